@@ -1,0 +1,94 @@
+"""The typed library API. The CLI is a thin shell over these functions."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Union
+
+from .config import ConfigError, ConfigResolver, Settings, apply
+from .documents import load_entity, refs_document
+from .engine import Job, load_jobs, run
+from .network import Progress
+from .report import InputProblem, Report
+from .yamlnodes import InputError
+
+ConfigArg = Union[Settings, str, "os.PathLike[str]", None]
+
+
+def _resolver(config: ConfigArg, overrides: Mapping[str, Any] | None) -> ConfigResolver | Settings:
+    if isinstance(config, Settings):
+        return apply(config, overrides or {})
+    return ConfigResolver(Path(config) if config is not None else None, overrides)
+
+
+def lint(
+    paths: Iterable[str | os.PathLike[str]] = (),
+    refs: Iterable[str] = (),
+    *,
+    online: bool = True,
+    config: ConfigArg = None,
+    overrides: Mapping[str, Any] | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """Lint files, folders and bare references in one run (one network pass for all)."""
+    resolver = _resolver(config, overrides)
+    path_list = [os.fspath(p) for p in paths]
+    if isinstance(resolver, Settings):
+        jobs, problems = load_jobs(path_list, ConfigResolver(None, None))
+        jobs = [Job(j.document, resolver) for j in jobs]
+        base = resolver
+    else:
+        jobs, problems = load_jobs(path_list, resolver)
+        base = resolver.for_path(None)
+    ref_list = list(refs)
+    if ref_list:
+        jobs.append(Job(refs_document(ref_list), base))
+    return run(
+        jobs, online=online, network_settings=base, input_problems=problems, progress=progress
+    )
+
+
+def lint_paths(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    online: bool = True,
+    config: ConfigArg = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Report:
+    """Lint manifest files and folders (folders are walked for known manifest names)."""
+    return lint(paths, (), online=online, config=config, overrides=overrides)
+
+
+def lint_refs(
+    refs: Iterable[str],
+    *,
+    online: bool = True,
+    config: ConfigArg = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Report:
+    """Lint bare references, the values a user passes to `medperf … submit` flags."""
+    return lint((), refs, online=online, config=config, overrides=overrides)
+
+
+def check_submission(
+    entity: Mapping[str, Any],
+    *,
+    online: bool = True,
+    config: ConfigArg = None,
+) -> Report:
+    """Lint the body MedPerf is about to send to its server, keyed by server field names.
+
+    Call ``.raise_for_errors()`` on the result to block the submission on errors.
+    """
+    resolver = _resolver(config, None)
+    settings = resolver if isinstance(resolver, Settings) else resolver.for_path(None)
+    try:
+        doc = load_entity(entity)
+    except InputError as err:
+        return Report(input_errors=(InputProblem(None, str(err)),))
+    return run([Job(doc, settings)], online=online, network_settings=settings)
+
+
+__all__ = ["ConfigError", "check_submission", "lint", "lint_paths", "lint_refs"]

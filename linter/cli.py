@@ -1,0 +1,210 @@
+"""Command line: ``medperf-lint [PATHS…] [--ref REF …]``, ``medperf-lint rules``, ``rule NAME``.
+
+Kept to argparse and lazy imports so an offline run starts as fast as yamllint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from ._version import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def _csv(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="medperf-lint",
+        description=(
+            "Check every file reference in MedPerf manifests (mlcube.yaml, container_config.yaml, "
+            "parameters.yaml, *.medperf.yaml|json submission manifests) or given with --ref, "
+            "before you submit. `medperf-lint rules` lists the rules; `medperf-lint rule NAME` "
+            "explains one."
+        ),
+        epilog="Exit status: 0 no errors, 1 errors found (or warnings with --strict), "
+        "2 usage, config or unreadable input.",
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to lint")
+    p.add_argument(
+        "--ref",
+        action="append",
+        default=[],
+        metavar="REF",
+        help="a bare reference, as passed to `medperf ... submit` (repeatable)",
+    )
+    p.add_argument("--offline", action="store_true", help="run only the rules that need no network")
+    p.add_argument(
+        "--select",
+        type=_csv,
+        action="extend",
+        metavar="RULES",
+        help="only these rules (names, codes, code prefixes or ALL; comma-separated)",
+    )
+    p.add_argument(
+        "--ignore",
+        type=_csv,
+        action="extend",
+        metavar="RULES",
+        help="skip these rules (names or codes; comma-separated)",
+    )
+    p.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        help="output format (default: github when GITHUB_ACTIONS=true, else text)",
+    )
+    p.add_argument(
+        "--config",
+        metavar="FILE",
+        help="config file (.medperf-lint.toml or pyproject.toml); default: nearest one",
+    )
+    p.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    p.add_argument("--quiet", "-q", action="store_true", help="print only errors")
+    p.add_argument("--version", action="version", version=f"medperf-lint {__version__}")
+    net = p.add_argument_group("network (ignored with --offline)")
+    net.add_argument(
+        "--resolve",
+        action="append",
+        default=[],
+        metavar="HOST:PORT:ADDR",
+        help="connect to ADDR for HOST:PORT, keeping Host, SNI and certificate checks (like curl)",
+    )
+    net.add_argument(
+        "--allow-private-hosts",
+        action="store_true",
+        default=None,
+        help="allow connections to loopback, private and link-local addresses",
+    )
+    net.add_argument(
+        "--cache-dir", metavar="DIR", help="probe cache folder (default: XDG cache dir)"
+    )
+    net.add_argument(
+        "--no-cache",
+        action="store_true",
+        default=None,
+        help="neither read nor write the probe cache",
+    )
+    net.add_argument(
+        "--deadline", type=float, metavar="SECONDS", help="bound the whole run's network time"
+    )
+    net.add_argument(
+        "--timeout", type=float, metavar="SECONDS", help="per-URL total time (default 60)"
+    )
+    net.add_argument("--connect-timeout", type=float, metavar="SECONDS", help="default 5")
+    net.add_argument("--read-timeout", type=float, metavar="SECONDS", help="default 20")
+    net.add_argument("--max-connections-per-host", type=int, metavar="N", help="default 8")
+    net.add_argument(
+        "--retries", type=int, metavar="N", help="retries for 408, 429, 5xx and resets (default 2)"
+    )
+    net.add_argument(
+        "--github-api-url", metavar="URL", help="GitHub REST API (default https://api.github.com)"
+    )
+    net.add_argument(
+        "--synapse-endpoint", metavar="URL", help="Synapse repo endpoint (default production)"
+    )
+    return p
+
+
+_OVERRIDES = (
+    "select",
+    "ignore",
+    "cache_dir",
+    "no_cache",
+    "deadline",
+    "timeout",
+    "connect_timeout",
+    "read_timeout",
+    "max_connections_per_host",
+    "retries",
+    "github_api_url",
+    "synapse_endpoint",
+    "allow_private_hosts",
+)
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        k: getattr(args, k) for k in _OVERRIDES if getattr(args, k) is not None
+    }
+    for key in ("select", "ignore"):
+        if key in values:
+            values[key] = tuple(values[key])
+    if args.resolve:
+        values["resolve"] = tuple(args.resolve)
+    return values
+
+
+def _rules_command(argv: Sequence[str]) -> int:
+    from .rules import RULES, lookup
+
+    if argv[0] == "rules":
+        width = max(len(r.name) for r in RULES)
+        for r in RULES:
+            mode = "online " if r.online else "offline"
+            print(f"{r.code}  {r.name:<{width}}  {r.severity.value:<7}  {mode}  {r.summary}")
+        return EXIT_OK
+    if len(argv) != 2:
+        print("usage: medperf-lint rule NAME-OR-CODE", file=sys.stderr)
+        return EXIT_USAGE
+    rule = lookup(argv[1])
+    if rule is None:
+        print(
+            f"medperf-lint: error: unknown rule {argv[1]!r}; `medperf-lint rules` lists them",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    needs = ", ".join(sorted(n.value for n in rule.needs)) or "none (offline)"
+    print(f"{rule.code} {rule.name}\n\nDefault severity: {rule.severity.value}\nNetwork: {needs}\n")
+    print(_dedent(rule.doc))
+    return EXIT_OK
+
+
+def _dedent(doc: str) -> str:
+    import inspect
+
+    return inspect.cleandoc(doc)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in ("rules", "rule"):  # lint a folder of that name as ./rules
+        return _rules_command(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.paths and not args.ref:
+        parser.print_usage(sys.stderr)
+        print("medperf-lint: error: give at least one PATH or --ref", file=sys.stderr)
+        return EXIT_USAGE
+    fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+
+    from .api import lint
+    from .config import ConfigError
+    from .reporters import render
+
+    progress = None
+    try:
+        report = lint(
+            args.paths,
+            args.ref,
+            online=not args.offline,
+            config=args.config,
+            overrides=_overrides(args),
+            progress=progress,
+        )
+    except ConfigError as err:
+        print(f"medperf-lint: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    render(report, fmt, sys.stdout, quiet=args.quiet, color=color)
+    return report.exit_code(args.strict)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,346 @@
+"""Documents: a linted input turned into its references, whatever shape it came in.
+
+Kinds are told from content first and file name second: a container config has
+``container_type``, a submission manifest has MedPerf server or ``submit`` flag field names,
+an MLCube manifest has ``docker``/``singularity`` sections. Anything else is free-form YAML,
+where every URL-looking string is checked.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from yaml.nodes import MappingNode, Node, ScalarNode
+
+from .findings import Span
+from .references import HashKind, HashSlot, Reference, RefKind, looks_like_reference
+from .yamlnodes import (
+    InputError,
+    compose,
+    decode,
+    is_string,
+    mapping,
+    span_of,
+    type_name,
+    walk_strings,
+)
+
+CONTAINER_TYPES = (
+    "DockerImage",
+    "DockerArchive",
+    "EncryptedDockerArchive",
+    "SingularityFile",
+    "EncryptedSingularityFile",
+)
+URL_MAX_LENGTH = 256  # CharField(max_length=256) on the MedPerf server
+DOCS_URL_MAX_LENGTH = 100
+
+
+class DocKind(str, enum.Enum):
+    MLCUBE = "mlcube"
+    CONTAINER_CONFIG = "container-config"
+    SUBMISSION = "submission"
+    YAML = "yaml"
+    REFS = "refs"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with the document itself rather than with one reference."""
+
+    message: str
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    path: str | None
+    kind: DocKind
+    references: tuple[Reference, ...]
+    problems: tuple[Problem, ...] = ()
+    lines: tuple[str, ...] = ()
+    companions: tuple[Path, ...] = field(default=())  # files to lint because of this one
+
+
+@dataclass(frozen=True)
+class _Pair:
+    urls: tuple[str, ...]
+    hashes: tuple[str, ...]
+    hash_kind: HashKind = HashKind.FILE
+    local_ok: bool = False  # the field may also name a local file (current MedPerf format)
+
+
+# Submission fields, by MedPerf server name and by `medperf ... submit` flag name.
+_PAIRS: tuple[_Pair, ...] = (
+    _Pair(("git_mlcube_url", "mlcube_file"), ("mlcube_hash",), local_ok=True),
+    _Pair(("git_parameters_url", "parameters_file"), ("parameters_hash",), local_ok=True),
+    _Pair(("image_tarball_url",), ("image_tarball_hash",)),
+    _Pair(("image_file",), ("image_hash",), HashKind.IMAGE),
+    _Pair(
+        ("additional_files_tarball_url", "additional_file"),
+        ("additional_files_tarball_hash", "additional_hash"),
+    ),
+    _Pair(("demo_dataset_tarball_url", "demo_url"), ("demo_dataset_tarball_hash", "demo_hash")),
+    _Pair(("asset_url",), ("asset_hash",)),
+)
+_PAGE_FIELDS = ("docs_url",)
+SUBMISSION_FIELDS = frozenset(
+    {name for pair in _PAIRS for name in pair.urls + pair.hashes} | {"docs_url"}
+)
+
+
+def _norm(key: str) -> str:
+    return key.replace("-", "_")
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
+def load_path(path: Path, display: str | None = None) -> Document:
+    """Read and parse one file. Raises :class:`InputError` with a one-line reason."""
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise InputError("is a directory") from None
+    except OSError as err:
+        raise InputError(err.strerror or str(err)) from None
+    return load_text(decode(data), display or str(path), path)
+
+
+def load_text(text: str, display: str | None, path: Path | None = None) -> Document:
+    nodes = compose(text)
+    if not nodes:
+        raise InputError("file holds no YAML document (only comments or blank lines)")
+    lines = tuple(text.splitlines())
+    refs: list[Reference] = []
+    problems: list[Problem] = []
+    companions: list[Path] = []
+    kind = DocKind.YAML
+    for node in nodes:
+        kind = detect_kind(node, path)
+        extractor = _EXTRACTORS[kind]
+        extractor(node, display, refs, problems, path)
+    if kind is DocKind.MLCUBE and path is not None:
+        params = path.parent / "workspace" / "parameters.yaml"
+        if params.is_file():
+            companions.append(params)
+    return Document(display, kind, tuple(refs), tuple(problems), lines, tuple(companions))
+
+
+def load_entity(entity: Mapping[str, Any]) -> Document:
+    """Build a document from a submission body (a dict keyed by MedPerf server field names)."""
+    try:
+        text = json.dumps(entity, default=str)
+    except (TypeError, ValueError) as err:
+        raise InputError(f"submission entity is not JSON-serialisable: {err}") from None
+    doc = load_text(text, None)
+    # Positions in the synthetic JSON text mean nothing to the caller: drop them.
+    refs = tuple(_without_position(ref) for ref in doc.references)
+    problems = tuple(Problem(p.message) for p in doc.problems)
+    return Document(None, DocKind.SUBMISSION, refs, problems)
+
+
+def _without_position(ref: Reference) -> Reference:
+    from dataclasses import replace
+
+    slot = replace(ref.hash, span=None) if ref.hash else None
+    return replace(ref, span=None, hash=slot)
+
+
+def detect_kind(root: Node, path: Path | None) -> DocKind:
+    keys = {_norm(k) for k in mapping(root)}
+    name = path.name.lower() if path else ""
+    if "container_type" in keys or name.startswith("container_config"):
+        return DocKind.CONTAINER_CONFIG
+    if keys & SUBMISSION_FIELDS or ".medperf." in name:
+        return DocKind.SUBMISSION
+    if {"docker", "singularity"} & keys or name in ("mlcube.yaml", "mlcube.yml"):
+        return DocKind.MLCUBE
+    if "image" in keys and "tasks" in keys:
+        return DocKind.CONTAINER_CONFIG  # a container config that forgot container_type
+    return DocKind.YAML
+
+
+# ---------------------------------------------------------------------------------------------
+# Extraction per kind
+
+_Sink = list[Reference]
+
+
+def _free_refs(
+    root: Node, display: str | None, skip: set[int], prefix: str = ""
+) -> Iterator[Reference]:
+    for dotted, node in walk_strings(root, prefix):
+        if id(node) in skip:
+            continue
+        value = str(node.value)
+        if looks_like_reference(value):
+            yield Reference(value, RefKind.URL, display, span_of(node), dotted)
+
+
+def _extract_yaml(
+    root: Node, display: str | None, refs: _Sink, problems: list[Problem], path: Path | None
+) -> None:
+    refs.extend(_free_refs(root, display, set()))
+
+
+def _extract_mlcube(
+    root: Node, display: str | None, refs: _Sink, problems: list[Problem], path: Path | None
+) -> None:
+    top = mapping(root)
+    skip: set[int] = set()
+    docker = mapping(top["docker"][1]) if "docker" in top else {}
+    if "image" in docker:
+        node = docker["image"][1]
+        skip.add(id(node))
+        refs.append(_value_ref(node, RefKind.IMAGE, display, "docker.image"))
+    singularity = mapping(top["singularity"][1]) if "singularity" in top else {}
+    if "image" in singularity:
+        node = singularity["image"][1]
+        # Usually a local file name (the image itself came from --image-file): skip those.
+        if not (is_string(node) and looks_like_reference(str(node.value))):
+            skip.add(id(node))
+    refs.extend(_free_refs(root, display, skip))
+
+
+def _extract_container_config(
+    root: Node,
+    display: str | None,
+    refs: _Sink,
+    problems: list[Problem],
+    path: Path | None,
+    prefix: str = "",
+) -> None:
+    top = mapping(root)
+    where = f"{prefix}." if prefix else ""
+    valid = ", ".join(CONTAINER_TYPES)
+    ctype: str | None = None
+    if "container_type" not in top:
+        problems.append(
+            Problem(
+                f"{where}container_type is missing; MedPerf needs one of: {valid}", span_of(root)
+            )
+        )
+    else:
+        node = top["container_type"][1]
+        ctype = str(node.value) if isinstance(node, ScalarNode) else None
+        if ctype not in CONTAINER_TYPES:
+            shown = ctype if ctype is not None else type_name(node)
+            problems.append(
+                Problem(
+                    f"{where}container_type {shown!r} is not one MedPerf knows; use one of: {valid}",
+                    span_of(node),
+                )
+            )
+            ctype = None
+    skip: set[int] = set()
+    if "image" not in top:
+        problems.append(Problem(f"{where}image is required in a container config", span_of(root)))
+    else:
+        node = top["image"][1]
+        skip.add(id(node))
+        if ctype == "DockerImage":
+            kind = RefKind.IMAGE
+        elif ctype is not None:
+            kind = RefKind.RESOURCE
+        else:  # unknown type: judge by the value itself
+            text = str(node.value) if is_string(node) else ""
+            kind = RefKind.RESOURCE if looks_like_reference(text) else RefKind.IMAGE
+        refs.append(_value_ref(node, kind, display, f"{where}image", max_length=None))
+    refs.extend(_free_refs(root, display, skip, prefix))
+
+
+def _extract_submission(
+    root: Node, display: str | None, refs: _Sink, problems: list[Problem], path: Path | None
+) -> None:
+    top = {_norm(k): v for k, v in mapping(root).items()}
+    skip: set[int] = set()
+    for pair in _PAIRS:
+        hash_name = next((h for h in pair.hashes if h in top), None)
+        slot: HashSlot
+        if hash_name is not None:
+            hnode = top[hash_name][1]
+            skip.add(id(hnode))
+            hvalue = (
+                str(hnode.value)
+                if isinstance(hnode, ScalarNode) and hnode.value is not None
+                else None
+            )
+            slot = HashSlot(
+                hash_name, pair.hash_kind, hvalue if hvalue != "" else None, span_of(hnode)
+            )
+        else:
+            slot = HashSlot(pair.hashes[-1], pair.hash_kind)
+        url_name = next((u for u in pair.urls if u in top), None)
+        if url_name is None:
+            if hash_name is None:
+                continue
+            if pair.hash_kind is HashKind.IMAGE:
+                # image_hash alone is the digest of a registry image, not of a hosted file.
+                refs.append(Reference("", RefKind.IMAGE, display, None, None, False, slot))
+            else:
+                refs.append(
+                    Reference("", RefKind.RESOURCE, display, slot.span, hash_name, False, slot)
+                )
+            continue
+        unode = top[url_name][1]
+        skip.add(id(unode))
+        value = str(unode.value) if is_string(unode) else ""
+        if pair.local_ok and value and not looks_like_reference(value) and path is not None:
+            local = (path.parent / value) if not Path(value).is_absolute() else Path(value)
+            if local.is_file():
+                continue  # the current format uploads this file inline; nothing is hosted
+        if is_string(unode) and value == "" and slot.value is None:
+            continue  # an empty optional field (the web UI sends these)
+        refs.append(_value_ref(unode, RefKind.RESOURCE, display, url_name, slot, URL_MAX_LENGTH))
+    for name in _PAGE_FIELDS:
+        if name in top:
+            node = top[name][1]
+            skip.add(id(node))
+            if is_string(node) and node.value:
+                refs.append(_value_ref(node, RefKind.URL, display, name, None, DOCS_URL_MAX_LENGTH))
+    if "container_config" in top and isinstance(top["container_config"][1], MappingNode):
+        node = top["container_config"][1]
+        skip.add(id(node))
+        _extract_container_config(node, display, refs, problems, path, "container_config")
+    for key, (_k, node) in top.items():
+        if id(node) not in skip:
+            refs.extend(_free_refs(node, display, skip, key))
+
+
+def _value_ref(
+    node: Node,
+    kind: RefKind,
+    display: str | None,
+    field_name: str,
+    slot: HashSlot | None = None,
+    max_length: int | None = URL_MAX_LENGTH,
+) -> Reference:
+    if is_string(node):
+        return Reference(
+            str(node.value), kind, display, span_of(node), field_name, True, slot, max_length
+        )
+    raw = "" if not isinstance(node, ScalarNode) or node.value is None else str(node.value)
+    return Reference(
+        raw, kind, display, span_of(node), field_name, True, slot, max_length, type_name(node)
+    )
+
+
+_EXTRACTORS = {
+    DocKind.YAML: _extract_yaml,
+    DocKind.MLCUBE: _extract_mlcube,
+    DocKind.CONTAINER_CONFIG: _extract_container_config,
+    DocKind.SUBMISSION: _extract_submission,
+}
+
+
+def refs_document(values: Iterable[str]) -> Document:
+    """A document for ``--ref`` values: bare resource strings with no file and no position."""
+    refs = tuple(Reference(v, RefKind.RESOURCE, None, None, "--ref") for v in values)
+    return Document(None, DocKind.REFS, refs)

@@ -1,0 +1,287 @@
+"""The engine: documents in, findings out. It knows rules only through the registry.
+
+Order of work: load every document, gather network facts for all references at once
+(online only), run each enabled rule on each reference, then apply per-file ignores and
+inline suppressions, and report what remains.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fnmatch
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePath
+
+from .config import ConfigResolver, Settings
+from .documents import Document, load_path
+from .findings import Finding, Fix
+from .inputs import expand
+from .network import NetworkResults, Progress, gather
+from .report import InputProblem, Report
+from .rule import Diagnostic, Need, Rule, RuleContext
+from .rules import RULES, lookup
+from .suppressions import Suppression, matches, parse
+from .urls import redact
+from .yamlnodes import InputError
+
+UNUSED_SUPPRESSION = "unused-suppression"
+UNKNOWN_RULE = "unknown-rule"
+
+
+@dataclass(frozen=True)
+class Job:
+    """A document and the settings that apply to it."""
+
+    document: Document
+    settings: Settings
+
+
+def select_rules(settings: Settings) -> list[Rule]:
+    """Rules enabled by ``select``/``ignore``: names, codes, code prefixes or ``ALL``."""
+    chosen = [r for r in RULES if not settings.select or _selected(r, settings.select)]
+    return [r for r in chosen if not _selected(r, settings.ignore)]
+
+
+def _selected(rule: Rule, selectors: Iterable[str]) -> bool:
+    for sel in selectors:
+        key = sel.strip()
+        if (
+            key.upper() == "ALL"
+            or key == rule.name
+            or (key.upper().startswith("MPL") and rule.code.startswith(key.upper()))
+        ):
+            return True
+    return False
+
+
+def _known_selector(name: str) -> bool:
+    key = name.strip()
+    if key.upper() == "ALL" or lookup(key):
+        return True
+    return key.upper().startswith("MPL") and any(r.code.startswith(key.upper()) for r in RULES)
+
+
+def load_jobs(
+    paths: Sequence[str], resolver: ConfigResolver
+) -> tuple[list[Job], list[InputProblem]]:
+    jobs: list[Job] = []
+    problems: list[InputProblem] = []
+    seen: set[Path] = set()
+    queue = list(expand(paths))
+    while queue:
+        path = queue.pop(0)
+        key = path.resolve()
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            doc = load_path(path, str(path))
+        except InputError as err:
+            problems.append(InputProblem(str(path), str(err)))
+            continue
+        jobs.append(Job(doc, resolver.for_path(path)))
+        queue.extend(doc.companions)
+    return jobs, problems
+
+
+def run(
+    jobs: Sequence[Job],
+    *,
+    online: bool,
+    network_settings: Settings,
+    input_problems: Sequence[InputProblem] = (),
+    progress: Progress | None = None,
+) -> Report:
+    rules_per_job = [select_rules(job.settings) for job in jobs]
+    needs = frozenset(n for rules in rules_per_job for r in rules for n in r.needs)
+    skipped = sorted({r.name for rules in rules_per_job for r in rules if r.online})
+    network: NetworkResults | None = None
+    if online and needs:
+        refs = [ref for job in jobs for ref in job.document.references]
+        network = gather(refs, needs, network_settings, progress)
+    findings: list[Finding] = []
+    for job, rules in zip(jobs, rules_per_job, strict=False):
+        findings.extend(_lint_job(job, rules, network, online))
+    findings.extend(_config_findings(jobs))
+    findings.sort(key=lambda f: f.sort_key)
+    return Report(
+        findings=tuple(_dedupe(findings)),
+        input_errors=tuple(input_problems),
+        files=sum(1 for j in jobs if j.document.path is not None),
+        references=sum(len(j.document.references) for j in jobs),
+        online=online,
+        network=network,
+        skipped_online_rules=() if online else tuple(skipped),
+    )
+
+
+def _lint_job(
+    job: Job, rules: list[Rule], network: NetworkResults | None, online: bool
+) -> list[Finding]:
+    doc, settings = job.document, job.settings
+    ctx = RuleContext(settings=settings, network=network)
+    raw: list[Finding] = []
+    for rule in rules:
+        if rule.online and (not online or network is None):
+            continue
+        if rule.check is not None:
+            for ref in doc.references:
+                for diag in rule.check(ref, ctx):
+                    raw.append(_finding(rule, diag, doc.path, ref.span, ref.raw or None, settings))
+        if rule.check_document is not None:
+            for diag in rule.check_document(doc, ctx):
+                raw.append(_finding(rule, diag, doc.path, None, None, settings))
+    kept = [f for f in raw if not _file_ignored(f, doc.path, settings)]
+    return _apply_suppressions(kept, doc, settings, rules, online)
+
+
+def _finding(
+    rule: Rule,
+    diag: Diagnostic,
+    path: str | None,
+    span: object,
+    reference: str | None,
+    settings: Settings,
+) -> Finding:
+    severity = settings.severity_for(rule.code, rule.name) or diag.severity or rule.severity
+    fix = diag.fix
+    if fix is not None:  # secrets never leave the process, not even inside a fix
+        fix = Fix(redact(fix.replacement), redact(fix.description))
+    return Finding(
+        path=path,
+        span=diag.span or span,  # type: ignore[arg-type]
+        code=rule.code,
+        rule=rule.name,
+        severity=severity,
+        message=redact(diag.message),
+        reference=redact(reference) if reference is not None else None,
+        fix=fix,
+    )
+
+
+def _file_ignored(finding: Finding, path: str | None, settings: Settings) -> bool:
+    if path is None or not settings.per_file_ignores:
+        return False
+    candidates = {PurePath(path).as_posix(), PurePath(path).name}
+    base = settings.config_dir
+    if base is not None:
+        with contextlib.suppress(ValueError):
+            candidates.add(Path(path).resolve().relative_to(base.resolve()).as_posix())
+    for pattern, names in settings.per_file_ignores:
+        if any(fnmatch.fnmatch(c, pattern) for c in candidates) and any(
+            n in (finding.rule, finding.code) or (n.upper() == "ALL") for n in names
+        ):
+            return True
+    return False
+
+
+def _apply_suppressions(
+    findings: list[Finding], doc: Document, settings: Settings, rules: list[Rule], online: bool
+) -> list[Finding]:
+    suppressions = parse(doc.lines)
+    if not suppressions:
+        return findings
+    used: set[int] = set()
+    kept: list[Finding] = []
+    for finding in findings:
+        hit = next((i for i, s in enumerate(suppressions) if matches(s, finding)), None)
+        if hit is None:
+            kept.append(finding)
+        else:
+            used.add(hit)
+    ran = {r.name for r in rules if online or not r.online}
+    meta = {r.name: r for r in rules}
+    for index, sup in enumerate(suppressions):
+        kept.extend(_suppression_findings(index in used, sup, doc.path, ran, meta, settings))
+    return kept
+
+
+def _suppression_findings(
+    used: bool,
+    sup: Suppression,
+    path: str | None,
+    ran: set[str],
+    meta: dict[str, Rule],
+    settings: Settings,
+) -> Iterable[Finding]:
+    unused_rule = meta.get(UNUSED_SUPPRESSION)
+    unknown_rule = meta.get(UNKNOWN_RULE)
+    if sup.malformed:
+        if unused_rule:
+            yield _finding(
+                unused_rule,
+                Diagnostic(
+                    "malformed suppression; write `# medperf-lint: ignore[rule-name, …] reason`"
+                ),
+                path,
+                sup.span,
+                None,
+                settings,
+            )
+        return
+    unknown = [n for n in sup.names if lookup(n) is None]
+    if unknown and unknown_rule:
+        yield _finding(
+            unknown_rule,
+            Diagnostic(
+                f"suppression names unknown rule(s): {', '.join(unknown)}; `medperf-lint rules` lists them"
+            ),
+            path,
+            sup.span,
+            None,
+            settings,
+        )
+    known = [lookup(n) for n in sup.names]
+    could_run = any(r is not None and r.name in ran for r in known)
+    if not used and could_run and unused_rule:
+        yield _finding(
+            unused_rule,
+            Diagnostic(f"suppression ignore[{', '.join(sup.names)}] matches no finding; remove it"),
+            path,
+            sup.span,
+            None,
+            settings,
+        )
+
+
+def _config_findings(jobs: Sequence[Job]) -> Iterable[Finding]:
+    """unknown-rule findings for config entries that name no rule, once per config file."""
+    seen: set[tuple[str | None, str]] = set()
+    for job in jobs:
+        s = job.settings
+        unknown_rule = next((r for r in select_rules(s) if r.name == UNKNOWN_RULE), None)
+        if unknown_rule is None:
+            continue
+        names = [*s.select, *s.ignore, *(k for k, _ in s.severity)]
+        names += [n for _, group in s.per_file_ignores for n in group]
+        for name in names:
+            if _known_selector(name) or (s.config_path, name) in seen:
+                continue
+            seen.add((s.config_path, name))
+            where = s.config_path or "command line"
+            yield _finding(
+                unknown_rule,
+                Diagnostic(f"{where} names unknown rule {name!r}; `medperf-lint rules` lists them"),
+                s.config_path,
+                None,
+                None,
+                s,
+            )
+
+
+def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
+    seen: set[Finding] = set()
+    out: list[Finding] = []
+    for f in findings:
+        if f not in seen:
+            seen.add(f)
+            out.append(f)
+    return out
+
+
+def with_settings(jobs: Sequence[Job], settings: Settings) -> list[Job]:
+    return [replace(j, settings=settings) for j in jobs]
+
+
+__all__ = ["Job", "Need", "load_jobs", "run", "select_rules"]

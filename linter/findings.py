@@ -1,0 +1,64 @@
+"""Values that flow out of the engine: severities, source spans, fixes and findings."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Severity(str, enum.Enum):
+    """How bad a finding is. Only errors fail a run unless ``--strict`` is given."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 2, "warning": 1, "info": 0}[self.value]
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls(text.strip().lower())
+        except ValueError:
+            valid = ", ".join(s.value for s in cls)
+            raise ValueError(f"unknown severity {text!r} (valid: {valid})") from None
+
+
+@dataclass(frozen=True)
+class Span:
+    """1-based, inclusive-start / exclusive-end position of a scalar in its file."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class Fix:
+    """Replacement text for the offending value and a sentence saying what it does."""
+
+    replacement: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem with one reference, ready for suppression filtering and reporting."""
+
+    path: str | None
+    span: Span | None
+    code: str
+    rule: str
+    severity: Severity
+    message: str
+    reference: str | None
+    fix: Fix | None = None
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str]:
+        line = self.span.line if self.span else 0
+        col = self.span.column if self.span else 0
+        return (self.path or "", line, col, self.code)

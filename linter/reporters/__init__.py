@@ -1,0 +1,26 @@
+"""Reporters turn a :class:`Report` into text, JSON or GitHub annotations."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from ..report import Report
+
+FORMATS = ("text", "json", "github")
+
+
+def render(
+    report: Report, fmt: str, out: TextIO, *, quiet: bool = False, color: bool = False
+) -> None:
+    if fmt == "json":
+        from .json_format import render_json
+
+        render_json(report, out)
+    elif fmt == "github":
+        from .github_format import render_github
+
+        render_github(report, out)
+    else:
+        from .text_format import render_text
+
+        render_text(report, out, quiet=quiet, color=color)

@@ -1,0 +1,39 @@
+"""GitHub Actions workflow commands: ``::error file=…,line=…,col=…,title=…::message``."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from ..report import Report
+from .summary import summary_line
+
+_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def _data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _prop(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(report: Report, out: TextIO) -> None:
+    for problem in report.input_errors:
+        where = f" file={_prop(problem.path)}," if problem.path else " "
+        out.write(f"::error{where}title=medperf-lint input error::{_data(problem.message)}\n")
+    for f in report.findings:
+        props = []
+        if f.path:
+            props.append(f"file={_prop(f.path)}")
+        if f.span:
+            props += [f"line={f.span.line}", f"col={f.span.column}"]
+            props += [f"endLine={f.span.end_line}", f"endColumn={f.span.end_column}"]
+        props.append(f"title={_prop(f'{f.code} {f.rule}')}")
+        message = f.message
+        if f.path is None and f.reference:
+            message = f"{f.reference}: {message}"
+        if f.fix:
+            message += f"\nfix: {f.fix.description}: {f.fix.replacement}"
+        out.write(f"::{_LEVEL[f.severity.value]} {','.join(props)}::{_data(message)}\n")
+    out.write(summary_line(report) + "\n")

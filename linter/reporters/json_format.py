@@ -1,0 +1,52 @@
+"""The stable JSON contract (``"version": 1``), documented in the README."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+
+from ..findings import Finding
+from ..report import Report
+from .summary import summary_dict
+
+
+def finding_dict(f: Finding) -> dict[str, Any]:
+    return {
+        "path": f.path,
+        "line": f.span.line if f.span else None,
+        "column": f.span.column if f.span else None,
+        "end_line": f.span.end_line if f.span else None,
+        "end_column": f.span.end_column if f.span else None,
+        "code": f.code,
+        "rule": f.rule,
+        "severity": f.severity.value,
+        "message": f.message,
+        "reference": f.reference,
+        "fix": {"replacement": f.fix.replacement, "description": f.fix.description}
+        if f.fix
+        else None,
+    }
+
+
+def url_details(report: Report) -> list[dict[str, Any]]:
+    """Per-URL probe facts (final URL, status, size, sniffed type), when online."""
+    if report.network is None:
+        return []
+    out = []
+    for result in report.network.probes.values():
+        to_dict = getattr(result, "to_dict", None)
+        if callable(to_dict):
+            out.append(to_dict())
+    return out
+
+
+def render_json(report: Report, out: TextIO) -> None:
+    payload = {
+        "version": 1,
+        "findings": [finding_dict(f) for f in report.findings],
+        "errors": [{"path": p.path, "message": p.message} for p in report.input_errors],
+        "urls": url_details(report),
+        "summary": summary_dict(report),
+    }
+    json.dump(payload, out, indent=2)
+    out.write("\n")

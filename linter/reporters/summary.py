@@ -1,0 +1,39 @@
+"""The counts every format reports, computed once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..report import Report
+
+
+def summary_dict(report: Report) -> dict[str, Any]:
+    return {
+        "files": report.files,
+        "references": report.references,
+        "errors": len(report.errors),
+        "warnings": len(report.warnings),
+        "infos": len(report.infos),
+        "input_errors": len(report.input_errors),
+        "online": report.online,
+        "network_checks_skipped": not report.online,
+        "skipped_rules": list(report.skipped_online_rules),
+    }
+
+
+def summary_line(report: Report) -> str:
+    def count(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
+    parts = [count(len(report.errors), "error"), count(len(report.warnings), "warning")]
+    if report.infos:
+        parts.append(count(len(report.infos), "info"))
+    text = (
+        f"{', '.join(parts)} in {count(report.references, 'reference')}"
+        f" from {count(report.files, 'file')}"
+    )
+    if report.input_errors:
+        text += f"; {count(len(report.input_errors), 'input')} could not be read"
+    if not report.online:
+        text += "; network checks skipped (--offline)"
+    return text + "."

@@ -1,0 +1,95 @@
+"""What a rule is, what it receives and what it returns.
+
+A rule is one module in ``medperf_lint.rules`` (the ``rules/`` folder) with ``CODE``, ``NAME``,
+``SEVERITY``, optional ``NEEDS`` (network data it reads), a module docstring that is its
+documentation, and ``check(ref, ctx)`` and/or ``check_document(doc, ctx)`` generators.
+Rules never print and never open sockets: network facts arrive in ``ctx`` after the engine
+has gathered them for every reference at once.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from .findings import Fix, Severity, Span
+
+if TYPE_CHECKING:
+    from .config import Settings
+    from .documents import Document
+    from .network import NetworkResults
+    from .references import Reference
+
+
+class Need(str, enum.Enum):
+    """Network facts a rule reads. Rules with needs are skipped by ``--offline``."""
+
+    HTTP = "http"
+    GITHUB = "github"
+    SYNAPSE = "synapse"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """What a rule says about one reference; the engine adds path, position, code and name."""
+
+    message: str
+    fix: Fix | None = None
+    severity: Severity | None = None  # overrides the rule's default for this one finding
+    span: Span | None = None  # overrides the reference's span (e.g. point at the hash field)
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    settings: Settings
+    network: NetworkResults | None = None  # None when offline
+    now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+
+RefCheck = Callable[["Reference", RuleContext], Iterable[Diagnostic]]
+DocCheck = Callable[["Document", RuleContext], Iterable[Diagnostic]]
+
+_CODE = re.compile(r"^MPL\d{3}$")
+_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    doc: str
+    needs: frozenset[Need] = frozenset()
+    check: RefCheck | None = None
+    check_document: DocCheck | None = None
+
+    @property
+    def summary(self) -> str:
+        return self.doc.strip().splitlines()[0].strip() if self.doc.strip() else ""
+
+    @property
+    def online(self) -> bool:
+        return bool(self.needs)
+
+    @classmethod
+    def from_module(cls, module: ModuleType) -> Rule:
+        attrs: dict[str, Any] = vars(module)
+        code, name = attrs["CODE"], attrs["NAME"]
+        if not _CODE.match(code) or not _NAME.match(name):
+            raise ValueError(f"rule module {module.__name__}: bad CODE {code!r} or NAME {name!r}")
+        if not module.__doc__:
+            raise ValueError(f"rule module {module.__name__} has no docstring")
+        return cls(
+            code=code,
+            name=name,
+            severity=attrs["SEVERITY"],
+            doc=module.__doc__,
+            needs=frozenset(attrs.get("NEEDS", ())),
+            check=attrs.get("check"),
+            check_document=attrs.get("check_document"),
+        )

@@ -1,0 +1,59 @@
+"""Inline suppressions: ``# medperf-lint: ignore[rule-or-code, …] optional reason``.
+
+A comment on its own line covers the next line; a comment after a value covers its own line.
+Suppressions that match nothing, and malformed ones, are reported (``unused-suppression``),
+and rule names nobody knows are reported (``unknown-rule``), so a typo never hides a check.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .findings import Finding, Span
+
+_PRAGMA = re.compile(r"(?:^|\s)#\s*medperf-lint\s*:\s*(?P<body>.*)$")
+_IGNORE = re.compile(r"^ignore\[(?P<rules>[^\]]*)\](?:\s+(?P<reason>.*))?\s*$")
+
+
+@dataclass(frozen=True)
+class Suppression:
+    line: int  # where the comment is
+    covers: int  # the line whose findings it silences
+    column: int
+    names: tuple[str, ...]
+    reason: str | None
+    malformed: bool = False
+
+    @property
+    def span(self) -> Span:
+        return Span(self.line, self.column, self.line, self.column + 1)
+
+
+def parse(lines: Iterable[str]) -> list[Suppression]:
+    found: list[Suppression] = []
+    for number, text in enumerate(lines, start=1):
+        if "medperf-lint" not in text:
+            continue
+        match = _PRAGMA.search(text)
+        if not match:
+            continue
+        column = match.start() + (1 if text[match.start()].isspace() else 0) + 1
+        own_line = text[: match.start()].strip() == ""
+        covers = number + 1 if own_line else number
+        body = _IGNORE.match(match.group("body").strip())
+        if not body:
+            found.append(Suppression(number, covers, column, (), None, malformed=True))
+            continue
+        names = tuple(n.strip() for n in body.group("rules").split(",") if n.strip())
+        found.append(Suppression(number, covers, column, names, body.group("reason")))
+    return found
+
+
+def matches(suppression: Suppression, finding: Finding) -> bool:
+    if finding.span is None or finding.span.line != suppression.covers:
+        return False
+    return any(
+        n in (finding.code, finding.rule) or n.upper() == finding.code for n in suppression.names
+    )

@@ -1,0 +1,20 @@
+"""The rule registry: one module per rule, listed here once. Order is display order."""
+
+from __future__ import annotations
+
+from ..rule import Rule
+from . import (
+    invalid_reference,
+)
+
+_MODULES = (invalid_reference,)
+
+RULES: tuple[Rule, ...] = tuple(Rule.from_module(m) for m in _MODULES)
+BY_CODE: dict[str, Rule] = {r.code: r for r in RULES}
+BY_NAME: dict[str, Rule] = {r.name: r for r in RULES}
+
+
+def lookup(name_or_code: str) -> Rule | None:
+    """Find a rule by kebab-case name or by code, case-insensitively for codes."""
+    key = name_or_code.strip()
+    return BY_NAME.get(key.lower()) or BY_CODE.get(key.upper())
