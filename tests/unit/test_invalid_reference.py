@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lintkit import hits, lint_ref, lint_yaml, messages
+
+RULE = ("invalid-reference",)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "syn123",
+        "direct:syn4444",
+        "some string",
+        "direct:some string",
+        "http://minio:9000/weights.tar.gz",
+        "https://example.com:1/w.tar.gz",
+        "https://example.com/a file.tar.gz",
+        " https://example.com/w.tar.gz",
+        "",
+    ],
+)
+def test_rejected_like_medperf(value: str) -> None:
+    report = lint_ref(value, select=RULE)
+    assert hits(report) == [("invalid-reference", 0, 0)]
+    assert "Invalid resource input" in report.findings[0].message
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://storage.googleapis.com/medperf-storage/x.tar.gz",
+        "direct:https://storage.googleapis.com/medperf-storage/x.tar.gz",
+        "http://localhost:8000/f",
+        "synapse:syn51089171",
+        "synapse:syn1.2",  # synapse-id-syntax owns synapse: values
+        "s3://bucket/key",  # unsupported-scheme owns other schemes
+    ],
+)
+def test_accepted_or_left_to_other_rules(value: str) -> None:
+    assert hits(lint_ref(value, select=RULE)) == []
+
+
+def test_bare_synapse_id_gets_prefix_fix() -> None:
+    report = lint_ref("syn123", select=RULE)
+    fix = report.findings[0].fix
+    assert fix is not None and fix.replacement == "synapse:syn123"
+
+
+def test_position_in_submission_manifest(tmp_path: Path) -> None:
+    report = lint_yaml(
+        tmp_path,
+        """
+        name: my model
+        additional_files_tarball_url: syn51089171
+        additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+        """,
+        select=RULE,
+    )
+    assert hits(report) == [("invalid-reference", 2, 31)]
+    assert report.findings[0].span is not None and report.findings[0].span.end_column == 42
+
+
+def test_non_string_value(tmp_path: Path) -> None:
+    report = lint_yaml(tmp_path, "additional_file: 12345\n", select=RULE)
+    assert hits(report) == [("invalid-reference", 1, 18)]
+    assert "found a number" in messages(report)[0]
+
+
+def test_no_tld_reason(tmp_path: Path) -> None:
+    report = lint_ref("http://minio:9000/w.tar.gz", select=RULE)
+    assert "no top-level domain" in messages(report)[0]
