@@ -94,7 +94,7 @@ def run(
     progress: Progress | None = None,
 ) -> Report:
     rules_per_job = [select_rules(job.settings) for job in jobs]
-    needs = frozenset(n for rules in rules_per_job for r in rules for n in r.needs)
+    needs = frozenset(n for rules in rules_per_job for r in rules for n in r.needs | r.wants)
     skipped = sorted({r.name for rules in rules_per_job for r in rules if r.online})
     network: NetworkResults | None = None
     if online and needs:

@@ -129,3 +129,14 @@ def parse_github_url(url: str) -> GitHubUrl | None:
                 "archive", owner, repo, joined[: match.start()], joined[match.start() :]
             )
     return None
+
+
+RefKey = tuple[str, str, str]  # (owner, repo, ref as the commits API takes it)
+
+
+def github_ref_key(url: str) -> RefKey | None:
+    """The (owner, repo, ref) whose commit a GitHub file URL depends on, if any."""
+    parsed = parse_github_url(url)
+    if parsed is None or parsed.kind == "gist-raw" or parsed.api_ref is None:
+        return None
+    return (parsed.owner.lower(), parsed.repo.lower(), parsed.api_ref)

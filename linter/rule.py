@@ -1,7 +1,8 @@
 """What a rule is, what it receives and what it returns.
 
 A rule is one module in ``medperf_lint.rules`` (the ``rules/`` folder) with ``CODE``, ``NAME``,
-``SEVERITY``, optional ``NEEDS`` (network data it reads), a module docstring that is its
+``SEVERITY``, optional ``NEEDS`` (network data it cannot run without; skipped offline) and
+``WANTS`` (network data it uses when present, e.g. for a better fix), a module docstring that is its
 documentation, and ``check(ref, ctx)`` and/or ``check_document(doc, ctx)`` generators.
 Rules never print and never open sockets: network facts arrive in ``ctx`` after the engine
 has gathered them for every reference at once.
@@ -65,6 +66,7 @@ class Rule:
     severity: Severity
     doc: str
     needs: frozenset[Need] = frozenset()
+    wants: frozenset[Need] = frozenset()
     check: RefCheck | None = None
     check_document: DocCheck | None = None
 
@@ -90,6 +92,7 @@ class Rule:
             severity=attrs["SEVERITY"],
             doc=module.__doc__,
             needs=frozenset(attrs.get("NEEDS", ())),
+            wants=frozenset(attrs.get("WANTS", ())),
             check=attrs.get("check"),
             check_document=attrs.get("check_document"),
         )
