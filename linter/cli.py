@@ -66,6 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="config file (.medperf-lint.toml or pyproject.toml); default: nearest one",
     )
     p.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    p.add_argument(
+        "--fix",
+        action="store_true",
+        help="rewrite values that have a fix, in place, then report what remains",
+    )
     p.add_argument("--quiet", "-q", action="store_true", help="print only errors")
     p.add_argument("--version", action="version", version=f"medperf-lint {__version__}")
     net = p.add_argument_group("network (ignored with --offline)")
@@ -172,6 +177,30 @@ def _dedent(doc: str) -> str:
     return inspect.cleandoc(doc)
 
 
+def _fix_and_relint(report: Any, args: argparse.Namespace, progress: Any) -> Any:
+    """Apply fixes, say what happened on stderr, and lint again to report what remains."""
+    from .api import lint
+    from .fixer import apply_fixes
+
+    outcomes = apply_fixes(report.findings)
+    applied = sum(o.applied for o in outcomes)
+    for outcome in outcomes:
+        if outcome.error:
+            print(f"medperf-lint: {outcome.path}: not fixed: {outcome.error}", file=sys.stderr)
+    files = sum(1 for o in outcomes if o.applied)
+    print(f"medperf-lint: fixed {applied} value(s) in {files} file(s)", file=sys.stderr)
+    if not applied:
+        return report
+    return lint(
+        args.paths,
+        args.ref,
+        online=not args.offline,
+        config=args.config,
+        overrides=_overrides(args),
+        progress=progress,
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in ("rules", "rule"):  # lint a folder of that name as ./rules
@@ -201,6 +230,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as err:
         print(f"medperf-lint: error: {err}", file=sys.stderr)
         return EXIT_USAGE
+    if args.fix:
+        report = _fix_and_relint(report, args, progress)
     color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     render(report, fmt, sys.stdout, quiet=args.quiet, color=color)
     return report.exit_code(args.strict)

@@ -1,0 +1,134 @@
+"""``--fix``: rewrite offending values in place, or leave the file exactly as it was.
+
+A fix replaces one single-line scalar. Quoting is kept (or added when the new value would
+not survive as a plain scalar), and the edited text is parsed again: if the file no longer
+parses, or the value at that spot is not the replacement, nothing is written. Writes are
+atomic (temporary file, then rename), so an interrupted run never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .findings import Finding
+from .urls import REDACTED
+from .yamlnodes import InputError, compose
+
+
+@dataclass(frozen=True)
+class FixOutcome:
+    path: str
+    applied: int
+    skipped: int
+    error: str | None = None
+
+
+def _render(original: str, replacement: str) -> str:
+    """The replacement written the way the original scalar was written."""
+    if original[:1] == "'":
+        return "'" + replacement.replace("'", "''") + "'"
+    if original[:1] == '"':
+        return json.dumps(replacement)
+    try:
+        plain_ok = yaml.safe_load(f"k: {replacement}") == {"k": replacement}
+    except yaml.YAMLError:
+        plain_ok = False
+    return replacement if plain_ok and "#" not in replacement else json.dumps(replacement)
+
+
+def _value_at(text: str, line: int, column: int) -> object:
+    from yaml.nodes import Node, ScalarNode
+
+    stack: list[Node] = list(compose(text))
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, ScalarNode):
+            mark = node.start_mark
+            if mark.line + 1 == line and mark.column + 1 == column:
+                return node.value
+        elif isinstance(node.value, list):
+            for item in node.value:
+                stack.extend(item if isinstance(item, tuple) else (item,))
+    return None
+
+
+def apply_fixes(findings: Iterable[Finding]) -> list[FixOutcome]:
+    by_path: dict[str, list[Finding]] = defaultdict(list)
+    for f in findings:
+        if f.fix and f.path and f.span and f.span.line == f.span.end_line:
+            by_path[f.path].append(f)
+    return [_fix_file(path, group) for path, group in sorted(by_path.items())]
+
+
+def _fix_file(path: str, findings: list[Finding]) -> FixOutcome:
+    file = Path(path)
+    try:
+        original = file.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        return FixOutcome(path, 0, len(findings), f"cannot read: {err}")
+    lines = original.splitlines(keepends=True)
+    chosen: dict[tuple[int, int], Finding] = {}
+    skipped = 0
+    for f in sorted(findings, key=lambda f: f.sort_key):
+        assert f.span is not None and f.fix is not None
+        key = (f.span.line, f.span.column)
+        if key in chosen or REDACTED in f.fix.replacement:
+            skipped += 1  # one fix per value; never write a redacted secret
+            continue
+        chosen[key] = f
+    # Right to left within a line, so earlier columns stay valid while editing.
+    edits = sorted(
+        chosen.values(), key=lambda f: (f.span.line, -f.span.column) if f.span else (0, 0)
+    )
+    deltas: list[tuple[int, int, int, str]] = []  # (line, column, length change, replacement)
+    for f in edits:
+        assert f.span is not None and f.fix is not None
+        row = f.span.line - 1
+        text = lines[row]
+        start, end = f.span.column - 1, f.span.end_column - 1
+        new = _render(text[start:end], f.fix.replacement)
+        lines[row] = text[:start] + new + text[end:]
+        deltas.append((f.span.line, f.span.column, len(new) - (end - start), f.fix.replacement))
+    checks = [
+        (line, col + sum(d for ln, c, d, _ in deltas if ln == line and c < col), value)
+        for line, col, _delta, value in deltas
+    ]
+    updated = "".join(lines)
+    try:
+        for line, column, expected in checks:
+            if _value_at(updated, line, column) != expected:
+                return FixOutcome(
+                    path, 0, len(findings), "a fix did not round-trip; file left unchanged"
+                )
+    except InputError as err:
+        return FixOutcome(
+            path, 0, len(findings), f"fixed file would not parse ({err}); left unchanged"
+        )
+    _atomic_write(file, updated)
+    return FixOutcome(path, len(checks), skipped)
+
+
+def _atomic_write(file: Path, text: str) -> None:
+    mode = file.stat().st_mode & 0o7777
+    fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", dir=file.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.chmod(tmp, mode)
+        os.replace(tmp, file)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
