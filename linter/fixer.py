@@ -44,24 +44,42 @@ def _render(original: str, replacement: str) -> str:
     return replacement if plain_ok and "#" not in replacement else json.dumps(replacement)
 
 
-def _value_at(text: str, line: int, column: int) -> object:
+def _expected(original: str, edits: dict[tuple[int, int], str]) -> list[object]:
+    """The original documents as Python data, with the edited scalars replaced."""
     from yaml.nodes import Node, ScalarNode
 
-    stack: list[Node] = list(compose(text))
-    seen: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, ScalarNode):
-            mark = node.start_mark
-            if mark.line + 1 == line and mark.column + 1 == column:
-                return node.value
-        elif isinstance(node.value, list):
-            for item in node.value:
-                stack.extend(item if isinstance(item, tuple) else (item,))
-    return None
+    loader = yaml.SafeLoader(original)
+    docs: list[object] = []
+    try:
+        while loader.check_node():
+            root = loader.get_node()
+            stack: list[Node] = [root]
+            seen: set[int] = set()
+            while stack:
+                node = stack.pop()
+                if id(node) in seen:
+                    continue
+                seen.add(id(node))
+                if isinstance(node, ScalarNode):
+                    key = (node.start_mark.line + 1, node.start_mark.column + 1)
+                    if key in edits:
+                        node.value, node.tag = edits[key], "tag:yaml.org,2002:str"
+                else:
+                    for item in node.value:
+                        stack.extend(item if isinstance(item, tuple) else (item,))
+            docs.append(loader.construct_document(root))
+    finally:
+        loader.dispose()
+    return docs
+
+
+def _round_trips(original: str, updated: str, edits: dict[tuple[int, int], str]) -> bool:
+    """True when the updated text means the original data with exactly the edits applied."""
+    try:
+        compose(updated)
+        return list(yaml.safe_load_all(updated)) == _expected(original, edits)
+    except (InputError, yaml.YAMLError):
+        return False
 
 
 def apply_fixes(findings: Iterable[Finding]) -> list[FixOutcome]:
@@ -101,23 +119,11 @@ def _fix_file(path: str, findings: list[Finding]) -> FixOutcome:
         new = _render(text[start:end], f.fix.replacement)
         lines[row] = text[:start] + new + text[end:]
         deltas.append((f.span.line, f.span.column, len(new) - (end - start), f.fix.replacement))
-    checks = [
-        (line, col + sum(d for ln, c, d, _ in deltas if ln == line and c < col), value)
-        for line, col, _delta, value in deltas
-    ]
     updated = "".join(lines)
-    try:
-        for line, column, expected in checks:
-            if _value_at(updated, line, column) != expected:
-                return FixOutcome(
-                    path, 0, len(findings), "a fix did not round-trip; file left unchanged"
-                )
-    except InputError as err:
-        return FixOutcome(
-            path, 0, len(findings), f"fixed file would not parse ({err}); left unchanged"
-        )
+    if not _round_trips(original, updated, {(ln, c): v for ln, c, _d, v in deltas}):
+        return FixOutcome(path, 0, len(findings), "a fix did not round-trip; file left unchanged")
     _atomic_write(file, updated)
-    return FixOutcome(path, len(checks), skipped)
+    return FixOutcome(path, len(deltas), skipped)
 
 
 def _atomic_write(file: Path, text: str) -> None:
