@@ -22,7 +22,7 @@ def test_help_matches_cli() -> None:
 
 
 def test_every_config_key_is_documented_and_no_other() -> None:
-    block = TEXT.split("[tool.medperf-lint]", 1)[1].split("```", 1)[0]
+    block = TEXT.split("```toml\n[tool.medperf-lint]\n", 1)[1].split("```", 1)[0]
     documented = re.findall(r"^([a-z][a-z-]*) =", block, re.M)
     assert sorted(documented) == sorted(CONFIG_KEYS)
 
