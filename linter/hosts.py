@@ -8,12 +8,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
-from .urls import split_url
+from .urls import UrlParts, split_url
 
 FULL_SHA = re.compile(r"^[0-9a-fA-F]{40}$")
 _ARCHIVE_SUFFIX = re.compile(r"\.(tar\.gz|tgz|zip|tar)$")
+# RFC 3986 pchar minus percent: what may stay unencoded in a path we rebuild from decoded parts.
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
 
 
 def is_full_sha(ref: str | None) -> bool:
@@ -60,25 +62,30 @@ class GitHubUrl:
             return self.ref[len("refs/") :]
         return self.ref
 
+    @property
+    def quoted_path(self) -> str:
+        """``path`` percent-encoded again for use in a URL (``path`` itself is decoded)."""
+        return quote(self.path, safe=_PATH_SAFE)
+
     def raw_url(self, ref: str | None = None) -> str:
         """The raw.githubusercontent.com form of this file at ``ref`` (default: its own)."""
         use = ref or self.ref or "HEAD"
-        return f"https://raw.githubusercontent.com/{self.owner}/{self.repo}/{use}/{self.path}"
+        return (
+            f"https://raw.githubusercontent.com/{self.owner}/{self.repo}/{use}/{self.quoted_path}"
+        )
 
     def with_ref(self, sha: str) -> str:
         """This URL rewritten to point at commit ``sha``, keeping its form."""
         if self.kind == "raw":
             return self.raw_url(sha)
         if self.kind == "media":
-            return f"https://media.githubusercontent.com/media/{self.owner}/{self.repo}/{sha}/{self.path}"
+            return f"https://media.githubusercontent.com/media/{self.owner}/{self.repo}/{sha}/{self.quoted_path}"
         if self.kind in ("raw-redirect", "blob", "tree"):
-            return f"https://github.com/{self.owner}/{self.repo}/{self.kind.split('-')[0]}/{sha}/{self.path}"
+            return f"https://github.com/{self.owner}/{self.repo}/{self.kind.split('-')[0]}/{sha}/{self.quoted_path}"
         if self.kind == "archive":
             return f"https://github.com/{self.owner}/{self.repo}/archive/{sha}{self.path}"
         if self.kind == "gist-raw":
-            return (
-                f"https://gist.githubusercontent.com/{self.owner}/{self.repo}/raw/{sha}/{self.path}"
-            )
+            return f"https://gist.githubusercontent.com/{self.owner}/{self.repo}/raw/{sha}/{self.quoted_path}"
         return self.raw_url(sha)
 
 
@@ -140,3 +147,81 @@ def github_ref_key(url: str) -> RefKey | None:
     if parsed is None or parsed.kind == "gist-raw" or parsed.api_ref is None:
         return None
     return (parsed.owner.lower(), parsed.repo.lower(), parsed.api_ref)
+
+
+# ---------------------------------------------------------------------------------------------
+# Other hosts (hosts.md §3, §5-§8): the shapes more than one rule needs.
+
+GITHUB_HOSTS = (
+    "github.com",
+    "raw.githubusercontent.com",
+    "media.githubusercontent.com",
+    "gist.githubusercontent.com",
+    "codeload.github.com",
+)
+GOOGLE_DRIVE_HOSTS = ("drive.google.com", "docs.google.com", "drive.usercontent.google.com")
+DROPBOX_HOSTS = ("dropbox.com", "dropboxusercontent.com", "db.tt")
+
+
+def is_github(parts: UrlParts) -> bool:
+    """GitHub itself (github.com, its raw/media/gist/codeload hosts), not GitHub Pages."""
+    return parts.host_is(*GITHUB_HOSTS)
+
+
+def is_wetransfer(parts: UrlParts) -> bool:
+    """A WeTransfer link: ``we.tl/…`` or ``wetransfer.com/downloads/…``; every transfer expires."""
+    if parts.host_is("we.tl"):
+        return True
+    return parts.host_is("wetransfer.com") and parts.segments[:1] == ("downloads",)
+
+
+@dataclass(frozen=True)
+class HuggingFaceUrl:
+    """A Hugging Face Hub file URL: ``huggingface.co/[datasets/|spaces/]REPO/ACTION/REV/FILE``.
+
+    ``action`` is ``blob`` (HTML viewer), ``resolve`` (the file) or ``raw`` (the git blob: an LFS
+    pointer for large files). ``repo``, ``revision`` and ``path`` are kept as written (still
+    percent-encoded), so ``refs%2Fpr%2F1`` stays one segment and a rewrite keeps the encoding.
+    """
+
+    prefix: str  # "", "datasets/" or "spaces/"
+    repo: str  # "owner/name", or "name" for old un-namespaced models
+    action: str
+    revision: str
+    path: str
+
+    @property
+    def pinned(self) -> bool:
+        return is_full_sha(self.revision)
+
+    def with_action(self, action: str) -> str:
+        return (
+            f"https://huggingface.co/{self.prefix}{self.repo}/{action}/{self.revision}/{self.path}"
+        )
+
+
+_HF_ACTIONS = ("blob", "resolve", "raw")
+
+
+@lru_cache(maxsize=4096)
+def parse_huggingface_url(url: str) -> HuggingFaceUrl | None:
+    parts = split_url(url)
+    if parts is None or parts.scheme not in ("http", "https"):
+        return None
+    if parts.host not in ("huggingface.co", "www.huggingface.co", "hf.co"):
+        return None
+    seg = list(parts.segments)
+    prefix = ""
+    if seg and seg[0] in ("datasets", "spaces"):
+        prefix, seg = seg[0] + "/", seg[1:]
+    # REPO is "owner/name" or, for old models, "name": the action sits at index 1 or 2.
+    for index in (2, 1):
+        if len(seg) > index + 2 and seg[index] in _HF_ACTIONS:
+            return HuggingFaceUrl(
+                prefix,
+                "/".join(seg[:index]),
+                seg[index],
+                seg[index + 1],
+                "/".join(seg[index + 2 :]),
+            )
+    return None
