@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from ..rule import Rule
 from . import (
+    expiring_url,
+    github_page_url,
+    github_unpinned_ref,
     invalid_reference,
+    mutable_url,
+    viewer_page_url,
 )
 
-_MODULES = (invalid_reference,)
+_MODULES = (
+    invalid_reference,
+    github_unpinned_ref,
+    github_page_url,
+    viewer_page_url,
+    expiring_url,
+    mutable_url,
+)
 
 RULES: tuple[Rule, ...] = tuple(Rule.from_module(m) for m in _MODULES)
 BY_CODE: dict[str, Rule] = {r.code: r for r in RULES}

@@ -1,0 +1,144 @@
+"""A signed or transfer URL that stops working after a fixed time.
+
+Presigned S3 URLs (SigV4 at most 7 days, SigV2 up to the `Expires` epoch), Google Cloud Storage
+signed URLs (V4 and V2, 7 days), Azure SAS tokens (`se=` expiry, or a stored access policy
+`si=` whose expiry lives on the server and can be revoked) and WeTransfer links all die on a
+date. MedPerf records the URL on the server and every participant downloads it again later, so
+the submission breaks for everyone once the link expires. The rule prints the expiry (UTC) when
+the URL shows it and says when it has already passed. The fix is the unsigned object URL, which
+only works if the object is public; signature values are never repeated in messages.
+
+Fails:
+    additional_files_tarball_url: https://b.s3.amazonaws.com/w.tar.gz?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=20240501T120000Z&X-Amz-Expires=3600&X-Amz-Signature=ab12
+    additional_files_tarball_url: https://storage.googleapis.com/b/w.tar.gz?GoogleAccessId=x&Expires=1700000000&Signature=ab12
+    additional_files_tarball_url: https://acct.blob.core.windows.net/c/w.tar.gz?sv=2022-11-02&se=2024-05-01T12:00:00Z&sr=b&sp=r&sig=ab12
+    additional_files_tarball_url: https://we.tl/t-AbCdEf
+
+Passes:
+    additional_files_tarball_url: https://storage.googleapis.com/medperf-storage/chestxray_tutorial/cnn_weights.tar.gz
+    additional_files_tarball_url: https://b.s3.us-east-1.amazonaws.com/w.tar.gz?versionId=3HL4kqtJlcpXroDTDmJ
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit, urlunsplit
+
+from medperf_lint.findings import Fix, Severity
+from medperf_lint.hosts import is_wetransfer
+from medperf_lint.references import Reference, RefKind
+from medperf_lint.rule import Diagnostic, RuleContext
+from medperf_lint.urls import UrlParts, split_url
+
+CODE = "MPL104"
+NAME = "expiring-url"
+SEVERITY = Severity.ERROR
+
+_UNSIGNED = "only works if the object is public"
+
+
+def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
+    url = ref.url
+    if url is None or ref.kind not in (RefKind.RESOURCE, RefKind.URL):
+        return
+    parts = split_url(url)
+    if parts is None or parts.scheme not in ("http", "https"):
+        return
+    if is_wetransfer(parts):
+        yield Diagnostic(
+            "WeTransfer link: every transfer has an expiry date, after which nobody can download "
+            "it; host the file somewhere permanent (Zenodo, Hugging Face, a public bucket)"
+        )
+        return
+    signed = _signature(parts)
+    if signed is None:
+        return
+    what, expiry, note = signed
+    message = (
+        f"{what}: {_when(expiry, ctx.now)}{note}; MedPerf participants download it again later"
+    )
+    yield Diagnostic(message, Fix(_unsigned(url), f"the unsigned object URL ({_UNSIGNED})"))
+
+
+def _signature(parts: UrlParts) -> tuple[str, datetime | None, str] | None:
+    """(what kind of signed URL, expiry if the URL shows it, extra note) or None."""
+    p = parts.param
+    if p("X-Amz-Signature") is not None or p("X-Amz-Algorithm") is not None:
+        return "presigned S3 URL (SigV4)", _plus(_stamp(p("X-Amz-Date")), p("X-Amz-Expires")), ""
+    if p("X-Goog-Signature") is not None or p("X-Goog-Algorithm") is not None:
+        expiry = _plus(_stamp(p("X-Goog-Date")), p("X-Goog-Expires"))
+        return "signed Google Cloud Storage URL (V4)", expiry, ""
+    if p("Signature") is not None and p("Expires") is not None:
+        if p("GoogleAccessId") is not None:
+            return "signed Google Cloud Storage URL (V2)", _epoch(p("Expires")), ""
+        if p("AWSAccessKeyId") is not None:
+            return "presigned S3 URL (SigV2)", _epoch(p("Expires")), ""
+    if p("sig") is not None and (p("se") is not None or p("si") is not None):
+        expiry = _iso(p("se"))
+        note = ""
+        if p("si") is not None:
+            note = (
+                "; it uses a stored access policy (si=), whose expiry lives on the server and "
+                "which the owner can revoke at any time"
+            )
+        return "Azure shared access signature (SAS) URL", expiry, note
+    return None
+
+
+def _when(expiry: datetime | None, now: datetime) -> str:
+    if expiry is None:
+        return "it stops working when its signature expires"
+    shown = expiry.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if expiry <= now:
+        return f"already expired at {shown}"
+    return f"it expires at {shown}"
+
+
+def _stamp(value: str | None) -> datetime | None:
+    """An AWS/GCS ``YYYYMMDDTHHMMSSZ`` timestamp."""
+    if not value:
+        return None
+    try:
+        return datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+    except ValueError:
+        return None
+
+
+def _plus(start: datetime | None, seconds: str | None) -> datetime | None:
+    if start is None or seconds is None or not seconds.isdigit():
+        return None
+    try:
+        return start + timedelta(seconds=int(seconds))
+    except OverflowError:
+        return None
+
+
+def _epoch(value: str | None) -> datetime | None:
+    if value is None or not value.isdigit():
+        return None
+    try:
+        return datetime.fromtimestamp(int(value), tz=timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _iso(value: str | None) -> datetime | None:
+    """An Azure ``se`` value: ISO 8601 UTC, ``2024-05-01T12:00:00Z`` or a bare date."""
+    if not value:
+        return None
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+def _unsigned(url: str) -> str:
+    split = urlsplit(url.strip())
+    return urlunsplit(split._replace(query="", fragment=""))

@@ -1,0 +1,78 @@
+"""A GitHub web page (blob viewer, folder or gist page) where MedPerf needs the file itself.
+
+`github.com/o/r/blob/REF/PATH` answers 200 with an HTML viewer, so MedPerf downloads the page,
+hashes it and fails later with "Hash mismatch" or "Cannot extract tar.gz file". The same file
+is served raw at `raw.githubusercontent.com/o/r/REF/PATH` (the fix keeps the ref and drops
+`?plain=1` and `#L10` fragments). `/tree/` is a folder page: MedPerf downloads one file, so pack
+the folder as a tarball. `gist.github.com/USER/ID` is the gist's HTML page. `docs_url` is
+skipped: it is a page for humans.
+
+Fails:
+    additional_files_tarball_url: https://github.com/o/r/blob/main/w.tar.gz
+    additional_files_tarball_url: https://github.com/o/r/tree/main/weights
+    additional_files_tarball_url: https://gist.github.com/u/abc123
+
+Passes:
+    additional_files_tarball_url: https://raw.githubusercontent.com/o/r/main/w.tar.gz
+    additional_files_tarball_url: https://github.com/o/r/raw/main/w.tar.gz
+    additional_files_tarball_url: https://github.com/o/r/blob/main/w.tar.gz?raw=true
+    docs_url: https://github.com/o/r/blob/main/README.md
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from medperf_lint.findings import Fix, Severity
+from medperf_lint.hosts import parse_github_url
+from medperf_lint.references import Reference, RefKind
+from medperf_lint.rule import Diagnostic, RuleContext
+from medperf_lint.urls import split_url
+
+CODE = "MPL102"
+NAME = "github-page-url"
+SEVERITY = Severity.ERROR
+
+_TRUE = ("true", "1")
+
+
+def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
+    url = ref.url
+    if url is None or ref.kind not in (RefKind.RESOURCE, RefKind.URL) or ref.field == "docs_url":
+        return
+    parts = split_url(url)
+    if parts is None:
+        return
+    if parts.host_is("gist.github.com"):
+        if _is_gist_page(parts.segments):
+            yield Diagnostic(
+                "gist.github.com/USER/ID is the gist's HTML page; link one file's raw URL pinned "
+                "to a revision: gist.githubusercontent.com/USER/ID/raw/REVISION/FILE"
+            )
+        return
+    gh = parse_github_url(url)
+    if gh is None:
+        return
+    if gh.kind == "blob":
+        if (parts.param("raw") or "").lower() in _TRUE:
+            return  # ?raw=true redirects to raw.githubusercontent.com
+        fixed = gh.raw_url()
+        yield Diagnostic(
+            "github.com/…/blob/… is GitHub's HTML file viewer, so MedPerf would download a web "
+            "page; use the raw.githubusercontent.com URL of the same file",
+            Fix(fixed, "link the raw file at the same ref"),
+        )
+    elif gh.kind == "tree":
+        yield Diagnostic(
+            "github.com/…/tree/… is a directory page, but MedPerf needs a file: pack the folder "
+            "as a .tar.gz (e.g. a release asset) and link that file"
+        )
+
+
+def _is_gist_page(segments: tuple[str, ...]) -> bool:
+    """``/ID``, ``/USER/ID``, ``/USER/ID/REVISION`` or ``/USER/ID/revisions``; not raw/archive."""
+    if not segments or len(segments) > 3:
+        return False
+    if any(s in ("raw", "archive", "download") for s in segments):
+        return False
+    return not segments[-1].endswith((".js", ".git", ".json"))

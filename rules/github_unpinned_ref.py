@@ -1,0 +1,103 @@
+"""A GitHub file URL whose ref is not a full commit SHA, so the bytes behind it can change.
+
+MedPerf downloads the file again on other machines and compares it with the hash recorded at
+submission: when a branch moves, a tag is re-pointed or a release asset is replaced, every later
+download fails with "Hash mismatch". GitHub's own permalink advice is to replace the branch with
+a commit ID; only a full 40-hex SHA is permanent (a short SHA is ambiguous, `refs/heads/x` is a
+branch, `releases/latest` follows the newest release). This covers `raw.githubusercontent.com`,
+`github.com/…/raw/…`, `media.githubusercontent.com` (LFS), source archives, release downloads
+and gist raw URLs; `blob`/`tree` pages are github-page-url's job.
+
+Offline the rule cannot know the commit, so it says which ref to replace. Online (when GitHub
+facts were gathered) it offers the exact URL rewritten to the commit the ref points at now.
+A release asset has no commit to pin to: it is permanent only when the release is an
+Immutable Release. `docs_url` is skipped: a page for humans, never downloaded or hashed.
+
+Fails:
+    additional_files_tarball_url: https://raw.githubusercontent.com/o/r/main/w.tar.gz
+    additional_files_tarball_url: https://raw.githubusercontent.com/o/r/refs/heads/main/w.tar.gz
+    additional_files_tarball_url: https://raw.githubusercontent.com/o/r/99b0d84/w.tar.gz
+    additional_files_tarball_url: https://github.com/o/r/releases/latest/download/w.tar.gz
+    additional_files_tarball_url: https://github.com/o/r/archive/refs/tags/v1.tar.gz
+    additional_files_tarball_url: https://gist.githubusercontent.com/u/abc123/raw/params.yaml
+
+Passes:
+    additional_files_tarball_url: https://raw.githubusercontent.com/o/r/99b0d84bc107415d9fc6f69c4ea3fcdfbf22315d/w.tar.gz
+    additional_files_tarball_url: https://gist.githubusercontent.com/u/abc123/raw/ab813a8142e1d9f2f215cb10cc59842dfc9b701c/params.yaml
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from medperf_lint.findings import Fix, Severity
+from medperf_lint.hosts import GitHubUrl, github_ref_key, is_full_sha, parse_github_url
+from medperf_lint.references import Reference, RefKind
+from medperf_lint.rule import Diagnostic, Need, RuleContext
+
+CODE = "MPL101"
+NAME = "github-unpinned-ref"
+SEVERITY = Severity.ERROR
+WANTS = frozenset({Need.GITHUB})
+
+_CHECKED = frozenset({"raw", "raw-redirect", "media", "archive", "gist-raw", "release"})
+_SHORT_SHA = re.compile(r"^[0-9a-fA-F]{7,39}$")
+
+
+def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
+    url = ref.url
+    if url is None or ref.kind not in (RefKind.RESOURCE, RefKind.URL) or ref.field == "docs_url":
+        return
+    gh = parse_github_url(url)
+    if gh is None:
+        return
+    if gh.kind == "release-latest":
+        yield Diagnostic(
+            "releases/latest/download is mutable by design: it serves the asset of whichever "
+            "release is newest; link releases/download/TAG/ASSET of an Immutable Release instead"
+        )
+        return
+    if gh.kind not in _CHECKED or gh.pinned:
+        return
+    if gh.kind == "gist-raw":
+        yield Diagnostic(
+            "gist raw URL without a revision serves the latest revision of the gist; insert the "
+            "revision's full SHA after /raw/ (gist.githubusercontent.com/USER/ID/raw/REVISION/FILE)"
+        )
+        return
+    if gh.kind == "release":
+        yield Diagnostic(
+            f"release asset of tag {gh.ref!r}: an asset can be deleted and re-uploaded under the "
+            "same name, so it is pinned only if the release is an Immutable Release; make it "
+            "immutable or host the file at a URL pinned to a commit"
+        )
+        return
+    ref_text = gh.ref or ""
+    yield Diagnostic(
+        f"{_why(ref_text)}; replace {ref_text} with the full commit SHA", _fix(gh, url, ctx)
+    )
+
+
+def _why(ref_text: str) -> str:
+    if ref_text.startswith("refs/heads/"):
+        return f"ref {ref_text!r} is a branch, which moves with every push"
+    if ref_text.startswith("refs/tags/"):
+        return f"ref {ref_text!r} is a tag, which can be moved or deleted"
+    if _SHORT_SHA.match(ref_text) and any(c.isdigit() for c in ref_text):
+        return f"ref {ref_text!r} looks like a short commit SHA: short SHAs are ambiguous and not a pin"
+    return f"ref {ref_text!r} is a branch or tag name, which can point at another commit tomorrow"
+
+
+def _fix(gh: GitHubUrl, url: str, ctx: RuleContext) -> Fix | None:
+    if ctx.network is None:
+        return None
+    key = github_ref_key(url)
+    if key is None:
+        return None
+    lookup = ctx.network.github.get(key)
+    sha = getattr(lookup, "sha", None)
+    if not isinstance(sha, str) or not is_full_sha(sha):
+        return None
+    sha = sha.lower()
+    return Fix(gh.with_ref(sha), f"pin to commit {sha}, which {gh.ref} points at now")

@@ -1,0 +1,268 @@
+"""A file-sharing link that serves a viewer or preview page instead of the file.
+
+Drive, Dropbox, Hugging Face, GitLab, Bitbucket, OneDrive and Box links copied from a browser
+open a web page. MedPerf accepts the URL (it is a valid URL), downloads the HTML with status 200,
+and fails later with "Hash mismatch" or "Cannot extract tar.gz file". Where the provider has a
+direct form the fix gives it, keeping the keys that grant access (Dropbox `rlkey`, Drive
+`resourcekey`):
+
+- Google Drive `file/d/ID/view`, `open?id=ID` → `drive.usercontent.google.com/download?id=ID&export=download&confirm=t`
+  (`confirm=t` skips the virus-scan page of large files); `drive/folders/ID` is a folder: no fix.
+- Google Docs/Sheets/Slides `…/d/ID/edit` → `…/d/ID/export?format=docx|csv|pptx` (live documents).
+- Dropbox `/s/…`, `/scl/fi/…` without `dl=1`/`raw=1` → the same link with `dl=1`;
+  `/scl/fo/` and `/sh/` are folders (Dropbox would serve a zip).
+- Hugging Face `/blob/` → `/resolve/`; GitLab `/-/blob/` → `/-/raw/`; Bitbucket `/src/` → `/raw/`.
+- `storage.cloud.google.com/B/O` (a cookie-authenticated browser download) → `storage.googleapis.com/B/O`.
+- OneDrive, SharePoint and `1drv.ms` have no reliable anonymous direct form: re-host the file.
+- Box `app.box.com/s/HASH` has a direct `app.box.com/shared/static/HASH.EXT` form on some plans.
+
+`docs_url` is skipped: it is a page for humans.
+
+Fails:
+    additional_files_tarball_url: https://drive.google.com/file/d/1AbC/view?usp=sharing
+    additional_files_tarball_url: https://www.dropbox.com/scl/fi/x1/w.tar.gz?rlkey=k9&dl=0
+    additional_files_tarball_url: https://huggingface.co/o/m/blob/main/w.tar.gz
+    additional_files_tarball_url: https://gitlab.com/o/r/-/blob/main/w.tar.gz
+
+Passes:
+    additional_files_tarball_url: https://drive.google.com/uc?id=1AbC&export=download
+    additional_files_tarball_url: https://www.dropbox.com/scl/fi/x1/w.tar.gz?rlkey=k9&dl=1
+    additional_files_tarball_url: https://huggingface.co/o/m/resolve/main/w.tar.gz
+    additional_files_tarball_url: https://gitlab.com/o/r/-/raw/main/w.tar.gz
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from medperf_lint.findings import Fix, Severity
+from medperf_lint.hosts import parse_huggingface_url
+from medperf_lint.references import Reference, RefKind
+from medperf_lint.rule import Diagnostic, RuleContext
+from medperf_lint.urls import UrlParts, split_url
+
+CODE = "MPL103"
+NAME = "viewer-page-url"
+SEVERITY = Severity.ERROR
+
+_HTML = "MedPerf would download a web page, not the file"
+_REHOST = "re-host the file on Zenodo, Hugging Face or a public object store"
+
+
+def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
+    url = ref.url
+    if url is None or ref.kind not in (RefKind.RESOURCE, RefKind.URL) or ref.field == "docs_url":
+        return
+    parts = split_url(url)
+    if parts is None or parts.scheme not in ("http", "https"):
+        return
+    for checker in _CHECKERS:
+        diagnostic = checker(url, parts)
+        if diagnostic is not None:
+            yield diagnostic
+            return
+
+
+# ---------------------------------------------------------------------------------------------
+# Google Drive and Docs
+
+
+def _drive_download(file_id: str, parts: UrlParts) -> Fix:
+    fixed = f"https://drive.usercontent.google.com/download?id={quote(file_id, safe='')}&export=download&confirm=t"
+    key = parts.param("resourcekey")
+    if key:
+        fixed += f"&resourcekey={quote(key, safe='')}"
+    return Fix(fixed, "download the file itself (confirm=t skips the large-file virus-scan page)")
+
+
+def _google_drive(url: str, parts: UrlParts) -> Diagnostic | None:
+    if not parts.host_is("drive.google.com", "docs.google.com"):
+        return None
+    seg = parts.segments
+    if "folders" in seg or seg[:1] == ("folderview",):
+        return Diagnostic(
+            "Google Drive folder link: a folder opens as a web page, but MedPerf needs one "
+            "file: upload a .tar.gz and share that file"
+        )
+    if len(seg) >= 3 and seg[0] == "file" and seg[1] == "d":
+        return Diagnostic(f"Google Drive file page: {_HTML}", _drive_download(seg[2], parts))
+    if seg[:1] == ("open",) and parts.param("id"):
+        return Diagnostic(
+            f"Google Drive open?id= link opens the file page: {_HTML}",
+            _drive_download(parts.param("id") or "", parts),
+        )
+    if parts.host == "docs.google.com" and len(seg) >= 3 and seg[1] == "d" and seg[2] != "e":
+        return _google_doc(seg[0], seg[2], parts)
+    return None
+
+
+_EXPORTS = {"document": "docx", "spreadsheets": "csv", "presentation": "pptx"}
+
+
+def _google_doc(kind: str, doc_id: str, parts: UrlParts) -> Diagnostic | None:
+    export = _EXPORTS.get(kind)
+    seg = parts.segments
+    if export is None or (len(seg) >= 4 and seg[3] in ("export", "pub", "gviz")):
+        return None
+    fixed = f"https://docs.google.com/{kind}/d/{quote(doc_id, safe='')}/export?format={export}"
+    gid = parts.param("gid") or _fragment_param(parts.fragment, "gid")
+    if kind == "spreadsheets" and gid:
+        fixed += f"&gid={quote(gid, safe='')}"
+    key = parts.param("resourcekey")
+    if key:
+        fixed += f"&resourcekey={quote(key, safe='')}"
+    return Diagnostic(
+        f"Google {kind.rstrip('s').capitalize()} editor page: {_HTML}; note that a Google "
+        "document is live: its export changes whenever someone edits it",
+        Fix(fixed, f"export the document as {export} (tsv, xlsx, ods, pdf … work too)"),
+    )
+
+
+def _fragment_param(fragment: str, name: str) -> str | None:
+    for item in fragment.split("&"):
+        key, _, value = item.partition("=")
+        if key == name and value:
+            return value
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Dropbox
+
+
+def _dropbox(url: str, parts: UrlParts) -> Diagnostic | None:
+    if parts.host not in ("dropbox.com", "www.dropbox.com"):
+        return None
+    seg = parts.segments
+    if seg[:2] == ("scl", "fo") or seg[:1] == ("sh",):
+        return Diagnostic(
+            "Dropbox folder link: Dropbox serves a folder as a web page, or as a zip with dl=1, "
+            "which MedPerf cannot extract as a tarball; share a single .tar.gz file"
+        )
+    if not (seg[:1] == ("s",) or seg[:2] == ("scl", "fi")):
+        return None
+    if parts.param("dl") == "1" or parts.param("raw") == "1":
+        return None
+    return Diagnostic(
+        f"Dropbox link without dl=1 opens a preview page: {_HTML}",
+        Fix(_with_dl1(url), "force the download with dl=1, keeping every other parameter"),
+    )
+
+
+def _with_dl1(url: str) -> str:
+    """``url`` with ``dl=1`` set (and any ``raw``/``dl`` value replaced), encoding untouched."""
+    split = urlsplit(url.strip())
+    items = [i for i in split.query.split("&") if i]
+    kept = [i for i in items if i.partition("=")[0].lower() not in ("dl", "raw")]
+    return urlunsplit(split._replace(query="&".join([*kept, "dl=1"]), fragment=""))
+
+
+# ---------------------------------------------------------------------------------------------
+# Code and model hosts: Hugging Face, GitLab, Bitbucket
+
+
+def _base(url: str) -> str:
+    split = urlsplit(url.strip())
+    return urlunsplit(split._replace(query="", fragment=""))
+
+
+def _hugging_face(url: str, parts: UrlParts) -> Diagnostic | None:
+    hf = parse_huggingface_url(url)
+    if hf is None or hf.action != "blob":
+        return None
+    return Diagnostic(
+        f"huggingface.co/…/blob/… is the Hub's file page: {_HTML}",
+        Fix(hf.with_action("resolve"), "link the file itself (/resolve/) at the same revision"),
+    )
+
+
+def _gitlab(url: str, parts: UrlParts) -> Diagnostic | None:
+    seg = parts.segments
+    if "-" not in seg:
+        return None
+    index = seg.index("-")
+    action = seg[index + 1] if len(seg) > index + 1 else ""
+    if action == "tree":
+        return Diagnostic(
+            "GitLab …/-/tree/… is a directory page, but MedPerf needs a file: pack the folder "
+            "as a .tar.gz and link that file"
+        )
+    if action != "blob" or len(seg) < index + 4:
+        return None
+    base = _base(url)
+    fixed = base.replace("/-/blob/", "/-/raw/", 1)
+    return Diagnostic(
+        f"GitLab …/-/blob/… is the file viewer: {_HTML}",
+        Fix(fixed, "link the raw file (/-/raw/) at the same ref"),
+    )
+
+
+def _bitbucket(url: str, parts: UrlParts) -> Diagnostic | None:
+    seg = parts.segments
+    if not parts.host_is("bitbucket.org") or len(seg) < 3 or seg[2] != "src":
+        return None
+    if len(seg) < 5 or parts.path.endswith("/"):
+        return Diagnostic(
+            "Bitbucket …/src/… without a file is a directory page, but MedPerf needs a file"
+        )
+    prefix = f"/{seg[0]}/{seg[1]}/src/"
+    base = _base(url)
+    fixed = base.replace(prefix, f"/{seg[0]}/{seg[1]}/raw/", 1)
+    return Diagnostic(
+        f"Bitbucket …/src/… is the source viewer: {_HTML}",
+        Fix(fixed, "link the raw file (/raw/) at the same commit"),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Cloud storage consoles and consumer shares
+
+
+def _gcs_console(url: str, parts: UrlParts) -> Diagnostic | None:
+    if parts.host != "storage.cloud.google.com":
+        return None
+    split = urlsplit(url.strip())
+    query = "&".join(
+        i for i in split.query.split("&") if i and i.partition("=")[0].lower() != "authuser"
+    )
+    fixed = urlunsplit(("https", "storage.googleapis.com", split.path, query, ""))
+    return Diagnostic(
+        "storage.cloud.google.com is the Cloud Console's browser download, authenticated by a "
+        "Google sign-in cookie; MedPerf would get a sign-in page",
+        Fix(fixed, "the public object URL (only works if the object is public)"),
+    )
+
+
+def _onedrive(url: str, parts: UrlParts) -> Diagnostic | None:
+    if not parts.host_is("onedrive.live.com", "sharepoint.com", "1drv.ms"):
+        return None
+    return Diagnostic(
+        "OneDrive/SharePoint links open a web page and have no reliable anonymous direct-download "
+        f"form (sharing links often expire by policy too); {_REHOST}"
+    )
+
+
+def _box(url: str, parts: UrlParts) -> Diagnostic | None:
+    seg = parts.segments
+    if not parts.host_is("box.com") or not seg or seg[0] not in ("s", "file", "folder"):
+        return None
+    if seg[0] == "s":
+        return Diagnostic(
+            f"Box shared-link page: {_HTML}; on some plans the direct form "
+            "https://app.box.com/shared/static/HASH.EXT exists (the link's download_url), "
+            f"otherwise {_REHOST}"
+        )
+    return Diagnostic(f"Box {seg[0]} page (needs a Box sign-in): {_HTML}; {_REHOST}")
+
+
+_CHECKERS = (
+    _google_drive,
+    _dropbox,
+    _hugging_face,
+    _gitlab,
+    _bitbucket,
+    _gcs_console,
+    _onedrive,
+    _box,
+)
