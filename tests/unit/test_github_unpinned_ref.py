@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from lintkit import hits, lint_ref, lint_yaml, messages
+from medperf_lint.config import Settings
+from medperf_lint.hosts import github_ref_key
+from medperf_lint.network import NetworkResults
+from medperf_lint.references import Reference, RefKind
+from medperf_lint.rule import Diagnostic, Need, RuleContext
+from medperf_lint.rules import github_unpinned_ref
+
+RULE = ("github-unpinned-ref",)
+SHA = "99b0d84bc107415d9fc6f69c4ea3fcdfbf22315d"
+OTHER_SHA = "AB813A8142E1D9F2F215CB10CC59842DFC9B701C"
+
+
+@dataclass(frozen=True)
+class SimpleLookup:
+    sha: str | None
+    inconclusive: str | None = None
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "https://raw.githubusercontent.com/mlcommons/medperf/main/examples/chestxray_tutorial/mlcube.yaml",
+            "ref 'main' is a branch or tag name",
+        ),
+        (
+            "https://raw.githubusercontent.com/o/r/refs/heads/main/w.tar.gz",
+            "ref 'refs/heads/main' is a branch",
+        ),
+        ("https://raw.githubusercontent.com/o/r/refs/tags/v1.0/w.tar.gz", "is a tag"),
+        ("https://raw.githubusercontent.com/o/r/99b0d84/w.tar.gz", "short SHAs are ambiguous"),
+        ("https://github.com/o/r/raw/dev/w.tar.gz", "replace dev with the full commit SHA"),
+        ("https://media.githubusercontent.com/media/o/r/main/w.pt", "replace main with"),
+        ("https://github.com/o/r/archive/refs/heads/main.tar.gz", "is a branch"),
+        ("https://github.com/o/r/archive/v1.2.zip", "replace v1.2 with the full commit SHA"),
+        ("https://github.com/o/r/releases/latest/download/w.tar.gz", "mutable by design"),
+        ("https://github.com/o/r/releases/download/v1/w.tar.gz", "Immutable Release"),
+        ("https://gist.githubusercontent.com/u/5f1e2d/raw/parameters.yaml", "without a revision"),
+        ("direct:https://raw.githubusercontent.com/o/r/main/w.tar.gz", "ref 'main'"),
+    ],
+)
+def test_unpinned_refs_are_flagged(url: str, expected: str) -> None:
+    report = lint_ref(url, select=RULE)
+    assert hits(report) == [("github-unpinned-ref", 0, 0)]
+    assert expected in messages(report)[0]
+    assert report.findings[0].fix is None  # offline: no commit to pin to
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"https://raw.githubusercontent.com/hasan7n/medperf/{SHA}/examples/mlcube.yaml",
+        f"https://github.com/o/r/raw/{SHA}/w.tar.gz",
+        f"https://media.githubusercontent.com/media/o/r/{SHA}/w.pt",
+        f"https://github.com/o/r/archive/{SHA}.tar.gz",
+        f"https://gist.githubusercontent.com/u/5f1e2d/raw/{SHA}/parameters.yaml",
+        "https://github.com/o/r/blob/main/w.tar.gz",  # github-page-url's job
+        "https://github.com/o/r/tree/main/weights",
+        "https://storage.googleapis.com/medperf-storage/chestxray_tutorial/cnn_weights.tar.gz",
+        "synapse:syn51089171",
+    ],
+)
+def test_pinned_and_other_urls_pass(url: str) -> None:
+    assert hits(lint_ref(url, select=RULE)) == []
+
+
+def test_position_in_submission_manifest(tmp_path: Path) -> None:
+    report = lint_yaml(
+        tmp_path,
+        f"""
+        name: chestxray-mobilenet
+        additional_files_tarball_url: https://raw.githubusercontent.com/o/r/{SHA}/weights.tar.gz
+        additional_files_tarball_hash: bff003e244759c3d7c8b9784af0819c7f252da8626745671ccf7f46b8f19a0ca
+        demo_dataset_tarball_url: https://raw.githubusercontent.com/o/r/main/demo.tar.gz
+        demo_dataset_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+        docs_url: https://raw.githubusercontent.com/o/r/main/README.md
+        """,
+        select=RULE,
+    )
+    assert hits(report) == [("github-unpinned-ref", 4, 27)]
+
+
+def test_free_yaml_parameters_file(tmp_path: Path) -> None:
+    report = lint_yaml(
+        tmp_path,
+        """
+        model:
+          arch: mobilenetv2
+          weights: https://raw.githubusercontent.com/o/r/refs/heads/dev/w.pt
+        """,
+        name="parameters.yaml",
+        select=RULE,
+    )
+    assert hits(report) == [("github-unpinned-ref", 3, 12)]
+
+
+def _ctx(key: object, lookup: object) -> RuleContext:
+    return RuleContext(settings=Settings(), network=NetworkResults(github={key: lookup}))
+
+
+def _check(url: str, ctx: RuleContext) -> list[Diagnostic]:
+    ref = Reference(url, RefKind.RESOURCE, field="additional_files_tarball_url")
+    return list(github_unpinned_ref.check(ref, ctx))
+
+
+def test_online_lookup_gives_exact_fix() -> None:
+    url = "https://raw.githubusercontent.com/Owner/Repo/main/my%20weights.tar.gz"
+    key = github_ref_key(url)
+    assert key == ("owner", "repo", "main")
+    [diag] = _check(url, _ctx(key, SimpleLookup(sha=OTHER_SHA)))
+    assert diag.fix is not None
+    assert diag.fix.replacement == (
+        "https://raw.githubusercontent.com/Owner/Repo/"
+        "ab813a8142e1d9f2f215cb10cc59842dfc9b701c/my%20weights.tar.gz"
+    )
+    assert "ab813a8142e1d9f2f215cb10cc59842dfc9b701c" in diag.fix.description
+
+
+def test_online_fix_keeps_the_url_form() -> None:
+    url = "https://github.com/o/r/archive/refs/tags/v1.tar.gz"
+    [diag] = _check(url, _ctx(github_ref_key(url), SimpleLookup(sha=SHA)))
+    assert diag.fix is not None
+    assert diag.fix.replacement == f"https://github.com/o/r/archive/{SHA}.tar.gz"
+
+
+def test_online_short_sha_gets_full_sha() -> None:
+    url = "https://github.com/o/r/raw/99b0d84/w.tar.gz"
+    [diag] = _check(url, _ctx(github_ref_key(url), SimpleLookup(sha=SHA)))
+    assert (
+        diag.fix is not None
+        and diag.fix.replacement == f"https://github.com/o/r/raw/{SHA}/w.tar.gz"
+    )
+
+
+@pytest.mark.parametrize("lookup", [SimpleLookup(sha=None, inconclusive="rate limited"), None])
+def test_online_without_sha_gives_no_fix(lookup: object) -> None:
+    url = "https://raw.githubusercontent.com/o/r/main/w.tar.gz"
+    ctx = _ctx(github_ref_key(url), lookup) if lookup else _ctx(("x", "y", "z"), None)
+    [diag] = _check(url, ctx)
+    assert diag.fix is None
+    assert "replace main with the full commit SHA" in diag.message
+
+
+def test_online_release_gets_no_ref_rewrite() -> None:
+    url = "https://github.com/o/r/releases/download/v1/w.tar.gz"
+    [diag] = _check(url, _ctx(github_ref_key(url), SimpleLookup(sha=SHA)))
+    assert diag.fix is None
+    assert "Immutable Release" in diag.message
+
+
+def test_wants_github() -> None:
+    from medperf_lint.rules import BY_CODE
+
+    rule = BY_CODE["MPL101"]
+    assert rule.name == "github-unpinned-ref"
+    assert rule.wants == frozenset({Need.GITHUB}) and not rule.online
