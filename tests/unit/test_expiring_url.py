@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from lintkit import hits, lint_ref, lint_yaml, messages
+from medperf_lint.config import Settings
+from medperf_lint.references import Reference, RefKind
+from medperf_lint.rule import Diagnostic, RuleContext
+from medperf_lint.rules import expiring_url
+
+RULE = ("expiring-url",)
+SIG = "f3c1a9e07b2d4c6e8a0b1d2e3f405162738495a6b7c8d9e0f1a2b3c4d5e6f708"
+S3 = "https://medperf-bucket.s3.us-east-1.amazonaws.com/models/weights.tar.gz"
+S3_V4 = (
+    f"{S3}?X-Amz-Algorithm=AWS4-HMAC-SHA256"
+    "&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20990501%2Fus-east-1%2Fs3%2Faws4_request"
+    "&X-Amz-Date=20990501T120000Z&X-Amz-Expires=604800&X-Amz-SignedHeaders=host"
+    f"&X-Amz-Signature={SIG}"
+)
+GCS = "https://storage.googleapis.com/medperf-storage/chestxray_tutorial/demo_data.tar.gz"
+AZURE = "https://medperf.blob.core.windows.net/models/weights.tar.gz"
+
+
+def _check(url: str, now: datetime) -> list[Diagnostic]:
+    ctx = RuleContext(settings=Settings(), now=now)
+    return list(expiring_url.check(Reference(url, RefKind.RESOURCE, field="asset_url"), ctx))
+
+
+@pytest.mark.parametrize(
+    ("url", "kind", "expiry", "unsigned"),
+    [
+        (S3_V4, "presigned S3 URL (SigV4)", "2099-05-08T12:00:00Z", S3),
+        (
+            f"{S3}?AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Expires=4070908800&Signature={SIG}",
+            "presigned S3 URL (SigV2)",
+            "2099-01-01T00:00:00Z",
+            S3,
+        ),
+        (
+            f"{GCS}?X-Goog-Algorithm=GOOG4-RSA-SHA256&X-Goog-Credential=sa%40p.iam.gserviceaccount.com"
+            f"%2F20990501%2Fauto%2Fstorage%2Fgoog4_request&X-Goog-Date=20990501T000000Z"
+            f"&X-Goog-Expires=3600&X-Goog-SignedHeaders=host&X-Goog-Signature={SIG}",
+            "signed Google Cloud Storage URL (V4)",
+            "2099-05-01T01:00:00Z",
+            GCS,
+        ),
+        (
+            f"{GCS}?GoogleAccessId=sa%40p.iam.gserviceaccount.com&Expires=4070908800&Signature={SIG}",
+            "signed Google Cloud Storage URL (V2)",
+            "2099-01-01T00:00:00Z",
+            GCS,
+        ),
+        (
+            f"{AZURE}?sv=2022-11-02&st=2099-04-01T00%3A00%3A00Z&se=2099-05-01T12%3A30%3A00Z&sr=b&sp=r&sig={SIG}",
+            "Azure shared access signature (SAS) URL",
+            "2099-05-01T12:30:00Z",
+            AZURE,
+        ),
+    ],
+)
+def test_signed_urls_show_expiry_and_unsigned_fix(
+    url: str, kind: str, expiry: str, unsigned: str
+) -> None:
+    report = lint_ref(url, select=RULE)
+    assert hits(report) == [("expiring-url", 0, 0)]
+    message = messages(report)[0]
+    assert message.startswith(f"{kind}: it expires at {expiry}")
+    assert SIG not in message
+    fix = report.findings[0].fix
+    assert fix is not None and fix.replacement == unsigned
+    assert "only works if the object is public" in fix.description
+    assert SIG not in fix.replacement
+
+
+def test_already_expired_against_ctx_now() -> None:
+    url = S3_V4.replace("20990501T120000Z", "20240501T120000Z").replace("604800", "3600")
+    [before] = _check(url, datetime(2024, 5, 1, 12, 59, tzinfo=timezone.utc))
+    [after] = _check(url, datetime(2024, 5, 1, 13, 1, tzinfo=timezone.utc))
+    assert "it expires at 2024-05-01T13:00:00Z" in before.message
+    assert "already expired at 2024-05-01T13:00:00Z" in after.message
+    assert SIG not in after.message
+
+
+def test_azure_stored_policy_expiry_lives_on_server() -> None:
+    [diag] = _check(f"{AZURE}?sv=2022-11-02&si=readonly&sr=b&sig={SIG}", datetime.now(timezone.utc))
+    assert "stored access policy" in diag.message and "server" in diag.message
+    assert "stops working when its signature expires" in diag.message
+    assert SIG not in diag.message
+
+
+def test_unreadable_expiry_still_flagged() -> None:
+    [diag] = _check(
+        f"{S3}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=yesterday&X-Amz-Signature={SIG}",
+        datetime.now(timezone.utc),
+    )
+    assert diag.message.startswith("presigned S3 URL (SigV4): it stops working")
+
+
+@pytest.mark.parametrize(
+    "url", ["https://we.tl/t-AbCdEf1234", "https://wetransfer.com/downloads/0a1b2c3d/4e5f6a"]
+)
+def test_wetransfer(url: str) -> None:
+    report = lint_ref(url, select=RULE)
+    assert hits(report) == [("expiring-url", 0, 0)]
+    assert "every transfer has an expiry date" in messages(report)[0]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        GCS,
+        f"{S3}?versionId=3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY",
+        f"{GCS}?generation=1700000000000000",
+        f"{AZURE}?snapshot=2024-05-01T12%3A00%3A00.0000000Z",
+        "https://example.com/download?Expires=4070908800",  # no signature: not a signed URL
+        "https://wetransfer.com/pricing",
+    ],
+)
+def test_unsigned_urls_pass(url: str) -> None:
+    assert hits(lint_ref(url, select=RULE)) == []
+
+
+def test_position_and_redacted_reference(tmp_path: Path) -> None:
+    report = lint_yaml(
+        tmp_path,
+        f"""
+        name: chestxray-benchmark
+        demo_dataset_tarball_url: {S3_V4}
+        demo_dataset_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+        """,
+        select=RULE,
+    )
+    assert hits(report) == [("expiring-url", 2, 27)]
+    finding = report.findings[0]
+    assert finding.fix is not None and finding.fix.replacement == S3
+    assert finding.reference is not None and SIG not in finding.reference

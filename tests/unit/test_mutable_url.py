@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lintkit import hits, lint_ref, lint_yaml, messages
+from medperf_lint.findings import Severity
+
+RULE = ("mutable-url",)
+SHA = "99b0d84bc107415d9fc6f69c4ea3fcdfbf22315d"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://bit.ly/3xYzAbC", "bit.ly is a URL shortener"),
+        ("https://tinyurl.com/medperf-w", "tinyurl.com is a URL shortener"),
+        ("https://goo.gl/abc12", "goo.gl links stopped resolving"),
+        ("https://t.co/AbC123", "t.co is a URL shortener"),
+        ("https://www.ow.ly/abc", "ow.ly is a URL shortener"),
+        ("https://1drv.ms/u/s!AbCdEf", "1drv.ms is a URL shortener"),
+        ("https://huggingface.co/org/model/resolve/main/model.safetensors", "revision 'main'"),
+        ("https://huggingface.co/datasets/org/demo/resolve/v1.0/demo.tar.gz", "revision 'v1.0'"),
+        ("https://huggingface.co/org/model/resolve/refs%2Fpr%2F1/w.bin", "revision 'refs/pr/1'"),
+        ("https://huggingface.co/org/model/resolve/99b0d84/w.bin", "full 40-hex commit SHA"),
+        ("https://doi.org/10.5281/zenodo.7654321", "make sure it is a version DOI"),
+        ("https://zenodo.org/records/7654321/latest", "newest version"),
+        ("https://doi.org/10.6084/m9.figshare.12345", "has no .vN suffix"),
+        ("https://ndownloader.figshare.com/articles/12345", "without a version"),
+        ("https://figshare.com/ndownloader/articles/12345", "without a version"),
+        ("https://osf.io/abcde/download", "?version=N"),
+        ("https://drive.google.com/uc?id=1AbC&export=download", "new version under the same ID"),
+        ("https://docs.google.com/spreadsheets/d/1S/export?format=csv", "under the same ID"),
+        ("https://www.dropbox.com/scl/fi/a1/w.tar.gz?rlkey=k9&dl=1", "serve the current file"),
+        ("https://dl.dropboxusercontent.com/s/a1/w.tar.gz", "serve the current file"),
+    ],
+)
+def test_mutable_urls_warn(url: str, expected: str) -> None:
+    report = lint_ref(url, select=RULE)
+    assert hits(report) == [("mutable-url", 0, 0)]
+    assert expected in messages(report)[0]
+    assert report.findings[0].severity is Severity.WARNING
+    assert report.findings[0].fix is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"https://huggingface.co/org/model/resolve/{SHA}/model.safetensors",
+        "https://huggingface.co/org/model/blob/main/model.safetensors",  # viewer-page-url's job
+        "https://zenodo.org/records/7654321/files/demo.tar.gz?download=1",
+        "https://zenodo.org/records/7654321/files/latest?download=1",  # a file named "latest"
+        "https://doi.org/10.6084/m9.figshare.12345.v2",
+        "https://ndownloader.figshare.com/files/98765",
+        "https://ndownloader.figshare.com/articles/12345/versions/2",
+        "https://osf.io/abcde/download?version=3",
+        "https://raw.githubusercontent.com/o/r/main/w.tar.gz",  # github-unpinned-ref's job
+        "https://github.com/o/r/releases/latest/download/w.tar.gz",
+        "https://we.tl/t-AbCdEf",  # expiring-url's job
+        "https://storage.googleapis.com/medperf-storage/chestxray_tutorial/cnn_weights.tar.gz",
+        "https://medperf.s3.us-east-1.amazonaws.com/w.tar.gz",  # object stores: not flagged
+        "https://doi.org/10.1000/xyz123",
+        "synapse:syn51089171",
+    ],
+)
+def test_stable_or_other_rules_urls_pass(url: str) -> None:
+    assert hits(lint_ref(url, select=RULE)) == []
+
+
+def test_positions_in_submission_docs_url_skipped(tmp_path: Path) -> None:
+    report = lint_yaml(
+        tmp_path,
+        """
+        name: fets-model
+        docs_url: https://bit.ly/fets-docs
+        additional_files_tarball_url: https://huggingface.co/fets/model/resolve/main/additional_files.tar.gz
+        additional_files_tarball_hash: bff003e244759c3d7c8b9784af0819c7f252da8626745671ccf7f46b8f19a0ca
+        demo_dataset_tarball_url: https://tinyurl.com/fets-demo
+        demo_dataset_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+        """,
+        select=RULE,
+    )
+    assert hits(report) == [("mutable-url", 3, 31), ("mutable-url", 5, 27)]
+
+
+def test_container_config_free_url(tmp_path: Path) -> None:
+    report = lint_yaml(
+        tmp_path,
+        """
+        container_type: DockerImage
+        image: mlcommons/chestxray-tutorial-cnn:0.0.1
+        extra:
+          labels: https://osf.io/abcde/download
+        """,
+        name="container_config.yaml",
+        select=RULE,
+    )
+    assert hits(report) == [("mutable-url", 4, 11)]
