@@ -1,0 +1,128 @@
+"""On-disk probe cache: one JSON file per URL, so warm pre-commit runs send no requests.
+
+Only healthy results are stored (failures and inconclusive results are always re-probed, as
+lychee does). Immutable references (a commit, record, object version or generation) keep
+for ``cache_ttl_immutable`` (7 days), anything else for at most ``cache_ttl_mutable`` (1 hour).
+Writes go to a temporary file in the cache folder and are renamed into place, so concurrent
+runs (pre-commit runs hooks in parallel) never read a half-written entry.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from .config import Settings
+from .hosts import parse_github_url
+from .http_result import ProbeResult
+from .urls import redact, split_url
+
+FORMAT = 1
+_ZENODO_FILE = re.compile(r"^/(api/)?records/\d+/files/")
+_HF_PINNED = re.compile(r"/resolve/([0-9a-fA-F]{40})/")
+
+
+def default_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "medperf-lint"
+
+
+def is_immutable(url: str) -> bool:
+    """True when the URL names content that cannot change (hosts.md §1, §3, §4, §7)."""
+    gh = parse_github_url(url)
+    if gh is not None:
+        return gh.pinned
+    parts = split_url(url)
+    if parts is None:
+        return False
+    if parts.host_is("zenodo.org") and _ZENODO_FILE.match(parts.path):
+        return True
+    if parts.host_is("huggingface.co", "hf.co") and _HF_PINNED.search(parts.path):
+        return True
+    if parts.host_is("amazonaws.com") and parts.param("versionId", case_sensitive=True):
+        return True
+    if parts.host_is("googleapis.com") and parts.param("generation", case_sensitive=True):
+        return True
+    if parts.host_is("core.windows.net"):
+        return bool(parts.param("versionid") or parts.param("snapshot"))
+    return False
+
+
+class ProbeCache:
+    """Read and write cached probe results; every failure to do so is silently a miss."""
+
+    def __init__(self, folder: Path, ttl_immutable: float, ttl_mutable: float):
+        self.folder = folder
+        self.ttl_immutable = ttl_immutable
+        self.ttl_mutable = ttl_mutable
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ProbeCache | None:
+        if settings.no_cache:
+            return None
+        folder = Path(settings.cache_dir).expanduser() if settings.cache_dir else default_dir()
+        ttl_mutable = min(settings.cache_ttl_mutable, 3600.0)
+        return cls(folder / "probes", settings.cache_ttl_immutable, ttl_mutable)
+
+    def _path(self, url: str) -> Path:
+        return self.folder / (hashlib.sha256(url.encode("utf-8")).hexdigest() + ".json")
+
+    def ttl(self, url: str) -> float:
+        return self.ttl_immutable if is_immutable(url) else self.ttl_mutable
+
+    def get(self, url: str, now: float | None = None) -> ProbeResult | None:
+        now = time.time() if now is None else now
+        try:
+            record = json.loads(self._path(url).read_text(encoding="utf-8"))
+            if record.get("format") != FORMAT or record.get("url") != url:
+                return None
+            stored = float(record["stored_at"])
+            if not (0 <= now - stored < self.ttl(url)):
+                return None
+            return ProbeResult.from_record(record["result"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, result: ProbeResult, now: float | None = None) -> bool:
+        """Store ``result`` when it is healthy and its URL carries no secret; True if stored."""
+        url = result.url
+        if not result.healthy or result.inconclusive or redact(url) != url:
+            return False
+        if self.ttl(url) <= 0:
+            return False
+        record = {
+            "format": FORMAT,
+            "url": url,
+            "stored_at": time.time() if now is None else now,
+            "result": _strip_secrets(result).to_record(),
+        }
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.folder)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    json.dump(record, handle)
+                os.replace(tmp, self._path(url))
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+        except OSError:
+            return False
+        return True
+
+
+def _strip_secrets(result: ProbeResult) -> ProbeResult:
+    """Signed redirect targets are short-lived and never worth keeping verbatim."""
+    return replace(
+        result,
+        final_url=redact(result.final_url),
+        redirects=tuple((s, redact(loc)) for s, loc in result.redirects),
+    )
