@@ -20,6 +20,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 from .findings import Span
 from .references import HashKind, HashSlot, Reference, RefKind, looks_like_reference
 from .yamlnodes import (
+    MAX_BYTES,
     InputError,
     compose,
     decode,
@@ -105,7 +106,8 @@ def _norm(key: str) -> str:
 def load_path(path: Path, display: str | None = None) -> Document:
     """Read and parse one file. Raises :class:`InputError` with a one-line reason."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:  # bounded: /dev/zero or a huge file must not hang us
+            data = handle.read(MAX_BYTES + 1)
     except IsADirectoryError:
         raise InputError("is a directory") from None
     except OSError as err:

@@ -27,6 +27,10 @@ from .yamlnodes import InputError
 
 UNUSED_SUPPRESSION = "unused-suppression"
 UNKNOWN_RULE = "unknown-rule"
+NO_MANIFESTS = (
+    "folder holds no MedPerf manifest (mlcube.yaml, container_config*.yaml, parameters.yaml, "
+    "*.medperf.yaml|yml|json); name other files explicitly to lint them"
+)
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,12 @@ def load_jobs(
     jobs: list[Job] = []
     problems: list[InputProblem] = []
     seen: set[Path] = set()
-    queue = list(expand(paths))
+    queue: list[Path] = []
+    for raw in paths:
+        found = list(expand([raw]))
+        if not found and Path(raw).is_dir():  # say so rather than pass having linted nothing
+            problems.append(InputProblem(raw, NO_MANIFESTS))
+        queue.extend(found)
     while queue:
         path = queue.pop(0)
         key = path.resolve()

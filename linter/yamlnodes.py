@@ -10,6 +10,9 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from .findings import Span
 
 MAX_BYTES = 10 * 1024 * 1024
+# Extra nodes aliases may add. MedPerf uploads container configs as JSON, which expands every
+# alias, so a "billion laughs" file would blow up there; real manifests reuse a few anchors.
+MAX_ALIAS_EXPANSION = 100_000
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STR_TAG = "tag:yaml.org,2002:str"
 
@@ -22,8 +25,7 @@ def decode(data: bytes) -> str:
     """Turn file bytes into text, or raise :class:`InputError` saying why not."""
     if len(data) > MAX_BYTES:
         raise InputError(
-            f"file is {len(data) / 1e6:.1f} MB; manifests over {MAX_BYTES // (1024 * 1024)} MiB "
-            "are not read"
+            f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB; manifests that big are not read"
         )
     if not data.strip():
         raise InputError("file is empty")
@@ -46,6 +48,8 @@ def compose(text: str) -> list[Node]:
         while loader.check_node():
             node = loader.get_node()
             if node is not None:
+                if "*" in text:  # only aliases can share or loop nodes
+                    _check_aliases(node)
                 nodes.append(node)
         return nodes
     except yaml.MarkedYAMLError as err:
@@ -55,10 +59,54 @@ def compose(text: str) -> list[Node]:
         raise InputError(f"invalid YAML at {where}{what}") from None
     except yaml.YAMLError as err:
         raise InputError(f"invalid YAML: {' '.join(str(err).split())}") from None
-    except RecursionError:
-        raise InputError("invalid YAML: nesting is too deep") from None
+    except RecursionError:  # the pure-Python loader; libyaml stops at depth 1000 itself
+        get_mark = getattr(loader, "get_mark", None)
+        mark = get_mark() if get_mark else None
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise InputError(f"invalid YAML{where}: nesting is too deep") from None
     finally:
         loader.dispose()
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_aliases(root: Node) -> None:
+    """Reject recursive aliases and aliases that expand past :data:`MAX_ALIAS_EXPANSION`.
+
+    Iterative post-order over the composed graph, each node once: linear in the file size.
+    """
+    size: dict[int, int] = {}
+    ancestors: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            ancestors.discard(key)
+            total = 1 + sum(size[id(c)] for c in _children(node))
+            size[key] = total
+            if total - len(size) > MAX_ALIAS_EXPANSION:
+                raise InputError(
+                    f"YAML aliases at line {node.start_mark.line + 1} expand to more than "
+                    f"{MAX_ALIAS_EXPANSION:,} nodes (an alias bomb?); not read"
+                )
+            continue
+        if key in size:
+            continue
+        if key in ancestors:
+            raise InputError(
+                f"recursive YAML alias at line {node.start_mark.line + 1}: the value contains "
+                "itself, which MedPerf cannot upload as JSON"
+            )
+        ancestors.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node))
 
 
 def span_of(node: Node) -> Span:
