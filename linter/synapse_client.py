@@ -1,0 +1,258 @@
+"""The seam to the real synapseclient: construct it safely, log in, ask for one entity bundle.
+
+Imported only when a Synapse reference is checked (synapseclient costs ~1 s to import). What
+makes it safe to run from a linter, on synapseclient 4.1.1 (MedPerf's pin) through newest 4.x:
+
+* ``skip_checks=True``: no endpoint probes, no version check against PyPI.
+* a private config file and cache folder in a temporary directory: the user's
+  ``~/.synapseConfig`` cannot redirect endpoints or override our token, and nothing is
+  written under ``~/.synapseCache``.
+* a ``requests.Session`` with ``trust_env=False`` (no proxies, no ``~/.netrc``) that bounds
+  every request with the configured connect/read timeouts and never follows redirects, so the
+  token only ever goes to the configured endpoint.
+* a short retry policy everywhere, including the ``GET /userProfile`` inside ``login()``, which
+  takes no retry argument: synapseclient's default retries for about 30 minutes.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from .config import DEFAULT_SYNAPSE_ENDPOINT, Settings
+
+PRODUCTION_ENDPOINTS = {
+    "repoEndpoint": "https://repo-prod.prod.sagebase.org/repo/v1",
+    "authEndpoint": "https://auth-prod.prod.sagebase.org/auth/v1",
+    "fileHandleEndpoint": "https://file-prod.prod.sagebase.org/file/v1",
+    "portalEndpoint": "https://www.synapse.org/",
+}
+
+# One POST answers everything: existence, type, version, file handle, restrictions, permissions.
+BUNDLE_REQUEST = {
+    "includeEntity": True,
+    "includeAnnotations": False,
+    "includeFileHandles": True,
+    "includeRestrictionInformation": True,
+    "includePermissions": True,
+}
+
+RETRY_STATUS_CODES = (429, 500, 502, 503, 504)
+# Retried: refused/reset connections and "slow down"-style reasons. Not retried: timeouts, so a
+# hanging server costs one read timeout, not (retries + 1) of them.
+RETRY_EXCEPTIONS = ("ConnectionError", "ConnectionResetError", "ChunkedEncodingError")
+RETRY_REASONS = ("slow down", "slowdown", "try again", "proxy error")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What one call produced: a status and JSON body, or why there is none."""
+
+    status: int | None
+    body: Mapping[str, Any] | None = None
+    reason: str | None = None  # the server's ``reason``, or a short local explanation
+    failed: bool = False  # True when no usable answer came back (timeout, connection, non-JSON)
+
+
+def endpoints(repo: str) -> dict[str, str]:
+    """All four endpoints from the repo endpoint: production's, or siblings of a custom one."""
+    if repo.rstrip("/") == DEFAULT_SYNAPSE_ENDPOINT:
+        return dict(PRODUCTION_ENDPOINTS)
+    base = repo.rstrip("/")
+    root = base[: -len("/repo/v1")] if base.endswith("/repo/v1") else base
+    return {
+        "repoEndpoint": base,
+        "authEndpoint": root + "/auth/v1",
+        "fileHandleEndpoint": root + "/file/v1",
+        "portalEndpoint": PRODUCTION_ENDPOINTS["portalEndpoint"],
+    }
+
+
+def retry_policy(settings: Settings) -> dict[str, Any]:
+    """A short policy; the key names are the same in synapseclient 4.1.1 and newest 4.x."""
+    policy: dict[str, Any] = {
+        "retries": settings.retries,
+        "wait": 0.2,
+        "back_off": 2,
+        "max_wait": 2,
+        "retry_status_codes": list(RETRY_STATUS_CODES),
+        "retry_errors": list(RETRY_REASONS),
+        "retry_exceptions": list(RETRY_EXCEPTIONS),
+    }
+    from synapseclient.core.retry import with_retry
+
+    accepted = inspect.signature(with_retry).parameters
+    return {k: v for k, v in policy.items() if k in accepted}
+
+
+class BoundedSession(requests.Session):
+    """Every request gets our timeouts and no redirects, whatever the caller passed."""
+
+    def __init__(self, timeout: tuple[float, float]):
+        super().__init__()
+        self.trust_env = False
+        self._timeout = timeout
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
+        kwargs["timeout"] = self._timeout
+        kwargs["allow_redirects"] = False
+        return super().request(method, url, *args, **kwargs)
+
+
+def request_timeout(settings: Settings) -> tuple[float, float]:
+    read = (
+        min(settings.read_timeout, settings.timeout) if settings.timeout else settings.read_timeout
+    )
+    return (settings.connect_timeout, read)
+
+
+class SynapseChecker:
+    """One synapseclient instance; one session per worker thread (requests sessions are not
+    documented as thread-safe); the logged-in credentials are shared read-only."""
+
+    def __init__(self, settings: Settings, workdir: Path):
+        self._settings = settings
+        self._timeout = request_timeout(settings)
+        self._policy = retry_policy(settings)
+        self._local = threading.local()
+        self._sessions: list[BoundedSession] = []
+        self._lock = threading.Lock()
+        config = workdir / "synapseConfig"
+        config.write_text("", encoding="utf-8")
+        self._syn = _make_client(settings, workdir, config, self._session(), self._policy)
+
+    def _session(self) -> BoundedSession:
+        session: BoundedSession | None = getattr(self._local, "session", None)
+        if session is None:
+            session = BoundedSession(self._timeout)
+            self._local.session = session
+            with self._lock:
+                self._sessions.append(session)
+        return session
+
+    def login(self, token: str) -> tuple[str | None, Reply | None]:
+        """(user name, None) on success, else (None, what went wrong)."""
+        kwargs: dict[str, Any] = {"authToken": token, "silent": True}
+        if "cache_client" in inspect.signature(self._syn.login).parameters:
+            kwargs["cache_client"] = False
+        try:
+            self._syn.login(**kwargs)
+        except Exception as exc:
+            reply = reply_from_exception(exc, self._timeout)
+            if reply.status is None and type(exc).__name__ == "SynapseAuthenticationError":
+                # Refused before any request, e.g. a token without the "view" scope.
+                reply = Reply(None, None, f"synapseclient refused the token: {exc}"[:200])
+            return None, reply
+        name = getattr(self._syn.credentials, "username", None)
+        return (str(name) if name else "(unknown)"), None
+
+    def bundle(self, syn_id: str) -> Reply:
+        """``POST /entity/{id}/bundle2``: exactly one request per ID, plus short retries."""
+        try:
+            body = self._syn.restPOST(
+                f"/entity/{syn_id}/bundle2",
+                body=json.dumps(BUNDLE_REQUEST),
+                retryPolicy=self._policy,
+                requests_session=self._session(),
+            )
+        except Exception as exc:
+            return reply_from_exception(exc, self._timeout)
+        if not isinstance(body, dict):
+            return Reply(200, None, "the answer was not JSON", failed=True)
+        return Reply(200, body)
+
+    def close(self) -> None:
+        with self._lock:
+            for session in self._sessions:
+                session.close()
+            self._sessions.clear()
+
+
+def _make_client(
+    settings: Settings,
+    workdir: Path,
+    config: Path,
+    session: requests.Session,
+    policy: Mapping[str, Any],
+) -> Any:
+    from synapseclient import Synapse
+
+    class BoundedSynapse(Synapse):  # type: ignore[misc]
+        """Applies our retry policy to calls that take none (``login``'s ``/userProfile``)."""
+
+        def _build_retry_policy(self, retryPolicy: Mapping[str, Any] | None = None) -> Any:
+            merged = dict(super()._build_retry_policy({}))
+            merged.update(policy)
+            merged.update(retryPolicy or {})
+            return merged
+
+    wanted: dict[str, Any] = {
+        **endpoints(settings.synapse_endpoint),
+        "skip_checks": True,
+        "silent": True,
+        "debug": False,
+        "configPath": str(config),
+        "cache_root_dir": str(workdir / "cache"),
+        "requests_session": session,
+        "cache_client": False,  # newer 4.x: don't register as the module-wide client
+        "http_timeout_seconds": max(1, round(request_timeout(settings)[1])),
+    }
+    accepted = inspect.signature(Synapse.__init__).parameters
+    return BoundedSynapse(**{k: v for k, v in wanted.items() if k in accepted})
+
+
+def reply_from_exception(exc: BaseException, timeout: tuple[float, float]) -> Reply:
+    """Turn synapseclient/requests errors into a Reply without ever quoting request headers."""
+    response = _response_of(exc)
+    if response is not None:
+        return Reply(int(response.status_code), None, _reason_of(response))
+    chain = _chain(exc)
+    if any(isinstance(e, requests.ConnectTimeout) for e in chain):
+        return Reply(
+            None, None, f"no connection within {timeout[0]:g} s (connect timeout)", failed=True
+        )
+    if any(isinstance(e, requests.Timeout) for e in chain):
+        return Reply(None, None, f"no answer within {timeout[1]:g} s (read timeout)", failed=True)
+    for err in chain:
+        if isinstance(err, requests.ConnectionError):
+            host = urlsplit(str(getattr(err.request, "url", "") or "")).netloc
+            where = f" to {host}" if host else ""
+            return Reply(None, None, f"could not connect{where}", failed=True)
+    return Reply(None, None, type(exc).__name__, failed=True)
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen
+
+
+def _response_of(exc: BaseException) -> Any:
+    # SynapseAuthenticationError (401/403 while logged out) is raised *from* the HTTP error.
+    for err in _chain(exc):
+        response = getattr(err, "response", None)
+        if response is not None and getattr(response, "status_code", None) is not None:
+            return response
+    return None
+
+
+def _reason_of(response: Any) -> str | None:
+    try:
+        data = response.json()
+    except ValueError:
+        text = (response.text or "").strip()
+        return text[:200] or None
+    if isinstance(data, dict) and isinstance(data.get("reason"), str):
+        return str(data["reason"])
+    return None
