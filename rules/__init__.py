@@ -9,6 +9,13 @@ from . import (
     github_unpinned_ref,
     invalid_reference,
     mutable_url,
+    synapse_access_requirements,
+    synapse_auth_invalid,
+    synapse_auth_missing,
+    synapse_mutable_version,
+    synapse_no_access,
+    synapse_not_a_file,
+    synapse_not_found,
     viewer_page_url,
 )
 
@@ -19,6 +26,13 @@ _MODULES = (
     viewer_page_url,
     expiring_url,
     mutable_url,
+    synapse_not_found,
+    synapse_not_a_file,
+    synapse_no_access,
+    synapse_access_requirements,
+    synapse_auth_missing,
+    synapse_auth_invalid,
+    synapse_mutable_version,
 )
 
 RULES: tuple[Rule, ...] = tuple(Rule.from_module(m) for m in _MODULES)

@@ -1,0 +1,48 @@
+"""A `synapse:` File with access requirements the checking user has not met.
+
+Synapse refuses downloads while an access requirement is unmet
+(`restrictionInformation.hasUnmetAccessRequirement`): terms of use to accept
+(`RESTRICTED_BY_TERMS_OF_USE`) or an application approved by Synapse's Access and Compliance
+Team (`CONTROLLED_BY_ACT`). synapseclient then raises `SynapseUnmetAccessRestrictions` and
+MedPerf stops with a retrieval error. Accept the requirements on the entity's page on
+synapse.org before MedPerf can download it; every MedPerf user who downloads the File must
+meet them too.
+
+Fails:
+    additional_file: synapse:syn5000   # terms of use not yet accepted
+
+Passes:
+    additional_file: synapse:syn3000   # OPEN, or requirements already met
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from medperf_lint.findings import Severity
+from medperf_lint.references import Reference
+from medperf_lint.rule import Diagnostic, Need, RuleContext
+from medperf_lint.synapse import answered, identity, portal_url
+
+CODE = "MPL604"
+NAME = "synapse-access-requirements"
+SEVERITY = Severity.ERROR
+NEEDS = frozenset({Need.SYNAPSE})
+
+_LEVELS = {
+    "RESTRICTED_BY_TERMS_OF_USE": "terms of use to accept",
+    "CONTROLLED_BY_ACT": "controlled access that needs approval by Synapse's Access and Compliance Team",
+}
+
+
+def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
+    lookup = answered(ref, ctx)
+    if lookup is None or not lookup.found or not lookup.unmet_requirements:
+        return
+    level = lookup.restriction_level or "unknown level"
+    what = _LEVELS.get(level, "access requirements")
+    yield Diagnostic(
+        f"{lookup.synapse_id} has unmet access requirements ({level}: {what}) when checked "
+        f"{identity(ctx)}; accept them at {portal_url(lookup.synapse_id)} before MedPerf can "
+        "download it (every MedPerf user who downloads it must meet them too)"
+    )

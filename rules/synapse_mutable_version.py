@@ -1,0 +1,43 @@
+"""A `synapse:` File is mutable: MedPerf downloads whatever its current version is.
+
+MedPerf accepts only `synapse:synN`; it rejects `synapse:synN.V`, so a Synapse reference
+cannot pin a version. Uploading a new version to the same ID changes the bytes every later
+MedPerf download gets. The SHA-256 hash stored beside the reference is what catches that
+change (as a hash mismatch); without it MedPerf trusts whatever it downloads first. The
+finding reports the version current at check time.
+
+Reported (info) for every `synapse:` reference that names a File:
+    additional_file: synapse:syn3000
+    additional_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from medperf_lint.findings import Severity
+from medperf_lint.references import Reference
+from medperf_lint.rule import Diagnostic, Need, RuleContext
+from medperf_lint.synapse import answered
+
+CODE = "MPL607"
+NAME = "synapse-mutable-version"
+SEVERITY = Severity.INFO
+NEEDS = frozenset({Need.SYNAPSE})
+
+
+def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
+    lookup = answered(ref, ctx)
+    if lookup is None or not lookup.found or not lookup.is_file or lookup.version is None:
+        return
+    syn_id = lookup.synapse_id
+    if ref.hash is None:
+        guard = "nothing beside this reference checks the bytes"
+    elif ref.hash.value:
+        guard = f"the hash in {ref.hash.field} is what catches it"
+    else:
+        guard = f"add {ref.hash.field} (SHA-256 of the file) so MedPerf catches it"
+    yield Diagnostic(
+        f"{syn_id} is at version {lookup.version}; MedPerf rejects synapse:{syn_id}.V, so the "
+        f"version cannot be pinned and a new upload changes the bytes MedPerf downloads: {guard}"
+    )

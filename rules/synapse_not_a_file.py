@@ -1,0 +1,47 @@
+"""A `synapse:` ID that names a folder, project, table, link or other non-File entity.
+
+MedPerf hands the ID to synapseclient's `get` and then expects one downloaded file. Only a
+File entity has bytes to download: a Folder or Project downloads nothing, a Link is not
+followed, and tables and views are queried, not downloaded. Point at the File itself, for
+example the `.tar.gz` inside the folder.
+
+Fails:
+    additional_file: synapse:syn1000   # a Folder
+    additional_file: synapse:syn2000   # a Project
+
+Passes:
+    additional_file: synapse:syn3000   # a File (a .tar.gz)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from medperf_lint.findings import Severity
+from medperf_lint.references import Reference
+from medperf_lint.rule import Diagnostic, Need, RuleContext
+from medperf_lint.synapse import answered
+
+CODE = "MPL602"
+NAME = "synapse-not-a-file"
+SEVERITY = Severity.ERROR
+NEEDS = frozenset({Need.SYNAPSE})
+
+_ADVICE = {
+    "folder": "use the ID of the File inside it",
+    "project": "use the ID of the File inside it",
+    "link": "MedPerf does not follow Links: use the ID of the File it points to",
+}
+
+
+def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
+    lookup = answered(ref, ctx)
+    if lookup is None or not lookup.found or lookup.is_file:
+        return
+    kind = lookup.entity_type or lookup.concrete_type or "an unknown entity type"
+    named = f' ("{lookup.name}")' if lookup.name else ""
+    advice = _ADVICE.get(kind, "upload the data as a File (e.g. a .tar.gz) and use its ID")
+    yield Diagnostic(
+        f"{lookup.synapse_id}{named} is a {kind}, not a File; MedPerf can only download a "
+        f"File entity: {advice}"
+    )
