@@ -1,0 +1,49 @@
+"""An online check could not decide: timeout, rate limit, server error, bot challenge, deadline.
+
+Reported as a warning with the reason, never as an error, and never cached: the next run
+checks again. Reasons include a timeout, HTTP 429 or 5xx after the retries (`Retry-After`
+honoured, capped at 30 s), a Cloudflare challenge (`cf-mitigated: challenge`), the run's
+`--deadline`, and an inconclusive GitHub or Synapse lookup for the same reference.
+Use `--severity` or `--strict` to make these fail a run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from medperf_lint.findings import Severity
+from medperf_lint.hosts import github_ref_key
+from medperf_lint.references import Reference
+from medperf_lint.rule import Diagnostic, Need, RuleContext
+
+from ._probe import probe_for
+
+CODE = "MPL406"
+NAME = "inconclusive"
+SEVERITY = Severity.WARNING
+NEEDS = frozenset({Need.HTTP, Need.GITHUB, Need.SYNAPSE})
+
+
+def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
+    if ctx.network is None:
+        return
+    probe = probe_for(ref, ctx)
+    if probe is not None and probe.inconclusive:
+        yield Diagnostic(f"could not check the URL: {probe.inconclusive}")
+    url = ref.url
+    key = github_ref_key(url) if url else None
+    if key is not None:
+        reason = _reason(ctx.network.github.get(key))
+        if reason:
+            yield Diagnostic(f"could not check the GitHub ref {key[2]!r}: {reason}")
+    syn = ref.synapse_id
+    if syn is not None:
+        reason = _reason(ctx.network.synapse.get(syn))
+        if reason:
+            yield Diagnostic(f"could not check Synapse entity {syn}: {reason}")
+
+
+def _reason(lookup: Any) -> str | None:
+    reason = getattr(lookup, "inconclusive", None)
+    return str(reason) if reason else None

@@ -1,0 +1,39 @@
+"""The URL answers 401 or 403 to an anonymous request: the file is not public.
+
+MedPerf downloads without credentials, so every benchmark participant would be refused too.
+Make the file public (S3/GCS bucket policy, Hugging Face repo not gated, Drive "Anyone with
+the link"), or host it on Synapse and reference it as `synapse:synN`. An object store's XML
+error code (`AccessDenied`, `AuthenticationFailed`) is quoted. A Cloudflare challenge is not
+reported here but as `inconclusive`.
+
+Fails:
+    additional_files_tarball_url: https://bucket.s3.amazonaws.com/private/w.tar.gz
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from medperf_lint.findings import Severity
+from medperf_lint.references import Reference
+from medperf_lint.rule import Diagnostic, Need, RuleContext
+
+from ._probe import error_document, landed, probe_for
+
+CODE = "MPL404"
+NAME = "not-public"
+SEVERITY = Severity.ERROR
+NEEDS = frozenset({Need.HTTP})
+
+_WORDS = {401: "Unauthorized", 403: "Forbidden"}
+
+
+def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
+    probe = probe_for(ref, ctx)
+    if probe is None or probe.inconclusive or probe.error or probe.status not in _WORDS:
+        return
+    status = probe.status
+    yield Diagnostic(
+        f"not public: HTTP {status} {_WORDS[status]} to an anonymous request{landed(probe)}"
+        f"{error_document(probe)}; MedPerf downloads without credentials"
+    )

@@ -1,0 +1,48 @@
+"""The URL moved permanently (301 or 308): use the new URL.
+
+A permanent redirect says the old URL may stop working; the fix is the target of the
+permanent redirects at the start of the chain. Temporary redirects (302, 303, 307) are not
+reported, including a stable URL that redirects to a signed, short-lived one (GitHub release
+assets → objects.githubusercontent.com, Hugging Face LFS files → their CDN): the stable URL
+is the one to keep.
+
+Reports:
+    additional_files_tarball_url: http://zenodo.org/records/1/files/w.tar.gz  # 301 to https
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from medperf_lint.findings import Fix, Severity
+from medperf_lint.references import Reference
+from medperf_lint.rule import Diagnostic, Need, RuleContext
+
+from ._probe import probe_for
+
+CODE = "MPL405"
+NAME = "redirected"
+SEVERITY = Severity.INFO
+NEEDS = frozenset({Need.HTTP})
+
+PERMANENT = frozenset({301, 308})
+
+
+def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
+    probe = probe_for(ref, ctx)
+    if probe is None or probe.error or probe.inconclusive or not probe.ok_status:
+        return
+    moved: list[tuple[int, str]] = []
+    for status, location in probe.redirects:
+        if status not in PERMANENT:
+            break
+        moved.append((status, location))
+    if not moved:
+        return
+    status, target = moved[-1]
+    if target == probe.url:
+        return
+    yield Diagnostic(
+        f"the URL moved permanently (HTTP {moved[0][0]}) to {target}",
+        Fix(target, "use the URL it permanently redirects to"),
+    )
