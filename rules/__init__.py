@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..rule import Rule
 from . import (
     expiring_url,
+    github_commit_not_found,
     github_page_url,
     github_unpinned_ref,
     html_content,
@@ -38,6 +39,7 @@ _MODULES = (
     not_public,
     redirected,
     inconclusive,
+    github_commit_not_found,
     synapse_not_found,
     synapse_not_a_file,
     synapse_no_access,
