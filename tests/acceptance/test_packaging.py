@@ -1,0 +1,174 @@
+"""What `pip install medperf-lint` puts on disk, and what an offline run imports."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import zipfile
+from pathlib import Path
+
+import pytest
+from clikit import HANG_GUARD, ROOT
+from medperf_lint import __version__
+from medperf_lint.rules import RULES
+
+PIP = (sys.executable, "-m", "pip")
+_NOT_SOURCE = shutil.ignore_patterns(
+    ".git", "build", "dist", "*.egg-info", "__pycache__", ".*cache", ".ci-venv", ".venv", "venv"
+)
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A wheel built from a clean copy of the tree (a stale build/ folder leaks old modules)."""
+    base = tmp_path_factory.mktemp("wheel")
+    src = base / "src"
+    shutil.copytree(ROOT, src, ignore=_NOT_SOURCE)
+    out = base / "dist"
+    proc = subprocess.run(
+        [*PIP, "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(src)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    [built] = out.glob("medperf_lint-*.whl")
+    return built
+
+
+@pytest.fixture(scope="module")
+def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("site")
+    proc = subprocess.run(
+        [*PIP, "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return target
+
+
+def _source_modules() -> set[str]:
+    """Every module in linter/ and rules/, as the path it must have in the wheel."""
+    names = set()
+    for folder, package in (
+        (ROOT / "linter", "medperf_lint"),
+        (ROOT / "rules", "medperf_lint/rules"),
+    ):
+        names |= {f"{package}/{p.relative_to(folder).as_posix()}" for p in folder.rglob("*.py")}
+    return names
+
+
+def test_wheel_ships_every_module_rule_and_py_typed(wheel: Path) -> None:
+    from medperf_lint.rules import _MODULES
+
+    names = set(zipfile.ZipFile(wheel).namelist())
+    rule_files = {f"medperf_lint/rules/{m.__name__.rsplit('.', 1)[1]}.py" for m in _MODULES}
+    assert len(rule_files) == len(RULES)
+    assert rule_files <= names
+    assert _source_modules() <= names
+    assert "medperf_lint/py.typed" in names
+
+
+def test_wheel_installs_only_the_medperf_lint_package(wheel: Path) -> None:
+    names = zipfile.ZipFile(wheel).namelist()
+    top = {name.split("/", 1)[0] for name in names}
+    assert top == {"medperf_lint", f"medperf_lint-{__version__}.dist-info"}
+    entry_points = zipfile.ZipFile(wheel).read(
+        f"medperf_lint-{__version__}.dist-info/entry_points.txt"
+    )
+    assert b"medperf-lint = medperf_lint.cli:main" in entry_points
+
+
+@pytest.fixture(scope="module")
+def bare_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An interpreter that sees the dependencies but not the editable checkout.
+
+    The editable install maps ``medperf_lint.*`` to the source tree through a finder that a
+    ``.pth`` file starts; it would quietly supply any module the wheel lacks. A fresh venv
+    whose ``.pth`` only adds the dependency folder to ``sys.path`` runs no such hook.
+    """
+    venv = tmp_path_factory.mktemp("bare") / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    (Path(site) / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    return python
+
+
+def _run_installed(
+    python: Path, target: Path, code: str, cwd: Path
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    return subprocess.run(
+        [str(python), "-c", code],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=HANG_GUARD,
+    )
+
+
+def test_installed_wheel_registers_every_rule(
+    bare_python: Path, installed: Path, tmp_path: Path
+) -> None:
+    proc = _run_installed(
+        bare_python,
+        installed,
+        "import medperf_lint, medperf_lint.rules as r; print(medperf_lint.__file__); "
+        "print(len(r.RULES))",
+        tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    where, count = proc.stdout.split()
+    assert Path(where).is_relative_to(installed)  # the wheel, not the editable checkout
+    assert int(count) == len(RULES)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github"])
+def test_installed_wheel_lints_the_examples(
+    bare_python: Path, installed: Path, tmp_path: Path, fmt: str
+) -> None:
+    examples = ROOT / "examples"
+    proc = _run_installed(
+        bare_python,
+        installed,
+        "import sys, medperf_lint, medperf_lint.cli as c; "
+        f"assert medperf_lint.__file__.startswith({str(installed)!r}); "
+        f"sys.exit(c.main(['--offline', '--format', {fmt!r}, {str(examples)!r}]))",
+        tmp_path,
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert str(examples / "bad") in proc.stdout
+    assert str(examples / "good") not in proc.stdout
+
+
+HEAVY = ("requests", "synapseclient", "rich")
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github"])
+def test_offline_run_imports_no_network_or_terminal_library(tmp_path: Path, fmt: str) -> None:
+    code = (
+        "import sys, medperf_lint.cli as c; "
+        f"c.main(['--offline', '--format', {fmt!r}, {str(ROOT / 'examples')!r}]); "
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        capture_output=True,  # stdout is a pipe, not a TTY, as under pre-commit and CI
+        text=True,
+        timeout=HANG_GUARD,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1] == "[]"
