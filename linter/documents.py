@@ -277,9 +277,11 @@ def _extract_submission(
             slot = HashSlot(
                 hash_name, pair.hash_kind, hvalue if hvalue != "" else None, span_of(hnode)
             )
-        else:
-            slot = HashSlot(pair.hashes[-1], pair.hash_kind)
         url_name = next((u for u in pair.urls if u in top), None)
+        if hash_name is None:
+            # Name the missing hash field in the same style (server field or flag) as the URL.
+            index = pair.urls.index(url_name) if url_name is not None else len(pair.urls) - 1
+            slot = HashSlot(pair.hashes[min(index, len(pair.hashes) - 1)], pair.hash_kind)
         if url_name is None:
             if hash_name is None:
                 continue
@@ -344,5 +346,8 @@ _EXTRACTORS = {
 
 def refs_document(values: Iterable[str]) -> Document:
     """A document for ``--ref`` values: bare resource strings with no file and no position."""
-    refs = tuple(Reference(v, RefKind.RESOURCE, None, None, "--ref") for v in values)
+    refs = tuple(
+        Reference(v, RefKind.RESOURCE, None, None, "--ref", max_length=URL_MAX_LENGTH)
+        for v in values
+    )
     return Document(None, DocKind.REFS, refs)
