@@ -215,23 +215,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from .api import lint
     from .config import ConfigError
+    from .progress import terminal_progress
     from .reporters import render
 
-    progress = None
-    try:
-        report = lint(
-            args.paths,
-            args.ref,
-            online=not args.offline,
-            config=args.config,
-            overrides=_overrides(args),
-            progress=progress,
-        )
-    except ConfigError as err:
-        print(f"medperf-lint: error: {err}", file=sys.stderr)
-        return EXIT_USAGE
-    if args.fix:
-        report = _fix_and_relint(report, args, progress)
+    with terminal_progress(enabled=not args.offline) as progress:  # a bar only on a TTY
+        try:
+            report = lint(
+                args.paths,
+                args.ref,
+                online=not args.offline,
+                config=args.config,
+                overrides=_overrides(args),
+                progress=progress,
+            )
+        except ConfigError as err:
+            print(f"medperf-lint: error: {err}", file=sys.stderr)
+            return EXIT_USAGE
+        if args.fix:
+            report = _fix_and_relint(report, args, progress)
     color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     render(report, fmt, sys.stdout, quiet=args.quiet, color=color)
     return report.exit_code(args.strict)

@@ -100,7 +100,12 @@ def _probe_all(urls: Sequence[str], settings: Settings) -> Iterator[tuple[str, P
     deadline = started + settings.deadline if settings.deadline is not None else None
     adapter = PinnedAdapter(pool_maxsize=per_host)
     session = new_session(adapter)
-    prober = _Prober(settings, adapter, session, deadline)
+    try:
+        prober = _Prober(settings, adapter, session, deadline)
+    except ValueError as err:  # a malformed --resolve entry
+        from .config import ConfigError
+
+        raise ConfigError(str(err)) from None
     ordered = _round_robin(urls)
     executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="medperf-lint-probe")
     pending: dict[Future[ProbeResult], str] = {executor.submit(prober.probe, u): u for u in ordered}
