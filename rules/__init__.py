@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..rule import Rule
 from . import (
+    credentials_in_url,
     expiring_url,
     github_commit_not_found,
     github_page_url,
@@ -11,8 +12,10 @@ from . import (
     hash_format,
     hash_missing,
     hash_without_url,
+    host_not_allowed,
     html_content,
     inconclusive,
+    insecure_http,
     invalid_reference,
     mutable_url,
     not_direct_download,
@@ -21,16 +24,25 @@ from . import (
     synapse_access_requirements,
     synapse_auth_invalid,
     synapse_auth_missing,
+    synapse_id_syntax,
     synapse_mutable_version,
     synapse_no_access,
     synapse_not_a_file,
     synapse_not_found,
     unreachable,
+    unsupported_scheme,
+    url_too_long,
     viewer_page_url,
 )
 
 _MODULES = (
     invalid_reference,
+    unsupported_scheme,
+    insecure_http,
+    credentials_in_url,
+    url_too_long,
+    synapse_id_syntax,
+    host_not_allowed,
     github_unpinned_ref,
     github_page_url,
     viewer_page_url,

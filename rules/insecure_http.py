@@ -1,0 +1,45 @@
+"""A plain http:// URL: the file can be read or swapped on its way to every participant.
+
+MedPerf downloads the URL as written, so over plain http anyone on the path (a hotel Wi-Fi,
+a proxy, a compromised router) can replace the file. A hash catches a swap only when one was
+given, and the first download decides the hash when it was not. Most hosts serve the same
+path over https; the fix offers it (check that it works before you submit).
+
+Fails:
+    additional_file: http://example.org/weights.tar.gz   # fix: https://example.org/weights.tar.gz
+
+Passes:
+    additional_file: https://example.org/weights.tar.gz
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from medperf_lint.findings import Fix, Severity
+from medperf_lint.references import Reference
+from medperf_lint.rule import Diagnostic, RuleContext
+
+from ._url_text import url_parts, with_prefix
+
+CODE = "MPL003"
+NAME = "insecure-http"
+SEVERITY = Severity.WARNING
+
+
+def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
+    found = url_parts(ref)
+    if found is None or found[1].scheme != "http":
+        return
+    text = found[0]
+    https = "https" + text[len("http") :]
+    hashed = ref.hash is not None and bool(ref.hash.value)
+    risk = (
+        "(the hash would stop a swapped file, failing the run)"
+        if hashed
+        else "and with no hash MedPerf accepts whatever arrives"
+    )
+    yield Diagnostic(
+        f"plain http:// can be read or altered in transit {risk}; use https://",
+        Fix(with_prefix(ref, https), "use https (if the host serves it)"),
+    )

@@ -1,0 +1,43 @@
+"""A reference longer than the MedPerf server field that stores it (256, or 100 for docs_url).
+
+The MedPerf server keeps URLs in `CharField(max_length=256)` columns
+(`additional_files_tarball_url`, `demo_dataset_tarball_url`, `asset_url`) and `docs_url` in a
+`max_length=100` one. A longer value is refused when you submit, after MedPerf has already
+downloaded and tested everything. The whole string counts, `direct:` prefix included. Shorten
+it: drop tracking query parameters, or use a shorter link (a Synapse ID, a release URL).
+`image` in a container config is stored inside a JSON field and has no limit.
+
+Fails:
+    docs_url: https://example.org/…  # 101 characters or more
+    additional_file: https://storage.googleapis.com/…  # 257 characters or more
+
+Passes:
+    additional_file: https://storage.googleapis.com/medperf-storage/weights.tar.gz
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from medperf_lint.findings import Severity
+from medperf_lint.references import Reference
+from medperf_lint.rule import Diagnostic, RuleContext
+
+CODE = "MPL005"
+NAME = "url-too-long"
+SEVERITY = Severity.ERROR
+
+
+def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
+    limit = ref.max_length
+    if limit is None or not ref.present or ref.not_a_string:
+        return
+    length = len(ref.raw)
+    if length <= limit:
+        return
+    field = "its URL field" if ref.field in (None, "--ref") else ref.field
+    yield Diagnostic(
+        f"{length} characters, but the MedPerf server stores at most {limit} in {field} "
+        f'("Ensure this field has no more than {limit} characters."); '
+        f"shorten it by {length - limit} (drop query parameters or use a shorter link)"
+    )

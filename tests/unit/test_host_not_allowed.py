@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import medperf_lint
+import pytest
+from lintkit import hits, lint_ref, lint_yaml, messages
+
+RULE = ("host-not-allowed",)
+ALLOWED = ("googleapis.com", "Zenodo.org", "*.example.org")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://www.dropbox.com/s/abc/w.tar.gz?dl=1",
+        "https://evilgoogleapis.com/w.tar.gz",  # a suffix, not a parent domain
+        "https://googleapis.com.evil.net/w.tar.gz",
+        "direct:https://raw.githubusercontent.com/o/r/0123/w.tar.gz",
+        "s3://my-bucket/w.tar.gz",  # any URL with a host, whatever its scheme
+    ],
+)
+def test_hosts_outside_the_list_are_errors(value: str) -> None:
+    report = lint_ref(value, select=RULE, allowed_hosts=ALLOWED)
+    assert hits(report) == [("host-not-allowed", 0, 0)]
+    assert "allowed-hosts" in messages(report)[0]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://storage.googleapis.com/bucket/w.tar.gz",  # parent domain entry
+        "https://googleapis.com/w.tar.gz",
+        "https://zenodo.org/records/1/files/w.tar.gz?download=1",  # case-blind
+        "https://ZENODO.org:443/records/1/files/w.tar.gz",
+        "https://files.example.org/w.tar.gz",
+        "synapse:syn51089171",  # not a URL
+    ],
+)
+def test_hosts_in_the_list_pass(value: str) -> None:
+    assert hits(lint_ref(value, select=RULE, allowed_hosts=ALLOWED)) == []
+
+
+def test_silent_without_a_list() -> None:
+    assert hits(lint_ref("https://www.dropbox.com/s/a/w.tar.gz", select=RULE)) == []
+
+
+def test_config_file_list_and_position(tmp_path: Path) -> None:
+    (tmp_path / ".medperf-lint.toml").write_text(
+        'select = ["host-not-allowed"]\nallowed-hosts = ["zenodo.org"]\n', encoding="utf-8"
+    )
+    manifest = tmp_path / "model.medperf.yaml"
+    manifest.write_text(
+        "additional_file: https://zenodo.org/records/1/files/w.tar.gz\n"
+        "demo_url: https://storage.googleapis.com/b/demo.tar.gz\n",
+        encoding="utf-8",
+    )
+    report = medperf_lint.lint_paths([manifest], online=False)
+    assert hits(report) == [("host-not-allowed", 2, 11)]
+    assert "storage.googleapis.com" in messages(report)[0]
+    assert ".medperf-lint.toml" in messages(report)[0]
+
+
+def test_free_yaml_urls_are_checked(tmp_path: Path) -> None:
+    report = lint_yaml(
+        tmp_path,
+        "model:\n  weights: https://huggingface.co/o/m/resolve/0123/w.pt\n",
+        name="parameters.yaml",
+        select=RULE,
+        allowed_hosts=("zenodo.org",),
+    )
+    assert hits(report) == [("host-not-allowed", 2, 12)]
