@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..rule import Rule
 from . import (
     credentials_in_url,
+    docker_image_unpinned,
     expiring_url,
     github_commit_not_found,
     github_page_url,
@@ -16,6 +17,7 @@ from . import (
     html_content,
     inconclusive,
     insecure_http,
+    invalid_manifest,
     invalid_reference,
     mutable_url,
     not_direct_download,
@@ -42,6 +44,7 @@ _MODULES = (
     credentials_in_url,
     url_too_long,
     synapse_id_syntax,
+    invalid_manifest,
     host_not_allowed,
     github_unpinned_ref,
     github_page_url,
@@ -51,6 +54,7 @@ _MODULES = (
     hash_missing,
     hash_without_url,
     hash_format,
+    docker_image_unpinned,
     not_direct_download,
     html_content,
     unreachable,

@@ -1,0 +1,114 @@
+"""A Docker image reference that is invalid, floating (`latest` or no tag), or not pinned by digest.
+
+For `container_type: DockerImage` (and `docker.image` in legacy MLCube manifests) MedPerf runs
+`docker pull <image>`. A tag is a pointer the publisher can move: with no tag Docker pulls
+`latest`, which changes with every push, and even a version tag can be pushed again. Since
+PR #663 MedPerf compares the pulled image's digest with `image_hash`, so a moved tag breaks
+every participant's run with "Hash mismatch". Pin the image by digest,
+`name:tag@sha256:<64 hex>` (`docker buildx imagetools inspect name:tag` prints it), and it
+cannot change. Invalid references (upper case in the name, a URL, spaces) are errors: the
+pull fails. Floating tags are warnings, tags without a digest are information.
+
+Fails:
+    image: Ubuntu:1                                          # error: names are lower case
+    image: ubuntu                                            # warning: no tag means latest
+    image: ubuntu:latest                                     # warning
+    image: mlcommons/chestxray-tutorial-mobilenetv2:0.0.0    # info: tag without digest
+
+Passes:
+    image: mlcommons/chestxray-tutorial-mobilenetv2:0.0.0@sha256:<64 hex digits>
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from medperf_lint.findings import Fix, Severity
+from medperf_lint.references import Reference, RefKind
+from medperf_lint.rule import Diagnostic, RuleContext
+
+CODE = "MPL301"
+NAME = "docker-image-unpinned"
+SEVERITY = Severity.WARNING
+
+# The grammar of github.com/distribution/reference (regexp.go), with Go's ASCII \w.
+_ALNUM = r"[a-z0-9]+"
+_SEPARATOR = r"(?:[._]|__|-+)"
+_PATH_COMPONENT = rf"{_ALNUM}(?:{_SEPARATOR}{_ALNUM})*"
+_DOMAIN_COMPONENT = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
+_HOST = rf"(?:{_DOMAIN_COMPONENT}(?:\.{_DOMAIN_COMPONENT})*|\[[a-fA-F0-9:]+\])"
+_NAME = rf"(?:{_HOST}(?::[0-9]+)?/)?{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*"
+_TAG = r"[\w][\w.-]{0,127}"
+_DIGEST = r"sha256:[0-9a-f]{64}|sha384:[0-9a-f]{96}|sha512:[0-9a-f]{128}"
+_REFERENCE = re.compile(
+    rf"(?P<name>{_NAME})(?::(?P<tag>{_TAG}))?(?:@(?P<digest>{_DIGEST}))?", re.ASCII
+)
+_NAME_MAX = 255
+_GRAMMAR = "[registry[:port]/]name[:tag][@sha256:<64 hex>]"
+
+
+def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
+    if ref.kind is not RefKind.IMAGE or not ref.present:
+        return
+    if ref.not_a_string:
+        yield _invalid(f"expected an image name, found a {ref.not_a_string}")
+        return
+    value = ref.raw
+    match = _REFERENCE.fullmatch(value)
+    if match is None:
+        yield _explain_invalid(value)
+        return
+    if len(match.group("name")) > _NAME_MAX:
+        yield _invalid(f"the name is longer than {_NAME_MAX} characters")
+        return
+    if match.group("digest"):
+        return
+    tag = match.group("tag")
+    if tag is None or tag == "latest":
+        what = "no tag, so Docker pulls latest" if tag is None else "the latest tag"
+        yield Diagnostic(
+            f"{what}, which moves with every push; pin a version tag and its digest "
+            "(name:tag@sha256:…)"
+        )
+        return
+    yield Diagnostic(
+        "pin with @sha256:… so the image cannot change under the same tag "
+        "(docker buildx imagetools inspect prints the digest)",
+        severity=Severity.INFO,
+    )
+
+
+def _invalid(reason: str, fix: Fix | None = None) -> Diagnostic:
+    return Diagnostic(
+        f"not a valid Docker image reference, so docker pull fails: {reason}",
+        fix,
+        severity=Severity.ERROR,
+    )
+
+
+def _explain_invalid(value: str) -> Diagnostic:
+    if not value.strip():
+        return _invalid(f"it is empty; write {_GRAMMAR}")
+    if "://" in value:
+        return _invalid(
+            "a URL is not an image name; DockerImage takes a registry name, a hosted archive "
+            "needs container_type DockerArchive or SingularityFile"
+        )
+    if any(ch.isspace() for ch in value):
+        stripped = value.strip()
+        fix = Fix(stripped, "remove the whitespace") if _REFERENCE.fullmatch(stripped) else None
+        return _invalid("it contains whitespace", fix)
+    lowered = _lower_name(value)
+    if lowered != value and _REFERENCE.fullmatch(lowered):
+        return _invalid("repository names must be lower case", Fix(lowered, "lower-case the name"))
+    return _invalid(f"expected {_GRAMMAR}")
+
+
+def _lower_name(value: str) -> str:
+    """``value`` with its name part (before ``:tag`` and ``@digest``) in lower case."""
+    head, at, digest = value.partition("@")
+    slash = head.rfind("/")
+    colon = head.find(":", slash + 1)
+    name = head[:colon] if colon >= 0 else head
+    return name.lower() + head[len(name) :] + at + digest

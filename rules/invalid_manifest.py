@@ -1,0 +1,37 @@
+"""A container config MedPerf's parser refuses: `container_type` missing or unknown, or no `image`.
+
+Since MedPerf dropped MLCube manifests (PR #642), `container_config.yaml` is read by
+`containers/parsers/factory.py`. It needs `container_type`, one of `DockerImage`,
+`DockerArchive`, `EncryptedDockerArchive`, `SingularityFile` or `EncryptedSingularityFile`
+(the enum also lists `mlcube`, but the parser rejects it; names are case-sensitive), and an
+`image`: a registry reference for `DockerImage`, a resource string for the other types.
+Without them `medperf container submit` fails before it uploads anything. The type also
+decides how `image` is checked, so this finding can explain others.
+
+Fails:
+    container_type: Docker                 # not a MedPerf container type
+    container_type: mlcube                 # rejected by the parser
+    image: mlcommons/model:1.0             # with no container_type at all
+    container_type: DockerImage            # with no image
+
+Passes:
+    container_type: DockerImage
+    image: mlcommons/chestxray-tutorial-mobilenetv2:0.0.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from medperf_lint.documents import Document
+from medperf_lint.findings import Severity
+from medperf_lint.rule import Diagnostic, RuleContext
+
+CODE = "MPL007"
+NAME = "invalid-manifest"
+SEVERITY = Severity.ERROR
+
+
+def check_document(doc: Document, ctx: RuleContext) -> Iterator[Diagnostic]:
+    for problem in doc.problems:
+        yield Diagnostic(problem.message, span=problem.span)
