@@ -31,8 +31,10 @@ from . import (
     synapse_no_access,
     synapse_not_a_file,
     synapse_not_found,
+    unknown_rule,
     unreachable,
     unsupported_scheme,
+    unused_suppression,
     url_too_long,
     viewer_page_url,
 )
@@ -69,6 +71,8 @@ _MODULES = (
     synapse_auth_missing,
     synapse_auth_invalid,
     synapse_mutable_version,
+    unused_suppression,
+    unknown_rule,
 )
 
 RULES: tuple[Rule, ...] = tuple(Rule.from_module(m) for m in _MODULES)

@@ -1,0 +1,25 @@
+"""A suppression comment or config entry that names a rule medperf-lint does not have.
+
+Rule names and codes in `# medperf-lint: ignore[…]`, `select`, `ignore`, `severity` and
+`per-file-ignores` are checked against the registry, so a typo (`hash-mising`) is reported
+instead of silently selecting, ignoring or re-grading nothing. Codes and code prefixes
+(`MPL2`) count as known when some rule has them. `medperf-lint rules` lists the names. The
+engine emits this rule; it has no check of its own.
+
+Fails:
+    additional_file: syn123  # medperf-lint: ignore[invalid-referense]
+    # .medperf-lint.toml
+    ignore = ["hash-mising"]
+
+Passes:
+    additional_file: syn123  # medperf-lint: ignore[invalid-reference] reason
+    ignore = ["hash-missing", "MPL3"]
+"""
+
+from __future__ import annotations
+
+from medperf_lint.findings import Severity
+
+CODE = "MPL902"
+NAME = "unknown-rule"
+SEVERITY = Severity.WARNING

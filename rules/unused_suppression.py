@@ -1,0 +1,24 @@
+"""A `# medperf-lint: ignore[…]` comment that silences nothing, or one that is malformed.
+
+A suppression that matches no finding is left over from a fixed problem, sits on the wrong
+line, or names the wrong rule; either way it would silently hide the next real finding on
+that line. A comment after a value covers its own line, a comment on a line of its own covers
+the next line. Malformed pragmas (`ignor[…]`, a missing bracket) are reported here too, so a
+typo never looks like a working suppression. Suppressions for network rules are not reported
+as unused in `--offline` runs. The engine emits this rule; it has no check of its own.
+
+Fails:
+    additional_file: https://example.org/w.tar.gz  # medperf-lint: ignore[insecure-http]
+    additional_file: syn123  # medperf-lint: ignor[invalid-reference]
+
+Passes:
+    additional_file: syn123  # medperf-lint: ignore[invalid-reference] fixed in the next release
+"""
+
+from __future__ import annotations
+
+from medperf_lint.findings import Severity
+
+CODE = "MPL901"
+NAME = "unused-suppression"
+SEVERITY = Severity.WARNING
