@@ -27,7 +27,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from medperf_lint.findings import Fix, Severity
 from medperf_lint.hosts import is_wetransfer
-from medperf_lint.references import Reference, RefKind
+from medperf_lint.references import DIRECT_PREFIX, Reference, RefKind
 from medperf_lint.rule import Diagnostic, RuleContext
 from medperf_lint.urls import UrlParts, split_url
 
@@ -58,7 +58,9 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
     message = (
         f"{what}: {_when(expiry, ctx.now)}{note}; MedPerf participants download it again later"
     )
-    yield Diagnostic(message, Fix(_unsigned(url), f"the unsigned object URL ({_UNSIGNED})"))
+    prefix = DIRECT_PREFIX if ref.raw.startswith(DIRECT_PREFIX) else ""
+    fix = Fix(prefix + _unsigned(url), f"the unsigned object URL ({_UNSIGNED})")
+    yield Diagnostic(message, fix)
 
 
 def _signature(parts: UrlParts) -> tuple[str, datetime | None, str] | None:

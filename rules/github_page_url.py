@@ -25,7 +25,7 @@ from collections.abc import Iterator
 
 from medperf_lint.findings import Fix, Severity
 from medperf_lint.hosts import parse_github_url
-from medperf_lint.references import Reference, RefKind
+from medperf_lint.references import DIRECT_PREFIX, Reference, RefKind
 from medperf_lint.rule import Diagnostic, RuleContext
 from medperf_lint.urls import split_url
 
@@ -56,7 +56,8 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
     if gh.kind == "blob":
         if (parts.param("raw") or "").lower() in _TRUE:
             return  # ?raw=true redirects to raw.githubusercontent.com
-        fixed = gh.raw_url()
+        prefix = DIRECT_PREFIX if ref.raw.startswith(DIRECT_PREFIX) else ""
+        fixed = prefix + gh.raw_url()
         yield Diagnostic(
             "github.com/…/blob/… is GitHub's HTML file viewer, so MedPerf would download a web "
             "page; use the raw.githubusercontent.com URL of the same file",

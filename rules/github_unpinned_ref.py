@@ -33,7 +33,7 @@ from collections.abc import Iterator
 
 from medperf_lint.findings import Fix, Severity
 from medperf_lint.hosts import GitHubUrl, github_ref_key, is_full_sha, parse_github_url
-from medperf_lint.references import Reference, RefKind
+from medperf_lint.references import DIRECT_PREFIX, Reference, RefKind
 from medperf_lint.rule import Diagnostic, Need, RuleContext
 
 CODE = "MPL101"
@@ -75,7 +75,7 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
         return
     ref_text = gh.ref or ""
     yield Diagnostic(
-        f"{_why(ref_text)}; replace {ref_text} with the full commit SHA", _fix(gh, url, ctx)
+        f"{_why(ref_text)}; replace {ref_text} with the full commit SHA", _fix(gh, url, ctx, ref)
     )
 
 
@@ -89,7 +89,7 @@ def _why(ref_text: str) -> str:
     return f"ref {ref_text!r} is a branch or tag name, which can point at another commit tomorrow"
 
 
-def _fix(gh: GitHubUrl, url: str, ctx: RuleContext) -> Fix | None:
+def _fix(gh: GitHubUrl, url: str, ctx: RuleContext, ref: Reference) -> Fix | None:
     if ctx.network is None:
         return None
     key = github_ref_key(url)
@@ -100,4 +100,5 @@ def _fix(gh: GitHubUrl, url: str, ctx: RuleContext) -> Fix | None:
     if not isinstance(sha, str) or not is_full_sha(sha):
         return None
     sha = sha.lower()
-    return Fix(gh.with_ref(sha), f"pin to commit {sha}, which {gh.ref} points at now")
+    prefix = DIRECT_PREFIX if ref.raw.startswith(DIRECT_PREFIX) else ""
+    return Fix(prefix + gh.with_ref(sha), f"pin to commit {sha}, which {gh.ref} points at now")

@@ -34,11 +34,12 @@ Passes:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from medperf_lint.findings import Fix, Severity
 from medperf_lint.hosts import parse_huggingface_url
-from medperf_lint.references import Reference, RefKind
+from medperf_lint.references import DIRECT_PREFIX, Reference, RefKind
 from medperf_lint.rule import Diagnostic, RuleContext
 from medperf_lint.urls import UrlParts, split_url
 
@@ -60,6 +61,11 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
     for checker in _CHECKERS:
         diagnostic = checker(url, parts)
         if diagnostic is not None:
+            fix = diagnostic.fix
+            if fix is not None and ref.raw.startswith(DIRECT_PREFIX):  # keep the value's form
+                diagnostic = replace(
+                    diagnostic, fix=replace(fix, replacement=DIRECT_PREFIX + fix.replacement)
+                )
             yield diagnostic
             return
 

@@ -136,3 +136,9 @@ def test_position_and_redacted_reference(tmp_path: Path) -> None:
     finding = report.findings[0]
     assert finding.fix is not None and finding.fix.replacement == S3
     assert finding.reference is not None and SIG not in finding.reference
+
+
+def test_direct_prefix_is_kept_in_fix() -> None:
+    report = lint_ref(f"direct:{S3_V4}", select=RULE)
+    fix = report.findings[0].fix
+    assert fix is not None and fix.replacement == f"direct:{S3}"

@@ -26,7 +26,7 @@ SHA = "c67f7ab5e35408186eaf9545eb0eeac26aaa2685"
         ),
         (
             "direct:https://github.com/o/r/blob/v1.0/w.tar.gz#L1-L3",
-            "https://raw.githubusercontent.com/o/r/v1.0/w.tar.gz",
+            "direct:https://raw.githubusercontent.com/o/r/v1.0/w.tar.gz",
         ),
     ],
 )

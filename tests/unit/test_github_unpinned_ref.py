@@ -161,3 +161,12 @@ def test_wants_github() -> None:
     rule = BY_CODE["MPL101"]
     assert rule.name == "github-unpinned-ref"
     assert rule.wants == frozenset({Need.GITHUB}) and not rule.online
+
+
+def test_online_fix_keeps_direct_prefix() -> None:
+    url = "https://raw.githubusercontent.com/o/r/main/w.tar.gz"
+    ref = Reference(f"direct:{url}", RefKind.RESOURCE, field="additional_file")
+    ctx = _ctx(github_ref_key(url), SimpleLookup(sha=SHA))
+    [diag] = github_unpinned_ref.check(ref, ctx)
+    assert diag.fix is not None
+    assert diag.fix.replacement == f"direct:https://raw.githubusercontent.com/o/r/{SHA}/w.tar.gz"

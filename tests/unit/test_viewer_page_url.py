@@ -168,3 +168,10 @@ def test_parameters_yaml(tmp_path: Path) -> None:
     fix = report.findings[0].fix
     assert fix is not None
     assert fix.replacement == "https://huggingface.co/org/model/resolve/main/backbone.pt"
+
+
+def test_direct_prefix_is_kept_in_fix() -> None:
+    report = lint_ref("direct:https://www.dropbox.com/s/a1b2c3/w.tar.gz?dl=0", select=RULE)
+    fix = report.findings[0].fix
+    assert fix is not None
+    assert fix.replacement == "direct:https://www.dropbox.com/s/a1b2c3/w.tar.gz?dl=1"
