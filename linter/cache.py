@@ -25,6 +25,7 @@ from .http_result import ProbeResult
 from .urls import redact, split_url
 
 FORMAT = 1
+_SKEW = 300.0  # seconds an entry may seem to come from the future (another process, clocks)
 _ZENODO_FILE = re.compile(r"^/(api/)?records/\d+/files/")
 _HF_PINNED = re.compile(r"/resolve/([0-9a-fA-F]{40})/")
 
@@ -84,7 +85,7 @@ class ProbeCache:
             if record.get("format") != FORMAT or record.get("url") != url:
                 return None
             stored = float(record["stored_at"])
-            if not (0 <= now - stored < self.ttl(url)):
+            if not (-_SKEW <= now - stored < self.ttl(url)):
                 return None
             return ProbeResult.from_record(record["result"])
         except (OSError, ValueError, KeyError, TypeError):

@@ -173,7 +173,9 @@ class Page:
 
 
 _DRIVE_FORM = re.compile(rb'<form[^>]+id="download-form"', re.IGNORECASE)
-_DRIVE_ERROR = re.compile(rb'class="uc-error-subcaption"[^>]*>(.*?)</', re.IGNORECASE | re.DOTALL)
+_DRIVE_ERROR = re.compile(
+    rb'class="uc-error-subcaption"[^>]*>(.*?)</(?:p|div)>', re.IGNORECASE | re.DOTALL
+)
 _HIDDEN_ID = re.compile(rb'name="id"\s+value="([\w-]{10,})"')
 _TAG = re.compile(r"<[^>]+>")
 
