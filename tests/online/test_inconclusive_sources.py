@@ -1,0 +1,48 @@
+"""inconclusive (MPL406) also reports GitHub and Synapse lookups that could not decide."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from medperf_lint.config import Settings
+from medperf_lint.http_result import ProbeResult
+from medperf_lint.network import NetworkResults
+from medperf_lint.references import Reference, RefKind
+from medperf_lint.rule import RuleContext
+from medperf_lint.rules import lookup
+
+URL = "https://raw.githubusercontent.com/o/r/main/w.tar.gz"
+
+
+@dataclass(frozen=True)
+class Lookup:
+    inconclusive: str | None
+
+
+def _messages(ref: Reference, network: NetworkResults) -> list[str]:
+    rule = lookup("inconclusive")
+    assert rule is not None and rule.check is not None and rule.severity.value == "warning"
+    return [d.message for d in rule.check(ref, RuleContext(Settings(), network))]
+
+
+def test_github_and_probe_reasons() -> None:
+    network = NetworkResults(
+        probes={URL: ProbeResult(url=URL, final_url=URL, inconclusive="deadline reached")},
+        github={("o", "r", "main"): Lookup("GitHub API rate limit exhausted")},
+    )
+    ref = Reference(raw=URL, kind=RefKind.RESOURCE)
+    assert _messages(ref, network) == [
+        "could not check the URL: deadline reached",
+        "could not check the GitHub ref 'main': GitHub API rate limit exhausted",
+    ]
+
+
+def test_synapse_reason_and_silence_when_decided() -> None:
+    network = NetworkResults(
+        synapse={"syn123": Lookup("Synapse answered 503"), "syn9": Lookup(None)}
+    )
+    assert _messages(Reference(raw="synapse:syn123", kind=RefKind.RESOURCE), network) == [
+        "could not check Synapse entity syn123: Synapse answered 503"
+    ]
+    assert _messages(Reference(raw="synapse:syn9", kind=RefKind.RESOURCE), network) == []
+    assert _messages(Reference(raw=URL, kind=RefKind.RESOURCE), NetworkResults()) == []

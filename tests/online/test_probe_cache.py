@@ -1,0 +1,131 @@
+"""The probe cache: what counts as immutable, TTLs, what is never stored, concurrent writers."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from medperf_lint.cache import ProbeCache, default_dir, is_immutable
+from medperf_lint.config import Settings
+from medperf_lint.http_result import ProbeResult
+
+SHA = "0123456789abcdef0123456789abcdef01234567"
+
+
+@pytest.mark.parametrize(
+    ("url", "immutable"),
+    [
+        (f"https://raw.githubusercontent.com/o/r/{SHA}/w.tar.gz", True),
+        ("https://raw.githubusercontent.com/o/r/main/w.tar.gz", False),
+        ("https://raw.githubusercontent.com/o/r/0123456/w.tar.gz", False),  # short SHA
+        (f"https://github.com/o/r/raw/{SHA}/w.tar.gz", True),
+        ("https://github.com/o/r/releases/download/v1/w.tar.gz", False),
+        ("https://zenodo.org/records/123/files/w.tar.gz?download=1", True),
+        ("https://zenodo.org/api/records/123/files/w.tar.gz/content", True),
+        ("https://zenodo.org/records/123", False),
+        ("https://bucket.s3.amazonaws.com/w.tar.gz?versionId=3HL4kqtJlcpXroDTDmJ", True),
+        ("https://bucket.s3.amazonaws.com/w.tar.gz", False),
+        ("https://storage.googleapis.com/b/w.tar.gz?generation=1712345678901234", True),
+        ("https://acct.blob.core.windows.net/c/w.tar.gz?versionid=2024-01-01T00:00:00Z", True),
+        ("https://acct.blob.core.windows.net/c/w.tar.gz?snapshot=2024-01-01T00:00:00Z", True),
+        (f"https://huggingface.co/o/m/resolve/{SHA}/w.safetensors", True),
+        ("https://huggingface.co/o/m/resolve/main/w.safetensors", False),
+    ],
+)
+def test_immutable_references(url: str, immutable: bool) -> None:
+    assert is_immutable(url) is immutable
+
+
+def _healthy(url: str) -> ProbeResult:
+    return ProbeResult(url=url, final_url=url, status=206, size=10, sniffed="gzip", requests=2)
+
+
+def _cache(tmp_path: Path) -> ProbeCache:
+    return ProbeCache(tmp_path, ttl_immutable=7 * 86400, ttl_mutable=3600)
+
+
+def test_round_trip_and_ttls(tmp_path: Path) -> None:
+    cache = _cache(tmp_path)
+    pinned = f"https://raw.githubusercontent.com/o/r/{SHA}/w.tar.gz"
+    branch = "https://raw.githubusercontent.com/o/r/main/w.tar.gz"
+    assert cache.put(_healthy(pinned), now=1000.0) and cache.put(_healthy(branch), now=1000.0)
+    hit = cache.get(pinned, now=1000.0 + 6 * 86400)
+    assert hit is not None and hit.from_cache and hit.sniffed == "gzip" and hit.size == 10
+    assert cache.get(pinned, now=1000.0 + 8 * 86400) is None
+    assert cache.get(branch, now=1000.0 + 3599) is not None
+    assert cache.get(branch, now=1000.0 + 3601) is None
+
+
+def test_failures_inconclusive_and_secrets_are_never_stored(tmp_path: Path) -> None:
+    cache = _cache(tmp_path)
+    url = "https://zenodo.org/records/1/files/w.tar.gz"
+    for bad in (
+        replace(_healthy(url), status=404),
+        replace(_healthy(url), status=None, error="refused"),
+        replace(_healthy(url), inconclusive="HTTP 429 after 2 retries"),
+        replace(_healthy(url), sniffed="html"),
+        replace(_healthy(url), content_type="text/html; charset=utf-8"),
+        replace(_healthy(url), page="drive-confirm"),
+    ):
+        assert not cache.put(bad)
+    assert not cache.put(_healthy("https://example.org/w.tar.gz?token=s3cr3t"))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_signed_redirect_targets_are_redacted_on_disk(tmp_path: Path) -> None:
+    cache = _cache(tmp_path)
+    url = "https://github.com/o/r/releases/download/v1/w.tar.gz"
+    signed = "https://objects.githubusercontent.com/a?X-Amz-Signature=deadbeef"
+    assert cache.put(replace(_healthy(url), final_url=signed, redirects=((302, signed),)))
+    (stored,) = tmp_path.iterdir()
+    assert "deadbeef" not in stored.read_text()
+    assert stored.name.endswith(".json") and len(stored.stem) == 64
+
+
+def test_corrupt_or_foreign_entries_are_misses(tmp_path: Path) -> None:
+    cache = _cache(tmp_path)
+    url = "https://zenodo.org/records/1/files/w.tar.gz"
+    assert cache.put(_healthy(url))
+    (stored,) = tmp_path.iterdir()
+    stored.write_text("{not json")
+    assert cache.get(url) is None
+    stored.write_text(json.dumps({"format": 1, "url": "https://other.example/", "stored_at": 0}))
+    assert cache.get(url) is None
+
+
+def test_concurrent_writers_leave_a_whole_file(tmp_path: Path) -> None:
+    cache = _cache(tmp_path)
+    url = "https://zenodo.org/records/1/files/w.tar.gz"
+    errors: list[BaseException] = []
+
+    def write(size: int) -> None:
+        try:
+            for _ in range(50):
+                cache.put(replace(_healthy(url), size=size))
+                got = cache.get(url)
+                assert got is not None and got.size in range(8)  # never a torn file
+        except BaseException as err:  # collected for the main thread
+            errors.append(err)
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert [p.suffix for p in tmp_path.iterdir()] == [".json"]  # no temp files left behind
+    final = cache.get(url)
+    assert final is not None and final.size in range(8)
+
+
+def test_settings_choose_the_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert default_dir() == tmp_path / "xdg" / "medperf-lint"
+    chosen = ProbeCache.from_settings(Settings(cache_dir=str(tmp_path / "mine")))
+    assert chosen is not None and chosen.folder == tmp_path / "mine" / "probes"
+    assert ProbeCache.from_settings(Settings(no_cache=True)) is None
+    capped = ProbeCache.from_settings(Settings(cache_ttl_mutable=86400))
+    assert capped is not None and capped.ttl_mutable == 3600
