@@ -228,6 +228,9 @@ def _bearer(value: str | None) -> str | None:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; with Nagle on, the client's delayed ACK stalls
+    # every keep-alive answer by ~40 ms, which would swamp the benchmark's 50 ms latency.
+    disable_nagle_algorithm = True
     server_state: FakeSynapse
 
     def do_GET(self) -> None:
