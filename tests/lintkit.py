@@ -28,7 +28,9 @@ def lint_yaml(
     return medperf_lint.lint_paths([path], online=online, overrides=overrides)
 
 
-def lint_ref(value: str, *, select: tuple[str, ...] = (), online: bool = False, **overrides: Any) -> Report:
+def lint_ref(
+    value: str, *, select: tuple[str, ...] = (), online: bool = False, **overrides: Any
+) -> Report:
     if select:
         overrides["select"] = select
     return medperf_lint.lint_refs([value], online=online, overrides=overrides)
