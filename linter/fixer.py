@@ -53,6 +53,8 @@ def _expected(original: str, edits: dict[tuple[int, int], str]) -> list[object]:
     try:
         while loader.check_node():
             root = loader.get_node()
+            if root is None:
+                continue
             stack: list[Node] = [root]
             seen: set[int] = set()
             while stack:
