@@ -65,6 +65,11 @@ def _explain(raw: str) -> Iterator[Diagnostic]:
     value = raw.strip()
     if value.startswith(SYNAPSE_PREFIX):
         return  # synapse-id-syntax explains these
+    if value.lower().startswith(SYNAPSE_PREFIX):
+        fixed = SYNAPSE_PREFIX + value[len(SYNAPSE_PREFIX) :]
+        fix = Fix(fixed, "write the prefix in lower case") if parse_resource(fixed).source else None
+        yield Diagnostic(f"the synapse: prefix must be lower case; {medperf}", fix)
+        return
     target = strip_direct(value)
     if not value or (raw.startswith(DIRECT_PREFIX) and not target):
         yield Diagnostic(f"empty reference; {medperf}")

@@ -72,3 +72,11 @@ def test_non_string_value(tmp_path: Path) -> None:
 def test_no_tld_reason(tmp_path: Path) -> None:
     report = lint_ref("http://minio:9000/w.tar.gz", select=RULE)
     assert "no top-level domain" in messages(report)[0]
+
+
+def test_upper_case_synapse_prefix() -> None:
+    report = lint_ref("Synapse:syn51089171", select=RULE)
+    assert hits(report) == [("invalid-reference", 0, 0)]
+    assert "lower case" in messages(report)[0]
+    fix = report.findings[0].fix
+    assert fix is not None and fix.replacement == "synapse:syn51089171"
