@@ -12,8 +12,8 @@ ways that pin can still be wrong, checked online with GitHub's REST API:
   The commit is an impostor when no branch or tag of the named repository contains it (checked
   with the compare API against the default branch, then against branch and tag tips).
 
-When GitHub cannot answer (rate limit, outage) the rule says nothing; the reason is kept in
-the run's network results.
+When GitHub cannot answer (rate limit, outage) this rule says nothing and `inconclusive`
+reports why, with the rate limit's reset time.
 
 Fails:
     additional_files_tarball_url: https://raw.githubusercontent.com/o/r/0000000000000000000000000000000000000000/w.tar.gz

@@ -8,14 +8,14 @@ from collections.abc import Iterator
 
 import pytest
 import trustme
-from ghkit import API_HOST, OTHER_HOST, Tls, medperf_repo
+from ghkit import API_HOST, OTHER_HOST, RAW_HOST, Tls, medperf_repo
 from servers.fake_github import FakeGitHub, RecordingServer
 
 
 @pytest.fixture(scope="session")
 def tls(tmp_path_factory: pytest.TempPathFactory) -> Tls:
     ca = trustme.CA()
-    cert = ca.issue_cert(API_HOST, OTHER_HOST)
+    cert = ca.issue_cert(API_HOST, OTHER_HOST, RAW_HOST)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     cert.configure_cert(context)
     ca_file = tmp_path_factory.mktemp("ca") / "ca.pem"

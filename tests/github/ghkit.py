@@ -11,6 +11,7 @@ from servers.fake_github import FakeGitHub, FakeRepo, RecordingServer, linear, s
 
 API_HOST = "api.github.com"
 OTHER_HOST = "other.example.test"
+RAW_HOST = "raw.githubusercontent.com"
 
 # mlcommons/medperf: main is C1-C2-C3, branch "release" forks off at C1 with B1, tag v1 is C2.
 # IMPOSTOR sits on top of C3 but only in a fork; UNKNOWN exists nowhere.

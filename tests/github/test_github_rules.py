@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import medperf_lint
-from ghkit import B1, C2, C3, IMPOSTOR, UNKNOWN, api_overrides
+import pytest
+from ghkit import B1, C2, C3, IMPOSTOR, RAW_HOST, UNKNOWN, api_overrides
 from lintkit import hits, lint_ref, lint_yaml, messages
 from medperf_lint.findings import Severity
-from servers.fake_github import FakeGitHub
+from servers.fake_github import FakeGitHub, RecordingServer
 
 RULES = ("github-unpinned-ref", "github-commit-not-found")
 RAW = "https://raw.githubusercontent.com/mlcommons/medperf"
@@ -119,3 +120,23 @@ def test_offline_skips_the_rule_and_the_network(github: FakeGitHub) -> None:
     assert hits(report) == []
     assert "github-commit-not-found" in report.skipped_online_rules
     assert github.requests == []
+
+
+def test_inconclusive_warning_and_token_only_to_the_api(
+    github: FakeGitHub, other: RecordingServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The prober fetches the raw URL from `other`; the API has spent its limit."""
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_secret")
+    github.rate_remaining = 0
+    url = f"https://{RAW_HOST}:{other.port}/mlcommons/medperf/main/w.tar.gz"
+    overrides = api_overrides(github, allow_private_hosts=True, select=(*RULES, "inconclusive"))
+    overrides["resolve"] += (f"{RAW_HOST}:{other.port}:127.0.0.1",)
+    report = medperf_lint.lint_refs([url], online=True, overrides=overrides)
+    assert hits(report) == [("github-unpinned-ref", 0, 0), ("inconclusive", 0, 0)]
+    assert messages(report, "inconclusive") == [
+        "could not check the GitHub ref 'main': GitHub API rate limit spent; "
+        "resets at 2026-11-24T06:00:00Z"
+    ]
+    assert [r.headers.get("authorization") for r in github.requests] == ["Bearer ghp_secret"]
+    assert other.requests, "the prober should have fetched the raw URL"
+    assert all("authorization" not in r.headers for r in other.requests)
