@@ -16,7 +16,8 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
@@ -110,14 +111,13 @@ def _probe_all(urls: Sequence[str], settings: Settings) -> Iterator[tuple[str, P
     executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="medperf-lint-probe")
     pending: dict[Future[ProbeResult], str] = {executor.submit(prober.probe, u): u for u in ordered}
     try:
-        while pending:
-            timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
-            finished, _ = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
-            if not finished:
-                break
-            for future in finished:
+        timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+        try:  # as_completed waits on every future once; wait() in a loop would be O(n^2)
+            for future in as_completed(list(pending), timeout=timeout):
                 url = pending.pop(future)
                 yield url, _result_of(future, url)
+        except FuturesTimeout:
+            pass
         prober.stop.set()
         for url in pending.values():
             yield url, ProbeResult(url=url, final_url=url, inconclusive=DEADLINE)
@@ -361,17 +361,9 @@ class _Prober:
                 self.adapter.pin(address)
                 state.requests += 1
                 try:
-                    response = self.session.request(
-                        method,
-                        url,
-                        headers=headers,
-                        allow_redirects=False,
-                        stream=True,
-                        timeout=timeout,
-                        verify=self.verify,
-                    )
+                    response = self._request(method, url, headers, timeout)
                     try:
-                        body = _read_window(response) if method == "GET" else b""
+                        body = _read_window(response)  # HEAD: reads nothing, frees the connection
                     finally:
                         response.close()
                 except (requests.RequestException, OSError) as err:
@@ -390,6 +382,22 @@ class _Prober:
                 raise _Stop(state.result(inconclusive=f"timeout: {detail} ({host})"))
             where = host if host.strip("[]") == address else f"{host} at {address}"
             raise _Stop(state.result(error=kind, detail=f"{detail} ({where})"))
+
+    def _request(
+        self, method: str, url: str, headers: dict[str, str], timeout: tuple[float, float]
+    ) -> requests.Response:
+        """Send one request through the pinned adapter, as ``Session.send`` would.
+
+        The session's own send path is skipped: it runs cookie extraction on every response
+        (no cookies are kept anyway) and redirect bookkeeping we do ourselves.
+        """
+        import requests
+
+        merged = {**self.session.headers, **headers}
+        prepared = requests.Request(method, url, headers=merged).prepare()
+        return self.adapter.send(
+            prepared, stream=True, timeout=timeout, verify=self.verify, cert=None, proxies={}
+        )
 
     def _finish(
         self, state: _State, answer: _Answer, inconclusive: str | None = None
