@@ -417,8 +417,8 @@ class GitHubClient:
                     ) from None
                 time.sleep(_backoff(attempt))
                 continue
-            except Inconclusive:
-                self.budget.release(None)
+            except BaseException:
+                self.budget.release(None)  # never leave other threads waiting on this one
                 raise
             self.budget.release(resp.headers)
             reply = Reply(resp.status_code, resp.text)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import medperf_lint
 import pytest
 from ghkit import B1, C2, C3, IMPOSTOR, RAW_HOST, UNKNOWN, api_overrides
 from lintkit import hits, lint_ref, lint_yaml, messages
+from medperf_lint import cli
 from medperf_lint.findings import Severity
 from servers.fake_github import FakeGitHub, RecordingServer
 
@@ -140,3 +142,26 @@ def test_inconclusive_warning_and_token_only_to_the_api(
     assert [r.headers.get("authorization") for r in github.requests] == ["Bearer ghp_secret"]
     assert other.requests, "the prober should have fetched the raw URL"
     assert all("authorization" not in r.headers for r in other.requests)
+
+
+def test_cli_flags_reach_the_fake_api(
+    github: FakeGitHub, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GH_TOKEN", "ghp_cli")
+    argv = [
+        "--format=json",
+        f"--github-api-url=https://api.github.com:{github.port}",
+        f"--resolve=api.github.com:{github.port}:127.0.0.1",
+        "--select=github-unpinned-ref,github-commit-not-found",
+        f"--ref={RAW}/{IMPOSTOR}/w.tar.gz",
+        f"--ref={RAW}/main/w.tar.gz",
+    ]
+    assert cli.main(argv) == 1
+    out = json.loads(capsys.readouterr().out)
+    found = sorted((f["rule"], f["reference"]) for f in out["findings"])
+    assert found == [
+        ("github-commit-not-found", f"{RAW}/{IMPOSTOR}/w.tar.gz"),
+        ("github-unpinned-ref", f"{RAW}/main/w.tar.gz"),
+    ]
+    assert "ghp_cli" not in json.dumps(out)
+    assert {r.headers.get("authorization") for r in github.requests} == {"Bearer ghp_cli"}
