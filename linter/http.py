@@ -1,6 +1,7 @@
 """Probe every URL once: is it public, direct and reachable? (hosts.md §0, linkcheckers.md §5)
 
-Per URL: ``HEAD`` (redirects followed and recorded here, at most 10 hops), then one ranged
+Probing runs on one asyncio event loop over :mod:`.http_wire` (see there for why not
+requests). Per URL: ``HEAD`` (redirects followed and recorded here, at most 10 hops), then one ranged
 ``GET`` (``Range: bytes=0-8191``) whose first bytes are sniffed; a healthy URL costs two
 requests. When ``HEAD`` is refused (405, 501, 401/403, 5xx, a reset) the ``GET`` alone
 decides. Hosts are probed concurrently with at most ``max_connections_per_host`` open
@@ -10,14 +11,13 @@ connections each; 408, 429, 5xx and resets are retried with jittered backoff tha
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import random
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from concurrent.futures import TimeoutError as FuturesTimeout
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
@@ -30,9 +30,7 @@ from .network import Progress
 from .sniff import WINDOW, drive_page, sign_in_page, sniff
 
 if TYPE_CHECKING:
-    import requests
-
-    from .http_transport import PinnedAdapter
+    from .http_wire import WireClient
 
 __all__ = ["ProbeResult", "probe_urls"]
 
@@ -62,14 +60,40 @@ def probe_urls(
     if progress is not None and done:
         progress("cache", done, len(unique))
     if todo:
-        for url, result in _probe_all(todo, settings):
+        counter = [done]
+
+        def record(url: str, result: ProbeResult) -> None:
             results[url] = result
             if cache is not None:
                 cache.put(result)
-            done += 1
+            counter[0] += 1
             if progress is not None:
-                progress(_host(url), done, len(unique))
+                progress(_host(url), counter[0], len(unique))
+
+        _run_loop(_probe_all(todo, settings, record))
     return {url: results[url] for url in unique}
+
+
+def _run_loop(main: Any) -> None:
+    """Run ``main`` to completion, on this thread unless it already runs an event loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(main)
+        return
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(main)
+        except BaseException as err:  # re-raised in the caller's thread
+            failure.append(err)
+
+    thread = threading.Thread(target=target, name="medperf-lint-probe")
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
 
 
 def _host(url: str) -> str:
@@ -91,47 +115,47 @@ def _round_robin(urls: Sequence[str]) -> list[str]:
     return out
 
 
-def _probe_all(urls: Sequence[str], settings: Settings) -> Iterator[tuple[str, ProbeResult]]:
-    from .http_transport import PinnedAdapter, new_session
+async def _probe_all(
+    urls: Sequence[str], settings: Settings, record: Callable[[str, ProbeResult], None]
+) -> None:
+    from .http_transport import USER_AGENT, ca_bundle
+    from .http_wire import WireClient, tls_context
 
-    per_host = max(1, settings.max_connections_per_host)
-    hosts = len({_host(u) for u in urls})
-    workers = max(1, min(len(urls), 256, hosts * per_host))
     started = time.monotonic()
     deadline = started + settings.deadline if settings.deadline is not None else None
-    adapter = PinnedAdapter(pool_maxsize=per_host)
-    session = new_session(adapter)
+    headers = {"User-Agent": USER_AGENT, "Accept": "*/*", "Accept-Encoding": "identity"}
+    wire = WireClient(tls_context(ca_bundle()), headers)
     try:
-        prober = _Prober(settings, adapter, session, deadline)
+        prober = _Prober(settings, wire, deadline)
     except ValueError as err:  # a malformed --resolve entry
         from .config import ConfigError
 
         raise ConfigError(str(err)) from None
-    ordered = _round_robin(urls)
-    executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="medperf-lint-probe")
-    pending: dict[Future[ProbeResult], str] = {executor.submit(prober.probe, u): u for u in ordered}
+
+    async def one(url: str) -> None:
+        record(url, await _guarded(prober, url))
+
+    tasks = {asyncio.ensure_future(one(u)): u for u in _round_robin(urls)}
     try:
         timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
-        try:  # as_completed waits on every future once; wait() in a loop would be O(n^2)
-            for future in as_completed(list(pending), timeout=timeout):
-                url = pending.pop(future)
-                yield url, _result_of(future, url)
-        except FuturesTimeout:
-            pass
+        _done, pending = await asyncio.wait(tasks, timeout=timeout)
         prober.stop.set()
-        for url in pending.values():
-            yield url, ProbeResult(url=url, final_url=url, inconclusive=DEADLINE)
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
+        for task in pending:
+            url = tasks[task]
+            record(url, ProbeResult(url=url, final_url=url, inconclusive=DEADLINE))
     finally:
-        prober.stop.set()
-        executor.shutdown(wait=not pending, cancel_futures=True)
-        if not pending:
-            session.close()
-            adapter.close()
+        wire.close()
 
 
-def _result_of(future: Future[ProbeResult], url: str) -> ProbeResult:
+async def _guarded(prober: _Prober, url: str) -> ProbeResult:
     try:
-        return future.result()
+        return await prober.probe(url)
+    except asyncio.CancelledError:
+        raise
     except Exception as err:  # a bug must not hide the other URLs' results
         return ProbeResult(
             url=url, final_url=url, inconclusive=f"internal error: {type(err).__name__}"
@@ -184,48 +208,45 @@ class _Answer:
 
 
 class _Prober:
-    def __init__(
-        self,
-        settings: Settings,
-        adapter: PinnedAdapter,
-        session: requests.Session,
-        deadline: float | None,
-    ):
-        from .http_transport import ca_bundle
-
+    def __init__(self, settings: Settings, wire: WireClient, deadline: float | None):
         self.settings = settings
-        self.adapter = adapter
-        self.session = session
+        self.wire = wire
         self.deadline = deadline
-        self.verify = ca_bundle()
         self.resolver = Resolver(settings.resolve, allow_private=settings.allow_private_hosts)
-        self.stop = threading.Event()
-        self._limits: dict[str, threading.BoundedSemaphore] = {}
-        self._limits_lock = threading.Lock()
+        self.stop = asyncio.Event()
+        self._limits: dict[str, asyncio.Semaphore] = {}
+        self._addresses: dict[tuple[str, int], asyncio.Future[str]] = {}
 
-    def _limit(self, host: str) -> threading.BoundedSemaphore:
-        with self._limits_lock:
-            sem = self._limits.get(host)
-            if sem is None:
-                sem = threading.BoundedSemaphore(max(1, self.settings.max_connections_per_host))
-                self._limits[host] = sem
-            return sem
+    def _limit(self, host: str) -> asyncio.Semaphore:
+        sem = self._limits.get(host)
+        if sem is None:
+            sem = asyncio.Semaphore(max(1, self.settings.max_connections_per_host))
+            self._limits[host] = sem
+        return sem
 
-    def probe(self, url: str) -> ProbeResult:
+    async def _address(self, host: str, port: int) -> str:
+        """The checked address for host:port, looked up once per run (off the event loop)."""
+        key = (host, port)
+        if key not in self._addresses:
+            loop = asyncio.get_running_loop()
+            self._addresses[key] = loop.run_in_executor(None, self.resolver.pick, host, port)
+        return await self._addresses[key]
+
+    async def probe(self, url: str) -> ProbeResult:
         now = time.monotonic()
         end = now + self.settings.timeout if self.settings.timeout > 0 else float("inf")
         if self.deadline is not None:
             end = min(end, self.deadline)
         state = _State(url, url, now, end, seen={url}, retries_left=self.settings.retries)
         try:
-            return self._run(state)
+            return await self._run(state)
         except _Stop as stop:
             return stop.result
 
-    def _run(self, state: _State) -> ProbeResult:
+    async def _run(self, state: _State) -> ProbeResult:
         method = "HEAD"
         while True:
-            answer = self._send(state, method)
+            answer = await self._send(state, method)
             if answer is None:  # HEAD failed in a way GET may not: let GET decide
                 method = "GET"
                 continue
@@ -246,14 +267,14 @@ class _Prober:
                     state.head_status = answer.status
                     if answer.status in HEAD_REFUSED_WAIT and state.retries_left > 0:
                         state.retries_left -= 1
-                        self._wait(state, answer, 0)
+                        await self._wait(state, answer, 0)
                 method = "GET"
                 continue
             if (answer.status in RETRY_CODES or answer.status >= 500) and not _challenge(answer):
                 if state.retries_left > 0:
                     attempt = self.settings.retries - state.retries_left
                     state.retries_left -= 1
-                    self._wait(state, answer, attempt)
+                    await self._wait(state, answer, attempt)
                     continue
                 tries = self.settings.retries
                 return self._finish(
@@ -306,7 +327,7 @@ class _Prober:
             )
         return left
 
-    def _wait(self, state: _State, answer: _Answer, attempt: int) -> None:
+    async def _wait(self, state: _State, answer: _Answer, attempt: int) -> None:
         delay = _retry_after(answer.headers.get("retry-after"))
         if delay is None:
             delay = min(MAX_WAIT, 0.5 * 2**attempt) * random.uniform(0.5, 1.0)
@@ -320,14 +341,15 @@ class _Prober:
                     inconclusive=f"HTTP {answer.status}: asked to wait {delay:g} s, beyond the time budget",
                 )
             )
-        if self.stop.wait(delay):
-            raise _Stop(state.result(inconclusive=DEADLINE))
+        try:
+            await asyncio.wait_for(self.stop.wait(), delay)
+        except asyncio.TimeoutError:
+            return
+        raise _Stop(state.result(inconclusive=DEADLINE))
 
-    def _send(self, state: _State, method: str) -> _Answer | None:
+    async def _send(self, state: _State, method: str) -> _Answer | None:
         """One request to ``state.current``; None when a HEAD failed in a way GET may not."""
-        import requests
-
-        from .http_transport import describe_failure
+        from .http_wire import WireError
 
         url = state.current
         parts = urlsplit(url)
@@ -339,7 +361,7 @@ class _Prober:
                 state.result(error="bad-url", detail="the URL has an invalid port")
             ) from None
         try:
-            address = self.resolver.pick(host, port)
+            address = await self._address(host, port)
         except ResolveError as err:
             raise _Stop(state.result(error="dns", detail=f"cannot resolve {host}: {err}")) from None
         except BlockedAddress as err:
@@ -351,53 +373,33 @@ class _Prober:
             ) from None
         headers = {"Range": f"bytes=0-{WINDOW - 1}"} if method == "GET" else {}
         while True:
-            failure: tuple[str, str] | None = None
-            with self._limit(host):
+            async with self._limit(host):
                 left = self._remaining(state)
-                timeout = (
-                    min(self.settings.connect_timeout, left),
-                    min(self.settings.read_timeout, left),
-                )
-                self.adapter.pin(address)
                 state.requests += 1
                 try:
-                    response = self._request(method, url, headers, timeout)
-                    try:
-                        body = _read_window(response)  # HEAD: reads nothing, frees the connection
-                    finally:
-                        response.close()
-                except (requests.RequestException, OSError) as err:
-                    failure = describe_failure(err)
-            if failure is None:
-                return _Answer(response.status_code, response.headers, body)
-            kind, detail = failure
-            if method == "HEAD" and kind in ("reset", "timeout"):
+                    response = await self.wire.request(
+                        method,
+                        url,
+                        address,
+                        headers,
+                        connect_timeout=min(self.settings.connect_timeout, left),
+                        read_timeout=min(self.settings.read_timeout, left),
+                        limit=WINDOW,
+                    )
+                    return _Answer(response.status, response.headers, response.body)
+                except WireError as err:
+                    kind, detail = err.kind, err.detail
+            if method == "HEAD" and kind in ("reset", "timeout", "bad-response"):
                 return None  # some servers drop or stall HEAD on download endpoints
             if kind == "reset" and state.retries_left > 0:
                 attempt = self.settings.retries - state.retries_left
                 state.retries_left -= 1
-                self._wait(state, _Answer(0, {}, b""), attempt)
+                await self._wait(state, _Answer(0, {}, b""), attempt)
                 continue
             if kind in ("timeout", "connect-timeout"):
                 raise _Stop(state.result(inconclusive=f"timeout: {detail} ({host})"))
             where = host if host.strip("[]") == address else f"{host} at {address}"
             raise _Stop(state.result(error=kind, detail=f"{detail} ({where})"))
-
-    def _request(
-        self, method: str, url: str, headers: dict[str, str], timeout: tuple[float, float]
-    ) -> requests.Response:
-        """Send one request through the pinned adapter, as ``Session.send`` would.
-
-        The session's own send path is skipped: it runs cookie extraction on every response
-        (no cookies are kept anyway) and redirect bookkeeping we do ourselves.
-        """
-        import requests
-
-        merged = {**self.session.headers, **headers}
-        prepared = requests.Request(method, url, headers=merged).prepare()
-        return self.adapter.send(
-            prepared, stream=True, timeout=timeout, verify=self.verify, cert=None, proxies={}
-        )
 
     def _finish(
         self, state: _State, answer: _Answer, inconclusive: str | None = None
@@ -426,20 +428,6 @@ class _Prober:
             attachment="attachment" in headers.get("content-disposition", "").lower(),
             inconclusive=inconclusive,
         )
-
-
-def _read_window(response: requests.Response) -> bytes:
-    """At most WINDOW bytes of the raw (undecoded) body."""
-    raw = response.raw
-    chunks: list[bytes] = []
-    got = 0
-    while got < WINDOW:
-        chunk = raw.read(WINDOW - got, decode_content=False)
-        if not chunk:
-            break
-        chunks.append(chunk)
-        got += len(chunk)
-    return b"".join(chunks)[:WINDOW]
 
 
 def _challenge(answer: _Answer) -> bool:
