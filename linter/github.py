@@ -258,7 +258,8 @@ class GitHubClient:
 
     def __init__(self, settings: Settings) -> None:
         from .addresses import Resolver
-        from .http_transport import PinnedAdapter, ca_bundle, new_session
+        from .http_identity import ca_bundle
+        from .http_transport import PinnedAdapter, new_session
 
         self.base = settings.github_api_url.rstrip("/")
         parts = urlsplit(self.base)

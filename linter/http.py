@@ -118,7 +118,7 @@ def _round_robin(urls: Sequence[str]) -> list[str]:
 async def _probe_all(
     urls: Sequence[str], settings: Settings, record: Callable[[str, ProbeResult], None]
 ) -> None:
-    from .http_transport import USER_AGENT, ca_bundle
+    from .http_identity import USER_AGENT, ca_bundle
     from .http_wire import WireClient, tls_context
 
     started = time.monotonic()

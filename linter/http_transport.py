@@ -8,7 +8,6 @@ Imported only by an online run.
 
 from __future__ import annotations
 
-import os
 import socket
 import ssl
 import threading
@@ -23,18 +22,7 @@ from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from urllib3.util import connection as connection_util
 from urllib3.util import parse_url
 
-from ._version import __version__
-
-USER_AGENT = f"medperf-lint/{__version__} (+https://github.com/mlcommons/medperf)"
-
-
-def ca_bundle() -> str | bool:
-    """The CA bundle to verify against, read now (tests set it per test), else certifi's."""
-    for var in ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE"):
-        value = os.environ.get(var)
-        if value:
-            return value
-    return True
+from .http_identity import USER_AGENT
 
 
 class _Pinned:
