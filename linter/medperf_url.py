@@ -64,10 +64,17 @@ _URL_PATTERN = (
 )
 
 # ASCII only, every branch a sub-case of the full expression: host labels of letters and
-# digits with single inner hyphens, a letters-only TLD, the same port, path, query and fragment.
+# digits with single inner hyphens and a letters-only TLD, or a dotted IPv4 address in the
+# full expression's own private/public forms; the same port, path, query and fragment.
+_IPV4 = (
+    r"(?:(?:10|127)" + _IP_MIDDLE_OCTET + r"{2}" + _IP_LAST_OCTET + r"|"
+    r"(?:169\.254|192\.168)" + _IP_MIDDLE_OCTET + _IP_LAST_OCTET + r"|"
+    r"172\.(?:1[6-9]|2\d|3[0-1])" + _IP_MIDDLE_OCTET + _IP_LAST_OCTET + r"|"
+    r"(?:[1-9]\d?|1\d\d|2[01]\d|22[0-3])" + _IP_MIDDLE_OCTET + r"{2}" + _IP_LAST_OCTET + r")"
+)
 _COMMON = re.compile(
     r"^(?:https?|ftp)://"
-    r"[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)*\.[a-z]{2,}"
+    r"(?:[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)*\.[a-z]{2,}|" + _IPV4 + r")"
     r"(?::\d{2,5})?"
     r"(?:/[-a-z0-9._~%!$&'()*+,;=:@/]*)?"
     r"(?:\?\S*)?"

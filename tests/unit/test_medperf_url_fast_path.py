@@ -57,3 +57,36 @@ def test_agrees_with_the_full_expression_on_generated_urls() -> None:
 def test_known_values(value: str, accepted: bool) -> None:
     assert medperf_url.medperf_accepts_url(value) is accepted
     assert bool(FULL.match(value)) is accepted
+
+
+def test_agrees_with_the_full_expression_on_ipv4_hosts() -> None:
+    rng = random.Random(4)
+    full = medperf_url._full()
+    for _ in range(20000):
+        octets = [
+            str(
+                rng.choice(
+                    [
+                        0,
+                        1,
+                        9,
+                        10,
+                        99,
+                        127,
+                        169,
+                        172,
+                        192,
+                        223,
+                        224,
+                        254,
+                        255,
+                        256,
+                        rng.randint(0, 300),
+                    ]
+                )
+            )
+            for _ in range(rng.choice([3, 4, 4, 4, 5]))
+        ]
+        port = rng.choice(["", ":8", ":80", ":65535", ":123456"])
+        value = f"http://{'.'.join(octets)}{port}/f"
+        assert medperf_url.medperf_accepts_url(value) == (full.match(value) is not None), value
