@@ -177,9 +177,22 @@ def _dedent(doc: str) -> str:
     return inspect.cleandoc(doc)
 
 
+def _lint(args: argparse.Namespace, progress: Any) -> Any:
+    """One lint run with the command line's inputs and settings."""
+    from .api import lint
+
+    return lint(
+        args.paths,
+        args.ref,
+        online=not args.offline,
+        config=args.config,
+        overrides=_overrides(args),
+        progress=progress,
+    )
+
+
 def _fix_and_relint(report: Any, args: argparse.Namespace, progress: Any) -> Any:
     """Apply fixes, say what happened on stderr, and lint again to report what remains."""
-    from .api import lint
     from .fixer import apply_fixes
 
     outcomes = apply_fixes(report.findings)
@@ -189,16 +202,7 @@ def _fix_and_relint(report: Any, args: argparse.Namespace, progress: Any) -> Any
             print(f"medperf-lint: {outcome.path}: not fixed: {outcome.error}", file=sys.stderr)
     files = sum(1 for o in outcomes if o.applied)
     print(f"medperf-lint: fixed {applied} value(s) in {files} file(s)", file=sys.stderr)
-    if not applied:
-        return report
-    return lint(
-        args.paths,
-        args.ref,
-        online=not args.offline,
-        config=args.config,
-        overrides=_overrides(args),
-        progress=progress,
-    )
+    return _lint(args, progress) if applied else report
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -213,21 +217,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
 
-    from .api import lint
     from .config import ConfigError
     from .progress import terminal_progress
     from .reporters import render
 
     with terminal_progress(enabled=not args.offline) as progress:  # a bar only on a TTY
         try:
-            report = lint(
-                args.paths,
-                args.ref,
-                online=not args.offline,
-                config=args.config,
-                overrides=_overrides(args),
-                progress=progress,
-            )
+            report = _lint(args, progress)
         except ConfigError as err:
             print(f"medperf-lint: error: {err}", file=sys.stderr)
             return EXIT_USAGE
