@@ -165,8 +165,9 @@ class SynapseChecker:
             )
         except Exception as exc:
             return reply_from_exception(exc, self._timeout)
-        if not isinstance(body, dict):
-            return Reply(200, None, "the answer was not JSON", failed=True)
+        if not isinstance(body, dict) or not isinstance(body.get("entity"), dict):
+            # e.g. a redirect (never followed) or a proxy's page: no answer about the entity
+            return Reply(None, None, "Synapse's answer carried no entity", failed=True)
         return Reply(200, body)
 
     def close(self) -> None:
@@ -226,7 +227,7 @@ def reply_from_exception(exc: BaseException, timeout: tuple[float, float]) -> Re
             host = urlsplit(str(getattr(err.request, "url", "") or "")).netloc
             where = f" to {host}" if host else ""
             return Reply(None, None, f"could not connect{where}", failed=True)
-    return Reply(None, None, type(exc).__name__, failed=True)
+    return Reply(None, None, f"synapseclient failed: {type(exc).__name__}", failed=True)
 
 
 def _chain(exc: BaseException) -> list[BaseException]:

@@ -161,6 +161,20 @@ def test_unreachable_endpoint_is_inconclusive() -> None:
     assert [r for r, _ in rules_of(report)] == ["synapse-auth-missing"]
 
 
+def test_redirects_are_not_followed_so_the_token_stays_home(
+    fake: FakeSynapse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SYNAPSE_AUTH_TOKEN", TOKEN)
+    with FakeSynapse(tokens={TOKEN: "alice"}) as elsewhere:
+        location = elsewhere.endpoint + "/entity/syn3000/bundle2"
+        moved = {"reason": "Temporary Redirect"}
+        fake.queue("syn3000", Canned(307, moved, (("Location", location),)))
+        report = lint_ids(fake, "syn3000")
+        assert elsewhere.requests == []
+    assert lookups(report)["syn3000"].inconclusive == "Synapse's answer carried no entity"
+    assert rules_of(report) == []
+
+
 def test_concurrency_is_capped(fake: FakeSynapse) -> None:
     fake.latency = 0.1
     ids = [f"syn{9100 + i}" for i in range(8)]
