@@ -9,9 +9,12 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
+
+if TYPE_CHECKING:
+    from .report import Report
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -177,7 +180,7 @@ def _dedent(doc: str) -> str:
     return inspect.cleandoc(doc)
 
 
-def _lint(args: argparse.Namespace, progress: Any) -> Any:
+def _lint(args: argparse.Namespace, progress: Any) -> Report:
     """One lint run with the command line's inputs and settings."""
     from .api import lint
 
@@ -191,7 +194,7 @@ def _lint(args: argparse.Namespace, progress: Any) -> Any:
     )
 
 
-def _fix_and_relint(report: Any, args: argparse.Namespace, progress: Any) -> Any:
+def _fix_and_relint(report: Report, args: argparse.Namespace, progress: Any) -> Report:
     """Apply fixes, say what happened on stderr, and lint again to report what remains."""
     from .fixer import apply_fixes
 

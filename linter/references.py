@@ -91,6 +91,11 @@ class Reference:
         return None
 
     @property
+    def download_url(self) -> str | None:
+        """The URL MedPerf would fetch: ``url``, except for ``docs_url``, a page for people."""
+        return None if self.field == "docs_url" else self.url
+
+    @property
     def synapse_id(self) -> str | None:
         if self.kind is RefKind.IMAGE or not self.present:
             return None

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 
 from medperf_lint.findings import Fix, Severity
 from medperf_lint.hosts import parse_github_url
-from medperf_lint.references import DIRECT_PREFIX, Reference, RefKind
+from medperf_lint.references import DIRECT_PREFIX, Reference
 from medperf_lint.rule import Diagnostic, RuleContext
 from medperf_lint.urls import split_url
 
@@ -37,8 +37,8 @@ _TRUE = ("true", "1")
 
 
 def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
-    url = ref.url
-    if url is None or ref.kind not in (RefKind.RESOURCE, RefKind.URL) or ref.field == "docs_url":
+    url = ref.download_url
+    if url is None:
         return
     parts = split_url(url)
     if parts is None:

@@ -33,7 +33,7 @@ from collections.abc import Iterator
 
 from medperf_lint.findings import Fix, Severity
 from medperf_lint.hosts import GitHubUrl, github_ref_key, is_full_sha, parse_github_url
-from medperf_lint.references import DIRECT_PREFIX, Reference, RefKind
+from medperf_lint.references import DIRECT_PREFIX, Reference
 from medperf_lint.rule import Diagnostic, Need, RuleContext
 
 CODE = "MPL101"
@@ -46,8 +46,8 @@ _SHORT_SHA = re.compile(r"^[0-9a-fA-F]{7,39}$")
 
 
 def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
-    url = ref.url
-    if url is None or ref.kind not in (RefKind.RESOURCE, RefKind.URL) or ref.field == "docs_url":
+    url = ref.download_url
+    if url is None:
         return
     gh = parse_github_url(url)
     if gh is None:

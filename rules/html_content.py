@@ -41,7 +41,7 @@ _SAVED = "MedPerf would save these bytes as the file"
 
 
 def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
-    if ref.field == "docs_url":
+    if ref.download_url is None:
         return
     probe = probe_for(ref, ctx)
     if probe is None or not probe.ok_status or probe.inconclusive or probe.page is not None:

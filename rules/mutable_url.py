@@ -46,7 +46,7 @@ from medperf_lint.hosts import (
     is_wetransfer,
     parse_huggingface_url,
 )
-from medperf_lint.references import Reference, RefKind
+from medperf_lint.references import Reference
 from medperf_lint.rule import Diagnostic, RuleContext
 from medperf_lint.urls import UrlParts, split_url
 
@@ -86,8 +86,8 @@ _FIGSHARE_DOI = re.compile(r"^10\.6084/m9\.figshare\.\d+(?P<version>\.v\d+)?$", 
 
 
 def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
-    url = ref.url
-    if url is None or ref.kind not in (RefKind.RESOURCE, RefKind.URL) or ref.field == "docs_url":
+    url = ref.download_url
+    if url is None:
         return
     parts = split_url(url)
     if parts is None or parts.scheme not in ("http", "https"):

@@ -43,7 +43,7 @@ _HTML = "MedPerf would download this HTML instead of the file"
 
 
 def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
-    if ref.field == "docs_url":
+    if ref.download_url is None:
         return
     probe = probe_for(ref, ctx)
     if probe is None or not probe.ok_status or probe.inconclusive:

@@ -39,7 +39,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from medperf_lint.findings import Fix, Severity
 from medperf_lint.hosts import parse_huggingface_url
-from medperf_lint.references import DIRECT_PREFIX, Reference, RefKind
+from medperf_lint.references import DIRECT_PREFIX, Reference
 from medperf_lint.rule import Diagnostic, RuleContext
 from medperf_lint.urls import UrlParts, split_url
 
@@ -52,8 +52,8 @@ _REHOST = "re-host the file on Zenodo, Hugging Face or a public object store"
 
 
 def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
-    url = ref.url
-    if url is None or ref.kind not in (RefKind.RESOURCE, RefKind.URL) or ref.field == "docs_url":
+    url = ref.download_url
+    if url is None:
         return
     parts = split_url(url)
     if parts is None or parts.scheme not in ("http", "https"):
