@@ -40,12 +40,27 @@ def url_details(report: Report) -> list[dict[str, Any]]:
     return out
 
 
+def synapse_details(report: Report) -> list[dict[str, Any]]:
+    """Per-ID Synapse facts (type, version, download access, as whom), when online."""
+    if report.network is None:
+        return []
+    out = []
+    for lookup in report.network.synapse.values():
+        to_dict = getattr(lookup, "to_dict", None)
+        if callable(to_dict):
+            entry = dict(to_dict())
+            entry.pop("kind", None)
+            out.append(entry)
+    return out
+
+
 def render_json(report: Report, out: TextIO) -> None:
     payload = {
         "version": 1,
         "findings": [finding_dict(f) for f in report.findings],
         "errors": [{"path": p.path, "message": p.message} for p in report.input_errors],
         "urls": url_details(report),
+        "synapse": synapse_details(report),
         "summary": summary_dict(report),
     }
     json.dump(payload, out, indent=2)

@@ -150,9 +150,9 @@ def test_json_format_is_the_documented_contract(tmp_path: Path, bad: Path) -> No
     )
     assert run.code == 2  # missing.yaml cannot be read
     data = run.json()
-    assert list(data) == ["version", "findings", "errors", "urls", "summary"]
+    assert list(data) == ["version", "findings", "errors", "urls", "synapse", "summary"]
     assert data["version"] == 1
-    assert data["urls"] == []  # offline: nothing probed
+    assert data["urls"] == [] and data["synapse"] == []  # offline: nothing probed
     by_path = {f["path"]: f for f in data["findings"]}
     assert set(by_path) == {None, "sub.medperf.yaml"}
     for finding in data["findings"]:

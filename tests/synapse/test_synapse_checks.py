@@ -249,6 +249,11 @@ def test_cli_with_token_runs_as_user_and_leaves_home_alone(
     [no_access] = [f for f in data["findings"] if f["rule"] == "synapse-no-access"]
     assert "when checked as user alice" in no_access["message"]
     assert sorted(p.name for p in home.iterdir()) == []  # no ~/.synapseCache, no config
+    by_id = {entry["synapse_id"]: entry for entry in data["synapse"]}
+    assert sorted(by_id) == ["syn3000", "syn4001"]
+    assert by_id["syn3000"]["entity_type"] == "file" and by_id["syn3000"]["can_download"] is True
+    assert by_id["syn4001"]["can_download"] is False
+    assert by_id["syn4001"]["auth"] == "user alice"
 
 
 def test_offline_run_does_not_import_synapseclient(tmp_path: Path) -> None:
