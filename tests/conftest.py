@@ -3,8 +3,32 @@
 from __future__ import annotations
 
 import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+
+NETGUARD = Path(__file__).resolve().parent / "netguard"
+_LOG = Path(tempfile.mkdtemp(prefix="medperf-lint-netguard-")) / "violations.log"
+# Every Python process started by a test loads tests/netguard/sitecustomize.py, and so does
+# this one: a connection or name lookup beyond loopback is refused and logged.
+os.environ["MEDPERF_LINT_NETGUARD_LOG"] = str(_LOG)
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (str(NETGUARD), os.environ.get("PYTHONPATH")) if p
+)
+sys.path.insert(0, str(NETGUARD))
+import sitecustomize  # noqa: E402,F401  (installs the audit hook in this process)
+
+
+@pytest.fixture(autouse=True)
+def _loopback_only() -> Iterator[None]:
+    before = _LOG.read_text() if _LOG.exists() else ""
+    yield
+    after = _LOG.read_text() if _LOG.exists() else ""
+    new = after[len(before) :]
+    assert not new, f"test reached beyond loopback:\n{new}"
 
 
 @pytest.fixture(autouse=True)

@@ -13,6 +13,7 @@ import pytest
 import yaml
 from clikit import ROOT, SHA256, write
 from medperf_lint.inputs import is_manifest_name
+from netenv import without_netguard
 
 HOOKS = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
 BY_ID = {hook["id"]: hook for hook in HOOKS}
@@ -101,8 +102,10 @@ def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _try_repo(hook_repo: Path, project: Path, home: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never"}
-    env.pop("PYTHONPATH", None)
+    # pre-commit installs the hook's environment from the package registry.
+    env = without_netguard(
+        {**os.environ, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never"}
+    )
     return subprocess.run(
         [_pre_commit(), "try-repo", str(hook_repo), "medperf-lint", "--all-files"],
         cwd=project,
