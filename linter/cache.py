@@ -70,7 +70,7 @@ class ProbeCache:
             return None
         folder = Path(settings.cache_dir).expanduser() if settings.cache_dir else default_dir()
         ttl_mutable = min(settings.cache_ttl_mutable, 3600.0)
-        return cls(folder / "probes", settings.cache_ttl_immutable, ttl_mutable)
+        return cls(folder / _namespace(settings), settings.cache_ttl_immutable, ttl_mutable)
 
     def _path(self, url: str) -> Path:
         return self.folder / (hashlib.sha256(url.encode("utf-8")).hexdigest() + ".json")
@@ -118,6 +118,15 @@ class ProbeCache:
         except OSError:
             return False
         return True
+
+
+def _namespace(settings: Settings) -> str:
+    """Where results go. A run that connects elsewhere (``--resolve``) or to private addresses
+    keeps its own entries, so they can never answer for a plain run's URLs."""
+    if not settings.resolve and not settings.allow_private_hosts:
+        return "probes"
+    context = "\n".join([*sorted(settings.resolve), f"private={settings.allow_private_hosts}"])
+    return "probes-" + hashlib.sha256(context.encode("utf-8")).hexdigest()[:16]
 
 
 def _strip_secrets(result: ProbeResult) -> ProbeResult:

@@ -129,3 +129,19 @@ def test_settings_choose_the_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert ProbeCache.from_settings(Settings(no_cache=True)) is None
     capped = ProbeCache.from_settings(Settings(cache_ttl_mutable=86400))
     assert capped is not None and capped.ttl_mutable == 3600
+
+
+def test_runs_that_connect_elsewhere_keep_their_own_entries(tmp_path: Path) -> None:
+    """A result probed through --resolve (or on a private address) never answers a plain run."""
+    plain = ProbeCache.from_settings(Settings(cache_dir=str(tmp_path)))
+    resolved = ProbeCache.from_settings(
+        Settings(cache_dir=str(tmp_path), resolve=("raw.githubusercontent.com:443:127.0.0.1",))
+    )
+    private = ProbeCache.from_settings(Settings(cache_dir=str(tmp_path), allow_private_hosts=True))
+    assert plain is not None and resolved is not None and private is not None
+    assert len({plain.folder, resolved.folder, private.folder}) == 3
+    url = f"https://raw.githubusercontent.com/o/r/{'a' * 40}/f.tar.gz"
+    result = ProbeResult(url=url, final_url=url, status=206, sniffed="gzip")
+    assert resolved.put(result)
+    assert resolved.get(url) is not None
+    assert plain.get(url) is None and private.get(url) is None
