@@ -31,3 +31,12 @@ def url_parts(ref: Reference) -> tuple[str, UrlParts] | None:
 def with_prefix(ref: Reference, url: str) -> str:
     """``url`` written the way the reference was: keep a ``direct:`` prefix the user wrote."""
     return DIRECT_PREFIX + url if ref.raw.strip().startswith(DIRECT_PREFIX) else url
+
+
+def download_parts(ref: Reference) -> tuple[str, UrlParts] | None:
+    """The http(s) URL MedPerf would download for ``ref`` and its parts; None otherwise."""
+    url = ref.download_url
+    parts = split_url(url) if url is not None else None
+    if url is None or parts is None or parts.scheme not in ("http", "https"):
+        return None
+    return url, parts

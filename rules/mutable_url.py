@@ -48,7 +48,9 @@ from medperf_lint.hosts import (
 )
 from medperf_lint.references import Reference
 from medperf_lint.rule import Diagnostic, RuleContext
-from medperf_lint.urls import UrlParts, split_url
+from medperf_lint.urls import UrlParts
+
+from ._url_text import download_parts
 
 CODE = "MPL105"
 NAME = "mutable-url"
@@ -86,12 +88,10 @@ _FIGSHARE_DOI = re.compile(r"^10\.6084/m9\.figshare\.\d+(?P<version>\.v\d+)?$", 
 
 
 def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
-    url = ref.download_url
-    if url is None:
+    found = download_parts(ref)
+    if found is None:
         return
-    parts = split_url(url)
-    if parts is None or parts.scheme not in ("http", "https"):
-        return
+    url, parts = found
     if is_github(parts) or is_wetransfer(parts):
         return  # github-unpinned-ref and expiring-url say more about these
     for checker in (_shortener, _hugging_face, _doi, _zenodo, _figshare, _osf, _drive, _dropbox):

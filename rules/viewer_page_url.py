@@ -41,7 +41,9 @@ from medperf_lint.findings import Fix, Severity
 from medperf_lint.hosts import parse_huggingface_url
 from medperf_lint.references import DIRECT_PREFIX, Reference
 from medperf_lint.rule import Diagnostic, RuleContext
-from medperf_lint.urls import UrlParts, split_url
+from medperf_lint.urls import UrlParts
+
+from ._url_text import download_parts
 
 CODE = "MPL103"
 NAME = "viewer-page-url"
@@ -52,12 +54,10 @@ _REHOST = "re-host the file on Zenodo, Hugging Face or a public object store"
 
 
 def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
-    url = ref.download_url
-    if url is None:
+    found = download_parts(ref)
+    if found is None:
         return
-    parts = split_url(url)
-    if parts is None or parts.scheme not in ("http", "https"):
-        return
+    url, parts = found
     for checker in _CHECKERS:
         diagnostic = checker(url, parts)
         if diagnostic is not None:
