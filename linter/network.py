@@ -36,26 +36,38 @@ def gather(
     settings: Settings,
     progress: Progress | None = None,
 ) -> NetworkResults:
-    """Collect unique URLs and Synapse IDs, then let each provider check them concurrently."""
+    """Collect unique URLs and Synapse IDs; the providers check them concurrently, side by side."""
     refs = list(refs)
     urls = sorted(
         {u for r in refs if (u := r.url) is not None and u.startswith(("http://", "https://"))}
     )
     syn_ids = sorted({s for r in refs if (s := r.synapse_id) is not None})
-    probes: Mapping[str, Any] = {}
-    github: Mapping[Any, Any] = {}
-    synapse: Mapping[str, Any] = {}
-    identity: str | None = None
+    jobs: dict[str, Callable[[], Any]] = {}
     if Need.HTTP in needs and urls:
         from . import http
 
-        probes = http.probe_urls(urls, settings, progress)
+        jobs["http"] = lambda: http.probe_urls(urls, settings, progress)
     if Need.GITHUB in needs and urls:
         from . import github as gh
 
-        github = gh.resolve_urls(urls, settings)
+        jobs["github"] = lambda: gh.resolve_urls(urls, settings)
     if Need.SYNAPSE in needs and syn_ids:
         from . import synapse as syn
 
-        synapse, identity = syn.check_ids(syn_ids, settings)
+        jobs["synapse"] = lambda: syn.check_ids(syn_ids, settings)
+    done = _run_side_by_side(jobs)
+    probes: Mapping[str, Any] = done.get("http", {})
+    github: Mapping[Any, Any] = done.get("github", {})
+    synapse, identity = done.get("synapse", ({}, None))
     return NetworkResults(probes, github, synapse, identity)
+
+
+def _run_side_by_side(jobs: dict[str, Callable[[], Any]]) -> dict[str, Any]:
+    """Run the providers at the same time: each waits on a different service."""
+    if len(jobs) <= 1:
+        return {name: job() for name, job in jobs.items()}
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="medperf-lint") as pool:
+        futures = {name: pool.submit(job) for name, job in jobs.items()}
+        return {name: future.result() for name, future in futures.items()}
