@@ -36,3 +36,16 @@ def test_quick_start_is_two_commands_and_ci_runs_the_second() -> None:
     ]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()
     assert ci[-1] == commands[1]
+
+
+def test_manifest_examples_lint_clean_offline(tmp_path: Path) -> None:
+    import medperf_lint
+
+    blocks = re.findall(r"```yaml\n# (\S+\.medperf\.yaml)\n(.*?)```", TEXT, re.S)
+    assert [name for name, _ in blocks] == ["benchmark.medperf.yaml", "container.medperf.yaml"]
+    for name, body in blocks:
+        (tmp_path / name).write_text(body, encoding="utf-8")
+    report = medperf_lint.lint_paths([tmp_path], online=False)
+    assert report.input_errors == ()
+    assert [(f.path, f.rule) for f in report.findings if f.severity.value != "info"] == []
+    assert report.references == 5  # demo URL, docs URL, additional files, image, image_hash
