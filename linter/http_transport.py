@@ -12,7 +12,7 @@ import socket
 import ssl
 import threading
 from http.cookiejar import DefaultCookiePolicy
-from typing import Any
+from typing import Any, cast
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -23,6 +23,12 @@ from urllib3.util import connection as connection_util
 from urllib3.util import parse_url
 
 from .http_identity import USER_AGENT
+
+
+def _urllib3(obj: object) -> Any:
+    """``obj`` untyped: urllib3 1.26 (stubs) and 2.x (inline types) disagree on these calls,
+    and the project installs either, depending on the synapseclient pip picks."""
+    return obj
 
 
 class _Pinned:
@@ -36,22 +42,24 @@ class _Pinned:
 
     def _new_conn(self) -> socket.socket:
         if not self.pinned_address:
-            raise NewConnectionError(self, "refusing an unpinned connection")
+            raise NewConnectionError(cast(Any, self), "refusing an unpinned connection")
         extra: dict[str, Any] = {}
         if self.source_address:
             extra["source_address"] = self.source_address
         if self.socket_options:
             extra["socket_options"] = self.socket_options
         try:
-            sock: socket.socket = connection_util.create_connection(  # type: ignore[no-untyped-call]
+            sock: socket.socket = _urllib3(connection_util).create_connection(
                 (self.pinned_address, self.port), self.timeout, **extra
             )
             return sock
         except TimeoutError:
-            raise ConnectTimeoutError(self, f"connect to {self.pinned_address} timed out") from None
+            raise ConnectTimeoutError(
+                cast(Any, self), f"connect to {self.pinned_address} timed out"
+            ) from None
         except OSError as err:
             raise NewConnectionError(
-                self, f"cannot connect to {self.pinned_address}: {err}"
+                cast(Any, self), f"cannot connect to {self.pinned_address}: {err}"
             ) from err
 
 
@@ -68,7 +76,7 @@ class _PinnedHTTPPool(HTTPConnectionPool):
     pinned_address = ""
 
     def _new_conn(self) -> Any:
-        conn = super()._new_conn()  # type: ignore[misc]
+        conn = _urllib3(super())._new_conn()
         conn.pinned_address = self.pinned_address
         return conn
 
@@ -78,7 +86,7 @@ class _PinnedHTTPSPool(HTTPSConnectionPool):
     pinned_address = ""
 
     def _new_conn(self) -> Any:
-        conn = super()._new_conn()  # type: ignore[misc]
+        conn = _urllib3(super())._new_conn()
         conn.pinned_address = self.pinned_address
         return conn
 
@@ -134,7 +142,7 @@ class PinnedAdapter(HTTPAdapter):
             pools, self._pools = list(self._pools.values()), {}
         for pool in pools:
             pool.close()
-        super().close()  # type: ignore[no-untyped-call]
+        _urllib3(super()).close()
 
 
 def new_session(adapter: PinnedAdapter) -> requests.Session:
