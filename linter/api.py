@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Union
 
-from .config import ConfigError, ConfigResolver, Settings, apply
+from .config import ConfigError, ConfigResolver, Settings, apply, check_overrides
 from .documents import load_entity, refs_document
 from .engine import Job, load_jobs, run
 from .network import Progress
@@ -19,7 +19,7 @@ ConfigArg = Union[Settings, str, "os.PathLike[str]", None]
 
 def _resolver(config: ConfigArg, overrides: Mapping[str, Any] | None) -> ConfigResolver | Settings:
     if isinstance(config, Settings):
-        return apply(config, overrides or {})
+        return apply(config, check_overrides(overrides or {}))
     return ConfigResolver(Path(config) if config is not None else None, overrides)
 
 

@@ -117,6 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
     net.add_argument(
         "--synapse-endpoint", metavar="URL", help="Synapse repo endpoint (default production)"
     )
+    net.add_argument(
+        "--synapse-concurrency", type=int, metavar="N", help="Synapse requests at once (default 3)"
+    )
     return p
 
 
@@ -133,6 +136,7 @@ _OVERRIDES = (
     "retries",
     "github_api_url",
     "synapse_endpoint",
+    "synapse_concurrency",
     "allow_private_hosts",
 )
 

@@ -208,11 +208,29 @@ def apply(base: Settings, values: Mapping[str, Any]) -> Settings:
     return replace(base, **{k: v for k, v in values.items() if k in known})
 
 
+def check_overrides(overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Command-line (or API) overrides, checked by the same rules as config values."""
+    by_attr = {attr: (key, convert) for key, (attr, convert) in _KEYS.items()}
+    checked: dict[str, Any] = {}
+    for attr, value in overrides.items():
+        if attr not in by_attr:
+            checked[attr] = value
+            continue
+        key, convert = by_attr[attr]
+        raw = list(value) if isinstance(value, tuple) else value
+        try:
+            converted = convert(f"--{key}", raw)
+        except ConfigError as err:
+            raise ConfigError(f"command line: {err}") from None
+        checked[attr] = tuple(converted) if isinstance(converted, list) else converted
+    return checked
+
+
 class ConfigResolver:
     """Settings per linted file: defaults < nearest config (or --config) < CLI overrides."""
 
     def __init__(self, explicit: Path | None = None, overrides: Mapping[str, Any] | None = None):
-        self._overrides = dict(overrides or {})
+        self._overrides = check_overrides(overrides or {})
         self._explicit = self._load(explicit) if explicit else None
         self._by_file: dict[Path, Settings] = {}
 
