@@ -208,6 +208,23 @@ def apply(base: Settings, values: Mapping[str, Any]) -> Settings:
     return replace(base, **{k: v for k, v in values.items() if k in known})
 
 
+def _plain(value: Any) -> Any:
+    """Settings-shaped values (tuples, pairs, enums) back in the shape TOML gives."""
+    if isinstance(value, Severity):
+        return value.value
+    if (
+        isinstance(value, tuple)
+        and value
+        and all(isinstance(i, tuple) and len(i) == 2 for i in value)
+    ):
+        return {k: _plain(v) for k, v in value}
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
 def check_overrides(overrides: Mapping[str, Any]) -> dict[str, Any]:
     """Command-line (or API) overrides, checked by the same rules as config values."""
     by_attr = {attr: (key, convert) for key, (attr, convert) in _KEYS.items()}
@@ -217,7 +234,7 @@ def check_overrides(overrides: Mapping[str, Any]) -> dict[str, Any]:
             checked[attr] = value
             continue
         key, convert = by_attr[attr]
-        raw = list(value) if isinstance(value, tuple) else value
+        raw = _plain(value)
         try:
             converted = convert(f"--{key}", raw)
         except ConfigError as err:

@@ -48,3 +48,27 @@ def test_good_values_pass() -> None:
         ["synapse:syn1"], online=False, overrides={"retries": 0, "select": ["invalid-reference"]}
     )
     assert report.exit_code() == 0
+
+
+def test_overrides_in_settings_shape_are_accepted() -> None:
+    from medperf_lint.findings import Severity
+
+    report = medperf_lint.lint_refs(
+        ["http://example.org/w.tar.gz"],
+        online=False,
+        overrides={
+            "select": ("hash-missing", "insecure-http"),
+            "severity": (("insecure-http", Severity.ERROR),),
+            "per_file_ignores": (("*.yaml", ("hash-missing",)),),
+        },
+    )
+    assert [(f.rule, f.severity.value) for f in report.findings] == [("insecure-http", "error")]
+
+
+def test_severity_override_applies() -> None:
+    report = medperf_lint.lint_refs(
+        ["http://example.org/w.tar.gz"],
+        online=False,
+        overrides={"select": ["insecure-http"], "severity": {"insecure-http": "error"}},
+    )
+    assert [(f.rule, f.severity.value) for f in report.findings] == [("insecure-http", "error")]
