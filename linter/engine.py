@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
+from collections import deque
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 from .config import ConfigResolver, Settings
@@ -72,14 +73,14 @@ def load_jobs(
     jobs: list[Job] = []
     problems: list[InputProblem] = []
     seen: set[Path] = set()
-    queue: list[Path] = []
+    queue: deque[Path] = deque()
     for raw in paths:
         found = list(expand([raw]))
         if not found and Path(raw).is_dir():  # say so rather than pass having linted nothing
             problems.append(InputProblem(raw, NO_MANIFESTS))
         queue.extend(found)
     while queue:
-        path = queue.pop(0)
+        path = queue.popleft()
         key = path.resolve()
         if key in seen:
             continue
@@ -287,10 +288,6 @@ def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
             seen.add(f)
             out.append(f)
     return out
-
-
-def with_settings(jobs: Sequence[Job], settings: Settings) -> list[Job]:
-    return [replace(j, settings=settings) for j in jobs]
 
 
 __all__ = ["Job", "Need", "load_jobs", "run", "select_rules"]

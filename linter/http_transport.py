@@ -1,6 +1,7 @@
-"""requests plumbing for the prober: anonymous sessions that connect only to checked addresses.
+"""requests plumbing for the GitHub client: anonymous sessions that connect only to checked
+addresses. (The URL prober has its own asyncio client, :mod:`.http_wire`.)
 
-The prober resolves each hop itself (:mod:`.addresses`) and pins the connection to the
+The caller resolves each hop itself (:mod:`.addresses`) and pins the connection to the
 address it checked. The URL keeps its host name, so the Host header, TLS SNI and certificate
 hostname verification all still use the real host: exactly curl's ``--resolve``.
 Imported only by an online run.
