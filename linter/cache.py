@@ -4,7 +4,11 @@ Only healthy results are stored (failures and inconclusive results are always re
 lychee does). Immutable references (a commit, record, object version or generation) keep
 for ``cache_ttl_immutable`` (7 days), anything else for at most ``cache_ttl_mutable`` (1 hour).
 Writes go to a temporary file in the cache folder and are renamed into place, so concurrent
-runs (pre-commit runs hooks in parallel) never read a half-written entry.
+runs (pre-commit runs hooks in parallel) never read a half-written entry. A URL that carries
+a secret (``redact.carries_secret``) is never written, nor is a result whose final URL or
+redirect Locations carry credentials; signed redirect targets (a release asset's
+``X-Amz-Signature``) are stored redacted. An entry of any unexpected shape (or a FIFO, a loop, bytes that are not JSON) is a
+miss, never an error.
 """
 
 from __future__ import annotations
@@ -22,9 +26,12 @@ from pathlib import Path
 from .config import Settings
 from .hosts import parse_github_url
 from .http_result import ProbeResult
-from .urls import redact, split_url
+from .redact import carries_secret, find_secrets, redact_url
+from .safe_io import SafeReadError, read_regular_file
+from .urls import split_url
 
 FORMAT = 1
+_MAX_ENTRY_BYTES = 4 * 1024 * 1024
 _SKEW = 300.0  # seconds an entry may seem to come from the future (another process, clocks)
 _ZENODO_FILE = re.compile(r"^/(api/)?records/\d+/files/")
 _HF_PINNED = re.compile(r"/resolve/([0-9a-fA-F]{40})/")
@@ -81,20 +88,33 @@ class ProbeCache:
     def get(self, url: str, now: float | None = None) -> ProbeResult | None:
         now = time.time() if now is None else now
         try:
-            record = json.loads(self._path(url).read_text(encoding="utf-8"))
+            data = read_regular_file(self._path(url), _MAX_ENTRY_BYTES)
+            if len(data) > _MAX_ENTRY_BYTES:
+                return None
+            record = json.loads(data.decode("utf-8"))
+            if not isinstance(record, dict):
+                return None
             if record.get("format") != FORMAT or record.get("url") != url:
                 return None
-            stored = float(record["stored_at"])
-            if not (-_SKEW <= now - stored < self.ttl(url)):
+            stored = record.get("stored_at")
+            if isinstance(stored, bool) or not isinstance(stored, (int, float)):
                 return None
-            return ProbeResult.from_record(record["result"])
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
+            if not (-_SKEW <= now - float(stored) < self.ttl(url)):  # NaN fails both sides
+                return None
+            body = record.get("result")
+            if not isinstance(body, dict):
+                return None
+            result = ProbeResult.from_record(body)
+            if result.url != url or not result.healthy or result.inconclusive:
+                return None
+            return result
+        except (SafeReadError, RecursionError, ValueError, TypeError, KeyError, AttributeError):
+            return None  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
 
     def put(self, result: ProbeResult, now: float | None = None) -> bool:
         """Store ``result`` when it is healthy and its URL carries no secret; True if stored."""
         url = result.url
-        if not result.healthy or result.inconclusive or redact(url) != url:
+        if not result.healthy or result.inconclusive or _secret_bearing(result):
             return False
         if self.ttl(url) <= 0:
             return False
@@ -129,10 +149,16 @@ def _namespace(settings: Settings) -> str:
     return "probes-" + hashlib.sha256(context.encode("utf-8")).hexdigest()[:16]
 
 
+def _secret_bearing(result: ProbeResult) -> bool:
+    """True when the URL carries a secret, or a hop on the way carries credentials."""
+    hops = (result.final_url, *(loc for _status, loc in result.redirects))
+    return carries_secret(result.url) or any(find_secrets(u).credentials for u in hops)
+
+
 def _strip_secrets(result: ProbeResult) -> ProbeResult:
-    """Signed redirect targets are short-lived and never worth keeping verbatim."""
+    """Belt and braces: nothing secret-bearing is stored, and what is stored is redacted."""
     return replace(
         result,
-        final_url=redact(result.final_url),
-        redirects=tuple((s, redact(loc)) for s, loc in result.redirects),
+        final_url=redact_url(result.final_url),
+        redirects=tuple((s, redact_url(loc)) for s, loc in result.redirects),
     )

@@ -201,18 +201,42 @@ def _lint(args: argparse.Namespace, progress: Any) -> Report:
 def _fix_and_relint(report: Report, args: argparse.Namespace, progress: Any) -> Report:
     """Apply fixes, say what happened on stderr, and lint again to report what remains."""
     from .fixer import apply_fixes
+    from .reporters.safe_text import safe
 
     outcomes = apply_fixes(report.findings)
     applied = sum(o.applied for o in outcomes)
     for outcome in outcomes:
         if outcome.error:
-            print(f"medperf-lint: {outcome.path}: not fixed: {outcome.error}", file=sys.stderr)
+            print(
+                f"medperf-lint: {safe(outcome.path)}: not fixed: {safe(outcome.error)}",
+                file=sys.stderr,
+            )
     files = sum(1 for o in outcomes if o.applied)
     print(f"medperf-lint: fixed {applied} value(s) in {files} file(s)", file=sys.stderr)
     return _lint(args, progress) if applied else report
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; an unexpected error is one redacted line, never a traceback."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print("medperf-lint: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # a bug: say so in one line that cannot leak a token
+        if os.environ.get("MEDPERF_LINT_DEBUG"):
+            raise
+        from .reporters.safe_text import safe
+
+        print(
+            f"medperf-lint: internal error: {type(err).__name__}: {safe(str(err))} "
+            "(MEDPERF_LINT_DEBUG=1 shows the traceback; please report it)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in ("rules", "rule"):  # lint a folder of that name as ./rules
         return _rules_command(argv)
@@ -232,7 +256,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             report = _lint(args, progress)
         except ConfigError as err:
-            print(f"medperf-lint: error: {err}", file=sys.stderr)
+            from .reporters.safe_text import safe
+
+            print(f"medperf-lint: error: {safe(str(err))}", file=sys.stderr)
             return EXIT_USAGE
         if args.fix:
             report = _fix_and_relint(report, args, progress)
