@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Union
 
-from .config import ConfigError, ConfigResolver, Settings, apply, check_overrides
+from .config import ConfigError, ConfigResolver, Settings, apply, check_overrides, run_root
 from .documents import load_entity, refs_document
 from .engine import Job, load_jobs, run
 from .network import Progress
@@ -17,10 +17,14 @@ from .yamlnodes import InputError
 ConfigArg = Union[Settings, str, "os.PathLike[str]", None]
 
 
-def _resolver(config: ConfigArg, overrides: Mapping[str, Any] | None) -> ConfigResolver | Settings:
+def _resolver(
+    config: ConfigArg, overrides: Mapping[str, Any] | None, paths: list[str] | None = None
+) -> ConfigResolver | Settings:
+    """A Settings object from the caller is trusted as given; files go through the resolver."""
     if isinstance(config, Settings):
         return apply(config, check_overrides(overrides or {}))
-    return ConfigResolver(Path(config) if config is not None else None, overrides)
+    explicit = Path(config) if config is not None else None
+    return ConfigResolver(explicit, overrides, run_root=run_root(paths or []))
 
 
 def lint(
@@ -33,8 +37,8 @@ def lint(
     progress: Progress | None = None,
 ) -> Report:
     """Lint files, folders and bare references in one run (one network pass for all)."""
-    resolver = _resolver(config, overrides)
     path_list = [os.fspath(p) for p in paths]
+    resolver = _resolver(config, overrides, path_list)
     if isinstance(resolver, Settings):
         jobs, problems = load_jobs(path_list, ConfigResolver(None, None))
         jobs = [Job(j.document, resolver) for j in jobs]

@@ -19,6 +19,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 
 from .findings import Span
 from .references import HashKind, HashSlot, Reference, RefKind, looks_like_reference
+from .safe_io import SafeReadError, read_regular_file
 from .yamlnodes import (
     MAX_BYTES,
     InputError,
@@ -105,13 +106,10 @@ def _norm(key: str) -> str:
 
 def load_path(path: Path, display: str | None = None) -> Document:
     """Read and parse one file. Raises :class:`InputError` with a one-line reason."""
-    try:
-        with path.open("rb") as handle:  # bounded: /dev/zero or a huge file must not hang us
-            data = handle.read(MAX_BYTES + 1)
-    except IsADirectoryError:
-        raise InputError("is a directory") from None
-    except OSError as err:
-        raise InputError(err.strerror or str(err)) from None
+    try:  # bounded and non-blocking: /dev/zero, a FIFO or a huge file must not hang us
+        data = read_regular_file(path, MAX_BYTES)
+    except SafeReadError as err:
+        raise InputError(str(err)) from None
     return load_text(decode(data), display or str(path), path)
 
 

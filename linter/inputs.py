@@ -5,7 +5,10 @@ from __future__ import annotations
 import fnmatch
 import os
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+
+from .safe_io import describe_oserror
 
 MANIFEST_PATTERNS = (
     "mlcube.yaml",
@@ -28,12 +31,31 @@ def is_manifest_name(name: str) -> bool:
 def expand(paths: Iterable[str]) -> Iterator[Path]:
     """Files named explicitly come through whatever their name; folders are walked."""
     for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
-                for name in sorted(files):
-                    if is_manifest_name(name):
-                        yield Path(root) / name
-        else:
-            yield path  # missing files are reported when read
+        yield from expand_one(raw).files
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """The files one command-line path stands for, and the folders that could not be read."""
+
+    files: tuple[Path, ...]
+    unreadable: tuple[tuple[str, str], ...] = ()  # (folder, one-line reason)
+
+
+def expand_one(raw: str) -> Expansion:
+    """Walk ``raw`` when it is a folder; symlinked folders are not followed (no loops)."""
+    path = Path(raw)
+    if not path.is_dir():  # False for loops and dangling links too: reported when read
+        return Expansion((path,))
+    files: list[Path] = []
+    unreadable: list[tuple[str, str]] = []
+
+    def failed(err: OSError) -> None:
+        unreadable.append(
+            (str(err.filename or raw), f"cannot read folder: {describe_oserror(err)}")
+        )
+
+    for root, dirs, names in os.walk(path, onerror=failed):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
+        files.extend(Path(root) / name for name in sorted(names) if is_manifest_name(name))
+    return Expansion(tuple(files), tuple(unreadable))

@@ -190,8 +190,25 @@ def find_secrets(url: str) -> UrlSecrets:
                 credentials.add(normalize_key(key))
             elif kind == "signature":
                 signatures.add(normalize_key(key))
-    tokens = bool(_TOKEN_SHAPES.search(url)) or any(t in url for t in known_tokens())
+    # Token shapes count outside signature values: an AWS key ID inside X-Amz-Credential is
+    # part of a pre-signed URL (expiring-url's business), not a credential written down.
+    scan = url if cut is None else _without_signatures(cut)
+    tokens = bool(_TOKEN_SHAPES.search(scan)) or any(t in url for t in known_tokens())
     return UrlSecrets(userinfo, tuple(sorted(credentials)), tuple(sorted(signatures)), tokens)
+
+
+def _without_signatures(cut: _Split) -> str:
+    def drop(part: str | None) -> str:
+        if not part:
+            return ""
+        return _PARAM.sub(
+            lambda m: (
+                "" if param_kind(m.group("key"), m.group("val")) == "signature" else m.group(0)
+            ),
+            part,
+        )
+
+    return f"{cut.prefix}{cut.userinfo or ''}@{cut.hostport}{cut.path}?{drop(cut.query)}#{drop(cut.fragment)}"
 
 
 def carries_secret(url: str) -> bool:

@@ -15,6 +15,7 @@ from . import (
     hash_without_url,
     host_not_allowed,
     html_content,
+    ignored_setting,
     inconclusive,
     insecure_http,
     invalid_manifest,
@@ -73,6 +74,7 @@ _MODULES = (
     synapse_mutable_version,
     unused_suppression,
     unknown_rule,
+    ignored_setting,
 )
 
 RULES: tuple[Rule, ...] = tuple(Rule.from_module(m) for m in _MODULES)

@@ -38,6 +38,9 @@ def _isolated_env(
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)  # the user config is under HOME
+    for name in [v for v in os.environ if v.startswith("MEDPERF_LINT_") and "NETGUARD" not in v]:
+        monkeypatch.delenv(name, raising=False)
     for var in (
         "GITHUB_ACTIONS",
         "GITHUB_TOKEN",
