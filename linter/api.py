@@ -27,6 +27,16 @@ def _resolver(
     return ConfigResolver(explicit, overrides, run_root=run_root(paths or []))
 
 
+def _check_ca_bundle(online: bool) -> None:
+    """A CA bundle variable naming nothing is one clear line before any request."""
+    if online:
+        from .http_identity import ca_bundle_problem
+
+        problem = ca_bundle_problem()
+        if problem is not None:
+            raise ConfigError(problem)
+
+
 def lint(
     paths: Iterable[str | os.PathLike[str]] = (),
     refs: Iterable[str] = (),
@@ -37,6 +47,7 @@ def lint(
     progress: Progress | None = None,
 ) -> Report:
     """Lint files, folders and bare references in one run (one network pass for all)."""
+    _check_ca_bundle(online)
     path_list = [os.fspath(p) for p in paths]
     resolver = _resolver(config, overrides, path_list)
     if isinstance(resolver, Settings):
@@ -86,6 +97,7 @@ def check_submission(
 
     Call ``.raise_for_errors()`` on the result to block the submission on errors.
     """
+    _check_ca_bundle(online)
     resolver = _resolver(config, None)
     settings = resolver if isinstance(resolver, Settings) else resolver.for_path(None)
     try:

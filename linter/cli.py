@@ -203,7 +203,7 @@ def _fix_and_relint(report: Report, args: argparse.Namespace, progress: Any) -> 
     from .fixer import apply_fixes
     from .reporters.safe_text import safe
 
-    outcomes = apply_fixes(report.findings)
+    outcomes = apply_fixes(report.findings, report.sources)
     applied = sum(o.applied for o in outcomes)
     for outcome in outcomes:
         if outcome.error:

@@ -67,6 +67,7 @@ class Document:
     problems: tuple[Problem, ...] = ()
     lines: tuple[str, ...] = ()
     companions: tuple[Path, ...] = field(default=())  # files to lint because of this one
+    source: str = field(default="", repr=False, compare=False)  # the text as linted, for --fix
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,9 @@ def load_text(text: str, display: str | None, path: Path | None = None) -> Docum
         params = path.parent / "workspace" / "parameters.yaml"
         if params.is_file():
             companions.append(params)
-    return Document(display, kind, tuple(refs), tuple(problems), lines, tuple(companions))
+    return Document(
+        display, kind, tuple(refs), tuple(problems), lines, tuple(companions), source=text
+    )
 
 
 def load_entity(entity: Mapping[str, Any]) -> Document:

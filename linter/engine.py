@@ -127,6 +127,7 @@ def run(
         online=online,
         network=network,
         skipped_online_rules=() if online else tuple(skipped),
+        sources={j.document.path: j.document.source for j in jobs if j.document.path},
     )
 
 
