@@ -59,9 +59,9 @@ def blocked_reason(address: IPAddress | str) -> str | None:
             if ip in net:
                 return why
         for embedded in _embedded_v4(ip):
-            why = blocked_reason(embedded)
-            if why is not None:
-                return why
+            carried = blocked_reason(embedded)
+            if carried is not None:
+                return carried
         if ip in _LOCAL_NAT64:
             return "local-use NAT64"
     else:
