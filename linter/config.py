@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .findings import Severity
-from .safe_io import SafeReadError, read_regular_file, safe_resolve
+from .safe_io import SafeReadError, describe_oserror, read_regular_file, safe_resolve
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -381,8 +381,13 @@ class ConfigResolver:
 
     @staticmethod
     def _load_user(path: Path) -> dict[str, Any]:
-        if not path.exists() and not path.is_symlink():
+        try:
+            os.stat(path)
+        except (FileNotFoundError, NotADirectoryError):
             return {}
+        except OSError as err:  # unreadable or a loop: read_config_file says so in one line
+            if not os.path.lexists(path):
+                raise ConfigError(f"{path}: cannot read config: {describe_oserror(err)}") from None
         values = read_config_file(path) or {}
         values.pop("config_path", None)  # globs stay relative to project configs
         return values
