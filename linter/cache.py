@@ -102,7 +102,7 @@ class ProbeCache:
             if not (-_SKEW <= now - float(stored) < self.ttl(url)):  # NaN fails both sides
                 return None
             body = record.get("result")
-            if not isinstance(body, dict):
+            if not isinstance(body, dict) or not _well_typed(body):
                 return None
             result = ProbeResult.from_record(body)
             if result.url != url or not result.healthy or result.inconclusive:
@@ -138,6 +138,41 @@ class ProbeCache:
         except OSError:
             return False
         return True
+
+
+_STR_FIELDS = ("url", "final_url")
+_OPTIONAL_STR_FIELDS = (
+    "content_type",
+    "sniffed",
+    "sniff_detail",
+    "page",
+    "page_detail",
+    "error",
+    "detail",
+    "inconclusive",
+)
+_OPTIONAL_INT_FIELDS = ("status", "size", "head_status")
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _well_typed(body: dict[str, object]) -> bool:
+    """Every field a cached result may hold has the type a probe would have given it."""
+    if not all(isinstance(body.get(k), str) for k in _STR_FIELDS):
+        return False
+    if not all(body.get(k) is None or isinstance(body.get(k), str) for k in _OPTIONAL_STR_FIELDS):
+        return False
+    if not all(body.get(k) is None or _is_int(body.get(k)) for k in _OPTIONAL_INT_FIELDS):
+        return False
+    if not _is_int(body.get("requests", 0)) or not isinstance(body.get("attachment", False), bool):
+        return False
+    redirects = body.get("redirects", [])
+    return isinstance(redirects, list) and all(
+        isinstance(hop, list) and len(hop) == 2 and _is_int(hop[0]) and isinstance(hop[1], str)
+        for hop in redirects
+    )
 
 
 def _namespace(settings: Settings) -> str:
