@@ -237,6 +237,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None = None) -> int:
+    from .redact import install_log_redaction
+
+    install_log_redaction()  # library log lines go to stderr redacted, one line each
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in ("rules", "rule"):  # lint a folder of that name as ./rules
         return _rules_command(argv)

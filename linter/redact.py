@@ -335,6 +335,30 @@ def _read_synapse_token(path: str, _mtime_ns: int, _size: int) -> str | None:
     return None
 
 
+def install_log_redaction() -> None:
+    """Route library log records (urllib3, synapseclient…) through the redactor to stderr.
+
+    Records are formatted first, then redacted and made one line, so a token in a format
+    argument or an exception text never reaches the log. Called once by the CLI.
+    """
+    import logging
+
+    class _Redacting(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            text = super().format(record)
+            return " ".join(redact_text(text).split())
+
+    root = logging.getLogger()
+    if any(getattr(h, "_medperf_lint", False) for h in root.handlers):
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(_Redacting("medperf-lint: %(name)s: %(message)s"))
+    handler._medperf_lint = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    if root.level == logging.NOTSET or root.level < logging.WARNING:
+        root.setLevel(logging.WARNING)
+
+
 __all__ = [
     "CREDENTIAL_PARAMS",
     "REDACTED",
@@ -342,6 +366,7 @@ __all__ = [
     "UrlSecrets",
     "carries_secret",
     "find_secrets",
+    "install_log_redaction",
     "known_tokens",
     "redact_text",
     "redact_url",
