@@ -25,7 +25,14 @@ from pathlib import Path
 from typing import Any
 
 from .findings import Severity
-from .safe_io import SafeReadError, describe_oserror, read_regular_file, safe_resolve
+from .safe_io import (
+    SafeReadError,
+    describe_oserror,
+    is_folder,
+    is_regular_file,
+    read_regular_file,
+    safe_resolve,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -293,13 +300,13 @@ def read_config_file(path: Path) -> dict[str, Any] | None:
 
 def find_config(start: Path) -> Path | None:
     """The nearest ``.medperf-lint.toml`` or pyproject.toml with our table, at or above start."""
-    here = start if start.is_dir() else start.parent
+    here = start if is_folder(start) else start.parent
     for folder in (here, *here.parents):
         candidate = folder / CONFIG_FILE
-        if candidate.is_file():
+        if is_regular_file(candidate):
             return candidate
         pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and b"tool.medperf-lint" in _head(pyproject):
+        if is_regular_file(pyproject) and b"tool.medperf-lint" in _head(pyproject):
             return pyproject
     return None
 

@@ -19,7 +19,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 
 from .findings import Span
 from .references import HashKind, HashSlot, Reference, RefKind, looks_like_reference
-from .safe_io import SafeReadError, read_regular_file
+from .safe_io import SafeReadError, is_regular_file, read_regular_file
 from .yamlnodes import (
     MAX_BYTES,
     InputError,
@@ -129,7 +129,7 @@ def load_text(text: str, display: str | None, path: Path | None = None) -> Docum
         extractor(node, display, refs, problems, path)
     if kind is DocKind.MLCUBE and path is not None:
         params = path.parent / "workspace" / "parameters.yaml"
-        if params.is_file():
+        if is_regular_file(params):
             companions.append(params)
     return Document(
         display, kind, tuple(refs), tuple(problems), lines, tuple(companions), source=text
@@ -299,7 +299,7 @@ def _extract_submission(
         value = str(unode.value) if is_string(unode) else ""
         if pair.local_ok and value and not looks_like_reference(value) and path is not None:
             local = (path.parent / value) if not Path(value).is_absolute() else Path(value)
-            if local.is_file():
+            if is_regular_file(local):
                 continue  # the current format uploads this file inline; nothing is hosted
         if is_string(unode) and value == "" and slot.value is None:
             continue  # an empty optional field (the web UI sends these)

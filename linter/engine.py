@@ -22,7 +22,7 @@ from .network import NetworkResults, Progress, gather
 from .report import InputProblem, Report
 from .rule import Diagnostic, Need, Rule, RuleContext
 from .rules import RULES, lookup
-from .safe_io import safe_resolve
+from .safe_io import is_folder, safe_resolve
 from .suppressions import Suppression, matches, parse
 from .urls import redact
 from .yamlnodes import InputError
@@ -80,7 +80,7 @@ def load_jobs(
         expansion = expand_one(raw)
         problems.extend(InputProblem(where, why) for where, why in expansion.unreadable)
         found = expansion.files
-        if not found and not expansion.unreadable and Path(raw).is_dir():
+        if not found and not expansion.unreadable and is_folder(Path(raw)):
             problems.append(InputProblem(raw, NO_MANIFESTS))  # say so rather than pass silently
         queue.extend(found)
     while queue:

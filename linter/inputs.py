@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .safe_io import describe_oserror
+from .safe_io import describe_oserror, is_folder
 
 MANIFEST_PATTERNS = (
     "mlcube.yaml",
@@ -45,7 +45,7 @@ class Expansion:
 def expand_one(raw: str) -> Expansion:
     """Walk ``raw`` when it is a folder; symlinked folders are not followed (no loops)."""
     path = Path(raw)
-    if not path.is_dir():  # False for loops and dangling links too: reported when read
+    if not is_folder(path):  # False for loops and dangling links too: reported when read
         return Expansion((path,))
     files: list[Path] = []
     unreadable: list[tuple[str, str]] = []

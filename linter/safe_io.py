@@ -79,9 +79,25 @@ def read_regular_file(path: Path, limit: int) -> bytes:
         os.close(fd)
 
 
+def is_regular_file(path: Path) -> bool:
+    """``path.is_file()`` that is False (never raises) for names too long, NUL bytes, loops."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def is_folder(path: Path) -> bool:
+    """``path.is_dir()`` that is False (never raises) for names too long, NUL bytes, loops."""
+    try:
+        return stat.S_ISDIR(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
 def safe_resolve(path: Path) -> Path:
     """``path.resolve()``, or the absolute path unresolved when a symlink loop stops it."""
     try:
         return path.resolve()
-    except (OSError, RuntimeError):
+    except (OSError, RuntimeError, ValueError):
         return Path(os.path.abspath(path))

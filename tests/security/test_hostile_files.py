@@ -158,3 +158,14 @@ def test_permissions_of_the_good_file_are_untouched(tree: Path) -> None:
     after = os.stat(tree / GOOD)
     assert stat.S_IMODE(before.st_mode) == stat.S_IMODE(after.st_mode)
     assert before.st_mtime_ns == after.st_mtime_ns
+
+
+@pytest.mark.parametrize("value", ["a" * 300, '"a\\0b"', "x/" * 3000])
+def test_local_file_field_with_an_impossible_path(tree: Path, value: str) -> None:
+    """Found by bench/fuzz.py: a name too long (or with a NUL) for the OS is just not a file."""
+    (tree / "x.medperf.yaml").write_text(f"mlcube_file: {value}\n")
+    run = cli("--offline", "x.medperf.yaml", GOOD, cwd=tree)
+    assert "Traceback" not in run.both and "internal error" not in run.both, run.both
+    assert run.code == 1 and any(
+        line.startswith("x.medperf.yaml:1:14: ") for line in run.out.splitlines()
+    )
