@@ -31,7 +31,7 @@ class Run:
 # Root's interpreter may live where nobody can read it (/root/.pyenv), so the unprivileged
 # run starts as root, imports everything it will need, then drops to nobody before main().
 _UNPRIVILEGED = (
-    "import os, sys, locale, fnmatch, json, tomllib\n"
+    "import os, sys, locale, fnmatch, json, logging, tomllib\n"
     "import medperf_lint.cli, medperf_lint.api, medperf_lint.engine, medperf_lint.fixer\n"
     "import medperf_lint.reporters.text_format, medperf_lint.reporters.summary\n"
     "import medperf_lint.reporters.safe_text, medperf_lint.progress, medperf_lint.rules\n"
