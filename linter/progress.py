@@ -45,8 +45,13 @@ def terminal_progress(
     )
     task = bar.add_task("urls", total=None, host="")
 
+    from rich.markup import escape
+
+    from .reporters.safe_text import safe
+
     def update(what: str, done: int, total: int) -> None:
-        bar.update(task, completed=done, total=total, host=what)
+        # ``what`` comes from a manifest URL: redacted, controls and rich markup defused
+        bar.update(task, completed=done, total=total, host=escape(safe(what)))
 
     with bar:
         yield update

@@ -138,3 +138,24 @@ def test_exception_text_of_an_unexpected_error_is_redacted(monkeypatch: pytest.M
     logging.getLogger().handlers[:] = [
         h for h in logging.getLogger().handlers if not getattr(h, "_medperf_lint", False)
     ]
+
+
+def test_progress_bar_host_is_redacted_and_defused() -> None:
+    from medperf_lint.progress import terminal_progress
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    out = Tty()
+    with terminal_progress(enabled=True, stream=out) as update:
+        assert update is not None
+        update(f"evil\x1b]0;x\x07[bold]{SECRET}", 1, 2)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GITHUB_TOKEN", SECRET)
+        with terminal_progress(enabled=True, stream=out) as update:
+            assert update is not None
+            update(f"host-{SECRET}", 1, 2)
+    text = out.getvalue()
+    assert "evil\\x1b]0;x\\x07[bold]" in text and "\x1b]0;x" not in text
+    assert f"host-{SECRET}" not in text and "host-***" in text
