@@ -237,9 +237,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None = None) -> int:
-    from .redact import install_log_redaction
-
-    install_log_redaction()  # library log lines go to stderr redacted, one line each
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in ("rules", "rule"):  # lint a folder of that name as ./rules
         return _rules_command(argv)
@@ -250,6 +247,10 @@ def _main(argv: Sequence[str] | None = None) -> int:
         print("medperf-lint: error: give at least one PATH or --ref", file=sys.stderr)
         return EXIT_USAGE
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    if not args.offline:  # only network libraries log; offline start-up stays lean
+        from .redact import install_log_redaction
+
+        install_log_redaction()  # library log lines go to stderr redacted, one line each
 
     from .config import ConfigError
     from .progress import terminal_progress
