@@ -234,8 +234,8 @@ def env_values(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     for key in TRUSTED_KEYS:
         name = env_var(key)
         raw = env.get(name)
-        if raw is None:
-            continue
+        if raw is None or not raw.strip():
+            continue  # unset and empty mean the same (CI templates often expand to "")
         attr, convert = _KEYS[key]
         value: Any = raw
         if convert is _flag:

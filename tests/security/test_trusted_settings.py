@@ -108,6 +108,12 @@ def test_environment_and_user_config_are_trusted(tmp_path: Path) -> None:
     assert overridden.github_api_url == "https://cli.example.org"  # command line wins
 
 
+def test_empty_environment_values_mean_unset() -> None:
+    empty = {"MEDPERF_LINT_CACHE_DIR": "", "MEDPERF_LINT_ALLOW_PRIVATE_HOSTS": " "}
+    settings = ConfigResolver(environ=empty).run_settings()
+    assert settings.cache_dir is None and settings.allow_private_hosts is False
+
+
 @pytest.mark.parametrize(
     ("name", "value", "says"),
     [
