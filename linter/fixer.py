@@ -10,6 +10,7 @@ read again at fix time, every value to replace must still read exactly as it did
 linted (``sources``: the texts the engine linted), and the bytes are compared once more right
 before the rename; otherwise the file is left alone and the outcome says so. A symlink is
 written through to its target, the target's mode and owner are kept, a UTF-8 BOM is kept,
+a file with several hard links is left alone (a rename would split them),
 and an unwritable folder or a file too deeply nested to verify is one line, not a traceback.
 """
 
@@ -202,6 +203,13 @@ def _atomic_write(file: Path, data: bytes, *, expected: bytes) -> None:
     """Replace ``file`` with ``data``, keeping mode and owner, unless it changed meanwhile."""
     try:
         info = file.stat()
+    except OSError as err:
+        raise _Unfixable(f"cannot write: {describe_oserror(err)}") from None
+    if info.st_nlink > 1:  # a rename would leave the other names with the old text
+        raise _Unfixable(
+            f"has {info.st_nlink} hard links and a rewrite would split them; file left unchanged"
+        )
+    try:
         fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", dir=file.parent)
     except OSError as err:
         raise _Unfixable(f"cannot write in {file.parent}: {describe_oserror(err)}") from None

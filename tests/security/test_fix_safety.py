@@ -64,6 +64,15 @@ def test_symlink_is_written_through_to_its_target(tmp_path: Path) -> None:
     assert target.read_text() == FIXED
 
 
+def test_hard_linked_file_is_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "a.medperf.yaml"
+    path.write_text(BAD)
+    os.link(path, tmp_path / "other-name.yaml")
+    run = cli("--offline", "--fix", "--select", "MPL001", path.name, cwd=tmp_path)
+    assert "has 2 hard links" in run.err and "Traceback" not in run.both
+    assert path.read_text() == BAD == (tmp_path / "other-name.yaml").read_text()
+
+
 def test_mode_and_owner_are_kept(tmp_path: Path) -> None:
     path = tmp_path / "a.medperf.yaml"
     path.write_text(BAD)
