@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import quote, urljoin, urlsplit
 
 from ._version import __version__
+from .github_facts import RefLookup, RepoRefs
 from .hosts import RefKey, github_ref_key, is_full_sha
 
 if TYPE_CHECKING:
@@ -62,23 +63,7 @@ BACKOFF = 0.25  # first retry waits about this long, then doubles
 CONTAINED = frozenset({"identical", "behind"})  # compare BASE...SHA: SHA is in BASE's history
 TOKEN_VARS = ("GITHUB_TOKEN", "GH_TOKEN")
 
-
-@dataclass(frozen=True)
-class RefLookup:
-    """What GitHub says about one (owner, repo, ref) key.
-
-    ``sha``: the 40-hex commit the ref resolves to. ``exists``: False when GitHub says the ref or
-    commit is not in that repository (``repo_exists`` tells whether the repository itself was
-    found). ``impostor``: the SHA exists only through the fork network, on no branch or tag of
-    the repository. ``inconclusive``: why GitHub could not answer (rate limit, outage, ...).
-    """
-
-    sha: str | None = None
-    exists: bool | None = None
-    impostor: bool = False
-    inconclusive: str | None = None
-    detail: str | None = None
-    repo_exists: bool | None = None
+__all__ = ["RefLookup", "RepoRefs", "resolve_urls"]
 
 
 def github_token() -> str | None:
@@ -242,15 +227,6 @@ class Once(Generic[K, V]):
             with self._lock:
                 self._values[key] = value
             return value
-
-
-@dataclass(frozen=True)
-class RepoRefs:
-    """Branch and tag tips of one repository (first page each)."""
-
-    branches: tuple[tuple[str, str], ...]  # (name, commit sha)
-    tags: tuple[tuple[str, str], ...]
-    complete: bool  # False when either list had a next page
 
 
 class GitHubClient:
