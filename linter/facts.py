@@ -1,7 +1,7 @@
 """The network facts of one run, as typed values: what the engine hands every rule.
 
 A leaf module: it imports only the other fact modules (:mod:`.http_result`,
-:mod:`.synapse_facts`, GitHub's result type), never a provider. Providers import it to build
+:mod:`.github_facts`, :mod:`.synapse_facts`), never a provider. Providers import it to build
 results; rules, reporters and the engine import it to read them; nothing here opens a socket.
 """
 
@@ -9,14 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from .hosts import RefKey
+from .github_facts import RefKey, RefLookup
 from .http_result import ProbeResult
 from .synapse_facts import SynapseLookup
-
-if TYPE_CHECKING:
-    from .github import RefLookup
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
 

@@ -121,7 +121,7 @@ def _resolve(
 
 
 def _github_unfinished(urls: Inputs, settings: Settings) -> NetworkResults:
-    from .github import RefLookup
+    from .github_facts import RefLookup
     from .hosts import github_ref_key
 
     keys = {k for u in urls if (k := github_ref_key(u)) is not None}
