@@ -83,10 +83,7 @@ class ProbeCache:
             return None
         folder = Path(settings.cache_dir).expanduser() if settings.cache_dir else default_dir()
         ttl_mutable = min(settings.cache_ttl_mutable, 3600.0)
-        if folder not in _pruned:
-            _pruned.add(folder)
-            # Never younger than the default week: another project's config may keep longer.
-            prune(folder, max(settings.cache_ttl_immutable, ttl_mutable, _PRUNE_MIN_AGE))
+        prune_once(folder, settings)
         return cls(folder / _namespace(settings), settings.cache_ttl_immutable, ttl_mutable)
 
     def _path(self, url: str) -> Path:
@@ -145,6 +142,16 @@ def _namespace(settings: Settings) -> str:
         [__version__, *sorted(settings.resolve), f"private={settings.allow_private_hosts}"]
     )
     return "probes-" + hashlib.sha256(context.encode("utf-8")).hexdigest()[:16]
+
+
+def prune_once(root: Path, settings: Settings) -> None:
+    """Prune ``root`` the first time this process opens a cache in it."""
+    if root in _pruned:
+        return
+    _pruned.add(root)
+    # Never younger than the default week: another project's config may keep entries longer.
+    ttl = max(settings.cache_ttl_immutable, settings.cache_ttl_mutable, _PRUNE_MIN_AGE)
+    prune(root, ttl)
 
 
 def prune(root: Path, max_age: float, now: float | None = None, batch: int = PRUNE_BATCH) -> int:
@@ -207,6 +214,7 @@ class GitHubCache:
             [__version__, settings.github_api_url.rstrip("/"), *sorted(settings.resolve)]
         )
         space = "github-" + hashlib.sha256(context.encode("utf-8")).hexdigest()[:16]
+        prune_once(folder, settings)
         return cls(folder / space, settings.cache_ttl_immutable)
 
     def _path(self, key: tuple[str, str, str]) -> Path:
