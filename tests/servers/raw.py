@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-Answer = Callable[[str, str], bytes]  # (method, path) -> the whole response
+# (method, path) -> the whole response, or chunks sent one by one (an endless stream)
+Answer = Callable[[str, str], bytes | Iterable[bytes]]
 
 
 @dataclass
@@ -29,6 +31,10 @@ class RawServer:
         self._lock = threading.Lock()
         self._connections = 0
         self._stop = threading.Event()
+
+    @property
+    def stopping(self) -> threading.Event:
+        return self._stop
 
     def url(self, host: str, path: str) -> str:
         return f"http://{host}:{self.port}{path}"
@@ -69,7 +75,29 @@ class RawServer:
                 method, path = head.split(b"\r\n", 1)[0].decode("latin-1").split(" ")[:2]
                 with self._lock:
                     self.seen.append((number, method, path))
+                answer = self.answer(method, path)
+                chunks = [answer] if isinstance(answer, bytes) else answer
                 try:
-                    conn.sendall(self.answer(method, path))
+                    for chunk in chunks:
+                        if self._stop.is_set():
+                            return
+                        conn.sendall(chunk)
                 except OSError:
                     return
+
+
+def endless(head: bytes, chunk: bytes, pause: float, stop: threading.Event) -> Iterable[bytes]:
+    """``head``, then ``chunk`` every ``pause`` seconds until ``stop`` (chunked encoding)."""
+    yield head
+    frame = f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n"
+    while not stop.is_set():
+        yield frame
+        if pause:
+            time.sleep(pause)
+
+
+def silence(stop: threading.Event) -> Iterable[bytes]:
+    """No answer at all, until the server stops."""
+    stop.wait(60)
+    return
+    yield b""
