@@ -318,7 +318,8 @@ def test_offline_import_does_not_load_requests() -> None:
         "import sys, medperf_lint, medperf_lint.github, medperf_lint.rules; "
         "r = medperf_lint.lint_refs(['https://raw.githubusercontent.com/o/r/main/w'], online=False); "
         "assert r.findings, r; "
-        "assert 'requests' not in sys.modules, 'requests imported offline'"
+        "heavy = {'requests', 'aiohttp', 'yarl', 'synapseclient'} & set(sys.modules); "
+        "assert not heavy, f'imported offline: {heavy}'"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
@@ -358,3 +359,24 @@ def test_a_budget_too_small_is_said_once_with_the_reset(
     assert err.count("GitHub API:") == 1, err
     assert f"the limit resets at {RESET}" in err
     assert sum(r.inconclusive is not None for r in results.values()) == 3
+
+
+def test_api_through_a_connect_proxy_from_the_environment(
+    github: FakeGitHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from servers.proxy import ForwardProxy
+
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_secret")
+    with ForwardProxy({"api.github.com": "127.0.0.1"}) as proxy:
+        monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+        settings = Settings(github_api_url=f"https://api.github.com:{github.port}")
+        results = ghc.resolve_urls([raw("main")], settings)  # no --resolve: the proxy resolves
+        targets = proxy.targets()
+    assert [r.sha for r in results.values()] == [C3]
+    assert targets == [f"api.github.com:{github.port}"]
+    assert github.requests[0].headers.get("authorization") == "Bearer ghp_secret"
+    # the tunnel request itself never carries the token
+    assert [
+        r for r in proxy.requests if any(n.lower() == "authorization" for n, _ in r.headers)
+    ] == []
