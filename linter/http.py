@@ -231,14 +231,33 @@ class _Prober:
             self.users[_host(url)] -= 1
 
     async def _run(self, state: _State) -> ProbeResult:
+        """HEAD and the ranged GET of the first hop go out side by side (the GET is the one a
+        direct URL needs next anyway); a redirect or an early verdict from HEAD drops it."""
+        early: asyncio.Task[_Answer | None] = asyncio.ensure_future(self._send(state, "GET"))
+        try:
+            return await self._steps(state, early)
+        finally:
+            if not early.done():
+                early.cancel()
+            await asyncio.gather(early, return_exceptions=True)
+
+    async def _steps(
+        self, state: _State, early: asyncio.Task[_Answer | None] | None
+    ) -> ProbeResult:
         method = "HEAD"
         while True:
-            answer = await self._send(state, method)
+            if method == "GET" and early is not None and not state.redirects:
+                answer = await early  # its failures (a _Stop) decide as a later GET's would
+            else:
+                answer = await self._send(state, method, prefetched=early is not None)
+            if method == "GET":
+                early = None
             if answer is None:  # HEAD failed in a way GET may not: let GET decide
                 method = "GET"
                 continue
             location = answer.headers.get("location")
             if answer.status in REDIRECT_CODES and location:
+                early = None
                 self._follow(state, answer.status, location)
                 continue
             if method == "HEAD":
@@ -253,8 +272,12 @@ class _Prober:
                     )
                 else:
                     state.head_status = answer.status
-                    if answer.status in HEAD_REFUSED_WAIT and state.retries_left > 0:
-                        state.retries_left -= 1
+                    if (
+                        early is None
+                        and answer.status in HEAD_REFUSED_WAIT
+                        and state.retries_left > 0
+                    ):
+                        state.retries_left -= 1  # (a GET already out beside it answers for it)
                         await self._wait(state, answer, 0)
                 method = "GET"
                 continue
@@ -337,8 +360,11 @@ class _Prober:
             return
         raise _Stop(state.result(inconclusive=DEADLINE))
 
-    async def _send(self, state: _State, method: str) -> _Answer | None:
-        """One request to ``state.current``; None when a HEAD failed in a way GET may not."""
+    async def _send(self, state: _State, method: str, prefetched: bool = False) -> _Answer | None:
+        """One request to ``state.current``; None when a HEAD failed in a way GET may not.
+
+        ``prefetched``: the GET already went out beside this HEAD, so this HEAD's connection
+        is kept only for other probes of the host."""
         from .transport import Timeouts, TransportError
 
         url = state.current
@@ -358,7 +384,7 @@ class _Prober:
                         headers=headers,
                         limit=WINDOW,
                         timeouts=timeouts,
-                        keep=method == "HEAD" or self.users[host] > 1,
+                        keep=(method == "HEAD" and not prefetched) or self.users[host] > 1,
                     )
                     state.proxy = response.proxy
                     return _Answer(response.status, response.headers, response.body)
