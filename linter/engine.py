@@ -17,7 +17,7 @@ from pathlib import Path, PurePath
 from .config import ConfigResolver, Settings
 from .documents import Document, load_path
 from .findings import Finding, Fix
-from .inputs import expand
+from .inputs import inputs
 from .network import NetworkResults, Progress, gather
 from .report import InputProblem, Report
 from .rule import Diagnostic, Need, Rule, RuleContext
@@ -29,8 +29,8 @@ from .yamlnodes import InputError
 UNUSED_SUPPRESSION = "unused-suppression"
 UNKNOWN_RULE = "unknown-rule"
 NO_MANIFESTS = (
-    "folder holds no MedPerf manifest (mlcube.yaml, container_config*.yaml, parameters.yaml, "
-    "*.medperf.yaml|yml|json); name other files explicitly to lint them"
+    "folder holds no MedPerf manifest (mlcube*.yaml, *container_config*.yaml, "
+    "*parameters*.yaml, *.medperf.yaml|yml|json); name other files explicitly to lint them"
 )
 
 
@@ -73,14 +73,14 @@ def load_jobs(
     jobs: list[Job] = []
     problems: list[InputProblem] = []
     seen: set[Path] = set()
-    queue: deque[Path] = deque()
+    queue: deque[tuple[Path, bool]] = deque()  # (path, found by a folder walk)
     for raw in paths:
-        found = list(expand([raw]))
+        found = [(i.path, i.walked) for i in inputs([raw])]
         if not found and Path(raw).is_dir():  # say so rather than pass having linted nothing
             problems.append(InputProblem(raw, NO_MANIFESTS))
         queue.extend(found)
     while queue:
-        path = queue.popleft()
+        path, walked = queue.popleft()
         key = path.resolve()
         if key in seen:
             continue
@@ -90,8 +90,10 @@ def load_jobs(
         except InputError as err:
             problems.append(InputProblem(str(path), str(err)))
             continue
+        if walked and doc.foreign is not None:
+            continue  # a workflow or compose file that happens to match a manifest name
         jobs.append(Job(doc, resolver.for_path(path)))
-        queue.extend(doc.companions)
+        queue.extend((companion, False) for companion in doc.companions)
     return jobs, problems
 
 
