@@ -160,7 +160,7 @@ def _rules_command(argv: Sequence[str]) -> int:
         width = max(len(r.name) for r in RULES)
         for r in RULES:
             mode = "online " if r.online else "offline"
-            print(f"{r.code}  {r.name:<{width}}  {r.severity.value:<7}  {mode}  {r.summary}")
+            print(f"{r.code}  {r.name:<{width}}  {r.severity_text:<7}  {mode}  {r.summary}")
         return EXIT_OK
     if len(argv) != 2:
         print("usage: medperf-lint rule NAME-OR-CODE", file=sys.stderr)
@@ -173,7 +173,12 @@ def _rules_command(argv: Sequence[str]) -> int:
         )
         return EXIT_USAGE
     needs = ", ".join(sorted(n.value for n in rule.needs)) or "none (offline)"
-    print(f"{rule.code} {rule.name}\n\nDefault severity: {rule.severity.value}\nNetwork: {needs}\n")
+    also = ", ".join(s.value for s in rule.severities[1:])
+    also_line = f"\nAlso emits: {also}" if also else ""
+    print(
+        f"{rule.code} {rule.name}\n\nDefault severity: {rule.severity.value}{also_line}\n"
+        f"Network: {needs}\n"
+    )
     print(_dedent(rule.doc))
     return EXIT_OK
 
