@@ -18,7 +18,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -131,6 +131,15 @@ def load_path(path: Path, display: str | None = None) -> Document:
     if not data.strip() and is_parameters_name(path.name):
         return Document(display or str(path), DocKind.YAML, ())  # MedPerf reads it as {}
     return load_text(decode(data), display or str(path), path)
+
+
+STDIN = "-"
+STDIN_DISPLAY = "<stdin>"
+
+
+def load_stdin(stream: BinaryIO) -> Document:
+    """Read a manifest from standard input (the path ``-``); its kind is told by content."""
+    return load_text(decode(stream.read(MAX_BYTES + 1)), STDIN_DISPLAY)
 
 
 def load_text(text: str, display: str | None, path: Path | None = None) -> Document:
