@@ -113,3 +113,24 @@ def test_examples(tmp_path: Path) -> None:
     good = lint_yaml(tmp_path, landing_page_url.EXAMPLE_PASSING, "ok.medperf.yaml", select=RULE)
     assert [f.rule for f in bad.findings] == ["landing-page-url"]
     assert good.findings == ()
+
+
+def test_fix_rewrites_the_file_and_leaves_nothing(tmp_path: Path) -> None:
+    from medperf_lint import cli
+
+    path = tmp_path / "model.medperf.yaml"
+    path.write_text(
+        "additional_files_tarball_url: 'https://www.synapse.org/#!Synapse:syn51089171'\n"
+        "additional_files_tarball_hash: "
+        "bff003e244759c3d7c8b9784af0819c7f252da8626745671ccf7f46b8f19a0ca\n"
+        "demo_dataset_tarball_url: https://zenodo.org/records/7/preview/d.tar.gz  # demo\n"
+        "demo_dataset_tarball_hash: "
+        "71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00\n",
+        encoding="utf-8",
+    )
+    assert cli.main(["--offline", "--fix", "--select=landing-page-url", str(path)]) == 0
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "additional_files_tarball_url: 'synapse:syn51089171'"
+    assert lines[2] == (
+        "demo_dataset_tarball_url: https://zenodo.org/records/7/files/d.tar.gz?download=1  # demo"
+    )
