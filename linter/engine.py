@@ -17,9 +17,10 @@ from pathlib import Path, PurePath
 
 from .config import ConfigResolver, Settings
 from .documents import STDIN, STDIN_DISPLAY, Document, load_path, load_stdin
+from .facts import NetworkResults, Progress
 from .findings import Finding, Fix
 from .inputs import inputs
-from .network import NetworkResults, Progress, gather
+from .network import gather
 from .report import InputProblem, Report
 from .rule import Diagnostic, Need, Rule, RuleContext
 from .rules import RULES, lookup

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..rule import Rule
 from . import (
+    compressed_in_transit,
     credentials_in_url,
     docker_image_unpinned,
     expiring_url,
@@ -67,6 +68,7 @@ _MODULES = (
     not_public,
     redirected,
     inconclusive,
+    compressed_in_transit,
     github_commit_not_found,
     synapse_not_found,
     synapse_not_a_file,
