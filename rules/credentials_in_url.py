@@ -60,7 +60,11 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
         return
     clean = _without_credentials(text)
     fix = (
-        Fix(with_prefix(ref, clean), "drop the credentials (works once the file is public)")
+        Fix(
+            with_prefix(ref, clean),
+            "drop the credentials (works once the file is public)",
+            safe=False,
+        )
         if clean
         else None
     )

@@ -97,11 +97,17 @@ def _explain_invalid(value: str) -> Diagnostic:
         )
     if any(ch.isspace() for ch in value):
         stripped = value.strip()
-        fix = Fix(stripped, "remove the whitespace") if _REFERENCE.fullmatch(stripped) else None
+        fix = (
+            Fix(stripped, "remove the whitespace", safe=True)
+            if _REFERENCE.fullmatch(stripped)
+            else None
+        )
         return _invalid("it contains whitespace", fix)
     lowered = _lower_name(value)
     if lowered != value and _REFERENCE.fullmatch(lowered):
-        return _invalid("repository names must be lower case", Fix(lowered, "lower-case the name"))
+        return _invalid(
+            "repository names must be lower case", Fix(lowered, "lower-case the name", safe=False)
+        )
     return _invalid(f"expected {_GRAMMAR}")
 
 

@@ -59,7 +59,7 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
         f"{what}: {_when(expiry, ctx.now)}{note}; MedPerf participants download it again later"
     )
     prefix = DIRECT_PREFIX if ref.raw.startswith(DIRECT_PREFIX) else ""
-    fix = Fix(prefix + _unsigned(url), f"the unsigned object URL ({_UNSIGNED})")
+    fix = Fix(prefix + _unsigned(url), f"the unsigned object URL ({_UNSIGNED})", safe=False)
     yield Diagnostic(message, fix)
 
 

@@ -61,7 +61,7 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
         yield Diagnostic(
             "github.com/…/blob/… is GitHub's HTML file viewer, so MedPerf would download a web "
             "page; use the raw.githubusercontent.com URL of the same file",
-            Fix(fixed, "link the raw file at the same ref"),
+            Fix(fixed, "link the raw file at the same ref", safe=True),
         )
     elif gh.kind == "tree":
         yield Diagnostic(

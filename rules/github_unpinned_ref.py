@@ -101,4 +101,6 @@ def _fix(gh: GitHubUrl, url: str, ctx: RuleContext, ref: Reference) -> Fix | Non
         return None
     sha = sha.lower()
     prefix = DIRECT_PREFIX if ref.raw.startswith(DIRECT_PREFIX) else ""
-    return Fix(prefix + gh.with_ref(sha), f"pin to commit {sha}, which {gh.ref} points at now")
+    return Fix(
+        prefix + gh.with_ref(sha), f"pin to commit {sha}, which {gh.ref} points at now", safe=True
+    )

@@ -85,5 +85,5 @@ def _diagnose(value: str, image: bool, field: str) -> Diagnostic:
     fixed = _PREFIX + digest if prefixed and image else digest
     return Diagnostic(
         f"{field} has {' and '.join(problems)}; MedPerf compares hashes as exact strings",
-        Fix(fixed, " and ".join(todo)),
+        Fix(fixed, " and ".join(todo), safe=True),
     )

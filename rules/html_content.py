@@ -76,4 +76,4 @@ def _media_fix(url: str) -> Fix | None:
     if gh is None or gh.ref is None or gh.kind not in ("raw", "raw-redirect", "blob"):
         return None
     fixed = replace(gh, kind="media").with_ref(gh.ref)
-    return Fix(fixed, "media.githubusercontent.com serves the LFS file itself")
+    return Fix(fixed, "media.githubusercontent.com serves the LFS file itself", safe=True)

@@ -41,5 +41,5 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
     )
     yield Diagnostic(
         f"plain http:// can be read or altered in transit {risk}; use https://",
-        Fix(with_prefix(ref, https), "use https (if the host serves it)"),
+        Fix(with_prefix(ref, https), "use https (if the host serves it)", safe=False),
     )

@@ -67,7 +67,11 @@ def _explain(raw: str) -> Iterator[Diagnostic]:
         return  # synapse-id-syntax explains these
     if value.lower().startswith(SYNAPSE_PREFIX):
         fixed = SYNAPSE_PREFIX + value[len(SYNAPSE_PREFIX) :]
-        fix = Fix(fixed, "write the prefix in lower case") if parse_resource(fixed).source else None
+        fix = (
+            Fix(fixed, "write the prefix in lower case", safe=True)
+            if parse_resource(fixed).source
+            else None
+        )
         yield Diagnostic(f"the synapse: prefix must be lower case; {medperf}", fix)
         return
     target = strip_direct(value)
@@ -77,7 +81,7 @@ def _explain(raw: str) -> Iterator[Diagnostic]:
     if value != raw and parse_resource(value).source is not None:
         yield Diagnostic(
             f"leading or trailing whitespace; {medperf}",
-            Fix(value, "remove the surrounding whitespace"),
+            Fix(value, "remove the surrounding whitespace", safe=True),
         )
         return
     parts = split_url(target) if looks_like_url(target) else None
@@ -87,7 +91,7 @@ def _explain(raw: str) -> Iterator[Diagnostic]:
         fixed = SYNAPSE_PREFIX + "syn" + target[3:]
         yield Diagnostic(
             f"a Synapse ID needs the synapse: prefix; {medperf}",
-            Fix(fixed, f"write {fixed}"),
+            Fix(fixed, f"write {fixed}", safe=True),
         )
         return
     if value.startswith(DIRECT_PREFIX) and not looks_like_url(target):

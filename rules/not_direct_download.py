@@ -81,4 +81,5 @@ def _drive_fix(url: str, final_url: str) -> Fix | None:
     return Fix(
         drive_download_url(file_id, key),
         "download the file itself (confirm=t skips the virus-scan page)",
+        safe=False,
     )

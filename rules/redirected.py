@@ -44,5 +44,5 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
         return
     yield Diagnostic(
         f"the URL moved permanently (HTTP {moved[0][0]}) to {target}",
-        Fix(target, "use the URL it permanently redirects to"),
+        Fix(target, "use the URL it permanently redirects to", safe=True),
     )

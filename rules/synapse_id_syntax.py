@@ -56,7 +56,7 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
             yield Diagnostic(
                 f"leading zero: MedPerf and Synapse accept it, but the canonical ID Synapse "
                 f"shows is syn{_canonical(digits)}; write that",
-                Fix(fixed, "drop the leading zeros"),
+                Fix(fixed, "drop the leading zeros", safe=True),
                 severity=Severity.WARNING,
             )
         return
@@ -103,7 +103,9 @@ def _explain(raw: str, ident: str) -> Diagnostic:
             "changed file"
         )
     fixed = f"{SYNAPSE_PREFIX}syn{_canonical(digits)}"
-    return Diagnostic(f"{', '.join(reasons)}: {_NEEDS}{note}", Fix(fixed, ", ".join(todo)))
+    return Diagnostic(
+        f"{', '.join(reasons)}: {_NEEDS}{note}", Fix(fixed, ", ".join(todo), safe=version is None)
+    )
 
 
 def _url_after_prefix(core: str) -> Diagnostic:
@@ -113,9 +115,11 @@ def _url_after_prefix(core: str) -> Diagnostic:
     found = _ID_IN_TEXT.search(core)
     if found is not None and (host == "synapse.org" or host.endswith(".synapse.org")):
         fixed = f"{SYNAPSE_PREFIX}syn{_canonical(found.group(1))}"
-        return Diagnostic(message, Fix(fixed, "use the Synapse ID from that page"))
+        return Diagnostic(message, Fix(fixed, "use the Synapse ID from that page", safe=False))
     if found is None and parts is not None and parts.scheme in ("http", "https"):
-        return Diagnostic(message, Fix(core, "a direct download URL needs no synapse: prefix"))
+        return Diagnostic(
+            message, Fix(core, "a direct download URL needs no synapse: prefix", safe=True)
+        )
     return Diagnostic(message)
 
 

@@ -58,7 +58,7 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
     yield Diagnostic(
         f"{scheme}:// URLs cannot be downloaded: MedPerf has no {scheme} source, only http(s); "
         "use the object's https URL (the object must be publicly readable)",
-        Fix(with_prefix(ref, https), "use the public https URL of the same object"),
+        Fix(with_prefix(ref, https), "use the public https URL of the same object", safe=False),
     )
 
 

@@ -79,7 +79,11 @@ def _drive_download(file_id: str, parts: UrlParts) -> Fix:
     key = parts.param("resourcekey")
     if key:
         fixed += f"&resourcekey={quote(key, safe='')}"
-    return Fix(fixed, "download the file itself (confirm=t skips the large-file virus-scan page)")
+    return Fix(
+        fixed,
+        "download the file itself (confirm=t skips the large-file virus-scan page)",
+        safe=False,
+    )
 
 
 def _google_drive(url: str, parts: UrlParts) -> Diagnostic | None:
@@ -121,7 +125,7 @@ def _google_doc(kind: str, doc_id: str, parts: UrlParts) -> Diagnostic | None:
     return Diagnostic(
         f"Google {kind.rstrip('s').capitalize()} editor page: {_HTML}; note that a Google "
         "document is live: its export changes whenever someone edits it",
-        Fix(fixed, f"export the document as {export} (tsv, xlsx, ods, pdf … work too)"),
+        Fix(fixed, f"export the document as {export} (tsv, xlsx, ods, pdf … work too)", safe=False),
     )
 
 
@@ -152,7 +156,11 @@ def _dropbox(url: str, parts: UrlParts) -> Diagnostic | None:
         return None
     return Diagnostic(
         f"Dropbox link without dl=1 opens a preview page: {_HTML}",
-        Fix(_with_dl1(url), "force the download with dl=1, keeping every other parameter"),
+        Fix(
+            _with_dl1(url),
+            "force the download with dl=1, keeping every other parameter",
+            safe=True,
+        ),
     )
 
 
@@ -179,7 +187,11 @@ def _hugging_face(url: str, parts: UrlParts) -> Diagnostic | None:
         return None
     return Diagnostic(
         f"huggingface.co/…/blob/… is the Hub's file page: {_HTML}",
-        Fix(hf.with_action("resolve"), "link the file itself (/resolve/) at the same revision"),
+        Fix(
+            hf.with_action("resolve"),
+            "link the file itself (/resolve/) at the same revision",
+            safe=True,
+        ),
     )
 
 
@@ -200,7 +212,7 @@ def _gitlab(url: str, parts: UrlParts) -> Diagnostic | None:
     fixed = base.replace("/-/blob/", "/-/raw/", 1)
     return Diagnostic(
         f"GitLab …/-/blob/… is the file viewer: {_HTML}",
-        Fix(fixed, "link the raw file (/-/raw/) at the same ref"),
+        Fix(fixed, "link the raw file (/-/raw/) at the same ref", safe=True),
     )
 
 
@@ -217,7 +229,7 @@ def _bitbucket(url: str, parts: UrlParts) -> Diagnostic | None:
     fixed = base.replace(prefix, f"/{seg[0]}/{seg[1]}/raw/", 1)
     return Diagnostic(
         f"Bitbucket …/src/… is the source viewer: {_HTML}",
-        Fix(fixed, "link the raw file (/raw/) at the same commit"),
+        Fix(fixed, "link the raw file (/raw/) at the same commit", safe=True),
     )
 
 
@@ -236,7 +248,7 @@ def _gcs_console(url: str, parts: UrlParts) -> Diagnostic | None:
     return Diagnostic(
         "storage.cloud.google.com is the Cloud Console's browser download, authenticated by a "
         "Google sign-in cookie; MedPerf would get a sign-in page",
-        Fix(fixed, "the public object URL (only works if the object is public)"),
+        Fix(fixed, "the public object URL (only works if the object is public)", safe=False),
     )
 
 

@@ -22,7 +22,11 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "severity": f.severity.value,
         "message": f.message,
         "reference": f.reference,
-        "fix": {"replacement": f.fix.replacement, "description": f.fix.description}
+        "fix": {
+            "replacement": f.fix.replacement,
+            "description": f.fix.description,
+            "safe": f.fix.safe,
+        }
         if f.fix
         else None,
     }

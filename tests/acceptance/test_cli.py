@@ -168,7 +168,11 @@ def test_json_format_is_the_documented_contract(tmp_path: Path, bad: Path) -> No
         "severity": "error",
         "message": f"a Synapse ID needs the synapse: prefix; {MEDPERF_SAYS}",
         "reference": "syn51089171",
-        "fix": {"replacement": "synapse:syn51089171", "description": "write synapse:syn51089171"},
+        "fix": {
+            "replacement": "synapse:syn51089171",
+            "description": "write synapse:syn51089171",
+            "safe": True,
+        },
     }
     ref = by_path[None]
     assert (ref["line"], ref["column"], ref["reference"]) == (None, None, "syn1")
