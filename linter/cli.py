@@ -189,16 +189,10 @@ def _rules_command(argv: Sequence[str]) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    needs = ", ".join(sorted(n.value for n in rule.needs)) or "none (offline)"
-    print(f"{rule.code} {rule.name}\n\nDefault severity: {rule.severity.value}\nNetwork: {needs}\n")
-    print(_dedent(rule.doc))
+    from .catalogue import rule_help
+
+    sys.stdout.write(rule_help(rule))
     return EXIT_OK
-
-
-def _dedent(doc: str) -> str:
-    import inspect
-
-    return inspect.cleandoc(doc)
 
 
 def _lint(args: argparse.Namespace, progress: Any) -> Report:

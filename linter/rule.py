@@ -3,7 +3,9 @@
 A rule is one module in ``medperf_lint.rules`` (the ``rules/`` folder) with ``CODE``, ``NAME``,
 ``SEVERITY``, optional ``NEEDS`` (network data it cannot run without; skipped offline) and
 ``WANTS`` (network data it uses when present, e.g. for a better fix), a module docstring that is its
-documentation, and ``check(ref, ctx)`` and/or ``check_document(doc, ctx)`` generators.
+documentation (with a ``Fix: safe|unsafe|safe or unsafe|none …`` line), ``EXAMPLE_FAILING`` and
+``EXAMPLE_PASSING`` (small manifests the tests run), and ``check(ref, ctx)`` and/or
+``check_document(doc, ctx)`` generators.
 Rules never print and never open sockets: network facts arrive in ``ctx`` after the engine
 has gathered them for every reference at once.
 """
@@ -69,6 +71,8 @@ class Rule:
     wants: frozenset[Need] = frozenset()
     check: RefCheck | None = None
     check_document: DocCheck | None = None
+    example_failing: str = ""  # a small manifest the rule must report (EXAMPLE_FAILING)
+    example_passing: str = ""  # a small manifest the rule must not report (EXAMPLE_PASSING)
 
     @property
     def summary(self) -> str:
@@ -95,4 +99,6 @@ class Rule:
             wants=frozenset(attrs.get("WANTS", ())),
             check=attrs.get("check"),
             check_document=attrs.get("check_document"),
+            example_failing=attrs.get("EXAMPLE_FAILING", ""),
+            example_passing=attrs.get("EXAMPLE_PASSING", ""),
         )

@@ -58,6 +58,19 @@ def synapse_details(report: Report) -> list[dict[str, Any]]:
     return out
 
 
+SCHEMA_FILE = "schemas/json-output-v1.schema.json"
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of this output, shipped in the package (``medperf_lint/schemas/``)."""
+    from importlib.resources import files
+
+    loaded: dict[str, Any] = json.loads(
+        files("medperf_lint").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
+    )
+    return loaded
+
+
 def render_json(report: Report, out: TextIO) -> None:
     payload = {
         "version": 1,
