@@ -59,12 +59,8 @@ def rule_help(rule: Rule) -> str:
         "",
         documentation(rule),
     ]
-    for title, text in (
-        ("Failing example", rule.example_failing),
-        ("Passing example", rule.example_passing),
-    ):
-        if text:
-            parts += ["", f"{title}:", "", _indent(example(text))]
+    for title, text in _examples(rule):
+        parts += ["", f"{title}:", "", _indent(example(text))]
     return "\n".join(parts) + "\n"
 
 
@@ -77,12 +73,9 @@ def rule_markdown(rule: Rule) -> str:
         "",
         documentation(rule),
     ]
-    for title, text in (
-        ("Failing example", rule.example_failing),
-        ("Passing example", rule.example_passing),
-    ):
-        if text:
-            parts += ["", f"{title}:", "", "```yaml", example(text), "```"]
+    for title, text in _examples(rule):
+        lang = "toml" if title.startswith("Config") else "yaml"
+        parts += ["", f"{title}:", "", f"```{lang}", example(text), "```"]
     return "\n".join(parts) + "\n"
 
 
@@ -96,5 +89,41 @@ def catalogue_markdown(rules: tuple[Rule, ...]) -> str:
     return head + "".join("\n" + rule_markdown(r) for r in rules)
 
 
+def _examples(rule: Rule) -> list[tuple[str, str]]:
+    found = [
+        ("Config for both examples", rule.example_config),
+        ("Failing example", rule.example_failing),
+        ("Passing example", rule.example_passing),
+    ]
+    return [(title, text) for title, text in found if text]
+
+
 def _indent(text: str) -> str:
     return "\n".join(("    " + line).rstrip() for line in text.splitlines())
+
+
+def registry_problems(
+    module_names: list[str], registered: list[str], rules: tuple[Rule, ...]
+) -> list[str]:
+    """What is wrong with a rule registry: unregistered modules, duplicates, missing pieces.
+
+    ``module_names`` are the rule modules found on disk (names without a leading underscore),
+    ``registered`` the ones the registry lists, ``rules`` what it built from them.
+    """
+    problems = [
+        f"rules/{m}.py is not registered in rules/__init__.py"
+        for m in module_names
+        if m not in registered
+    ]
+    problems += [
+        f"{m} is registered twice" for m in sorted(set(registered)) if registered.count(m) > 1
+    ]
+    for attr in ("code", "name"):
+        values = [getattr(r, attr) for r in rules]
+        problems += [f"duplicate {attr} {v}" for v in sorted(set(values)) if values.count(v) > 1]
+    for r in rules:
+        if not r.example_failing.strip() or not r.example_passing.strip():
+            problems.append(f"{r.name} lacks EXAMPLE_FAILING or EXAMPLE_PASSING")
+        if len(_FIX_LINE.findall(documentation(r))) != 1:
+            problems.append(f"{r.name}'s documentation lacks one 'Fix: {'|'.join(FIX_KINDS)}' line")
+    return problems

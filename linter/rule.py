@@ -4,7 +4,7 @@ A rule is one module in ``medperf_lint.rules`` (the ``rules/`` folder) with ``CO
 ``SEVERITY``, optional ``NEEDS`` (network data it cannot run without; skipped offline) and
 ``WANTS`` (network data it uses when present, e.g. for a better fix), a module docstring that is its
 documentation (with a ``Fix: safe|unsafe|safe or unsafe|none …`` line), ``EXAMPLE_FAILING`` and
-``EXAMPLE_PASSING`` (small manifests the tests run), and ``check(ref, ctx)`` and/or
+``EXAMPLE_PASSING`` (small manifests the tests run; optional ``EXAMPLE_CONFIG``), and ``check(ref, ctx)`` and/or
 ``check_document(doc, ctx)`` generators.
 Rules never print and never open sockets: network facts arrive in ``ctx`` after the engine
 has gathered them for every reference at once.
@@ -73,6 +73,7 @@ class Rule:
     check_document: DocCheck | None = None
     example_failing: str = ""  # a small manifest the rule must report (EXAMPLE_FAILING)
     example_passing: str = ""  # a small manifest the rule must not report (EXAMPLE_PASSING)
+    example_config: str = ""  # the .medperf-lint.toml both examples run with (EXAMPLE_CONFIG)
 
     @property
     def summary(self) -> str:
@@ -101,4 +102,5 @@ class Rule:
             check_document=attrs.get("check_document"),
             example_failing=attrs.get("EXAMPLE_FAILING", ""),
             example_passing=attrs.get("EXAMPLE_PASSING", ""),
+            example_config=attrs.get("EXAMPLE_CONFIG", ""),
         )

@@ -7,6 +7,8 @@ is served raw at `raw.githubusercontent.com/o/r/REF/PATH` (the fix keeps the ref
 the folder as a tarball. `gist.github.com/USER/ID` is the gist's HTML page. `docs_url` is
 skipped: it is a page for humans.
 
+Fix: safe. The raw file at the same ref serves the bytes the page shows.
+
 Fails:
     additional_files_tarball_url: https://github.com/o/r/blob/main/w.tar.gz
     additional_files_tarball_url: https://github.com/o/r/tree/main/weights
@@ -32,6 +34,19 @@ from medperf_lint.urls import split_url
 CODE = "MPL102"
 NAME = "github-page-url"
 SEVERITY = Severity.ERROR
+
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+git_mlcube_url: https://github.com/mlcommons/medperf/blob/99b0d84bc107415d9fc6f69c4ea3fcdfbf22315d/mlcube.yaml
+mlcube_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+git_mlcube_url: https://raw.githubusercontent.com/mlcommons/medperf/99b0d84bc107415d9fc6f69c4ea3fcdfbf22315d/mlcube.yaml
+mlcube_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
 
 _TRUE = ("true", "1")
 

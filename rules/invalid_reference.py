@@ -5,6 +5,9 @@ URL, or `synapse:` followed by a Synapse ID. Its URL check is `validators.url` (
 host without a top-level domain, a one-digit port or a space fails it. Anything else stops
 `medperf ... submit` with "Invalid resource input".
 
+Fix: safe. The prefix written in lower case, the surrounding whitespace removed or the missing
+`synapse:` prefix added: the value names the same file as before.
+
 Fails:
     additional_file: syn51089171          # Synapse ID without the synapse: prefix
     additional_file: direct:syn4444       # direct: needs a URL
@@ -38,6 +41,19 @@ from medperf_lint.urls import rfc3986_problem, split_url
 CODE = "MPL001"
 NAME = "invalid-reference"
 SEVERITY = Severity.ERROR
+
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: syn51089171
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: synapse:syn51089171
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
 
 _BARE_SYNAPSE = re.compile(r"^syn\d+$", re.ASCII | re.IGNORECASE)
 

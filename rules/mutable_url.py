@@ -19,6 +19,8 @@ Not flagged: GitHub URLs (github-unpinned-ref covers them), WeTransfer (expiring
 store URLs without `versionId`/`generation` (nearly every public bucket URL would warn; the hash
 still catches a change). `docs_url` is skipped: documentation pages are meant to change.
 
+Fix: none. Which version to pin is the author's choice.
+
 Fails:
     additional_files_tarball_url: https://bit.ly/3xYzAbC
     additional_files_tarball_url: https://huggingface.co/o/m/resolve/main/w.tar.gz
@@ -55,6 +57,19 @@ from ._url_text import download_parts
 CODE = "MPL105"
 NAME = "mutable-url"
 SEVERITY = Severity.WARNING
+
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://bit.ly/3xYzAbC
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://zenodo.org/records/1234567/files/weights.tar.gz?download=1
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
 
 SHORTENERS = frozenset(
     {

@@ -8,6 +8,10 @@ from a changed file), spaces, a URL, or nothing at all. `\d` also admits non-ASC
 `$` a trailing line break; both reach the Synapse client, so they are errors here too. A
 leading zero (`syn0123`) works but is not the canonical ID Synapse shows: a warning.
 
+Fix: safe or unsafe. Safe when only the form of the ID changes (case, spaces, leading zeros,
+ASCII digits, a needless `synapse:` before a URL); unsafe when it drops a version suffix (the
+current version may be other bytes) or picks the ID out of a synapse.org page URL.
+
 Fails:
     additional_file: synapse:SYN51089171       # fix: synapse:syn51089171
     additional_file: synapse:syn51089171.2     # fix: synapse:syn51089171
@@ -34,6 +38,19 @@ from medperf_lint.urls import split_url
 CODE = "MPL006"
 NAME = "synapse-id-syntax"
 SEVERITY = Severity.ERROR
+
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: synapse:SYN51089171
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: synapse:syn51089171
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
 
 _STRICT = re.compile(r"syn([0-9]+)", re.ASCII)
 _LOOSE = re.compile(r"(syn)?(\d+)(?:\.(\d+))?", re.IGNORECASE)

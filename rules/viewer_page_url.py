@@ -18,6 +18,11 @@ direct form the fix gives it, keeping the keys that grant access (Dropbox `rlkey
 
 `docs_url` is skipped: it is a page for humans.
 
+Fix: safe or unsafe. Safe for Dropbox `dl=1` (keeping `rlkey`), Hugging Face `/resolve/`,
+GitLab `/-/raw/` and Bitbucket `/raw/` at the same revision; unsafe for Google Drive and Docs
+rewrites and `storage.cloud.google.com` → `storage.googleapis.com` (they rest on a guess: the
+file is public, the export format is the one you meant).
+
 Fails:
     additional_files_tarball_url: https://drive.google.com/file/d/1AbC/view?usp=sharing
     additional_files_tarball_url: https://www.dropbox.com/scl/fi/x1/w.tar.gz?rlkey=k9&dl=0
@@ -48,6 +53,23 @@ from ._url_text import download_parts
 CODE = "MPL103"
 NAME = "viewer-page-url"
 SEVERITY = Severity.ERROR
+
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://www.dropbox.com/scl/fi/x1/weights.tar.gz?rlkey=k9&dl=0
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+demo_dataset_tarball_url: https://drive.google.com/file/d/1AbCdEf/view?usp=sharing
+demo_dataset_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://www.dropbox.com/scl/fi/x1/weights.tar.gz?rlkey=k9&dl=1
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+demo_dataset_tarball_url: https://huggingface.co/mlcommons/demo/resolve/99b0d84bc107415d9fc6f69c4ea3fcdfbf22315d/demo.tar.gz
+demo_dataset_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
 
 _HTML = "MedPerf would download a web page, not the file"
 _REHOST = "re-host the file on Zenodo, Hugging Face or a public object store"

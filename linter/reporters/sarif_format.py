@@ -72,9 +72,14 @@ def _descriptor(rule: Rule) -> dict[str, Any]:
 
 def _help_markdown(rule: Rule, doc: str) -> str:
     parts = [doc, "", f"Fix: {fix_safety(rule) or 'none'}"]
-    for title, text in (("Fails", rule.example_failing), ("Passes", rule.example_passing)):
+    for title, text in (
+        ("Config", rule.example_config),
+        ("Fails", rule.example_failing),
+        ("Passes", rule.example_passing),
+    ):
         if text:
-            parts += ["", f"{title}:", "", "```yaml", example(text), "```"]
+            lang = "toml" if title == "Config" else "yaml"
+            parts += ["", f"{title}:", "", f"```{lang}", example(text), "```"]
     return "\n".join(parts)
 
 

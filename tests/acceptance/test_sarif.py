@@ -72,7 +72,8 @@ def test_one_reporting_descriptor_per_rule_with_help_uri_and_full_doc(tmp_path: 
         assert descriptor["helpUri"].endswith(f"docs/rules.md#{rule.name}")
         assert descriptor["fullDescription"]["text"] == inspect.cleandoc(rule.doc)
         assert descriptor["shortDescription"]["text"] == rule.summary
-        assert inspect.cleandoc(rule.example_failing) in descriptor["help"]["text"]
+        assert inspect.cleandoc(rule.example_failing) in descriptor["help"]["markdown"]
+        assert "Failing example:" in descriptor["help"]["text"]
     docs = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
     for rule in RULES:  # GitHub's anchor for "## name" is the name itself
         assert f"\n## {rule.name}\n" in docs
