@@ -209,18 +209,26 @@ def _lint(args: argparse.Namespace, progress: Any) -> Report:
     )
 
 
+MAX_FIX_PASSES = 10  # a fix can reveal another (SYNAPSE:syn01 -> synapse:syn01 -> synapse:syn1)
+
+
 def _fix_and_relint(report: Report, args: argparse.Namespace, progress: Any) -> Report:
-    """Apply fixes, say what happened on stderr, and lint again to report what remains."""
+    """Apply fixes and lint again until nothing is left to fix, so a second --fix finds none."""
     from .fixer import apply_fixes
 
-    outcomes = apply_fixes(report.findings, unsafe=args.unsafe_fixes)
-    applied = sum(o.applied for o in outcomes)
-    for outcome in outcomes:
-        if outcome.error:
-            print(f"medperf-lint: {outcome.path}: not fixed: {outcome.error}", file=sys.stderr)
-    files = sum(1 for o in outcomes if o.applied)
-    print(f"medperf-lint: fixed {applied} value(s) in {files} file(s)", file=sys.stderr)
-    report = _lint(args, progress) if applied else report
+    applied, files = 0, set()
+    for _ in range(MAX_FIX_PASSES):
+        outcomes = apply_fixes(report.findings, unsafe=args.unsafe_fixes)
+        for outcome in outcomes:
+            if outcome.error:
+                print(f"medperf-lint: {outcome.path}: not fixed: {outcome.error}", file=sys.stderr)
+        done = sum(o.applied for o in outcomes)
+        if not done:
+            break
+        applied += done
+        files |= {o.path for o in outcomes if o.applied}
+        report = _lint(args, progress)
+    print(f"medperf-lint: fixed {applied} value(s) in {len(files)} file(s)", file=sys.stderr)
     _hint_unsafe(report, args)
     return report
 

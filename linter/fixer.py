@@ -88,7 +88,12 @@ def fixable(finding: Finding, *, unsafe: bool = False) -> bool:
     """True when ``--fix`` (with ``--unsafe-fixes`` when ``unsafe``) would rewrite the value."""
     f = finding
     return bool(
-        f.fix and (f.fix.safe or unsafe) and f.path and f.span and f.span.line == f.span.end_line
+        f.fix
+        and (f.fix.safe or unsafe)
+        and REDACTED not in f.fix.replacement  # never write a redacted secret
+        and f.path
+        and f.span
+        and f.span.line == f.span.end_line
     )
 
 

@@ -124,3 +124,21 @@ def test_statistics_counts_per_rule(tmp_path: Path) -> None:
     assert run.code == 1
     unsafe = medperf_lint("--offline", "--statistics", "--unsafe-fixes", path.name, cwd=tmp_path)
     assert "(2 fixable)" in unsafe.out
+
+
+def test_fix_follows_a_fix_that_reveals_another(tmp_path: Path) -> None:
+    """The upper-case prefix is fixed first; only then is the leading zero visible."""
+    path = write(
+        tmp_path / "sub.medperf.yaml",
+        f"""
+        name: demo
+        additional_files_tarball_url: SYNAPSE:syn051089171
+        additional_files_tarball_hash: {SHA256}
+        """,
+    )
+    first = medperf_lint("--offline", "--fix", path.name, cwd=tmp_path)
+    assert "additional_files_tarball_url: synapse:syn51089171\n" in path.read_text()
+    assert "fixed 2 value(s) in 1 file(s)" in first.err
+    assert first.code == 0, first.out
+    second = medperf_lint("--offline", "--fix", path.name, cwd=tmp_path)
+    assert "fixed 0 value(s) in 0 file(s)" in second.err
