@@ -84,17 +84,17 @@ def _round_trips(original: str, updated: str, edits: dict[tuple[int, int], str])
         return False
 
 
+def _selected(f: Finding, unsafe: bool) -> bool:
+    """The fixes ``--fix`` (with ``--unsafe-fixes`` when ``unsafe``) hands to the writer."""
+    return bool(
+        f.fix and (f.fix.safe or unsafe) and f.path and f.span and f.span.line == f.span.end_line
+    )
+
+
 def fixable(finding: Finding, *, unsafe: bool = False) -> bool:
     """True when ``--fix`` (with ``--unsafe-fixes`` when ``unsafe``) would rewrite the value."""
-    f = finding
-    return bool(
-        f.fix
-        and (f.fix.safe or unsafe)
-        and REDACTED not in f.fix.replacement  # never write a redacted secret
-        and f.path
-        and f.span
-        and f.span.line == f.span.end_line
-    )
+    fix = finding.fix
+    return _selected(finding, unsafe) and fix is not None and REDACTED not in fix.replacement
 
 
 def apply_fixes(
@@ -106,7 +106,7 @@ def apply_fixes(
     """
     by_path: dict[str, list[Finding]] = defaultdict(list)
     for f in findings:
-        if fixable(f, unsafe=unsafe) and f.path:
+        if _selected(f, unsafe) and f.path:
             by_path[f.path].append(f)
     return [_fix_file(path, group, preview) for path, group in sorted(by_path.items())]
 

@@ -172,3 +172,18 @@ def test_the_schema_check_rejects_broken_logs_and_sees_every_process(tmp_path: P
     extra = json.loads(json_run.out)
     extra["summary"]["undocumented"] = 1
     assert outputcheck.problems("json", json.dumps(extra))
+
+
+def test_the_schema_check_also_sees_this_process(tmp_path: Path) -> None:
+    import io
+
+    import medperf_lint
+    from medperf_lint.reporters import render
+
+    path = write(tmp_path / "sub.medperf.yaml", FIXABLE)
+    report = medperf_lint.lint_paths([path], online=False)
+    before = OUTPUT_LOG.read_text() if OUTPUT_LOG.exists() else ""
+    for fmt in ("sarif", "json"):
+        render(report, fmt, io.StringIO())
+    new = OUTPUT_LOG.read_text()[len(before) :].splitlines()
+    assert new == [f"{os.getpid()} ok sarif", f"{os.getpid()} ok json"]
