@@ -9,21 +9,23 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
+import sys
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 from .config import ConfigResolver, Settings, where_to_set
-from .documents import Document, load_path
+from .documents import STDIN, STDIN_DISPLAY, Document, load_path, load_stdin
+from .facts import NetworkResults, Progress
 from .findings import Finding, Fix
 from .inputs import expand_one
-from .network import NetworkResults, Progress, gather
+from .network import gather
 from .report import InputProblem, Report
 from .rule import Diagnostic, Need, Rule, RuleContext
 from .rules import RULES, lookup
 from .safe_io import is_folder, safe_resolve
-from .suppressions import Suppression, matches, parse
+from .suppressions import Suppression, matches, matching_names, parse
 from .urls import redact
 from .yamlnodes import InputError
 
@@ -31,8 +33,8 @@ UNUSED_SUPPRESSION = "unused-suppression"
 UNKNOWN_RULE = "unknown-rule"
 IGNORED_SETTING = "ignored-setting"
 NO_MANIFESTS = (
-    "folder holds no MedPerf manifest (mlcube.yaml, container_config*.yaml, parameters.yaml, "
-    "*.medperf.yaml|yml|json); name other files explicitly to lint them"
+    "folder holds no MedPerf manifest (mlcube*.yaml, *container_config*.yaml, "
+    "*parameters*.yaml, *.medperf.yaml|yml|json); name other files explicitly to lint them"
 )
 
 
@@ -75,16 +77,19 @@ def load_jobs(
     jobs: list[Job] = []
     problems: list[InputProblem] = []
     seen: set[Path] = set()
-    queue: deque[Path] = deque()
+    queue: deque[tuple[Path, bool]] = deque()  # (path, found by a folder walk)
     for raw in paths:
+        if raw == STDIN:
+            _load_stdin(jobs, problems, resolver)
+            continue
         expansion = expand_one(raw)
         problems.extend(InputProblem(where, why) for where, why in expansion.unreadable)
-        found = expansion.files
+        found = [(i.path, i.walked) for i in expansion.files]
         if not found and not expansion.unreadable and is_folder(Path(raw)):
             problems.append(InputProblem(raw, NO_MANIFESTS))  # say so rather than pass silently
         queue.extend(found)
     while queue:
-        path = queue.popleft()
+        path, walked = queue.popleft()
         key = safe_resolve(path)  # a symlink loop is reported when read, not raised here
         if key in seen:
             continue
@@ -94,9 +99,23 @@ def load_jobs(
         except InputError as err:
             problems.append(InputProblem(str(path), str(err)))
             continue
+        if walked and doc.foreign is not None:
+            continue  # a workflow or compose file that happens to match a manifest name
         jobs.append(Job(doc, resolver.for_path(path)))
-        queue.extend(doc.companions)
+        queue.extend((companion, False) for companion in doc.companions)
     return jobs, problems
+
+
+def _load_stdin(jobs: list[Job], problems: list[InputProblem], resolver: ConfigResolver) -> None:
+    """``-`` reads one manifest from standard input, once per run; config from the cwd."""
+    if any(j.document.path == STDIN_DISPLAY for j in jobs):
+        return
+    try:
+        doc = load_stdin(sys.stdin.buffer)
+    except InputError as err:
+        problems.append(InputProblem(STDIN_DISPLAY, str(err)))
+        return
+    jobs.append(Job(doc, resolver.for_path(None)))
 
 
 def run(
@@ -162,7 +181,7 @@ def _finding(
     severity = settings.severity_for(rule.code, rule.name) or diag.severity or rule.severity
     fix = diag.fix
     if fix is not None:  # secrets never leave the process, not even inside a fix
-        fix = Fix(redact(fix.replacement), redact(fix.description))
+        fix = Fix(redact(fix.replacement), redact(fix.description), safe=fix.safe)
     return Finding(
         path=path,
         span=diag.span or span,  # type: ignore[arg-type]
@@ -197,23 +216,25 @@ def _apply_suppressions(
     suppressions = parse(doc.lines)
     if not suppressions:
         return findings
-    used: set[int] = set()
+    used: dict[int, set[str]] = {}  # suppression index -> names that silenced something
     kept: list[Finding] = []
     for finding in findings:
         hit = next((i for i, s in enumerate(suppressions) if matches(s, finding)), None)
         if hit is None:
             kept.append(finding)
         else:
-            used.add(hit)
+            used.setdefault(hit, set()).update(matching_names(suppressions[hit], finding))
     ran = {r.name for r in rules if online or not r.online}
     meta = {r.name: r for r in rules}
     for index, sup in enumerate(suppressions):
-        kept.extend(_suppression_findings(index in used, sup, doc.path, ran, meta, settings))
+        kept.extend(
+            _suppression_findings(used.get(index, set()), sup, doc.path, ran, meta, settings)
+        )
     return kept
 
 
 def _suppression_findings(
-    used: bool,
+    used_names: set[str],
     sup: Suppression,
     path: str | None,
     ran: set[str],
@@ -247,17 +268,23 @@ def _suppression_findings(
             None,
             settings,
         )
-    known = [lookup(n) for n in sup.names]
-    could_run = any(r is not None and r.name in ran for r in known)
-    if not used and could_run and unused_rule:
-        yield _finding(
-            unused_rule,
-            Diagnostic(f"suppression ignore[{', '.join(sup.names)}] matches no finding; remove it"),
-            path,
-            sup.span,
-            None,
-            settings,
+    # Names of rules that ran here and silenced nothing on this line (unknown ones are above).
+    idle = [
+        n
+        for n in sup.names
+        if n not in used_names and (rule := lookup(n)) is not None and rule.name in ran
+    ]
+    if not idle or unused_rule is None:
+        return
+    if not used_names:
+        message = f"suppression ignore[{', '.join(sup.names)}] matches no finding; remove it"
+    else:
+        message = (
+            f"suppression ignore[{', '.join(sup.names)}]: {', '.join(idle)} "
+            f"{'matches' if len(idle) == 1 else 'match'} no finding on this line; remove "
+            f"{'it' if len(idle) == 1 else 'them'} from the list"
         )
+    yield _finding(unused_rule, Diagnostic(message), path, sup.span, None, settings)
 
 
 def _ignored_setting_findings(settings: Iterable[Settings]) -> Iterable[Finding]:

@@ -117,22 +117,64 @@ def _segment(lines: list[str], span: Span) -> str | None:
     return lines[span.line - 1][span.column - 1 : span.end_column - 1]
 
 
+def _selected(f: Finding, unsafe: bool) -> bool:
+    """The fixes ``--fix`` (with ``--unsafe-fixes`` when ``unsafe``) hands to the writer."""
+    return bool(
+        f.fix and (f.fix.safe or unsafe) and f.path and f.span and f.span.line == f.span.end_line
+    )
+
+
+def fixable(finding: Finding, *, unsafe: bool = False) -> bool:
+    """True when ``--fix`` (with ``--unsafe-fixes`` when ``unsafe``) would rewrite the value."""
+    fix = finding.fix
+    return _selected(finding, unsafe) and fix is not None and REDACTED not in fix.replacement
+
+
 def apply_fixes(
-    findings: Iterable[Finding], sources: Mapping[str, str] | None = None
+    findings: Iterable[Finding],
+    *,
+    unsafe: bool = False,
+    preview: list[str] | None = None,
+    sources: Mapping[str, str] | None = None,
 ) -> list[FixOutcome]:
-    """Apply every fix; ``sources`` (path -> text as linted) lets a changed value be noticed."""
+    """Apply the safe fixes (and the unsafe ones when ``unsafe``), file by file.
+
+    With ``preview`` (a list) nothing is written: each file's unified diff is appended to it.
+    ``sources`` (path -> text as linted) lets a value changed since linting be noticed.
+    """
     by_path: dict[str, list[Finding]] = defaultdict(list)
     for f in findings:
-        if f.fix and f.path and f.span and f.span.line == f.span.end_line:
+        if _selected(f, unsafe) and f.path:
             by_path[f.path].append(f)
     return [
-        _fix_file(path, group, (sources or {}).get(path)) for path, group in sorted(by_path.items())
+        _fix_file(path, group, preview, (sources or {}).get(path))
+        for path, group in sorted(by_path.items())
     ]
 
 
-def _fix_file(path: str, findings: list[Finding], linted: str | None = None) -> FixOutcome:
+def _diff(path: str, original: str, updated: str) -> str:
+    """``diff -u`` of one file, as ``git apply`` and ``patch -p1`` read it."""
+    import difflib
+
+    lines = difflib.unified_diff(
+        original.splitlines(keepends=True),
+        updated.splitlines(keepends=True),
+        fromfile=path if os.path.isabs(path) else f"a/{path}",
+        tofile=path if os.path.isabs(path) else f"b/{path}",
+    )
+    return "".join(
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
+    )
+
+
+def _fix_file(
+    path: str,
+    findings: list[Finding],
+    preview: list[str] | None = None,
+    linted: str | None = None,
+) -> FixOutcome:
     try:
-        return _fix(path, findings, linted)
+        return _fix(path, findings, linted, preview)
     except _Unfixable as why:
         return FixOutcome(path, 0, len(findings), str(why))
 
@@ -147,7 +189,9 @@ def _read(target: Path) -> bytes:
     return raw
 
 
-def _fix(path: str, findings: list[Finding], linted: str | None) -> FixOutcome:
+def _fix(
+    path: str, findings: list[Finding], linted: str | None, preview: list[str] | None
+) -> FixOutcome:
     try:  # a symlink is fixed in its target; the link stays a link
         target = Path(os.path.realpath(path, strict=True))
     except (OSError, RuntimeError) as err:
@@ -194,8 +238,11 @@ def _fix(path: str, findings: list[Finding], linted: str | None) -> FixOutcome:
         return FixOutcome(path, 0, skipped)
     if not _round_trips(original, updated, {(ln, c): v for ln, c, _d, v in deltas}):
         return FixOutcome(path, 0, len(findings), "a fix did not round-trip; file left unchanged")
-    data = (_BOM if bom else b"") + updated.encode("utf-8")
-    _atomic_write(target, data, expected=raw)
+    if preview is not None:
+        preview.append(_diff(path, original, updated))
+    else:
+        data = (_BOM if bom else b"") + updated.encode("utf-8")
+        _atomic_write(target, data, expected=raw)
     return FixOutcome(path, len(deltas), skipped)
 
 

@@ -1,33 +1,83 @@
 """The one place where the engine asks for network facts, all at once, before rules run.
 
-Each provider module (``http``, ``github``, ``synapse``) is imported only when a selected rule
-needs it and a reference of its kind exists, so an offline run never imports requests or
-synapseclient.
+``PROVIDERS`` maps each kind of :class:`Need` to the provider that answers it: which inputs
+it takes from the references, how it checks them, and what to report for inputs it did not
+finish. Each provider module (``http``, ``github``, ``synapse``) is imported only when a
+selected rule needs it and a reference of its kind exists, so an offline run never imports
+requests or synapseclient.
+
+The run's ``deadline`` is one instant for every provider. Providers run side by side on daemon
+threads (:mod:`.background`) and hand in each fact as they find it (:class:`Partial`); at the
+deadline (plus a short grace for providers that stop on their own) the engine stops waiting,
+keeps every fact already handed in, reports every other input inconclusive, and no stuck
+thread keeps the process alive.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from .background import run_until
+from .facts import NetworkResults, Progress
 from .rule import Need
 
 if TYPE_CHECKING:
     from .config import Settings
+    from .github_facts import RefKey, RefLookup
+    from .http_result import ProbeResult
     from .references import Reference
+    from .synapse_facts import SynapseLookup
 
-Progress = Callable[[str, int, int], None]  # (what, done, total)
+__all__ = ["PROVIDERS", "NetworkResults", "Partial", "Progress", "Provider", "gather"]
+
+# Providers that honour the deadline themselves get this long to hand in what they have.
+GRACE = 0.5
+DEADLINE_PASSED = "the run's deadline ({:g} s) ran out"
+
+Inputs = tuple[str, ...]
+
+
+class Partial:
+    """Facts as providers find them, so a provider cut off at the deadline loses none it had."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._probes: dict[str, ProbeResult] = {}
+        self._github: dict[RefKey, RefLookup] = {}
+        self._synapse: dict[str, SynapseLookup] = {}
+
+    def probe(self, url: str, result: ProbeResult) -> None:
+        with self._lock:
+            self._probes[url] = result
+
+    def github(self, key: RefKey, lookup: RefLookup) -> None:
+        with self._lock:
+            self._github[key] = lookup
+
+    def synapse(self, syn_id: str, lookup: SynapseLookup) -> None:
+        with self._lock:
+            self._synapse[syn_id] = lookup
+
+    def results(self) -> NetworkResults:
+        with self._lock:
+            return NetworkResults(dict(self._probes), dict(self._github), dict(self._synapse))
+
+
+# (inputs, settings, progress, the deadline as a time.monotonic() instant, where facts go)
+Check = Callable[[Inputs, "Settings", "Progress | None", "float | None", Partial], NetworkResults]
 
 
 @dataclass(frozen=True)
-class NetworkResults:
-    """Facts per unique key; rules look up their reference's key and read the result."""
+class Provider:
+    """How one kind of network fact is gathered."""
 
-    probes: Mapping[str, Any] = field(default_factory=dict)  # URL -> http.ProbeResult
-    github: Mapping[Any, Any] = field(default_factory=dict)  # github.RefKey -> github.RefLookup
-    synapse: Mapping[str, Any] = field(default_factory=dict)  # synN -> synapse.SynapseLookup
-    synapse_identity: str | None = None  # "anonymous" or the user name checks ran as
+    inputs: Callable[[Sequence[Reference]], Inputs]  # unique keys to check, sorted
+    check: Check  # every input's facts, each also handed to the Partial as soon as known
+    unfinished: Callable[[Inputs, Settings], NetworkResults]  # facts when cut off
 
 
 def gather(
@@ -36,38 +86,132 @@ def gather(
     settings: Settings,
     progress: Progress | None = None,
 ) -> NetworkResults:
-    """Collect unique URLs and Synapse IDs; the providers check them concurrently, side by side."""
+    """Check every unique input of every needed provider, side by side, within the deadline."""
     refs = list(refs)
-    urls = sorted(
-        {u for r in refs if (u := r.url) is not None and u.startswith(("http://", "https://"))}
+    until = None if settings.deadline is None else time.monotonic() + settings.deadline
+    jobs = [
+        (provider, inputs)
+        for need, provider in PROVIDERS.items()
+        if need in needs and (inputs := provider.inputs(refs))
+    ]
+
+    partial = Partial()
+
+    def work(job: tuple[Provider, Inputs]) -> NetworkResults:
+        provider, inputs = job
+        return provider.check(inputs, settings, progress, until, partial)
+
+    outcomes = run_until(
+        work, jobs, workers=len(jobs), until=None if until is None else until + GRACE
     )
-    syn_ids = sorted({s for r in refs if (s := r.synapse_id) is not None})
-    jobs: dict[str, Callable[[], Any]] = {}
-    if Need.HTTP in needs and urls:
-        from . import http
-
-        jobs["http"] = lambda: http.probe_urls(urls, settings, progress)
-    if Need.GITHUB in needs and urls:
-        from . import github as gh
-
-        jobs["github"] = lambda: gh.resolve_urls(urls, settings)
-    if Need.SYNAPSE in needs and syn_ids:
-        from . import synapse as syn
-
-        jobs["synapse"] = lambda: syn.check_ids(syn_ids, settings)
-    done = _run_side_by_side(jobs)
-    probes: Mapping[str, Any] = done.get("http", {})
-    github: Mapping[Any, Any] = done.get("github", {})
-    synapse, identity = done.get("synapse", ({}, None))
-    return NetworkResults(probes, github, synapse, identity)
+    cut_off = NetworkResults()
+    finished = NetworkResults()
+    for index, (provider, inputs) in enumerate(jobs):
+        outcome = outcomes.get(index)
+        if outcome is None:
+            cut_off = cut_off.merged(provider.unfinished(inputs, settings))
+        elif outcome.error is not None:
+            raise outcome.error  # e.g. a malformed --resolve: a usage error, not a fact
+        elif outcome.value is not None:
+            finished = finished.merged(outcome.value)
+    # What a cut-off provider had found stands; only the rest is "deadline ran out".
+    return cut_off.merged(partial.results()).merged(finished)
 
 
-def _run_side_by_side(jobs: dict[str, Callable[[], Any]]) -> dict[str, Any]:
-    """Run the providers at the same time: each waits on a different service."""
-    if len(jobs) <= 1:
-        return {name: job() for name, job in jobs.items()}
-    from concurrent.futures import ThreadPoolExecutor
+def _deadline_reason(settings: Settings) -> str:
+    return DEADLINE_PASSED.format(settings.deadline or 0)
 
-    with ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="medperf-lint") as pool:
-        futures = {name: pool.submit(job) for name, job in jobs.items()}
-        return {name: future.result() for name, future in futures.items()}
+
+# ---- HTTP probes ----
+
+
+def _web_urls(refs: Sequence[Reference]) -> Inputs:
+    return tuple(
+        sorted(
+            {u for r in refs if (u := r.url) is not None and u.startswith(("http://", "https://"))}
+        )
+    )
+
+
+def _probe(
+    urls: Inputs,
+    settings: Settings,
+    progress: Progress | None,
+    until: float | None,
+    partial: Partial,
+) -> NetworkResults:
+    from . import http
+
+    found = http.probe_urls(list(urls), settings, progress, on_result=partial.probe)
+    return NetworkResults(probes=found)
+
+
+def _probes_unfinished(urls: Inputs, settings: Settings) -> NetworkResults:
+    from .http_result import ProbeResult
+
+    reason = _deadline_reason(settings)
+    return NetworkResults(probes={u: ProbeResult(u, u, inconclusive=reason) for u in urls})
+
+
+# ---- GitHub lookups ----
+
+
+def _resolve(
+    urls: Inputs,
+    settings: Settings,
+    progress: Progress | None,
+    until: float | None,
+    partial: Partial,
+) -> NetworkResults:
+    from . import github
+
+    # GitHub returns at the deadline itself, every lookup answered: nothing to hand in early.
+    return NetworkResults(github=github.resolve_urls(urls, settings))
+
+
+def _github_unfinished(urls: Inputs, settings: Settings) -> NetworkResults:
+    from .github_facts import RefLookup
+    from .hosts import github_ref_key
+
+    keys = {k for u in urls if (k := github_ref_key(u)) is not None}
+    lookup = RefLookup(inconclusive=_deadline_reason(settings))
+    return NetworkResults(github=dict.fromkeys(keys, lookup))
+
+
+# ---- Synapse lookups ----
+
+
+def _synapse_ids(refs: Sequence[Reference]) -> Inputs:
+    return tuple(sorted({s for r in refs if (s := r.synapse_id) is not None}))
+
+
+def _look_up(
+    ids: Inputs,
+    settings: Settings,
+    progress: Progress | None,
+    until: float | None,
+    partial: Partial,
+) -> NetworkResults:
+    from . import synapse
+
+    # Synapse returns at the deadline itself, every ID answered: nothing to hand in early.
+    lookups, identity = synapse.check_ids(list(ids), settings, until)
+    return NetworkResults(synapse=lookups, synapse_identity=identity)
+
+
+def _synapse_unfinished(ids: Inputs, settings: Settings) -> NetworkResults:
+    from .synapse_auth import find_credentials
+    from .synapse_facts import SynapseLookup
+
+    # Cut off before or during login: whether the token is good is unknown, not missing.
+    auth = "missing" if find_credentials() is None else "user (unverified)"
+    reason = _deadline_reason(settings)
+    lookups = {i: SynapseLookup(i, auth=auth, inconclusive=reason) for i in ids}
+    return NetworkResults(synapse=lookups)
+
+
+PROVIDERS: Mapping[Need, Provider] = {
+    Need.HTTP: Provider(_web_urls, _probe, _probes_unfinished),
+    Need.GITHUB: Provider(_web_urls, _resolve, _github_unfinished),
+    Need.SYNAPSE: Provider(_synapse_ids, _look_up, _synapse_unfinished),
+}

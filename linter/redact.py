@@ -52,7 +52,8 @@ CREDENTIAL_PARAMS = frozenset(
     }
 )
 # Signatures and signing credentials of pre-signed URLs (AWS SigV2/SigV4, GCS V2/V4, Azure SAS,
-# CloudFront): expiring-url reports them; they are never echoed or cached either.
+# CloudFront, Tencent COS, Alibaba OSS, Akamai): expiring-url reports them; they are never
+# echoed or cached either.
 SIGNATURE_PARAMS = frozenset(
     {
         "sig",  # Azure SAS
@@ -67,6 +68,13 @@ SIGNATURE_PARAMS = frozenset(
         "awsaccessid",
         "awsaccesskeyid",
         "googleaccessid",
+        "q-signature",  # Tencent COS
+        "x-oss-signature",  # Alibaba OSS
+        "ossaccesskeyid",
+        "__token__",  # Akamai
+        "hdnts",
+        "hdnea",
+        "authorization",
     }
 )
 # Values that are tokens whatever key (or path segment) holds them.
@@ -77,7 +85,12 @@ _TOKEN_SHAPES = re.compile(
     r"|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"  # AWS access key IDs
     r"|\beyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]*)"  # JWTs (Synapse PATs)
 )
-_AUTH_WORDS = re.compile(r"(?i)\b(bearer|basic|token)(\s+)([A-Za-z0-9._~+/=\-]{8,})")
+# "Bearer X", "token X" in server texts; X must look like a credential (a digit, or 20+
+# characters), so prose such as "a token parameter" is left alone.
+_AUTH_WORDS = re.compile(
+    r"\b(Bearer|bearer|Basic|basic|Token|token)(\s+)"
+    r"((?=[A-Za-z0-9._~+/=\-]*\d)[A-Za-z0-9._~+/=\-]{8,}|[A-Za-z0-9._~+/=\-]{20,})"
+)
 _URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s\"<>`]+")
 _BARE_PARAM = re.compile(r"(?P<sep>[?&;#])(?P<key>[^\s?&;#=]+)=(?P<val>[^\s&;#'\"]*)")
 _PARAM = re.compile(r"(?P<sep>^|[?&;#/])(?P<key>[^?&;#/=]*)=(?P<val>[^&;#]*)")

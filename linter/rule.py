@@ -1,9 +1,11 @@
 """What a rule is, what it receives and what it returns.
 
 A rule is one module in ``medperf_lint.rules`` (the ``rules/`` folder) with ``CODE``, ``NAME``,
-``SEVERITY``, optional ``NEEDS`` (network data it cannot run without; skipped offline) and
+``SEVERITY``, optional ``ALSO_EMITS`` (other severities some of its findings carry), ``NEEDS`` (network data it cannot run without; skipped offline) and
 ``WANTS`` (network data it uses when present, e.g. for a better fix), a module docstring that is its
-documentation, and ``check(ref, ctx)`` and/or ``check_document(doc, ctx)`` generators.
+documentation (with a ``Fix: safe|unsafe|safe or unsafe|none …`` line), ``EXAMPLE_FAILING`` and
+``EXAMPLE_PASSING`` (small manifests the tests run; optional ``EXAMPLE_CONFIG``), and ``check(ref, ctx)`` and/or
+``check_document(doc, ctx)`` generators.
 Rules never print and never open sockets: network facts arrive in ``ctx`` after the engine
 has gathered them for every reference at once.
 """
@@ -23,7 +25,7 @@ from .findings import Fix, Severity, Span
 if TYPE_CHECKING:
     from .config import Settings
     from .documents import Document
-    from .network import NetworkResults
+    from .facts import NetworkResults
     from .references import Reference
 
 
@@ -69,6 +71,25 @@ class Rule:
     wants: frozenset[Need] = frozenset()
     check: RefCheck | None = None
     check_document: DocCheck | None = None
+    also_emits: tuple[Severity, ...] = ()  # severities some findings carry besides the default
+
+    @property
+    def severities(self) -> tuple[Severity, ...]:
+        """Every severity the rule can emit, the default first."""
+        return (self.severity, *(s for s in self.also_emits if s is not self.severity))
+
+    @property
+    def severity_text(self) -> str:
+        """``warning``, or ``warning (also error, info)`` for a rule that emits several."""
+        others = ", ".join(s.value for s in self.severities[1:])
+        return f"{self.severity.value} (also {others})" if others else self.severity.value
+
+    example_failing: str = ""  # a small manifest the rule must report (EXAMPLE_FAILING)
+    example_passing: str = ""  # a small manifest the rule must not report (EXAMPLE_PASSING)
+    example_config: str = ""  # the .medperf-lint.toml both examples run with (EXAMPLE_CONFIG)
+    # the passing example's own config when it differs (EXAMPLE_CONFIG_PASSING), for rules
+    # about the config itself (ignored-setting)
+    example_config_passing: str = ""
 
     @property
     def summary(self) -> str:
@@ -95,4 +116,9 @@ class Rule:
             wants=frozenset(attrs.get("WANTS", ())),
             check=attrs.get("check"),
             check_document=attrs.get("check_document"),
+            also_emits=tuple(attrs.get("ALSO_EMITS", ())),
+            example_failing=attrs.get("EXAMPLE_FAILING", ""),
+            example_passing=attrs.get("EXAMPLE_PASSING", ""),
+            example_config=attrs.get("EXAMPLE_CONFIG", ""),
+            example_config_passing=attrs.get("EXAMPLE_CONFIG_PASSING", ""),
         )

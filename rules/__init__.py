@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from ..rule import Rule
 from . import (
+    compressed_in_transit,
     credentials_in_url,
     docker_image_unpinned,
     expiring_url,
+    forge_unpinned_ref,
     github_commit_not_found,
     github_page_url,
     github_unpinned_ref,
@@ -20,6 +22,7 @@ from . import (
     insecure_http,
     invalid_manifest,
     invalid_reference,
+    landing_page_url,
     mutable_url,
     not_direct_download,
     not_public,
@@ -51,7 +54,9 @@ _MODULES = (
     host_not_allowed,
     github_unpinned_ref,
     github_page_url,
+    forge_unpinned_ref,
     viewer_page_url,
+    landing_page_url,
     expiring_url,
     mutable_url,
     hash_missing,
@@ -64,6 +69,7 @@ _MODULES = (
     not_public,
     redirected,
     inconclusive,
+    compressed_in_transit,
     github_commit_not_found,
     synapse_not_found,
     synapse_not_a_file,

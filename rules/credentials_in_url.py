@@ -13,6 +13,8 @@ same definition the redactor hides by (`medperf_lint.redact.find_secrets`). Sign
 parameters of pre-signed URLs are not credentials and are left to `expiring-url`. Findings
 never repeat the secret.
 
+Fix: unsafe. The URL without its credentials works only once the file is public.
+
 Fails:
     additional_file: https://alice:hunter2@files.example.org/w.tar.gz
     additional_file: https://ghp_abc123@raw.githubusercontent.com/o/r/0123abc/w.tar.gz
@@ -37,6 +39,19 @@ from ._url_text import url_parts, with_prefix
 CODE = "MPL004"
 NAME = "credentials-in-url"
 SEVERITY = Severity.ERROR
+
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://alice:hunter2@files.example.org/weights.tar.gz
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://files.example.org/weights.tar.gz
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
 
 _ADVICE = (
     "anyone who reads the manifest or the MedPerf server entry gets it; host the file "
@@ -65,7 +80,11 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
         what.append("a token")
     clean = _without_credentials(text)
     fix = (
-        Fix(with_prefix(ref, clean), "drop the credentials (works once the file is public)")
+        Fix(
+            with_prefix(ref, clean),
+            "drop the credentials (works once the file is public)",
+            safe=False,
+        )
         if clean is not None and not find_secrets(clean).credentials
         else None
     )

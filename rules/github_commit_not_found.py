@@ -15,6 +15,8 @@ ways that pin can still be wrong, checked online with GitHub's REST API:
 When GitHub cannot answer (rate limit, outage) this rule says nothing and `inconclusive`
 reports why, with the rate limit's reset time.
 
+Fix: none. Which commit was meant is the author's knowledge.
+
 Fails:
     additional_files_tarball_url: https://raw.githubusercontent.com/o/r/0000000000000000000000000000000000000000/w.tar.gz
 
@@ -36,6 +38,19 @@ NAME = "github-commit-not-found"
 SEVERITY = Severity.ERROR
 NEEDS = frozenset({Need.GITHUB})
 
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://raw.githubusercontent.com/mlcommons/medperf/4f1c3e0d9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d/weights.tar.gz
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://raw.githubusercontent.com/mlcommons/medperf/99b0d84bc107415d9fc6f69c4ea3fcdfbf22315d/weights.tar.gz
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+
 
 def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
     url = ref.url
@@ -46,12 +61,12 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
         return
     key = github_ref_key(url)
     lookup = ctx.network.github.get(key) if key is not None else None
-    if lookup is None or getattr(lookup, "inconclusive", None):
+    if lookup is None or lookup.inconclusive:
         return
     repo = f"{gh.owner}/{gh.repo}"
-    detail = getattr(lookup, "detail", None)
-    if getattr(lookup, "exists", None) is False:
-        if getattr(lookup, "repo_exists", None) is False:
+    detail = lookup.detail
+    if lookup.exists is False:
+        if lookup.repo_exists is False:
             yield Diagnostic(
                 f"repository {repo} does not exist or is private, so commit {gh.ref} cannot be "
                 f"downloaded from it{_because(detail)}"
@@ -61,7 +76,7 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
                 f"commit {gh.ref} does not exist in {repo}; check the SHA and the repository "
                 f"name{_because(detail)}"
             )
-    elif getattr(lookup, "impostor", False):
+    elif lookup.impostor:
         yield Diagnostic(
             f"impostor commit: {gh.ref} is on no branch or tag of {repo}; GitHub serves it only "
             f"because it exists in a fork of {repo} (the fork network shares objects), so the URL "
@@ -70,5 +85,5 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
         )
 
 
-def _because(detail: object) -> str:
-    return f" ({detail})" if isinstance(detail, str) and detail else ""
+def _because(detail: str | None) -> str:
+    return f" ({detail})" if detail else ""

@@ -5,13 +5,15 @@ submission: when a branch moves, a tag is re-pointed or a release asset is repla
 download fails with "Hash mismatch". GitHub's own permalink advice is to replace the branch with
 a commit ID; only a full 40-hex SHA is permanent (a short SHA is ambiguous, `refs/heads/x` is a
 branch, `releases/latest` follows the newest release). This covers `raw.githubusercontent.com`,
-`github.com/…/raw/…`, `media.githubusercontent.com` (LFS), source archives, release downloads
-and gist raw URLs; `blob`/`tree` pages are github-page-url's job.
+`github.com/…/raw/…`, `media.githubusercontent.com` (LFS), source archives (also
+`codeload.github.com/o/r/tar.gz/REF`), release downloads and gist raw URLs; `blob`/`tree` pages are github-page-url's job.
 
 Offline the rule cannot know the commit, so it says which ref to replace. Online (when GitHub
 facts were gathered) it offers the exact URL rewritten to the commit the ref points at now.
 A release asset has no commit to pin to: it is permanent only when the release is an
 Immutable Release. `docs_url` is skipped: a page for humans, never downloaded or hashed.
+
+Fix: safe, online only: the same file at the commit the branch or tag points to today.
 
 Fails:
     additional_files_tarball_url: https://raw.githubusercontent.com/o/r/main/w.tar.gz
@@ -19,11 +21,13 @@ Fails:
     additional_files_tarball_url: https://raw.githubusercontent.com/o/r/99b0d84/w.tar.gz
     additional_files_tarball_url: https://github.com/o/r/releases/latest/download/w.tar.gz
     additional_files_tarball_url: https://github.com/o/r/archive/refs/tags/v1.tar.gz
+    additional_files_tarball_url: https://codeload.github.com/o/r/tar.gz/refs/heads/main
     additional_files_tarball_url: https://gist.githubusercontent.com/u/abc123/raw/params.yaml
 
 Passes:
     additional_files_tarball_url: https://raw.githubusercontent.com/o/r/99b0d84bc107415d9fc6f69c4ea3fcdfbf22315d/w.tar.gz
     additional_files_tarball_url: https://gist.githubusercontent.com/u/abc123/raw/ab813a8142e1d9f2f215cb10cc59842dfc9b701c/params.yaml
+    additional_files_tarball_url: https://codeload.github.com/o/r/tar.gz/99b0d84bc107415d9fc6f69c4ea3fcdfbf22315d
 """
 
 from __future__ import annotations
@@ -41,7 +45,20 @@ NAME = "github-unpinned-ref"
 SEVERITY = Severity.ERROR
 WANTS = frozenset({Need.GITHUB})
 
-_CHECKED = frozenset({"raw", "raw-redirect", "media", "archive", "gist-raw", "release"})
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://raw.githubusercontent.com/mlcommons/medperf/main/weights.tar.gz
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://raw.githubusercontent.com/mlcommons/medperf/99b0d84bc107415d9fc6f69c4ea3fcdfbf22315d/weights.tar.gz
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+
+_CHECKED = frozenset({"raw", "raw-redirect", "media", "archive", "gist-raw", "release", "codeload"})
 _SHORT_SHA = re.compile(r"^[0-9a-fA-F]{7,39}$")
 
 
@@ -96,9 +113,11 @@ def _fix(gh: GitHubUrl, url: str, ctx: RuleContext, ref: Reference) -> Fix | Non
     if key is None:
         return None
     lookup = ctx.network.github.get(key)
-    sha = getattr(lookup, "sha", None)
-    if not isinstance(sha, str) or not is_full_sha(sha):
+    sha = lookup.sha if lookup is not None else None
+    if sha is None or not is_full_sha(sha):
         return None
     sha = sha.lower()
     prefix = DIRECT_PREFIX if ref.raw.startswith(DIRECT_PREFIX) else ""
-    return Fix(prefix + gh.with_ref(sha), f"pin to commit {sha}, which {gh.ref} points at now")
+    return Fix(
+        prefix + gh.with_ref(sha), f"pin to commit {sha}, which {gh.ref} points at now", safe=True
+    )

@@ -9,6 +9,8 @@ each one and where to put it instead: the command line, its `MEDPERF_LINT_…` e
 variable, or your own `$XDG_CONFIG_HOME/medperf-lint/config.toml`. The engine emits this
 rule; it has no check of its own.
 
+Fix: none. Move the key to your user config, or set it with its flag or variable.
+
 Fails:
     # pyproject.toml in the linted repository
     [tool.medperf-lint]
@@ -26,3 +28,18 @@ from medperf_lint.findings import Severity
 CODE = "MPL903"
 NAME = "ignored-setting"
 SEVERITY = Severity.WARNING
+
+EXAMPLE_CONFIG = """\
+# .medperf-lint.toml in the pull request
+github-api-url = "https://attacker.example/api"
+"""
+EXAMPLE_CONFIG_PASSING = """\
+# .medperf-lint.toml: rule settings only
+select = ["ALL"]
+"""
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+docs_url: https://docs.medperf.org/
+"""
+EXAMPLE_PASSING = EXAMPLE_FAILING

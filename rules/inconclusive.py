@@ -5,12 +5,13 @@ checks again. Reasons include a timeout, HTTP 429 or 5xx after the retries (`Ret
 honoured, capped at 30 s), a Cloudflare challenge (`cf-mitigated: challenge`), the run's
 `--deadline`, and an inconclusive GitHub or Synapse lookup for the same reference.
 Use `--severity` or `--strict` to make these fail a run.
+
+Fix: none. Run again later.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from medperf_lint.findings import Severity
 from medperf_lint.hosts import github_ref_key
@@ -24,6 +25,19 @@ NAME = "inconclusive"
 SEVERITY = Severity.WARNING
 NEEDS = frozenset({Need.HTTP, Need.GITHUB, Need.SYNAPSE})
 
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://storage.googleapis.com/medperf-storage/busy/weights.tar.gz
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://storage.googleapis.com/medperf-storage/chestxray/weights.tar.gz
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+
 
 def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
     if ctx.network is None:
@@ -34,16 +48,11 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
     url = ref.url
     key = github_ref_key(url) if url else None
     if key is not None:
-        reason = _reason(ctx.network.github.get(key))
-        if reason:
+        lookup = ctx.network.github.get(key)
+        if lookup is not None and (reason := lookup.inconclusive):
             yield Diagnostic(f"could not check the GitHub ref {key[2]!r}: {reason}")
     syn = ref.synapse_id
     if syn is not None:
-        reason = _reason(ctx.network.synapse.get(syn))
-        if reason:
+        found = ctx.network.synapse.get(syn)
+        if found is not None and (reason := found.inconclusive):
             yield Diagnostic(f"could not check Synapse entity {syn}: {reason}")
-
-
-def _reason(lookup: Any) -> str | None:
-    reason = getattr(lookup, "inconclusive", None)
-    return str(reason) if reason else None

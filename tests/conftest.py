@@ -11,14 +11,20 @@ from pathlib import Path
 import pytest
 
 NETGUARD = Path(__file__).resolve().parent / "netguard"
+OUTPUTCHECK = Path(__file__).resolve().parent / "outputcheck"
 _LOG = Path(tempfile.mkdtemp(prefix="medperf-lint-netguard-")) / "violations.log"
+# Every JSON and SARIF document any process writes is validated against its schema (see
+# tests/outputcheck/outputcheck.py); a test during which one was invalid fails.
+OUTPUT_LOG = _LOG.parent / "outputs.log"
+os.environ["MEDPERF_LINT_OUTPUT_LOG"] = str(OUTPUT_LOG)
 # Every Python process started by a test loads tests/netguard/sitecustomize.py, and so does
 # this one: a connection or name lookup beyond loopback is refused and logged.
 os.environ["MEDPERF_LINT_NETGUARD_LOG"] = str(_LOG)
 os.environ["PYTHONPATH"] = os.pathsep.join(
-    p for p in (str(NETGUARD), os.environ.get("PYTHONPATH")) if p
+    p for p in (str(NETGUARD), str(OUTPUTCHECK), os.environ.get("PYTHONPATH")) if p
 )
 sys.path.insert(0, str(NETGUARD))
+sys.path.insert(1, str(OUTPUTCHECK))
 import sitecustomize  # noqa: E402,F401  (installs the audit hook in this process)
 
 
@@ -39,7 +45,13 @@ def _isolated_env(
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
     monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)  # the user config is under HOME
-    for name in [v for v in os.environ if v.startswith("MEDPERF_LINT_") and "NETGUARD" not in v]:
+    for name in (  # the trusted settings' variables (not the test hooks' MEDPERF_LINT_* ones)
+        "MEDPERF_LINT_GITHUB_API_URL",
+        "MEDPERF_LINT_SYNAPSE_ENDPOINT",
+        "MEDPERF_LINT_ALLOW_PRIVATE_HOSTS",
+        "MEDPERF_LINT_CACHE_DIR",
+        "MEDPERF_LINT_DEBUG",
+    ):
         monkeypatch.delenv(name, raising=False)
     for var in (
         "GITHUB_ACTIONS",
@@ -58,3 +70,12 @@ def _isolated_env(
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("NO_PROXY", "*")
     os.environ.pop("REQUESTS_CA_BUNDLE", None)
+
+
+@pytest.fixture(autouse=True)
+def _outputs_match_their_schemas() -> Iterator[None]:
+    before = OUTPUT_LOG.read_text() if OUTPUT_LOG.exists() else ""
+    yield
+    after = OUTPUT_LOG.read_text() if OUTPUT_LOG.exists() else ""
+    invalid = [line for line in after[len(before) :].splitlines() if " invalid " in line]
+    assert not invalid, "output does not match its schema:\n" + "\n".join(invalid)

@@ -40,8 +40,9 @@ def render_github(report: Report, out: TextIO) -> None:
         if f.path is None and f.reference:
             message = f"{_data(f.reference)}: {message}"
         if f.fix:
+            kind = "fix" if f.fix.safe else "fix (unsafe)"
             message += _command_escape("\n") + _data(
-                f"fix: {f.fix.description}: {f.fix.replacement}"
+                f"{kind}: {f.fix.description}: {f.fix.replacement}"
             )
         out.write(f"::{_LEVEL[f.severity.value]} {','.join(props)}::{message}\n")
     out.write(safe(summary_line(report)) + "\n")

@@ -23,7 +23,11 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "severity": f.severity.value,
         "message": f.message,
         "reference": f.reference,
-        "fix": {"replacement": f.fix.replacement, "description": f.fix.description}
+        "fix": {
+            "replacement": f.fix.replacement,
+            "description": f.fix.description,
+            "safe": f.fix.safe,
+        }
         if f.fix
         else None,
     }
@@ -33,12 +37,7 @@ def url_details(report: Report) -> list[dict[str, Any]]:
     """Per-URL probe facts (final URL, status, size, sniffed type), when online."""
     if report.network is None:
         return []
-    out = []
-    for result in report.network.probes.values():
-        to_dict = getattr(result, "to_dict", None)
-        if callable(to_dict):
-            out.append(to_dict())
-    return out
+    return [result.to_dict() for result in report.network.probes.values()]
 
 
 def synapse_details(report: Report) -> list[dict[str, Any]]:
@@ -47,12 +46,23 @@ def synapse_details(report: Report) -> list[dict[str, Any]]:
         return []
     out = []
     for lookup in report.network.synapse.values():
-        to_dict = getattr(lookup, "to_dict", None)
-        if callable(to_dict):
-            entry = dict(to_dict())
-            entry.pop("kind", None)
-            out.append(entry)
+        entry = lookup.to_dict()
+        entry.pop("kind", None)
+        out.append(entry)
     return out
+
+
+SCHEMA_FILE = "schemas/json-output-v1.schema.json"
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of this output, shipped in the package (``medperf_lint/schemas/``)."""
+    from importlib.resources import files
+
+    loaded: dict[str, Any] = json.loads(
+        files("medperf_lint").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
+    )
+    return loaded
 
 
 def render_json(report: Report, out: TextIO) -> None:

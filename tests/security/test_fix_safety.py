@@ -27,7 +27,7 @@ def test_edit_made_after_linting_is_kept(tmp_path: Path) -> None:
     path.write_text(BAD)
     report = _lint(path)  # the online probing would happen here, taking minutes
     path.write_text("additional_file: syn456  # the user's edit\n")
-    (outcome,) = apply_fixes(report.findings, report.sources)
+    (outcome,) = apply_fixes(report.findings, sources=report.sources)
     assert outcome.applied == 0 and outcome.error is not None
     assert "changed since it was linted" in outcome.error
     assert path.read_text() == "additional_file: syn456  # the user's edit\n"
@@ -38,7 +38,7 @@ def test_edit_elsewhere_in_the_file_is_kept_and_the_fix_applied(tmp_path: Path) 
     path.write_text(BAD + "name: old\n")
     report = _lint(path)
     path.write_text(BAD + "name: new\n")
-    (outcome,) = apply_fixes(report.findings, report.sources)
+    (outcome,) = apply_fixes(report.findings, sources=report.sources)
     assert outcome.applied == 1 and outcome.error is None
     assert path.read_text() == FIXED + "name: new\n"
 
@@ -48,7 +48,7 @@ def test_line_inserted_above_leaves_the_file(tmp_path: Path) -> None:
     path.write_text(BAD)
     report = _lint(path)
     path.write_text("# a new first line\n" + BAD)
-    (outcome,) = apply_fixes(report.findings, report.sources)
+    (outcome,) = apply_fixes(report.findings, sources=report.sources)
     assert outcome.applied == 0 and path.read_text() == "# a new first line\n" + BAD
 
 
