@@ -8,13 +8,13 @@ import logging
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import medperf_lint
 import pytest
-from medperf_lint.network import NetworkResults
+from medperf_lint.facts import NetworkResults
 from medperf_lint.redact import install_log_redaction, redact_text, redact_url
 from medperf_lint.reporters import render
+from medperf_lint.synapse_facts import SynapseLookup
 
 SECRET = "QXZJ2345KVW6789Q"
 
@@ -75,21 +75,13 @@ def test_known_tokens_from_environment_and_synapse_config(
     assert redact_text(text) == "server said: token *** and *** are invalid"
 
 
-class _Lookup:
-    """A Synapse result whose server ``reason`` echoes the token, as some 401s do."""
-
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"synapse_id": "syn1", "status": 401, "reason": self.reason}
-
-
 def test_synapse_reason_echoing_the_token_is_redacted_in_json(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("SYNAPSE_AUTH_TOKEN", SECRET)
-    network = NetworkResults(synapse={"syn1": _Lookup(f"invalid access token {SECRET}")})
+    # a real lookup whose server ``reason`` echoes the token, as some 401s do
+    lookup = SynapseLookup("syn1", status=401, reason=f"invalid access token {SECRET}")
+    network = NetworkResults(synapse={"syn1": lookup})
     report = medperf_lint.Report(online=True, network=network)
     out = io.StringIO()
     render(report, "json", out)
