@@ -31,8 +31,10 @@ def lint(
     config: ConfigArg = None,
     overrides: Mapping[str, Any] | None = None,
     progress: Progress | None = None,
+    entities: Iterable[Mapping[str, Any]] = (),
 ) -> Report:
-    """Lint files, folders and bare references in one run (one network pass for all)."""
+    """Lint files, folders, bare references and submission bodies in one run (one network
+    pass for all)."""
     resolver = _resolver(config, overrides)
     path_list = [os.fspath(p) for p in paths]
     if isinstance(resolver, Settings):
@@ -45,6 +47,11 @@ def lint(
     ref_list = list(refs)
     if ref_list:
         jobs.append(Job(refs_document(ref_list), base))
+    for entity in entities:
+        try:
+            jobs.append(Job(load_entity(entity), base))
+        except InputError as err:
+            problems = [*problems, InputProblem(None, str(err))]
     return run(
         jobs, online=online, network_settings=base, input_problems=problems, progress=progress
     )

@@ -1,4 +1,5 @@
-"""Command line: ``medperf-lint [PATHS…] [--ref REF …]``, ``medperf-lint rules``, ``rule NAME``.
+"""Command line: ``medperf-lint [PATHS…] [--ref REF …]``, ``medperf-lint rules``, ``rule NAME``,
+``medperf-lint guard [OPTIONS] -- medperf … submit …``.
 
 Kept to argparse and lazy imports so an offline run starts as fast as yamllint.
 """
@@ -184,7 +185,9 @@ def _dedent(doc: str) -> str:
     return inspect.cleandoc(doc)
 
 
-def _lint(args: argparse.Namespace, progress: Any) -> Report:
+def _lint(
+    args: argparse.Namespace, progress: Any, entities: Sequence[dict[str, object]] = ()
+) -> Report:
     """One lint run with the command line's inputs and settings."""
     from .api import lint
 
@@ -195,7 +198,75 @@ def _lint(args: argparse.Namespace, progress: Any) -> Report:
         config=args.config,
         overrides=_overrides(args),
         progress=progress,
+        entities=entities,
     )
+
+
+def _guard_command(argv: Sequence[str]) -> int:
+    """Lint what a ``medperf … submit`` command would send; run it only when that is clean."""
+    import subprocess
+
+    from .guard import GuardUsageError, parse_submit
+
+    if "--" not in argv:
+        print(
+            "usage: medperf-lint guard [OPTIONS] -- medperf <model|container|mlcube|benchmark> "
+            "submit …",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    split = list(argv).index("--")
+    parser = build_parser()
+    parser.prog = "medperf-lint guard"
+    args = parser.parse_args(list(argv[:split]))
+    try:
+        submit = parse_submit(argv[split + 1 :])
+    except GuardUsageError as err:
+        print(f"medperf-lint guard: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    report = _report(args, [dict(submit.body)], paths=list(submit.paths))
+    if report is None:
+        return EXIT_USAGE
+    for note in submit.notes:
+        print(f"medperf-lint guard: {note}", file=sys.stderr)
+    code = report.exit_code(args.strict)
+    if code != EXIT_OK:
+        print(
+            "medperf-lint guard: not running the command: fix the findings above first",
+            file=sys.stderr,
+        )
+        return code
+    try:
+        return subprocess.run(list(argv[split + 1 :]), check=False).returncode
+    except OSError as err:
+        print(
+            f"medperf-lint guard: cannot run {argv[split + 1]!r}: {err.strerror}", file=sys.stderr
+        )
+        return 127
+    except KeyboardInterrupt:
+        return 130
+
+
+def _report(
+    args: argparse.Namespace, entities: Sequence[dict[str, object]], paths: Sequence[str]
+) -> Report | None:
+    """Lint for guard and print the report on stderr (stdout belongs to the wrapped command);
+    None after a usage error was printed."""
+    from .config import ConfigError
+    from .progress import terminal_progress
+    from .reporters import render
+
+    args.paths = [*args.paths, *paths]
+    fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    with terminal_progress(enabled=not args.offline) as progress:
+        try:
+            report = _lint(args, progress, entities)
+        except ConfigError as err:
+            print(f"medperf-lint: error: {err}", file=sys.stderr)
+            return None
+    color = fmt == "text" and sys.stderr.isatty() and "NO_COLOR" not in os.environ
+    render(report, fmt, sys.stderr, quiet=args.quiet, color=color)
+    return report
 
 
 def _fix_and_relint(report: Report, args: argparse.Namespace, progress: Any) -> Report:
@@ -216,6 +287,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in ("rules", "rule"):  # lint a folder of that name as ./rules
         return _rules_command(argv)
+    if argv and argv[0] == "guard":  # a folder named guard: `medperf-lint ./guard`
+        return _guard_command(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.paths and not args.ref:
