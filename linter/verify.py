@@ -1,0 +1,207 @@
+"""Download what MedPerf will download, in full, and hash it the way MedPerf does.
+
+MedPerf saves ``requests.get(url, stream=True).iter_content()``: redirects followed, any
+Content-Encoding decoded, and only a 200 counts. It then compares the hex SHA-256 of the saved
+file with the submitted hash and, for tarballs, extracts them. This provider streams the same
+bytes through the run's transport (proxies, address policy, limits), hashes them, and for
+tarballs feeds them to :mod:`.archive` on the way, so memory stays flat and nothing is written
+unless ``--keep DIR`` asks for it. When the server applied a Content-Encoding and the hash does
+not match, a second download without decoding tells whether the submitted hash is that of the
+bytes on the wire (the uploaded ``.tar.gz``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .archive import ArchiveReader
+from .download_facts import DownloadFacts
+from .transport import Timeouts, Transport, TransportError
+
+CHUNK = 1024 * 1024
+MAX_REDIRECTS = 10  # requests allows 30; a chain this long is already reported by the probe
+CONCURRENCY = 4  # whole files: a few at a time is what a link can carry anyway
+
+ByteProgress = Callable[[str, int, int | None], None]  # (key, bytes so far, total or None)
+
+
+@dataclass(frozen=True)
+class DownloadJob:
+    """One unique download: the URL, the hash it should have, and what else to check."""
+
+    url: str
+    expected: str | None  # the submitted SHA-256 (lower-case hex), when there is one
+    archive: bool = False  # a tarball MedPerf extracts: check it
+    demo: bool = False  # a demo dataset: check paths.yaml too
+
+
+async def verify_all(
+    transport: Transport,
+    jobs: Iterable[DownloadJob],
+    *,
+    timeouts: Timeouts,
+    max_size: int,
+    keep: Path | None = None,
+    progress: ByteProgress | None = None,
+) -> dict[str, DownloadFacts]:
+    """Download each unique URL once, a few at a time; facts by URL."""
+    merged: dict[str, DownloadJob] = {}
+    for job in jobs:
+        seen = merged.get(job.url)
+        merged[job.url] = (
+            job
+            if seen is None
+            else DownloadJob(
+                job.url,
+                seen.expected or job.expected,
+                seen.archive or job.archive,
+                seen.demo or job.demo,
+            )
+        )
+    gate = asyncio.Semaphore(CONCURRENCY)
+
+    async def one(job: DownloadJob) -> tuple[str, DownloadFacts]:
+        async with gate:
+            downloader = _Download(transport, job, timeouts, max_size, keep, progress)
+            return job.url, await downloader.run()
+
+    return dict(await asyncio.gather(*(one(j) for j in merged.values())))
+
+
+class _Download:
+    def __init__(
+        self,
+        transport: Transport,
+        job: DownloadJob,
+        timeouts: Timeouts,
+        max_size: int,
+        keep: Path | None,
+        progress: ByteProgress | None,
+    ):
+        self.transport, self.job, self.timeouts = transport, job, timeouts
+        self.max_size, self.keep, self.progress = max_size, keep, progress
+
+    async def run(self) -> DownloadFacts:
+        try:
+            return await self._run()
+        except TransportError as err:
+            return DownloadFacts(self.job.url, inconclusive=f"download failed: {err.detail}")
+
+    async def _run(self) -> DownloadFacts:
+        job = self.job
+        reader = ArchiveReader(demo=job.demo) if job.archive else None
+        digest = hashlib.sha256()
+        size = 0
+        encoding: str | None = None
+        sink = _Sink(self.keep) if self.keep is not None else None
+        try:
+            async with self.transport.stream(
+                job.url, timeouts=self.timeouts, max_redirects=MAX_REDIRECTS
+            ) as answer:
+                if answer.status != 200:
+                    return DownloadFacts(
+                        job.url, error=f"HTTP {answer.status}: MedPerf accepts only 200"
+                    )
+                encoding = answer.content_encoding
+                total = answer.length
+                if total is not None and total > self.max_size:
+                    return DownloadFacts(job.url, inconclusive=_too_large(total, self.max_size))
+                async for chunk in answer.chunks(CHUNK):
+                    size += len(chunk)
+                    if size > self.max_size:
+                        return DownloadFacts(job.url, inconclusive=_too_large(size, self.max_size))
+                    digest.update(chunk)
+                    if reader is not None:
+                        await asyncio.to_thread(reader.feed, chunk)
+                    if sink is not None:
+                        sink.write(chunk)
+                    if self.progress is not None:
+                        self.progress(job.url, size, total)
+            sha = digest.hexdigest()
+            if sink is not None:
+                sink.commit(sha)
+                sink = None
+        finally:
+            if sink is not None:
+                sink.discard()
+            if reader is not None:
+                reader.abandon()
+        archive = await asyncio.to_thread(reader.finish, 60.0) if reader is not None else None
+        encoded = None
+        if encoding is not None and job.expected is not None and job.expected != sha:
+            encoded = await self._encoded_hash()
+        return DownloadFacts(
+            job.url,
+            sha256=sha,
+            size=size,
+            content_encoding=encoding,
+            encoded_sha256=encoded,
+            archive=archive,
+        )
+
+    async def _encoded_hash(self) -> str | None:
+        """SHA-256 of the bytes on the wire (the encoding left in place), or None on failure."""
+        digest = hashlib.sha256()
+        size = 0
+        try:
+            async with self.transport.stream(
+                self.job.url, timeouts=self.timeouts, max_redirects=MAX_REDIRECTS, decode=False
+            ) as answer:
+                if answer.status != 200:
+                    return None
+                async for chunk in answer.chunks(CHUNK):
+                    size += len(chunk)
+                    if size > self.max_size:
+                        return None
+                    digest.update(chunk)
+        except TransportError:
+            return None
+        return digest.hexdigest()
+
+
+def _too_large(size: int, cap: int) -> str:
+    return (
+        f"larger than the download cap ({_human(size)} > {_human(cap)}); not hashed "
+        "(raise max-download-size to check it)"
+    )
+
+
+def _human(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"  # pragma: no cover
+
+
+class _Sink:
+    """``--keep DIR``: the download goes to a hidden temporary file in DIR, renamed to its
+    SHA-256 once complete; anything unfinished (an error, Ctrl-C) is removed."""
+
+    def __init__(self, folder: Path):
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=".partial-", dir=folder)
+        self.folder = folder
+        self.path = Path(name)
+        self.file = os.fdopen(fd, "wb")
+
+    def write(self, chunk: bytes) -> None:
+        self.file.write(chunk)
+
+    def commit(self, sha: str) -> None:
+        self.file.close()
+        os.replace(self.path, self.folder / sha)
+
+    def discard(self) -> None:
+        with contextlib.suppress(OSError):
+            self.file.close()
+        with contextlib.suppress(OSError):
+            self.path.unlink()

@@ -1,0 +1,27 @@
+"""Shared by the integrity rules: find a reference's full-download facts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from medperf_lint.references import Reference
+from medperf_lint.rule import RuleContext
+
+if TYPE_CHECKING:
+    from medperf_lint.download_facts import DownloadFacts
+
+
+def download_for(ref: Reference, ctx: RuleContext) -> DownloadFacts | None:
+    """The full download of the reference's URL, when ``--verify-hashes`` gathered one."""
+    url = ref.download_url
+    if url is None or ctx.network is None:
+        return None
+    return ctx.network.downloads.get(url)
+
+
+def downloaded(ref: Reference, ctx: RuleContext) -> DownloadFacts | None:
+    """Like :func:`download_for`, but only a complete download (with its hash)."""
+    facts = download_for(ref, ctx)
+    if facts is None or facts.sha256 is None or facts.error or facts.inconclusive:
+        return None
+    return facts
