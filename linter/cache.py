@@ -136,3 +136,68 @@ def _strip_secrets(result: ProbeResult) -> ProbeResult:
         final_url=redact(result.final_url),
         redirects=tuple((s, redact(loc)) for s, loc in result.redirects),
     )
+
+
+class GitHubCache:
+    """Commit-pinned GitHub lookups (owner, repo, 40-hex SHA), kept ``cache_ttl_immutable``.
+
+    A commit's existence and membership do not change, so a warm re-run of pinned URLs sends no
+    API call. Entries are per API endpoint, ``--resolve`` table and tool version, written like
+    probe entries (temporary file, then rename), and a failure to read or write is a miss.
+    """
+
+    def __init__(self, folder: Path, ttl: float):
+        self.folder = folder
+        self.ttl = ttl
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> GitHubCache | None:
+        from ._version import __version__
+
+        if settings.no_cache or settings.cache_ttl_immutable <= 0:
+            return None
+        folder = Path(settings.cache_dir).expanduser() if settings.cache_dir else default_dir()
+        context = "\n".join(
+            [__version__, settings.github_api_url.rstrip("/"), *sorted(settings.resolve)]
+        )
+        space = "github-" + hashlib.sha256(context.encode("utf-8")).hexdigest()[:16]
+        return cls(folder / space, settings.cache_ttl_immutable)
+
+    def _path(self, key: tuple[str, str, str]) -> Path:
+        text = "/".join(part.lower() for part in key)
+        return self.folder / (hashlib.sha256(text.encode("utf-8")).hexdigest() + ".json")
+
+    def get(self, key: tuple[str, str, str], now: float | None = None) -> dict[str, object] | None:
+        now = time.time() if now is None else now
+        try:
+            record = json.loads(self._path(key).read_text(encoding="utf-8"))
+            if record.get("format") != FORMAT or record.get("key") != [k.lower() for k in key]:
+                return None
+            if not (-_SKEW <= now - float(record["stored_at"]) < self.ttl):
+                return None
+            value = record["lookup"]
+            return value if isinstance(value, dict) else None
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, key: tuple[str, str, str], lookup: dict[str, object]) -> bool:
+        record = {
+            "format": FORMAT,
+            "key": [k.lower() for k in key],
+            "stored_at": time.time(),
+            "lookup": lookup,
+        }
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.folder)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    json.dump(record, handle)
+                os.replace(tmp, self._path(key))
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+        except OSError:
+            return False
+        return True

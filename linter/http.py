@@ -1,20 +1,21 @@
 """Probe every URL once: is it public, direct and reachable? (hosts.md §0, linkcheckers.md §5)
 
-Probing runs on one asyncio event loop over :mod:`.http_wire` (see there for why not
-requests). Per URL: ``HEAD`` (redirects followed and recorded here, at most 10 hops), then one ranged
+Probing runs on the run's transport (:mod:`.transport`: one aiohttp session on one event
+loop, with the address, proxy and encoding policy). Per URL: ``HEAD`` (redirects followed and recorded here, at most 10 hops), then one ranged
 ``GET`` (``Range: bytes=0-8191``) whose first bytes are sniffed; a healthy URL costs two
 requests. When ``HEAD`` is refused (405, 501, 401/403, 5xx, a reset) the ``GET`` alone
 decides. Hosts are probed concurrently with at most ``max_connections_per_host`` open
 connections each; 408, 429, 5xx and resets are retried with jittered backoff that honours
-``Retry-After``. Every hop's address is checked before connecting (:mod:`.addresses`).
+``Retry-After``. Every hop's addresses are checked at connect time by the transport. Bodies
+arrive decoded, as requests (and so MedPerf) saves them; the ``Content-Encoding`` and the proxy
+used are recorded. A connection that nobody will reuse is closed at once, and a shortage of
+file descriptors is waited out, never reported as a broken URL.
 """
 
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import random
-import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -22,7 +23,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
-from .addresses import BlockedAddress, ResolveError, Resolver
 from .cache import ProbeCache
 from .config import Settings
 from .http_result import HTML_TYPES, ProbeResult
@@ -30,7 +30,7 @@ from .network import Progress
 from .sniff import WINDOW, drive_page, sign_in_page, sniff
 
 if TYPE_CHECKING:
-    from .http_wire import WireClient
+    from .transport import Transport
 
 __all__ = ["ProbeResult", "probe_urls"]
 
@@ -40,6 +40,7 @@ REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 RETRY_CODES = frozenset({408, 429})  # plus every 5xx
 HEAD_REFUSED_WAIT = frozenset({429, 503})
 DEADLINE = "deadline reached"
+FD_WAIT = 0.2  # seconds between attempts while the machine is out of file descriptors
 
 
 def probe_urls(
@@ -70,30 +71,17 @@ def probe_urls(
             if progress is not None:
                 progress(_host(url), counter[0], len(unique))
 
-        _run_loop(_probe_all(todo, settings, record))
-    return {url: results[url] for url in unique}
+        from .config import ConfigError
+        from .transport import open_transport
 
-
-def _run_loop(main: Any) -> None:
-    """Run ``main`` to completion, on this thread unless it already runs an event loop."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        asyncio.run(main)
-        return
-    failure: list[BaseException] = []
-
-    def target() -> None:
         try:
-            asyncio.run(main)
-        except BaseException as err:  # re-raised in the caller's thread
-            failure.append(err)
-
-    thread = threading.Thread(target=target, name="medperf-lint-probe")
-    thread.start()
-    thread.join()
-    if failure:
-        raise failure[0]
+            with open_transport(settings) as shared:
+                shared.call(_probe_all(todo, settings, shared.transport, record))
+        except ValueError as err:  # a malformed --resolve entry
+            raise ConfigError(str(err)) from None
+        for url in todo:  # a probe cut off without a word (never expected) stays honest
+            results.setdefault(url, ProbeResult(url=url, final_url=url, inconclusive=DEADLINE))
+    return {url: results[url] for url in unique}
 
 
 def _host(url: str) -> str:
@@ -116,21 +104,16 @@ def _round_robin(urls: Sequence[str]) -> list[str]:
 
 
 async def _probe_all(
-    urls: Sequence[str], settings: Settings, record: Callable[[str, ProbeResult], None]
+    urls: Sequence[str],
+    settings: Settings,
+    transport: Transport,
+    record: Callable[[str, ProbeResult], None],
 ) -> None:
-    from .http_identity import USER_AGENT, ca_bundle
-    from .http_wire import WireClient, tls_context
-
     started = time.monotonic()
     deadline = started + settings.deadline if settings.deadline is not None else None
-    headers = {"User-Agent": USER_AGENT, "Accept": "*/*", "Accept-Encoding": "identity"}
-    wire = WireClient(tls_context(ca_bundle()), headers)
-    try:
-        prober = _Prober(settings, wire, deadline)
-    except ValueError as err:  # a malformed --resolve entry
-        from .config import ConfigError
-
-        raise ConfigError(str(err)) from None
+    prober = _Prober(settings, transport, deadline)
+    for url in urls:
+        prober.users[_host(url)] += 1
 
     async def one(url: str) -> None:
         record(url, await _guarded(prober, url))
@@ -148,7 +131,7 @@ async def _probe_all(
             url = tasks[task]
             record(url, ProbeResult(url=url, final_url=url, inconclusive=DEADLINE))
     finally:
-        wire.close()
+        prober.stop.set()
 
 
 async def _guarded(prober: _Prober, url: str) -> ProbeResult:
@@ -181,6 +164,8 @@ class _State:
     head_status: int | None = None
     head_type: str | None = None
     head_size: int | None = None
+    head_encoding: str | None = None
+    proxy: str | None = None
 
     def result(self, **values: Any) -> ProbeResult:
         return ProbeResult(
@@ -189,6 +174,7 @@ class _State:
             redirects=tuple(self.redirects),
             requests=self.requests,
             head_status=self.head_status,
+            proxy=self.proxy,
             **values,
         )
 
@@ -208,14 +194,13 @@ class _Answer:
 
 
 class _Prober:
-    def __init__(self, settings: Settings, wire: WireClient, deadline: float | None):
+    def __init__(self, settings: Settings, transport: Transport, deadline: float | None):
         self.settings = settings
-        self.wire = wire
+        self.transport = transport
         self.deadline = deadline
-        self.resolver = Resolver(settings.resolve, allow_private=settings.allow_private_hosts)
         self.stop = asyncio.Event()
         self._limits: dict[str, asyncio.Semaphore] = {}
-        self._addresses: dict[tuple[str, int], asyncio.Future[str]] = {}
+        self.users: defaultdict[str, int] = defaultdict(int)  # unfinished probes per host
 
     def _limit(self, host: str) -> asyncio.Semaphore:
         sem = self._limits.get(host)
@@ -223,14 +208,6 @@ class _Prober:
             sem = asyncio.Semaphore(max(1, self.settings.max_connections_per_host))
             self._limits[host] = sem
         return sem
-
-    async def _address(self, host: str, port: int) -> str:
-        """The checked address for host:port, looked up once per run (off the event loop)."""
-        key = (host, port)
-        if key not in self._addresses:
-            loop = asyncio.get_running_loop()
-            self._addresses[key] = loop.run_in_executor(None, self.resolver.pick, host, port)
-        return await self._addresses[key]
 
     async def probe(self, url: str) -> ProbeResult:
         now = time.monotonic()
@@ -242,6 +219,8 @@ class _Prober:
             return await self._run(state)
         except _Stop as stop:
             return stop.result
+        finally:
+            self.users[_host(url)] -= 1
 
     async def _run(self, state: _State) -> ProbeResult:
         method = "HEAD"
@@ -259,6 +238,7 @@ class _Prober:
                     state.head_status = answer.status
                     state.head_type = answer.headers.get("content-type")
                     state.head_size = _int(answer.headers.get("content-length"))
+                    state.head_encoding = _encoding(answer.headers)
                 elif answer.status in (404, 410):
                     return state.result(
                         status=answer.status, content_type=answer.headers.get("content-type")
@@ -328,7 +308,9 @@ class _Prober:
         return left
 
     async def _wait(self, state: _State, answer: _Answer, attempt: int) -> None:
-        delay = _retry_after(answer.headers.get("retry-after"))
+        from .transport import retry_after
+
+        delay = retry_after(answer.headers.get("retry-after"))
         if delay is None:
             delay = min(MAX_WAIT, 0.5 * 2**attempt) * random.uniform(0.5, 1.0)
         delay = min(delay, MAX_WAIT)
@@ -349,46 +331,44 @@ class _Prober:
 
     async def _send(self, state: _State, method: str) -> _Answer | None:
         """One request to ``state.current``; None when a HEAD failed in a way GET may not."""
-        from .http_wire import WireError
+        from .transport import Timeouts, TransportError
 
         url = state.current
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-        try:
-            port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
-        except ValueError:
-            raise _Stop(
-                state.result(error="bad-url", detail="the URL has an invalid port")
-            ) from None
-        try:
-            address = await self._address(host, port)
-        except ResolveError as err:
-            raise _Stop(state.result(error="dns", detail=f"cannot resolve {host}: {err}")) from None
-        except BlockedAddress as err:
-            raise _Stop(
-                state.result(
-                    error="blocked-address",
-                    detail=f"{err}; refusing to connect (use --allow-private-hosts if this is intended)",
-                )
-            ) from None
+        host = _host(url)
         headers = {"Range": f"bytes=0-{WINDOW - 1}"} if method == "GET" else {}
         while True:
             async with self._limit(host):
                 left = self._remaining(state)
                 state.requests += 1
+                timeouts = Timeouts(
+                    min(self.settings.connect_timeout, left), min(self.settings.read_timeout, left)
+                )
                 try:
-                    response = await self.wire.request(
+                    response = await self.transport.request(
                         method,
                         url,
-                        address,
-                        headers,
-                        connect_timeout=min(self.settings.connect_timeout, left),
-                        read_timeout=min(self.settings.read_timeout, left),
+                        headers=headers,
                         limit=WINDOW,
+                        timeouts=timeouts,
+                        keep=method == "HEAD" or self.users[host] > 1,
                     )
+                    state.proxy = response.proxy
                     return _Answer(response.status, response.headers, response.body)
-                except WireError as err:
+                except TransportError as err:
                     kind, detail = err.kind, err.detail
+            if kind == "fd-shortage":  # this machine's limit, not the URL's fault
+                state.requests -= 1
+                await self._pause(state, FD_WAIT)
+                continue
+            if kind == "bad-url":
+                raise _Stop(state.result(error=kind, detail=detail))
+            if kind == "blocked-address":
+                raise _Stop(
+                    state.result(
+                        error=kind,
+                        detail=f"{detail}; refusing to connect (use --allow-private-hosts if this is intended)",
+                    )
+                )
             if method == "HEAD" and kind in ("reset", "timeout", "bad-response"):
                 return None  # some servers drop or stall HEAD on download endpoints
             if kind == "reset" and state.retries_left > 0:
@@ -398,8 +378,16 @@ class _Prober:
                 continue
             if kind in ("timeout", "connect-timeout"):
                 raise _Stop(state.result(inconclusive=f"timeout: {detail} ({host})"))
-            where = host if host.strip("[]") == address else f"{host} at {address}"
-            raise _Stop(state.result(error=kind, detail=f"{detail} ({where})"))
+            raise _Stop(state.result(error=kind, detail=f"{detail} ({host})"))
+
+    async def _pause(self, state: _State, delay: float) -> None:
+        """Sleep ``delay`` unless the time budget or the deadline ends first."""
+        left = self._remaining(state)
+        try:
+            await asyncio.wait_for(self.stop.wait(), min(delay, left))
+        except asyncio.TimeoutError:
+            return
+        raise _Stop(state.result(inconclusive=DEADLINE))
 
     def _finish(
         self, state: _State, answer: _Answer, inconclusive: str | None = None
@@ -426,6 +414,8 @@ class _Prober:
             page=page,
             page_detail=page_detail,
             attachment="attachment" in headers.get("content-disposition", "").lower(),
+            content_encoding=_encoding(headers) or state.head_encoding,
+            disposition_name=_disposition_name(headers.get("content-disposition")),
             inconclusive=inconclusive,
         )
 
@@ -450,17 +440,19 @@ def _size(answer: _Answer, state: _State) -> int | None:
     return None
 
 
-def _retry_after(value: str | None) -> float | None:
-    """``Retry-After`` in seconds, from delta-seconds or an HTTP-date; None when absent or bad."""
+def _encoding(headers: Mapping[str, str]) -> str | None:
+    """The response's Content-Encoding, or None for none or ``identity``."""
+    value = headers.get("content-encoding", "").strip().lower()
+    return None if value in ("", "identity") else value
+
+
+def _disposition_name(value: str | None) -> str | None:
+    """The file name a Content-Disposition header gives, if any."""
     if not value:
         return None
-    text = value.strip()
-    if text.isdigit():
-        return float(text)
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    if when is None:
-        return None
-    return max(0.0, when.timestamp() - time.time())
+    from email.message import Message
+
+    message = Message()
+    message["content-disposition"] = value
+    name = message.get_filename()
+    return str(name) if name else None

@@ -22,6 +22,9 @@ class ProbeResult:
     ``error`` is a short kind (dns, refused, tls, timeout, reset, redirect-loop,
     too-many-redirects, blocked-address, bad-redirect-scheme) explained by ``detail``.
     ``page`` names a recognised stand-in page (drive-confirm, drive-error, sign-in).
+    ``content_encoding``: the transfer's Content-Encoding (the sniffed bytes are the decoded
+    ones, what MedPerf saves). ``proxy``: the proxy the last request went through, if any.
+    ``disposition_name``: the file name a Content-Disposition header gave.
     """
 
     url: str
@@ -36,6 +39,9 @@ class ProbeResult:
     page_detail: str | None = None
     attachment: bool = False
     head_status: int | None = None
+    content_encoding: str | None = None
+    disposition_name: str | None = None
+    proxy: str | None = None
     error: str | None = None
     detail: str | None = None
     inconclusive: str | None = None
@@ -73,6 +79,8 @@ class ProbeResult:
             "status": self.status,
             "size": self.size,
             "sniffed_type": self.sniffed,
+            "content_encoding": self.content_encoding,
+            "proxy": self.proxy,
             "redirects": [{"status": s, "location": redact(loc)} for s, loc in self.redirects],
             "error": self.error,
             "inconclusive": self.inconclusive,

@@ -59,13 +59,19 @@ def test_short_sha_resolves_to_full(github: FakeGitHub) -> None:
     assert one(github, raw(C1[:7])).sha == C1
 
 
-def test_sha_on_default_branch_costs_three_calls(github: FakeGitHub) -> None:
+def test_sha_on_default_branch_costs_one_call_and_the_repository(github: FakeGitHub) -> None:
     assert one(github, raw(C2)) == found_lookup(sha=C2)
-    assert github.paths() == [
-        f"{REPO}/commits/{C2}",
-        REPO,
-        f"{REPO}/compare/main...{C2}?per_page=1",
-    ]
+    assert github.paths() == [REPO, f"{REPO}/compare/main...{C2}?per_page=1"]
+
+
+def test_shas_of_one_repository_share_its_facts(github: FakeGitHub) -> None:
+    results = resolve(github, [raw(C1), raw(C2), raw(C3)])
+    assert all(r == found_lookup(sha=r.sha) for r in results.values())
+    paths = github.paths()
+    assert paths.count(REPO) == 1
+    assert sorted(paths) == sorted(
+        [REPO, *(f"{REPO}/compare/main...{c}?per_page=1" for c in (C1, C2, C3))]
+    )
 
 
 def test_sha_on_another_branch_is_not_an_impostor(github: FakeGitHub) -> None:
@@ -81,14 +87,18 @@ def test_unknown_sha_does_not_exist_and_is_asked_once(github: FakeGitHub) -> Non
     found = one(github, raw(UNKNOWN), retries=3)
     assert found.exists is False and found.repo_exists is True and found.sha is None
     assert found.detail == f"GitHub answered 422: No commit found for SHA: {UNKNOWN}"
-    assert github.paths() == [f"{REPO}/commits/{UNKNOWN}"]
+    assert github.paths() == [
+        REPO,
+        f"{REPO}/compare/main...{UNKNOWN}?per_page=1",
+        f"{REPO}/commits/{UNKNOWN}",
+    ]
 
 
 def test_missing_repository_404_is_not_retried(github: FakeGitHub) -> None:
     found = one(github, raw(C1, "mlcommons/gone"), retries=3)
     assert (found.exists, found.repo_exists) == (False, False)
     assert found.detail == "GitHub answered 404: Not Found"
-    assert github.paths() == [f"/repos/mlcommons/gone/commits/{C1}", "/repos/mlcommons/gone"]
+    assert github.paths() == ["/repos/mlcommons/gone"]
 
 
 def test_impostor_commit(github: FakeGitHub) -> None:
@@ -227,14 +237,14 @@ def test_token_goes_to_the_api(
 ) -> None:
     monkeypatch.setenv(var, " ghp_secret\n")
     assert one(github, raw(C2)).sha == C2
-    assert len(github.requests) == 3
+    assert len(github.requests) == 2
     assert {r.headers.get("authorization") for r in github.requests} == {"Bearer ghp_secret"}
 
 
 def test_no_token_no_authorization_header(github: FakeGitHub) -> None:
     assert one(github, raw(C2)).sha == C2
-    assert len(github.requests) == 3
-    assert [r.headers.get("authorization") for r in github.requests] == [None] * 3
+    assert len(github.requests) == 2
+    assert [r.headers.get("authorization") for r in github.requests] == [None] * 2
 
 
 def test_token_not_sent_when_a_redirect_leaves_the_api(
@@ -312,3 +322,39 @@ def test_offline_import_does_not_load_requests() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_pinned_lookups_are_cached_so_a_warm_run_sends_nothing(
+    github: FakeGitHub, tmp_path: Any
+) -> None:
+    pinned = [raw(C1), raw(C2), raw(IMPOSTOR), raw(UNKNOWN)]
+    cold = resolve(github, pinned, cache_dir=str(tmp_path))
+    sent_cold = len(github.requests)
+    assert sent_cold >= 4
+    warm = resolve(github, pinned, cache_dir=str(tmp_path))
+    assert len(github.requests) == sent_cold  # nothing new on the warm run
+    assert warm == cold
+    assert warm[("mlcommons", "medperf", IMPOSTOR)].impostor is True
+    assert warm[("mlcommons", "medperf", UNKNOWN)].exists is False
+    # a branch can move: it is asked again, once
+    resolve(github, [*pinned, raw("main")], cache_dir=str(tmp_path))
+    assert github.paths()[sent_cold:] == [f"{REPO}/commits/main"]
+
+
+def test_inconclusive_pinned_lookups_are_not_cached(github: FakeGitHub, tmp_path: Any) -> None:
+    github.queue(REPO, Canned(500, {}, '{"message": "Server Error"}'))
+    assert one(github, raw(C2), retries=0, cache_dir=str(tmp_path)).inconclusive
+    assert one(github, raw(C2), retries=0, cache_dir=str(tmp_path)) == found_lookup(sha=C2)
+
+
+def test_a_budget_too_small_is_said_once_with_the_reset(
+    github: FakeGitHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    github.rate_remaining = 3
+    refs = ["main", "refs/heads/release", "refs/tags/v1", C1[:8], C2[:8], C3[:8]]
+    results = resolve(github, [raw(r) for r in refs])
+    assert len(github.requests) == 3
+    err = capsys.readouterr().err
+    assert err.count("GitHub API:") == 1, err
+    assert f"the limit resets at {RESET}" in err
+    assert sum(r.inconclusive is not None for r in results.values()) == 3

@@ -65,6 +65,8 @@ def test_json_urls_entry(tmp_path: Path, https: HostsServer, ca_bundle: Path) ->
         "status": 206,
         "size": len(body),
         "sniffed_type": "gzip",
+        "content_encoding": None,
+        "proxy": None,
         "redirects": [],
         "error": None,
         "inconclusive": None,
