@@ -10,7 +10,7 @@ from typing import Any, Union
 from .config import ConfigError, ConfigResolver, Settings, apply, check_overrides
 from .documents import load_entity, refs_document
 from .engine import Job, load_jobs, run
-from .network import Progress
+from .facts import Progress
 from .report import InputProblem, Report
 from .yamlnodes import InputError
 

@@ -16,9 +16,10 @@ from pathlib import Path, PurePath
 
 from .config import ConfigResolver, Settings
 from .documents import Document, load_path
+from .facts import NetworkResults, Progress
 from .findings import Finding, Fix
 from .inputs import expand
-from .network import NetworkResults, Progress, gather
+from .network import gather
 from .report import InputProblem, Report
 from .rule import Diagnostic, Need, Rule, RuleContext
 from .rules import RULES, lookup

@@ -25,8 +25,8 @@ from urllib.parse import urljoin, urlsplit
 
 from .cache import ProbeCache
 from .config import Settings
+from .facts import Progress
 from .http_result import HTML_TYPES, ProbeResult
-from .network import Progress
 from .sniff import WINDOW, drive_page, sign_in_page, sniff
 
 if TYPE_CHECKING:

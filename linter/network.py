@@ -1,33 +1,48 @@
 """The one place where the engine asks for network facts, all at once, before rules run.
 
-Each provider module (``http``, ``github``, ``synapse``) is imported only when a selected rule
-needs it and a reference of its kind exists, so an offline run never imports requests or
-synapseclient.
+``PROVIDERS`` maps each kind of :class:`Need` to the provider that answers it: which inputs
+it takes from the references, how it checks them, and what to report for inputs it did not
+finish. Each provider module (``http``, ``github``, ``synapse``) is imported only when a
+selected rule needs it and a reference of its kind exists, so an offline run never imports
+requests or synapseclient.
+
+The run's ``deadline`` is one instant for every provider. Providers run side by side on daemon
+threads (:mod:`.background`); at the deadline (plus a short grace for providers that stop on
+their own and report their partial results) the engine stops waiting, every unfinished input
+is reported inconclusive, and no stuck thread keeps the process alive.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from .background import run_until
+from .facts import NetworkResults, Progress
 from .rule import Need
 
 if TYPE_CHECKING:
     from .config import Settings
     from .references import Reference
 
-Progress = Callable[[str, int, int], None]  # (what, done, total)
+__all__ = ["PROVIDERS", "NetworkResults", "Progress", "Provider", "gather"]
+
+# Providers that honour the deadline themselves get this long to hand in what they have.
+GRACE = 0.5
+DEADLINE_PASSED = "the run's deadline ({:g} s) ran out"
+
+Inputs = tuple[str, ...]
 
 
 @dataclass(frozen=True)
-class NetworkResults:
-    """Facts per unique key; rules look up their reference's key and read the result."""
+class Provider:
+    """How one kind of network fact is gathered."""
 
-    probes: Mapping[str, Any] = field(default_factory=dict)  # URL -> http.ProbeResult
-    github: Mapping[Any, Any] = field(default_factory=dict)  # github.RefKey -> github.RefLookup
-    synapse: Mapping[str, Any] = field(default_factory=dict)  # synN -> synapse.SynapseLookup
-    synapse_identity: str | None = None  # "anonymous" or the user name checks ran as
+    inputs: Callable[[Sequence[Reference]], Inputs]  # unique keys to check, sorted
+    check: Callable[[Inputs, Settings, Progress | None, float | None], NetworkResults]
+    unfinished: Callable[[Inputs, Settings], NetworkResults]  # facts when cut off
 
 
 def gather(
@@ -36,38 +51,113 @@ def gather(
     settings: Settings,
     progress: Progress | None = None,
 ) -> NetworkResults:
-    """Collect unique URLs and Synapse IDs; the providers check them concurrently, side by side."""
+    """Check every unique input of every needed provider, side by side, within the deadline."""
     refs = list(refs)
-    urls = sorted(
-        {u for r in refs if (u := r.url) is not None and u.startswith(("http://", "https://"))}
+    until = None if settings.deadline is None else time.monotonic() + settings.deadline
+    jobs = [
+        (provider, inputs)
+        for need, provider in PROVIDERS.items()
+        if need in needs and (inputs := provider.inputs(refs))
+    ]
+
+    def work(job: tuple[Provider, Inputs]) -> NetworkResults:
+        provider, inputs = job
+        return provider.check(inputs, settings, progress, until)
+
+    outcomes = run_until(
+        work, jobs, workers=len(jobs), until=None if until is None else until + GRACE
     )
-    syn_ids = sorted({s for r in refs if (s := r.synapse_id) is not None})
-    jobs: dict[str, Callable[[], Any]] = {}
-    if Need.HTTP in needs and urls:
-        from . import http
-
-        jobs["http"] = lambda: http.probe_urls(urls, settings, progress)
-    if Need.GITHUB in needs and urls:
-        from . import github as gh
-
-        jobs["github"] = lambda: gh.resolve_urls(urls, settings)
-    if Need.SYNAPSE in needs and syn_ids:
-        from . import synapse as syn
-
-        jobs["synapse"] = lambda: syn.check_ids(syn_ids, settings)
-    done = _run_side_by_side(jobs)
-    probes: Mapping[str, Any] = done.get("http", {})
-    github: Mapping[Any, Any] = done.get("github", {})
-    synapse, identity = done.get("synapse", ({}, None))
-    return NetworkResults(probes, github, synapse, identity)
+    results = NetworkResults()
+    for index, (provider, inputs) in enumerate(jobs):
+        outcome = outcomes.get(index)
+        if outcome is None:
+            results = results.merged(provider.unfinished(inputs, settings))
+        elif outcome.error is not None:
+            raise outcome.error  # e.g. a malformed --resolve: a usage error, not a fact
+        elif outcome.value is not None:
+            results = results.merged(outcome.value)
+    return results
 
 
-def _run_side_by_side(jobs: dict[str, Callable[[], Any]]) -> dict[str, Any]:
-    """Run the providers at the same time: each waits on a different service."""
-    if len(jobs) <= 1:
-        return {name: job() for name, job in jobs.items()}
-    from concurrent.futures import ThreadPoolExecutor
+def _deadline_reason(settings: Settings) -> str:
+    return DEADLINE_PASSED.format(settings.deadline or 0)
 
-    with ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="medperf-lint") as pool:
-        futures = {name: pool.submit(job) for name, job in jobs.items()}
-        return {name: future.result() for name, future in futures.items()}
+
+# ---- HTTP probes ----
+
+
+def _web_urls(refs: Sequence[Reference]) -> Inputs:
+    return tuple(
+        sorted(
+            {u for r in refs if (u := r.url) is not None and u.startswith(("http://", "https://"))}
+        )
+    )
+
+
+def _probe(
+    urls: Inputs, settings: Settings, progress: Progress | None, until: float | None
+) -> NetworkResults:
+    from . import http
+
+    return NetworkResults(probes=http.probe_urls(list(urls), settings, progress))
+
+
+def _probes_unfinished(urls: Inputs, settings: Settings) -> NetworkResults:
+    from .http_result import ProbeResult
+
+    reason = _deadline_reason(settings)
+    return NetworkResults(probes={u: ProbeResult(u, u, inconclusive=reason) for u in urls})
+
+
+# ---- GitHub lookups ----
+
+
+def _resolve(
+    urls: Inputs, settings: Settings, progress: Progress | None, until: float | None
+) -> NetworkResults:
+    from . import github
+
+    return NetworkResults(github=github.resolve_urls(urls, settings))
+
+
+def _github_unfinished(urls: Inputs, settings: Settings) -> NetworkResults:
+    from .github_facts import RefLookup
+    from .hosts import github_ref_key
+
+    keys = {k for u in urls if (k := github_ref_key(u)) is not None}
+    lookup = RefLookup(inconclusive=_deadline_reason(settings))
+    return NetworkResults(github=dict.fromkeys(keys, lookup))
+
+
+# ---- Synapse lookups ----
+
+
+def _synapse_ids(refs: Sequence[Reference]) -> Inputs:
+    return tuple(sorted({s for r in refs if (s := r.synapse_id) is not None}))
+
+
+def _look_up(
+    ids: Inputs, settings: Settings, progress: Progress | None, until: float | None
+) -> NetworkResults:
+    from . import synapse
+
+    lookups, identity = synapse.check_ids(list(ids), settings, until)
+    return NetworkResults(synapse=lookups, synapse_identity=identity)
+
+
+def _synapse_unfinished(ids: Inputs, settings: Settings) -> NetworkResults:
+    from .synapse_auth import find_credentials
+    from .synapse_facts import SynapseLookup
+
+    # Cut off before or during login: whether the token is good is unknown, not missing.
+    auth = "missing" if find_credentials() is None else "user (unverified)"
+    reason = _deadline_reason(settings)
+    lookups = {i: SynapseLookup(i, auth=auth, inconclusive=reason) for i in ids}
+    return NetworkResults(synapse=lookups)
+
+
+PROVIDERS: Mapping[Need, Provider] = {
+    Need.HTTP: Provider(_web_urls, _probe, _probes_unfinished),
+    Need.GITHUB: Provider(_web_urls, _resolve, _github_unfinished),
+    Need.SYNAPSE: Provider(_synapse_ids, _look_up, _synapse_unfinished),
+}

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterator
 from typing import TextIO
 
-from .network import Progress
+from .facts import Progress
 
 
 @contextlib.contextmanager

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from .facts import NetworkResults
 from .findings import Finding, Severity
-from .network import NetworkResults
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from .findings import Fix, Severity, Span
 if TYPE_CHECKING:
     from .config import Settings
     from .documents import Document
-    from .network import NetworkResults
+    from .facts import NetworkResults
     from .references import Reference
 
 

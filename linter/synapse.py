@@ -5,30 +5,30 @@ The engine calls :func:`check_ids` once per run with every unique ID. Each ID co
 ``POST /entity/{id}/bundle2`` through the real synapseclient (see ``synapse_client``), at most
 ``synapse-concurrency`` at a time because Synapse allows about 3 concurrent requests per user.
 Credentials are found like synapseclient finds them (``synapse_auth``); with none, the check
-runs anonymously and says so. This module imports only the standard library at import time:
-rules import it for :class:`SynapseLookup` and the helpers at the bottom.
+runs anonymously and says so.
+
+Every call runs on daemon threads (:mod:`.background`) and the run's deadline is an instant
+(``until``): when it passes, unfinished IDs are inconclusive and no thread is waited for, so a
+hanging or endlessly streaming Synapse cannot keep the process alive. The facts themselves
+live in the leaf :mod:`.synapse_facts` (re-exported here), which is all the rules import.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-# logging, tempfile and concurrent.futures are imported where used: rules import this module,
-# and an offline run must not pay for them.
+from .synapse_facts import ANONYMOUSLY, PORTAL, SynapseLookup, portal_url
+
+# logging, tempfile and threads are imported where used: an offline run must not pay for them.
 if TYPE_CHECKING:
-    from concurrent.futures import Future
-
     from .config import Settings
-    from .references import Reference
-    from .rule import RuleContext
-    from .synapse_client import Reply
+    from .synapse_client import Reply, SynapseChecker
 
-PORTAL = "https://www.synapse.org/Synapse:"
-ANONYMOUSLY = "anonymously"
+__all__ = ["ANONYMOUSLY", "PORTAL", "SynapseLookup", "check_ids", "portal_url"]
 
 # synapseclient's concreteType -> the entityType names the bundle uses
 _TYPES = {
@@ -47,40 +47,15 @@ _TYPES = {
 }
 
 
-@dataclass(frozen=True)
-class SynapseLookup:
-    """What Synapse said about one ID, as the checking identity."""
+def check_ids(
+    ids: list[str], settings: Settings, until: float | None = None
+) -> tuple[Mapping[str, SynapseLookup], str]:
+    """Look up every ID once; return the lookups and how the checks ran ("anonymously", …).
 
-    synapse_id: str
-    status: int | None = None
-    reason: str | None = None  # the server's ``reason`` on errors
-    entity_type: str | None = None  # file, folder, project, table, link, …
-    concrete_type: str | None = None
-    name: str | None = None
-    version: int | None = None
-    can_download: bool | None = None
-    has_file_handle: bool | None = None  # None unless a File; False: READ but no DOWNLOAD
-    restriction_level: str | None = None  # OPEN | RESTRICTED_BY_TERMS_OF_USE | CONTROLLED_BY_ACT
-    unmet_requirements: bool = False
-    file_name: str | None = None
-    # "missing" (no credentials: ran anonymously) / "user NAME" / "invalid" (token refused)
-    auth: str = "missing"
-    inconclusive: str | None = None  # why there is no answer (429, 5xx, timeout, …)
-
-    @property
-    def found(self) -> bool:
-        return self.status == 200 and self.inconclusive is None
-
-    @property
-    def is_file(self) -> bool:
-        return self.entity_type == "file"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"kind": "synapse", **asdict(self)}
-
-
-def check_ids(ids: list[str], settings: Settings) -> tuple[Mapping[str, SynapseLookup], str]:
-    """Look up every ID once; return the lookups and how the checks ran ("anonymously", …)."""
+    ``until`` is the run's deadline as a ``time.monotonic()`` instant; without one, the
+    ``deadline`` setting counts from now.
+    """
+    import shutil
     import tempfile
 
     from .synapse_auth import find_credentials
@@ -88,12 +63,17 @@ def check_ids(ids: list[str], settings: Settings) -> tuple[Mapping[str, SynapseL
     unique = sorted(set(ids))
     if not unique:
         return {}, ANONYMOUSLY
-    started = time.monotonic()
+    if until is None and settings.deadline is not None:
+        until = time.monotonic() + settings.deadline
     creds = find_credentials()
-    with _quiet_synapse_logging(), tempfile.TemporaryDirectory(prefix="medperf-lint-syn-") as tmp:
+    # Not a TemporaryDirectory context: a thread abandoned at the deadline never leaves it, so
+    # the folder is also removed at exit.
+    tmp = Path(tempfile.mkdtemp(prefix="medperf-lint-syn-"))
+    _remove_at_exit(tmp)
+    with _quiet_synapse_logging():
         from .synapse_client import SynapseChecker
 
-        checker = SynapseChecker(settings, Path(tmp))
+        checker = SynapseChecker(settings, tmp)
         try:
             auth, identity = "missing", ANONYMOUSLY
             if creds is not None:
@@ -103,40 +83,50 @@ def check_ids(ids: list[str], settings: Settings) -> tuple[Mapping[str, SynapseL
                         f"with the token from {creds.source}"
                     )
                 auth, identity = f"user {user}", f"as user {user}"
-            return _lookup_all(checker, unique, settings, auth, started), identity
+            return _lookup_all(checker, unique, settings, auth, until), identity
         finally:
             checker.close()
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _remove_at_exit(folder: Path) -> None:
+    import atexit
+    import shutil
+
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
 
 
 def _lookup_all(
-    checker: Any, ids: list[str], settings: Settings, auth: str, started: float
+    checker: SynapseChecker, ids: list[str], settings: Settings, auth: str, until: float | None
 ) -> dict[str, SynapseLookup]:
-    from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+    from .background import run_until
 
-    results: dict[str, SynapseLookup] = {}
-    pool = ThreadPoolExecutor(
-        max_workers=max(1, settings.synapse_concurrency), thread_name_prefix="synapse"
+    outcomes = run_until(
+        checker.bundle,
+        ids,
+        workers=max(1, settings.synapse_concurrency),
+        until=until,
+        name="synapse",
     )
-    futures: dict[Future[Reply], str] = {pool.submit(checker.bundle, i): i for i in ids}
-    remaining = None
-    if settings.deadline is not None:
-        remaining = max(0.0, settings.deadline - (time.monotonic() - started))
-    done, _pending = wait(futures, timeout=remaining, return_when=FIRST_EXCEPTION)
-    pool.shutdown(wait=False, cancel_futures=True)
-    for future, syn_id in futures.items():
-        if future in done and future.exception() is None:
-            results[syn_id] = lookup_from_reply(syn_id, future.result(), auth)
-        elif future in done:
+    results: dict[str, SynapseLookup] = {}
+    for index, syn_id in enumerate(ids):
+        outcome = outcomes.get(index)
+        if outcome is None:
+            results[syn_id] = unfinished(syn_id, settings, auth)
+        elif outcome.value is None:
+            failed = type(outcome.error).__name__
             results[syn_id] = SynapseLookup(
-                syn_id, auth=auth, inconclusive=f"check failed: {type(future.exception()).__name__}"
+                syn_id, auth=auth, inconclusive=f"check failed: {failed}"
             )
         else:
-            results[syn_id] = SynapseLookup(
-                syn_id,
-                auth=auth,
-                inconclusive=f"the run's deadline ({settings.deadline:g} s) ran out",
-            )
+            results[syn_id] = lookup_from_reply(syn_id, outcome.value, auth)
     return results
+
+
+def unfinished(syn_id: str, settings: Settings, auth: str = "missing") -> SynapseLookup:
+    """The lookup for an ID whose check the run's deadline cut short."""
+    reason = f"the run's deadline ({settings.deadline or 0:g} s) ran out"
+    return SynapseLookup(syn_id, auth=auth, inconclusive=reason)
 
 
 def _login_failed(ids: list[str], failure: Reply, source: str) -> dict[str, SynapseLookup]:
@@ -252,34 +242,3 @@ class _quiet_synapse_logging:
 
 def _drop_all(record: object) -> bool:
     return False
-
-
-# ---- helpers for the synapse-* rules (no network, no synapseclient) ----
-
-
-def lookup_for(ref: Reference, ctx: RuleContext) -> SynapseLookup | None:
-    """The lookup for this reference's Synapse ID, or None (offline, not Synapse, no answer)."""
-    syn_id = ref.synapse_id
-    if syn_id is None or ctx.network is None:
-        return None
-    lookup = ctx.network.synapse.get(syn_id)
-    return lookup if isinstance(lookup, SynapseLookup) else None
-
-
-def answered(ref: Reference, ctx: RuleContext) -> SynapseLookup | None:
-    """The lookup when Synapse gave a real answer with valid (or no) credentials."""
-    lookup = lookup_for(ref, ctx)
-    if lookup is None or lookup.inconclusive is not None or lookup.auth == "invalid":
-        return None
-    return lookup
-
-
-def identity(ctx: RuleContext) -> str:
-    """How the checks ran: "anonymously" or "as user NAME"."""
-    if ctx.network is None or not ctx.network.synapse_identity:
-        return ANONYMOUSLY
-    return ctx.network.synapse_identity
-
-
-def portal_url(syn_id: str) -> str:
-    return PORTAL + syn_id

@@ -7,9 +7,15 @@ makes it safe to run from a linter, on synapseclient 4.1.1 (MedPerf's pin) throu
 * a private config file and cache folder in a temporary directory: the user's
   ``~/.synapseConfig`` cannot redirect endpoints or override our token, and nothing is
   written under ``~/.synapseCache``.
-* a ``requests.Session`` with ``trust_env=False`` (no proxies, no ``~/.netrc``) that bounds
-  every request with the configured connect/read timeouts and never follows redirects, so the
-  token only ever goes to the configured endpoint.
+* a ``requests.Session`` that reads the environment as requests (and so MedPerf) does: the
+  proxy variables (``HTTPS_PROXY``, ``HTTP_PROXY``, ``ALL_PROXY``, ``NO_PROXY``, either case,
+  CONNECT tunnels for https) and ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE``. It never reads
+  ``~/.netrc`` (a session-level no-op auth stops requests from looking). It bounds every request
+  with the configured connect/read timeouts, never follows redirects, and sends the token only
+  to the exact origin (scheme, host, port) of ``synapse-endpoint``: any other request has its
+  ``Authorization`` header removed at the last step before it is sent.
+* a transport adapter (:class:`CappedAdapter`) that reads at most ``MAX_BODY`` bytes of any
+  answer, so an endpoint that streams forever cannot grow the process.
 * a short retry policy everywhere, including the ``GET /userProfile`` inside ``login()``, which
   takes no retry argument: synapseclient's default retries for about 30 minutes.
 """
@@ -26,6 +32,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
+from requests.auth import AuthBase
 
 from .config import DEFAULT_SYNAPSE_ENDPOINT, Settings
 
@@ -50,6 +58,14 @@ RETRY_STATUS_CODES = (429, 500, 502, 503, 504)
 # hanging server costs one read timeout, not (retries + 1) of them.
 RETRY_EXCEPTIONS = ("ConnectionError", "ConnectionResetError", "ChunkedEncodingError")
 RETRY_REASONS = ("slow down", "slowdown", "try again", "proxy error")
+# A bundle2 answer is a few KiB; 4 MiB leaves room for many file handles and error pages.
+MAX_BODY = 4 * 1024 * 1024
+_CHUNK = 64 * 1024
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class BodyTooLarge(requests.RequestException):
+    """An answer longer than the cap: reading stopped, the connection was dropped."""
 
 
 @dataclass(frozen=True)
@@ -93,18 +109,85 @@ def retry_policy(settings: Settings) -> dict[str, Any]:
     return {k: v for k, v in policy.items() if k in accepted}
 
 
-class BoundedSession(requests.Session):
-    """Every request gets our timeouts and no redirects, whatever the caller passed."""
+def origin(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) as urllib3 parses the URL it connects to; None if unparseable."""
+    from urllib3.util import parse_url
 
-    def __init__(self, timeout: tuple[float, float]):
+    try:
+        parts = parse_url(url)
+    except ValueError:
+        return None
+    scheme = (parts.scheme or "").lower()
+    if not parts.host or scheme not in _DEFAULT_PORTS:
+        return None
+    return scheme, parts.host.lower().rstrip("."), parts.port or _DEFAULT_PORTS[scheme]
+
+
+class CappedAdapter(HTTPAdapter):
+    """Reads each answer's body here, at most ``max_bytes`` of it (decoded), whatever the caller
+    asked: requests would otherwise read an endless body into memory."""
+
+    def __init__(self, max_bytes: int = MAX_BODY):
         super().__init__()
-        self.trust_env = False
+        self.max_bytes = max_bytes
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
+        kwargs["stream"] = True
+        response = super().send(request, *args, **kwargs)
+        body = bytearray()
+        try:
+            for chunk in response.iter_content(_CHUNK):
+                body += chunk
+                if len(body) > self.max_bytes:
+                    raise BodyTooLarge(
+                        f"the answer is longer than {self.max_bytes} bytes", request=request
+                    )
+        except BaseException:
+            response.close()
+            raise
+        response._content = bytes(body)
+        response._content_consumed = True  # type: ignore[attr-defined]  # as requests does
+        response.raw.release_conn()  # read to the end: the connection may serve the next call
+        return response
+
+
+class _NoAuth(AuthBase):
+    """A session-level auth that adds nothing: with one set, requests never reads ~/.netrc."""
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        return request
+
+
+class BoundedSession(requests.Session):
+    """Every request gets our timeouts and no redirects, whatever the caller passed; the
+    token goes to ``token_origin`` only; every body is capped."""
+
+    def __init__(
+        self,
+        timeout: tuple[float, float],
+        token_origin: tuple[str, str, int] | None,
+        max_body: int = MAX_BODY,
+    ):
+        super().__init__()
+        self.trust_env = True  # proxies and CA bundle from the environment, as requests does
+        self.auth = _NoAuth()  # ...but never credentials from ~/.netrc
         self._timeout = timeout
+        self._token_origin = token_origin
+        adapter = CappedAdapter(max_body)
+        self.mount("https://", adapter)
+        self.mount("http://", adapter)
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
         kwargs["timeout"] = self._timeout
         kwargs["allow_redirects"] = False
         return super().request(method, url, *args, **kwargs)
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> Any:
+        """The last step before the wire: no token leaves for any other origin."""
+        kwargs["allow_redirects"] = False
+        if origin(request.url or "") != self._token_origin or self._token_origin is None:
+            request.headers.pop("Authorization", None)
+        return super().send(request, **kwargs)
 
 
 def request_timeout(settings: Settings) -> tuple[float, float]:
@@ -121,6 +204,7 @@ class SynapseChecker:
     def __init__(self, settings: Settings, workdir: Path):
         self._settings = settings
         self._timeout = request_timeout(settings)
+        self._token_origin = origin(endpoints(settings.synapse_endpoint)["repoEndpoint"])
         self._policy = retry_policy(settings)
         self._local = threading.local()
         self._sessions: list[BoundedSession] = []
@@ -132,7 +216,7 @@ class SynapseChecker:
     def _session(self) -> BoundedSession:
         session: BoundedSession | None = getattr(self._local, "session", None)
         if session is None:
-            session = BoundedSession(self._timeout)
+            session = BoundedSession(self._timeout, self._token_origin)
             self._local.session = session
             with self._lock:
                 self._sessions.append(session)
@@ -212,10 +296,13 @@ def _make_client(
 
 def reply_from_exception(exc: BaseException, timeout: tuple[float, float]) -> Reply:
     """Turn synapseclient/requests errors into a Reply without ever quoting request headers."""
+    chain = _chain(exc)
+    too_large = next((e for e in chain if isinstance(e, BodyTooLarge)), None)
+    if too_large is not None:
+        return Reply(None, None, f"stopped reading: {too_large}", failed=True)
     response = _response_of(exc)
     if response is not None:
         return Reply(int(response.status_code), None, _reason_of(response))
-    chain = _chain(exc)
     if any(isinstance(e, requests.ConnectTimeout) for e in chain):
         return Reply(
             None, None, f"no connection within {timeout[0]:g} s (connect timeout)", failed=True

@@ -46,12 +46,12 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
         return
     key = github_ref_key(url)
     lookup = ctx.network.github.get(key) if key is not None else None
-    if lookup is None or getattr(lookup, "inconclusive", None):
+    if lookup is None or lookup.inconclusive:
         return
     repo = f"{gh.owner}/{gh.repo}"
-    detail = getattr(lookup, "detail", None)
-    if getattr(lookup, "exists", None) is False:
-        if getattr(lookup, "repo_exists", None) is False:
+    detail = lookup.detail
+    if lookup.exists is False:
+        if lookup.repo_exists is False:
             yield Diagnostic(
                 f"repository {repo} does not exist or is private, so commit {gh.ref} cannot be "
                 f"downloaded from it{_because(detail)}"
@@ -61,7 +61,7 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
                 f"commit {gh.ref} does not exist in {repo}; check the SHA and the repository "
                 f"name{_because(detail)}"
             )
-    elif getattr(lookup, "impostor", False):
+    elif lookup.impostor:
         yield Diagnostic(
             f"impostor commit: {gh.ref} is on no branch or tag of {repo}; GitHub serves it only "
             f"because it exists in a fork of {repo} (the fork network shares objects), so the URL "
@@ -70,5 +70,5 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
         )
 
 
-def _because(detail: object) -> str:
-    return f" ({detail})" if isinstance(detail, str) and detail else ""
+def _because(detail: str | None) -> str:
+    return f" ({detail})" if detail else ""

@@ -96,8 +96,8 @@ def _fix(gh: GitHubUrl, url: str, ctx: RuleContext, ref: Reference) -> Fix | Non
     if key is None:
         return None
     lookup = ctx.network.github.get(key)
-    sha = getattr(lookup, "sha", None)
-    if not isinstance(sha, str) or not is_full_sha(sha):
+    sha = lookup.sha if lookup is not None else None
+    if sha is None or not is_full_sha(sha):
         return None
     sha = sha.lower()
     prefix = DIRECT_PREFIX if ref.raw.startswith(DIRECT_PREFIX) else ""

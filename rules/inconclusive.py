@@ -10,7 +10,6 @@ Use `--severity` or `--strict` to make these fail a run.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from medperf_lint.findings import Severity
 from medperf_lint.hosts import github_ref_key
@@ -34,16 +33,11 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
     url = ref.url
     key = github_ref_key(url) if url else None
     if key is not None:
-        reason = _reason(ctx.network.github.get(key))
-        if reason:
+        lookup = ctx.network.github.get(key)
+        if lookup is not None and (reason := lookup.inconclusive):
             yield Diagnostic(f"could not check the GitHub ref {key[2]!r}: {reason}")
     syn = ref.synapse_id
     if syn is not None:
-        reason = _reason(ctx.network.synapse.get(syn))
-        if reason:
+        found = ctx.network.synapse.get(syn)
+        if found is not None and (reason := found.inconclusive):
             yield Diagnostic(f"could not check Synapse entity {syn}: {reason}")
-
-
-def _reason(lookup: Any) -> str | None:
-    reason = getattr(lookup, "inconclusive", None)
-    return str(reason) if reason else None

@@ -22,7 +22,9 @@ from collections.abc import Iterator
 from medperf_lint.findings import Severity
 from medperf_lint.references import Reference
 from medperf_lint.rule import Diagnostic, Need, RuleContext
-from medperf_lint.synapse import answered, identity, portal_url
+from medperf_lint.synapse_facts import portal_url
+
+from ._synapse import answered, identity
 
 CODE = "MPL604"
 NAME = "synapse-access-requirements"

@@ -20,7 +20,8 @@ from collections.abc import Iterator
 from medperf_lint.documents import Document
 from medperf_lint.findings import Severity
 from medperf_lint.rule import Diagnostic, Need, RuleContext
-from medperf_lint.synapse import identity, lookup_for
+
+from ._synapse import identity, lookup_for
 
 CODE = "MPL606"
 NAME = "synapse-auth-invalid"

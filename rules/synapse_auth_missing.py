@@ -24,7 +24,8 @@ from collections.abc import Iterator
 from medperf_lint.documents import Document
 from medperf_lint.findings import Severity
 from medperf_lint.rule import Diagnostic, Need, RuleContext
-from medperf_lint.synapse import lookup_for
+
+from ._synapse import lookup_for
 
 CODE = "MPL605"
 NAME = "synapse-auth-missing"

@@ -25,7 +25,9 @@ from collections.abc import Iterator
 from medperf_lint.findings import Severity
 from medperf_lint.references import Reference
 from medperf_lint.rule import Diagnostic, Need, RuleContext
-from medperf_lint.synapse import SynapseLookup, answered, identity
+from medperf_lint.synapse_facts import SynapseLookup
+
+from ._synapse import answered, identity
 
 CODE = "MPL603"
 NAME = "synapse-no-access"

@@ -20,7 +20,8 @@ from collections.abc import Iterator
 from medperf_lint.findings import Severity
 from medperf_lint.references import Reference
 from medperf_lint.rule import Diagnostic, Need, RuleContext
-from medperf_lint.synapse import answered
+
+from ._synapse import answered
 
 CODE = "MPL602"
 NAME = "synapse-not-a-file"

@@ -32,12 +32,7 @@ def url_details(report: Report) -> list[dict[str, Any]]:
     """Per-URL probe facts (final URL, status, size, sniffed type), when online."""
     if report.network is None:
         return []
-    out = []
-    for result in report.network.probes.values():
-        to_dict = getattr(result, "to_dict", None)
-        if callable(to_dict):
-            out.append(to_dict())
-    return out
+    return [result.to_dict() for result in report.network.probes.values()]
 
 
 def synapse_details(report: Report) -> list[dict[str, Any]]:
@@ -46,11 +41,9 @@ def synapse_details(report: Report) -> list[dict[str, Any]]:
         return []
     out = []
     for lookup in report.network.synapse.values():
-        to_dict = getattr(lookup, "to_dict", None)
-        if callable(to_dict):
-            entry = dict(to_dict())
-            entry.pop("kind", None)
-            out.append(entry)
+        entry = lookup.to_dict()
+        entry.pop("kind", None)
+        out.append(entry)
     return out
 
 

@@ -6,15 +6,17 @@ Project, …, with permissions, file handles and restriction information) and
 ``GET /repo/v1/userProfile`` for known tokens. Unknown IDs get 404 "Resource: … does not
 exist", trashed ones 404 "Entity … is in trash can.", private ones 403 for anonymous callers,
 bad tokens 401 with ``WWW-Authenticate``. Tests can queue answers per ID (429 then 200),
-make an ID answer 503 forever, make it hang, or add latency to every answer. Every request is
-recorded with its headers. Plain HTTP on 127.0.0.1: synapseclient is pointed at it with
-``--synapse-endpoint``.
+make an ID answer 503 forever, make it hang, make it stream a body that never ends (fast, or a
+trickle), or add latency to every answer. Every request is recorded with its headers. Plain
+HTTP on 127.0.0.1, or HTTPS with a given server context; synapseclient is pointed at it with
+``--synapse-endpoint`` (``endpoint_as(name)`` for a name only a test proxy resolves).
 """
 
 from __future__ import annotations
 
 import json
 import re
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -74,6 +76,9 @@ class FakeSynapse:
     tokens: dict[str, str] = field(default_factory=dict)  # token -> userName
     latency: float = 0.0
     hang: set[str] = field(default_factory=set)  # IDs whose bundle never answers
+    # IDs whose bundle is a 200 that never ends: (bytes per write, pause between writes)
+    stream: dict[str, tuple[int, float]] = field(default_factory=dict)
+    ssl_context: ssl.SSLContext | None = None  # serve HTTPS with this server context
     always: dict[str, Canned] = field(default_factory=dict)  # ID -> the same answer forever
     profile_answer: Canned | None = None  # replaces every /userProfile answer (e.g. a 503)
     requests: list[Recorded] = field(default_factory=list)
@@ -92,6 +97,8 @@ class FakeSynapse:
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
+        if self.ssl_context is not None:
+            self._httpd.socket = self.ssl_context.wrap_socket(self._httpd.socket, server_side=True)
         threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         ).start()
@@ -105,8 +112,16 @@ class FakeSynapse:
 
     @property
     def endpoint(self) -> str:
+        return self.endpoint_as("127.0.0.1")
+
+    @property
+    def port(self) -> int:
         assert self._httpd is not None
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}/repo/v1"
+        return int(self._httpd.server_address[1])
+
+    def endpoint_as(self, host: str) -> str:
+        scheme = "https" if self.ssl_context is not None else "http"
+        return f"{scheme}://{host}:{self.port}/repo/v1"
 
     def queue(self, syn_id: str, *answers: Canned) -> None:
         """Answer the next bundle requests for ``syn_id`` with these, then normally."""
@@ -143,6 +158,9 @@ class FakeSynapse:
         syn_id = match.group(1)
         if syn_id in self.hang:
             return None
+        if syn_id in self.stream:
+            size, pause = self.stream[syn_id]
+            return Canned(200, _Endless(size, pause))
         with self._lock:
             queued = self._queued.get(syn_id)
             if queued:
@@ -261,6 +279,9 @@ class _Handler(BaseHTTPRequestHandler):
                 state.active -= 1
 
     def _send(self, canned: Canned) -> None:
+        if isinstance(canned.body, _Endless):
+            self._send_endless(canned.body)
+            return
         data = json.dumps(canned.body).encode()
         self.send_response(canned.status)
         self.send_header("Content-Type", "application/json")
@@ -270,5 +291,28 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def _send_endless(self, endless: _Endless) -> None:
+        """A JSON document that never ends: ``{`` and then whitespace, until the client leaves."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        chunk = b" " * endless.size
+        try:
+            self.wfile.write(b"{")
+            while not self.server_state._stop.is_set():
+                self.wfile.write(chunk)
+                if endless.pause:
+                    self.server_state._stop.wait(endless.pause)
+        except OSError:  # the client stopped reading and hung up
+            pass
+
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+
+@dataclass(frozen=True)
+class _Endless:
+    size: int
+    pause: float

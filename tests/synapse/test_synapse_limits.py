@@ -1,0 +1,109 @@
+"""Hard limits on the Synapse check: the run's deadline ends the process, bodies are capped.
+
+Each case runs the real command in a child process against a fake Synapse that hangs, streams
+an endless body fast, or trickles one slowly (so that neither the read timeout nor the body cap
+ever fires). Wall time and peak memory are asserted loosely (generous margins on a shared
+machine): they catch a process kept alive by a stuck thread, or one that reads without end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from servers.fake_synapse import FakeSynapse
+from synkit import entities
+
+DEADLINE = 3.0
+MARGIN = 2.0  # the process start and shut-down included
+MAX_RSS_MB = 200
+
+
+@dataclass(frozen=True)
+class Measured:
+    returncode: int
+    seconds: float
+    max_rss_mb: float
+    output: str
+
+
+def run_measured(args: list[str], folder: Path, limit: float = 60.0) -> Measured:
+    """Run the command; its wall time and its own peak RSS (``wait4``), killed after ``limit``."""
+    out = folder / "stdout.txt"
+    err = folder / "stderr.txt"
+    with out.open("wb") as stdout, err.open("wb") as stderr:
+        started = time.monotonic()
+        proc = subprocess.Popen(args, stdout=stdout, stderr=stderr)
+        killer = threading.Timer(limit, proc.kill)
+        killer.start()
+        try:
+            _pid, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            killer.cancel()
+        seconds = time.monotonic() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return Measured(
+        proc.returncode, seconds, usage.ru_maxrss / 1024, out.read_text() + err.read_text()
+    )
+
+
+def lint_command(fake: FakeSynapse, *extra: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "medperf_lint",
+        "--ref",
+        "synapse:syn3000",
+        "--synapse-endpoint",
+        fake.endpoint,
+        "--select",
+        "inconclusive,synapse-not-found",
+        "--format",
+        "json",
+        "--no-cache",
+        *extra,
+    ]
+
+
+def inconclusive_messages(output: str) -> list[str]:
+    start = output.index("{")
+    payload = json.loads(output[start : output.rindex("}") + 1])
+    return [f["message"] for f in payload["findings"] if f["rule"] == "inconclusive"]
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "expected"),
+    [
+        ({"hang": {"syn3000"}}, "deadline (3 s) ran out"),
+        ({"stream": {"syn3000": (1024, 0.05)}}, "deadline (3 s) ran out"),  # a slow trickle
+        ({"stream": {"syn3000": (256 * 1024, 0.0)}}, "longer than 4194304 bytes"),  # a flood
+    ],
+    ids=["hangs", "trickles", "floods"],
+)
+def test_deadline_and_body_cap_end_the_run(
+    tmp_path: Path, behaviour: dict[str, object], expected: str
+) -> None:
+    with FakeSynapse(entities=entities(), **behaviour) as fake:  # type: ignore[arg-type]
+        # The default read timeout (20 s) is far beyond the deadline: only the deadline (or
+        # the cap) can end these runs in time.
+        measured = run_measured(lint_command(fake, "--deadline", f"{DEADLINE:g}"), tmp_path)
+    assert measured.returncode == 0, measured.output  # inconclusive is a warning
+    assert [m for m in inconclusive_messages(measured.output) if expected in m], measured.output
+    assert measured.seconds < DEADLINE + MARGIN, measured
+    assert measured.max_rss_mb < MAX_RSS_MB, measured
+
+
+def test_a_flood_is_cut_off_without_a_deadline(tmp_path: Path) -> None:
+    with FakeSynapse(entities=entities(), stream={"syn3000": (256 * 1024, 0.0)}) as fake:
+        measured = run_measured(lint_command(fake), tmp_path)
+    assert measured.returncode == 0, measured.output
+    (message,) = inconclusive_messages(measured.output)
+    assert "stopped reading: the answer is longer than 4194304 bytes" in message
+    assert measured.max_rss_mb < MAX_RSS_MB, measured
