@@ -16,8 +16,9 @@ import posixpath
 import tarfile
 import threading
 import zlib
-from dataclasses import dataclass
 from typing import IO, cast
+
+from .download_facts import ArchiveFacts, DemoDatasetCheck, UnsafeMember
 
 PATHS_FILE = "paths.yaml"
 DEMO_KEYS_REQUIRED = ("data_path", "labels_path")
@@ -27,34 +28,6 @@ MAX_NAMES = 1_000_000  # member names (and their folders) kept for the demo-data
 MAX_UNSAFE = 20  # unsafe members listed; the count goes on
 
 _COMPRESSION = {"gz": "gzip", "bz2": "bzip2", "xz": "xz", "tar": None}
-
-
-@dataclass(frozen=True)
-class UnsafeMember:
-    """A member that ``extractall`` would write outside its folder (or refuse to write)."""
-
-    name: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class DemoDatasetCheck:
-    """The demo tarball's ``paths.yaml`` as MedPerf's compatibility test reads it."""
-
-    problem: str | None  # None when paths.yaml exists and every path it names is in the archive
-    paths: tuple[tuple[str, str], ...] = ()  # (key, path) pairs read from paths.yaml
-
-
-@dataclass(frozen=True)
-class ArchiveFacts:
-    """What one pass over a tarball found. ``error`` set means MedPerf cannot extract it."""
-
-    compression: str | None = None  # "gzip", "bzip2", "xz", or None for a plain tar
-    members: int = 0
-    error: str | None = None
-    unsafe: tuple[UnsafeMember, ...] = ()
-    unsafe_count: int = 0
-    demo: DemoDatasetCheck | None = None  # only when the demo check was asked for
 
 
 def unsafe_reason(member: tarfile.TarInfo) -> str | None:

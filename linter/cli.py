@@ -121,6 +121,20 @@ def build_parser() -> argparse.ArgumentParser:
     net.add_argument(
         "--synapse-concurrency", type=int, metavar="N", help="Synapse requests at once (default 3)"
     )
+    net.add_argument(
+        "--verify-hashes",
+        action="store_true",
+        default=None,
+        help="download every hashed file in full and check its SHA-256, archive and demo dataset",
+    )
+    net.add_argument(
+        "--max-download-size",
+        metavar="SIZE",
+        help="with --verify-hashes: larger files are inconclusive (default 20GiB)",
+    )
+    net.add_argument(
+        "--keep", metavar="DIR", help="with --verify-hashes: keep downloads in DIR, named by hash"
+    )
     return p
 
 
@@ -139,6 +153,8 @@ _OVERRIDES = (
     "synapse_endpoint",
     "synapse_concurrency",
     "allow_private_hosts",
+    "verify_hashes",
+    "max_download_size",
 )
 
 
@@ -151,6 +167,8 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
             values[key] = tuple(values[key])
     if args.resolve:
         values["resolve"] = tuple(args.resolve)
+    if args.keep:
+        values["keep_dir"] = args.keep
     return values
 
 

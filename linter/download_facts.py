@@ -4,7 +4,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .archive import ArchiveFacts
+
+@dataclass(frozen=True)
+class UnsafeMember:
+    """A member that ``extractall`` would write outside its folder (or refuse to write)."""
+
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class DemoDatasetCheck:
+    """The demo tarball's ``paths.yaml`` as MedPerf's compatibility test reads it."""
+
+    problem: str | None  # None when paths.yaml exists and every path it names is in the archive
+    paths: tuple[tuple[str, str], ...] = ()  # (key, path) pairs read from paths.yaml
+
+
+@dataclass(frozen=True)
+class ArchiveFacts:
+    """What one pass over a tarball found. ``error`` set means MedPerf cannot extract it."""
+
+    compression: str | None = None  # "gzip", "bzip2", "xz", or None for a plain tar
+    members: int = 0
+    error: str | None = None
+    unsafe: tuple[UnsafeMember, ...] = ()
+    unsafe_count: int = 0
+    demo: DemoDatasetCheck | None = None  # only when the demo check was asked for
 
 
 @dataclass(frozen=True)

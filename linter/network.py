@@ -15,9 +15,9 @@ is reported inconclusive, and no stuck thread keeps the process alive.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from .background import run_until
 from .facts import NetworkResults, Progress
@@ -26,6 +26,7 @@ from .rule import Need
 if TYPE_CHECKING:
     from .config import Settings
     from .references import Reference
+    from .verify import DownloadJob
 
 __all__ = ["PROVIDERS", "NetworkResults", "Progress", "Provider", "gather"]
 
@@ -33,16 +34,34 @@ __all__ = ["PROVIDERS", "NetworkResults", "Progress", "Provider", "gather"]
 GRACE = 0.5
 DEADLINE_PASSED = "the run's deadline ({:g} s) ran out"
 
+K = TypeVar("K", bound=Hashable)
 Inputs = tuple[str, ...]
 
 
 @dataclass(frozen=True)
-class Provider:
+class Plan:
+    """One provider's work for this run, its inputs bound."""
+
+    check: Callable[[Progress | None, float | None], NetworkResults]
+    unfinished: Callable[[], NetworkResults]  # facts when cut off
+
+
+@dataclass(frozen=True)
+class Provider(Generic[K]):
     """How one kind of network fact is gathered."""
 
-    inputs: Callable[[Sequence[Reference]], Inputs]  # unique keys to check, sorted
-    check: Callable[[Inputs, Settings, Progress | None, float | None], NetworkResults]
-    unfinished: Callable[[Inputs, Settings], NetworkResults]  # facts when cut off
+    inputs: Callable[[Sequence[Reference], Settings], tuple[K, ...]]  # unique, sorted
+    check: Callable[[tuple[K, ...], Settings, Progress | None, float | None], NetworkResults]
+    unfinished: Callable[[tuple[K, ...], Settings], NetworkResults]  # facts when cut off
+
+    def plan(self, refs: Sequence[Reference], settings: Settings) -> Plan | None:
+        inputs = self.inputs(refs, settings)
+        if not inputs:
+            return None
+        return Plan(
+            lambda progress, until: self.check(inputs, settings, progress, until),
+            lambda: self.unfinished(inputs, settings),
+        )
 
 
 def gather(
@@ -55,23 +74,22 @@ def gather(
     refs = list(refs)
     until = None if settings.deadline is None else time.monotonic() + settings.deadline
     jobs = [
-        (provider, inputs)
+        plan
         for need, provider in PROVIDERS.items()
-        if need in needs and (inputs := provider.inputs(refs))
+        if need in needs and (plan := provider.plan(refs, settings)) is not None
     ]
 
-    def work(job: tuple[Provider, Inputs]) -> NetworkResults:
-        provider, inputs = job
-        return provider.check(inputs, settings, progress, until)
+    def work(plan: Plan) -> NetworkResults:
+        return plan.check(progress, until)
 
     outcomes = run_until(
         work, jobs, workers=len(jobs), until=None if until is None else until + GRACE
     )
     results = NetworkResults()
-    for index, (provider, inputs) in enumerate(jobs):
+    for index, plan in enumerate(jobs):
         outcome = outcomes.get(index)
         if outcome is None:
-            results = results.merged(provider.unfinished(inputs, settings))
+            results = results.merged(plan.unfinished())
         elif outcome.error is not None:
             raise outcome.error  # e.g. a malformed --resolve: a usage error, not a fact
         elif outcome.value is not None:
@@ -86,7 +104,7 @@ def _deadline_reason(settings: Settings) -> str:
 # ---- HTTP probes ----
 
 
-def _web_urls(refs: Sequence[Reference]) -> Inputs:
+def _web_urls(refs: Sequence[Reference], settings: Settings) -> Inputs:
     return tuple(
         sorted(
             {u for r in refs if (u := r.url) is not None and u.startswith(("http://", "https://"))}
@@ -132,7 +150,7 @@ def _github_unfinished(urls: Inputs, settings: Settings) -> NetworkResults:
 # ---- Synapse lookups ----
 
 
-def _synapse_ids(refs: Sequence[Reference]) -> Inputs:
+def _synapse_ids(refs: Sequence[Reference], settings: Settings) -> Inputs:
     return tuple(sorted({s for r in refs if (s := r.synapse_id) is not None}))
 
 
@@ -156,8 +174,73 @@ def _synapse_unfinished(ids: Inputs, settings: Settings) -> NetworkResults:
     return NetworkResults(synapse=lookups)
 
 
-PROVIDERS: Mapping[Need, Provider] = {
+# ---- Container registries ----
+
+
+def _images(refs: Sequence[Reference], settings: Settings) -> Inputs:
+    from .references import RefKind
+
+    return tuple(sorted({r.raw for r in refs if r.kind is RefKind.IMAGE and r.present and r.raw}))
+
+
+def _look_up_images(
+    images: Inputs, settings: Settings, progress: Progress | None, until: float | None
+) -> NetworkResults:
+    from . import registry
+
+    return NetworkResults(images=registry.look_up(images, settings, until))
+
+
+def _images_unfinished(images: Inputs, settings: Settings) -> NetworkResults:
+    from .images import parse_image
+    from .registry_facts import ImageLookup
+
+    reason = _deadline_reason(settings)
+    lookups = {}
+    for value in images:
+        name = parse_image(value)
+        registry, repository, reference = (
+            (name.registry, name.repository, name.reference) if name else ("", "", "")
+        )
+        lookups[value] = ImageLookup(value, registry, repository, reference, inconclusive=reason)
+    return NetworkResults(images=lookups)
+
+
+# ---- Full downloads (--verify-hashes) ----
+
+
+def _downloads(refs: Sequence[Reference], settings: Settings) -> tuple[DownloadJob, ...]:
+    if not settings.verify_hashes:
+        return ()
+    from .verify import plan_downloads
+
+    return plan_downloads(refs)
+
+
+def _download(
+    jobs: tuple[DownloadJob, ...],
+    settings: Settings,
+    progress: Progress | None,
+    until: float | None,
+) -> NetworkResults:
+    from . import verify
+
+    return NetworkResults(downloads=verify.download_all(jobs, settings, until))
+
+
+def _downloads_unfinished(jobs: tuple[DownloadJob, ...], settings: Settings) -> NetworkResults:
+    from .download_facts import DownloadFacts
+
+    reason = _deadline_reason(settings)
+    return NetworkResults(
+        downloads={j.url: DownloadFacts(j.url, inconclusive=reason) for j in jobs}
+    )
+
+
+PROVIDERS: Mapping[Need, Provider[str] | Provider[DownloadJob]] = {
     Need.HTTP: Provider(_web_urls, _probe, _probes_unfinished),
     Need.GITHUB: Provider(_web_urls, _resolve, _github_unfinished),
     Need.SYNAPSE: Provider(_synapse_ids, _look_up, _synapse_unfinished),
+    Need.REGISTRY: Provider(_images, _look_up_images, _images_unfinished),
+    Need.DOWNLOAD: Provider(_downloads, _download, _downloads_unfinished),
 }

@@ -20,12 +20,16 @@ import asyncio
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from .images import ImageName, parse_image
 from .registry_facts import ImageLookup
 from .transport import Response, Timeouts, Transport, TransportError, origin
+
+if TYPE_CHECKING:
+    from .config import Settings
 
 MANIFEST_TYPES = (
     "application/vnd.oci.image.index.v1+json",
@@ -189,3 +193,36 @@ class _Client:
         except (ValueError, AttributeError):
             return None
         return code if isinstance(code, str) else None
+
+
+def look_up(
+    images: Sequence[str], settings: Settings, until: float | None
+) -> dict[str, ImageLookup]:
+    """The provider's entry point: every image on the run's transport, cut off at ``until``."""
+    import time
+
+    from .config import ConfigError
+    from .transport import open_transport
+
+    timeouts = Timeouts(settings.connect_timeout, settings.read_timeout)
+    budget = None if until is None else max(0.0, until - time.monotonic())
+    results: dict[str, ImageLookup] = {}
+    try:
+        with open_transport(settings) as shared:
+            coro = asyncio.wait_for(lookup_images(shared.transport, images, timeouts), budget)
+            results = shared.call(coro)
+    except ValueError as err:  # a malformed --resolve entry
+        raise ConfigError(str(err)) from None
+    except asyncio.TimeoutError:
+        results = {}
+    for value in images:
+        if value not in results:
+            name = parse_image(value)
+            results[value] = ImageLookup(
+                value,
+                name.registry if name else "",
+                name.repository if name else "",
+                name.reference if name else "",
+                inconclusive="deadline reached",
+            )
+    return results

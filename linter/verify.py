@@ -17,13 +17,19 @@ import contextlib
 import hashlib
 import os
 import tempfile
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .archive import ArchiveReader
-from .download_facts import DownloadFacts
+from .download_facts import DownloadFacts, tarball_role
 from .transport import Timeouts, Transport, TransportError
+
+if TYPE_CHECKING:
+    from .config import Settings
+    from .references import Reference
 
 CHUNK = 1024 * 1024
 MAX_REDIRECTS = 10  # requests allows 30; a chain this long is already reported by the probe
@@ -205,3 +211,52 @@ class _Sink:
             self.file.close()
         with contextlib.suppress(OSError):
             self.path.unlink()
+
+
+def plan_downloads(refs: Iterable[Reference]) -> tuple[DownloadJob, ...]:
+    """One job per unique http(s) URL that MedPerf downloads (not pages for people)."""
+    jobs: dict[str, DownloadJob] = {}
+    for ref in refs:
+        url = ref.download_url
+        if url is None or not url.startswith(("http://", "https://")) or ref.hash is None:
+            continue
+        role = tarball_role(ref.field)
+        expected = (ref.hash.value or "").strip().lower() or None
+        job = DownloadJob(url, expected, role.tarball, role.demo)
+        seen = jobs.get(url)
+        if seen is not None:
+            job = DownloadJob(
+                url, seen.expected or expected, seen.archive or job.archive, seen.demo or job.demo
+            )
+        jobs[url] = job
+    return tuple(sorted(jobs.values(), key=lambda j: j.url))
+
+
+def download_all(
+    jobs: Sequence[DownloadJob], settings: Settings, until: float | None
+) -> dict[str, DownloadFacts]:
+    """The provider's entry point: every job on the run's transport, cut off at ``until``."""
+    from .config import ConfigError
+    from .transport import open_transport
+
+    timeouts = Timeouts(settings.connect_timeout, settings.read_timeout)
+    keep = Path(settings.keep_dir) if settings.keep_dir else None
+    budget = None if until is None else max(0.0, until - time.monotonic())
+    results: dict[str, DownloadFacts] = {}
+    try:
+        with open_transport(settings) as shared:
+            coro = verify_all(
+                shared.transport,
+                jobs,
+                timeouts=timeouts,
+                max_size=settings.max_download_size,
+                keep=keep,
+            )
+            results = shared.call(asyncio.wait_for(coro, budget))
+    except ValueError as err:  # a malformed --resolve entry
+        raise ConfigError(str(err)) from None
+    except asyncio.TimeoutError:
+        results = {}
+    for job in jobs:
+        results.setdefault(job.url, DownloadFacts(job.url, inconclusive="deadline reached"))
+    return results
