@@ -84,12 +84,19 @@ def check_submission(
     *,
     online: bool = True,
     config: ConfigArg = None,
+    verify_hashes: bool = False,
+    overrides: Mapping[str, Any] | None = None,
 ) -> Report:
     """Lint the body MedPerf is about to send to its server, keyed by server field names.
 
-    Call ``.raise_for_errors()`` on the result to block the submission on errors.
+    Online by default. ``verify_hashes=True`` also downloads every hashed file in full and
+    checks its SHA-256 (and tarballs). Call ``.raise_for_errors()`` on the result to block the
+    submission on errors.
     """
-    resolver = _resolver(config, None)
+    extra = dict(overrides or {})
+    if verify_hashes:
+        extra["verify_hashes"] = True
+    resolver = _resolver(config, extra)
     settings = resolver if isinstance(resolver, Settings) else resolver.for_path(None)
     try:
         doc = load_entity(entity)

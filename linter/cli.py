@@ -302,7 +302,17 @@ def _fix_and_relint(report: Report, args: argparse.Namespace, progress: Any) -> 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _main(list(sys.argv[1:] if argv is None else argv))
+    except KeyboardInterrupt:
+        verify = sys.modules.get("medperf_lint.verify")
+        if verify is not None:  # downloads run on another thread: leave no partial file
+            verify.remove_partial_files()
+        print("medperf-lint: interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: list[str]) -> int:
     if argv and argv[0] in ("rules", "rule"):  # lint a folder of that name as ./rules
         return _rules_command(argv)
     if argv and argv[0] == "guard":  # a folder named guard: `medperf-lint ./guard`

@@ -17,6 +17,7 @@ import contextlib
 import hashlib
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -188,6 +189,10 @@ def _human(size: int) -> str:
     return f"{size} B"  # pragma: no cover
 
 
+_PARTIAL: set[Path] = set()  # unfinished --keep files, removed whatever ends the run
+_PARTIAL_LOCK = threading.Lock()
+
+
 class _Sink:
     """``--keep DIR``: the download goes to a hidden temporary file in DIR, renamed to its
     SHA-256 once complete; anything unfinished (an error, Ctrl-C) is removed."""
@@ -198,6 +203,8 @@ class _Sink:
         self.folder = folder
         self.path = Path(name)
         self.file = os.fdopen(fd, "wb")
+        with _PARTIAL_LOCK:
+            _PARTIAL.add(self.path)
 
     def write(self, chunk: bytes) -> None:
         self.file.write(chunk)
@@ -205,12 +212,29 @@ class _Sink:
     def commit(self, sha: str) -> None:
         self.file.close()
         os.replace(self.path, self.folder / sha)
+        with _PARTIAL_LOCK:
+            _PARTIAL.discard(self.path)
 
     def discard(self) -> None:
         with contextlib.suppress(OSError):
             self.file.close()
-        with contextlib.suppress(OSError):
-            self.path.unlink()
+        _remove(self.path)
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
+    with _PARTIAL_LOCK:
+        _PARTIAL.discard(path)
+
+
+def remove_partial_files() -> None:
+    """Delete every unfinished ``--keep`` file (the downloads may still be running on the
+    transport's thread when Ctrl-C reaches the main thread)."""
+    with _PARTIAL_LOCK:
+        leftovers = list(_PARTIAL)
+    for path in leftovers:
+        _remove(path)
 
 
 def plan_downloads(refs: Iterable[Reference]) -> tuple[DownloadJob, ...]:
@@ -257,6 +281,8 @@ def download_all(
         raise ConfigError(str(err)) from None
     except asyncio.TimeoutError:
         results = {}
+    finally:
+        remove_partial_files()
     for job in jobs:
         results.setdefault(job.url, DownloadFacts(job.url, inconclusive="deadline reached"))
     return results

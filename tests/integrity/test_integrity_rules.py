@@ -216,3 +216,32 @@ def test_image_not_found_and_pinning_fix(tmp_path: Path, registry: FakeRegistry)
     )
     assert [f.rule for f in missing.findings] == ["docker-image-unpinned", "docker-image-not-found"]
     assert "has no tag 2.0" in missing.findings[1].message
+
+
+def test_ctrl_c_leaves_no_partial_file(tmp_path: Path, server: HostsServer) -> None:
+    """SIGINT while --keep is writing a download that never ends: exit 130, nothing left."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    url = server.route(HOST, "/b/endless.tar.gz", Reply(body=os.urandom(200_000), trickle=True))
+    manifest = tmp_path / "m.medperf.yaml"
+    manifest.write_text(
+        f"additional_files_tarball_url: {url}\nadditional_files_tarball_hash: {'a' * 64}\n"
+    )
+    keep = tmp_path / "keep"
+    args = [sys.executable, "-m", "medperf_lint", str(manifest), "--verify-hashes", "--keep",
+            str(keep), "--allow-private-hosts", "--no-cache", "--select", "hash-mismatch",
+            *(f"--resolve={r}" for r in server.resolve(HOST))]  # fmt: skip
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for _ in range(200):  # wait until the partial file exists (at most 20 s)
+        if keep.exists() and any(keep.iterdir()):
+            break
+        time.sleep(0.1)
+    assert keep.exists() and any(p.name.startswith(".partial-") for p in keep.iterdir())
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    assert list(keep.iterdir()) == []
