@@ -6,8 +6,8 @@ times (default 3):
 
 * ``curl -s URL | sha256sum``, the floor: the download and the hash run in two processes;
 * ``medperf-lint --verify-hashes --select hash-mismatch,hash-computed`` on a manifest whose
-  ``additional_files_tarball_url`` is that URL with its right hash (no archive check: the
-  field is ``asset_url``, which MedPerf does not extract).
+  ``asset_url`` is that URL with its right ``asset_hash`` (assets are not tarballs to MedPerf,
+  so this times the download and the hash alone).
 
 Prints the median wall times, their ratio (target ≤ 1.25) and medperf-lint's peak RSS
 (target < 100 MB), read from ``wait4`` of its process.
@@ -144,9 +144,7 @@ def main() -> None:
     print(f"  curl -s URL | sha256sum : {curl_median:.2f} s")
     print(f"  medperf-lint verify     : {lint_median:.2f} s")
     print(f"  ratio                   : {lint_median / curl_median:.2f} (target <= 1.25)")
-    print(
-        f"  peak RSS of the children: {peak_kib / 1024:.0f} MiB (target < 100 MB for medperf-lint)"
-    )
+    print(f"  medperf-lint peak RSS   : {peak_kib / 1024:.0f} MiB (target < 100 MB)")
 
 
 if __name__ == "__main__":
