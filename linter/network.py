@@ -225,7 +225,7 @@ def _download(
 ) -> NetworkResults:
     from . import verify
 
-    return NetworkResults(downloads=verify.download_all(jobs, settings, until))
+    return NetworkResults(downloads=verify.download_all(jobs, settings, until, progress))
 
 
 def _downloads_unfinished(jobs: tuple[DownloadJob, ...], settings: Settings) -> NetworkResults:

@@ -26,10 +26,12 @@ from typing import TYPE_CHECKING
 
 from .archive import ArchiveReader
 from .download_facts import DownloadFacts, tarball_role
+from .progress import BYTES
 from .transport import Timeouts, Transport, TransportError
 
 if TYPE_CHECKING:
     from .config import Settings
+    from .facts import Progress
     from .references import Reference
 
 CHUNK = 1024 * 1024
@@ -256,8 +258,25 @@ def plan_downloads(refs: Iterable[Reference]) -> tuple[DownloadJob, ...]:
     return tuple(sorted(jobs.values(), key=lambda j: j.url))
 
 
+def _aggregate(progress: Progress) -> ByteProgress:
+    """One bar for all downloads: bytes so far of all, the total once every size is known."""
+    received: dict[str, int] = {}
+    sizes: dict[str, int | None] = {}
+
+    def on_bytes(key: str, done: int, total: int | None) -> None:
+        received[key], sizes[key] = done, total
+        known = [s for s in sizes.values() if s is not None]
+        whole = sum(known) if len(known) == len(sizes) else 0
+        progress(BYTES, sum(received.values()), whole)
+
+    return on_bytes
+
+
 def download_all(
-    jobs: Sequence[DownloadJob], settings: Settings, until: float | None
+    jobs: Sequence[DownloadJob],
+    settings: Settings,
+    until: float | None,
+    progress: Progress | None = None,
 ) -> dict[str, DownloadFacts]:
     """The provider's entry point: every job on the run's transport, cut off at ``until``."""
     from .config import ConfigError
@@ -267,6 +286,7 @@ def download_all(
     keep = Path(settings.keep_dir) if settings.keep_dir else None
     budget = None if until is None else max(0.0, until - time.monotonic())
     results: dict[str, DownloadFacts] = {}
+    on_bytes = _aggregate(progress) if progress is not None else None
     try:
         with open_transport(settings) as shared:
             coro = verify_all(
@@ -275,6 +295,7 @@ def download_all(
                 timeouts=timeouts,
                 max_size=settings.max_download_size,
                 keep=keep,
+                progress=on_bytes,
             )
             results = shared.call(asyncio.wait_for(coro, budget))
     except ValueError as err:  # a malformed --resolve entry

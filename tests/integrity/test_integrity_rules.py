@@ -245,3 +245,37 @@ def test_ctrl_c_leaves_no_partial_file(tmp_path: Path, server: HostsServer) -> N
     assert proc.returncode == 130, err
     assert "Traceback" not in err
     assert list(keep.iterdir()) == []
+
+
+def test_progress_bar_on_a_terminal_shows_bytes_and_rate(
+    tmp_path: Path, server: HostsServer
+) -> None:
+    """On a TTY a bar shows bytes received of all, the rate and the time left."""
+    import pty
+    import re
+    import sys
+
+    body = os.urandom(1 << 20)
+    url = server.route(HOST, "/b/w.bin", Reply(body=body, ranged=False))
+    manifest = tmp_path / "m.medperf.yaml"
+    manifest.write_text(f"asset_url: {url}\nasset_hash: {_sha(body)}\n")
+    args = [sys.executable, "-m", "medperf_lint", str(manifest), "--verify-hashes",
+            "--allow-private-hosts", "--no-cache", "--select", "hash-mismatch",
+            *(f"--resolve={r}" for r in server.resolve(HOST))]  # fmt: skip
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the linter with a terminal on stdout and stderr
+        os.execv(sys.executable, args)
+    out = b""
+    while True:
+        try:
+            data = os.read(fd, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        out += data
+    _pid, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", out.decode("utf-8", "replace"))
+    assert "downloading" in text
+    assert re.search(r"\d(\.\d)?/1\.0 MB", text), text[-800:]
