@@ -371,7 +371,7 @@ class _Prober:
                 )
             if method == "HEAD" and kind in ("reset", "timeout", "bad-response"):
                 return None  # some servers drop or stall HEAD on download endpoints
-            if kind == "reset" and state.retries_left > 0:
+            if kind in ("reset", "bad-response") and state.retries_left > 0:  # a fresh connection
                 attempt = self.settings.retries - state.retries_left
                 state.retries_left -= 1
                 await self._wait(state, _Answer(0, {}, b""), attempt)

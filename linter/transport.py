@@ -624,7 +624,7 @@ class _Shared:
 
     def shut(self) -> None:
         with contextlib.suppress(Exception):
-            self.call(self.transport.close(), timeout=2.0)
+            self.call(self.transport.close(), timeout=0.5)
         self.loop.call_soon_threadsafe(self.loop.stop)
 
 

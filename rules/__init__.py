@@ -6,6 +6,7 @@ from ..rule import Rule
 from . import (
     archive_invalid,
     archive_unsafe,
+    compressed_in_transit,
     credentials_in_url,
     demo_dataset_invalid,
     docker_digest_mismatch,
@@ -74,6 +75,7 @@ _MODULES = (
     not_public,
     redirected,
     inconclusive,
+    compressed_in_transit,
     github_commit_not_found,
     synapse_not_found,
     synapse_not_a_file,

@@ -358,3 +358,24 @@ def test_a_budget_too_small_is_said_once_with_the_reset(
     assert err.count("GitHub API:") == 1, err
     assert f"the limit resets at {RESET}" in err
     assert sum(r.inconclusive is not None for r in results.values()) == 3
+
+
+def test_api_through_a_connect_proxy_from_the_environment(
+    github: FakeGitHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from servers.proxy import ForwardProxy
+
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_secret")
+    with ForwardProxy({"api.github.com": "127.0.0.1"}) as proxy:
+        monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+        settings = Settings(github_api_url=f"https://api.github.com:{github.port}")
+        results = ghc.resolve_urls([raw("main")], settings)  # no --resolve: the proxy resolves
+        targets = proxy.targets()
+    assert [r.sha for r in results.values()] == [C3]
+    assert targets == [f"api.github.com:{github.port}"]
+    assert github.requests[0].headers.get("authorization") == "Bearer ghp_secret"
+    # the tunnel request itself never carries the token
+    assert [
+        r for r in proxy.requests if any(n.lower() == "authorization" for n, _ in r.headers)
+    ] == []

@@ -32,11 +32,11 @@ def lint_urls(
     overrides.setdefault("allow_private_hosts", True)
     overrides.setdefault("cache_dir", str(tmp_path / "cache"))
     overrides.setdefault("retries", 1)
+    overrides.setdefault("select", (*HTTP_RULES, "MPL406") if inconclusive else HTTP_RULES)
     return lint_yaml(
         tmp_path,
         text,
         "refs.yaml",
-        select=(*HTTP_RULES, "MPL406") if inconclusive else HTTP_RULES,
         online=True,
         resolve=resolve,
         **overrides,

@@ -49,6 +49,10 @@ class Reply:
     reset: bool = False  # close the connection with a TCP RST, no answer
     head_reset: bool = False  # reset only HEAD requests
     trickle: bool = False  # announce a large body, then send the body slowly, forever
+    # the body is stored gzip-encoded, as GCS keeps an object with Content-Encoding metadata:
+    # "always" sends it with Content-Encoding: gzip; "accepted" only to a client whose
+    # Accept-Encoding has gzip, and decoded (without the header) to any other (GCS transcoding)
+    gzip_encoded: str | None = None
 
 
 def redirect(status: int, location: str) -> Reply:
@@ -183,6 +187,14 @@ def _handler_for(server: HostsServer) -> type[BaseHTTPRequestHandler]:
             status = reply.head_status if head and reply.head_status else reply.status
             body = reply.body
             extra: list[tuple[str, str]] = []
+            if reply.gzip_encoded is not None:
+                accepts = "gzip" in headers.get("accept-encoding", "")
+                if reply.gzip_encoded == "always" or accepts:
+                    extra.append(("Content-Encoding", "gzip"))
+                else:
+                    import gzip
+
+                    body = gzip.decompress(body)
             wanted = headers.get("range", "")
             if reply.ranged and status == 200 and wanted.startswith("bytes=") and body:
                 first, _, last = wanted[len("bytes=") :].partition("-")
