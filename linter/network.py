@@ -178,9 +178,11 @@ def _synapse_unfinished(ids: Inputs, settings: Settings) -> NetworkResults:
 
 
 def _images(refs: Sequence[Reference], settings: Settings) -> Inputs:
+    from .images import parse_image
     from .references import RefKind
 
-    return tuple(sorted({r.raw for r in refs if r.kind is RefKind.IMAGE and r.present and r.raw}))
+    images = {r.raw for r in refs if r.kind is RefKind.IMAGE and r.present and r.raw}
+    return tuple(sorted(i for i in images if parse_image(i) is not None))
 
 
 def _look_up_images(

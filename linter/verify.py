@@ -43,12 +43,31 @@ ByteProgress = Callable[[str, int, int | None], None]  # (key, bytes so far, tot
 
 @dataclass(frozen=True)
 class DownloadJob:
-    """One unique download: the URL, the hash it should have, and what else to check."""
+    """One unique download: the URL, the hash it should have, and what else to check.
+
+    ``key`` names it in the results: the URL itself, or ``synapse:synN`` for a Synapse File
+    whose pre-signed ``url`` is looked up just before the download (and never shown).
+    """
 
     url: str
     expected: str | None  # the submitted SHA-256 (lower-case hex), when there is one
     archive: bool = False  # a tarball MedPerf extracts: check it
     demo: bool = False  # a demo dataset: check paths.yaml too
+    key: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.key or self.url
+
+    def merged(self, other: DownloadJob) -> DownloadJob:
+        """One job for two references to the same file."""
+        return DownloadJob(
+            self.url,
+            self.expected or other.expected,
+            self.archive or other.archive,
+            self.demo or other.demo,
+            self.key,
+        )
 
 
 async def verify_all(
@@ -63,23 +82,14 @@ async def verify_all(
     """Download each unique URL once, a few at a time; facts by URL."""
     merged: dict[str, DownloadJob] = {}
     for job in jobs:
-        seen = merged.get(job.url)
-        merged[job.url] = (
-            job
-            if seen is None
-            else DownloadJob(
-                job.url,
-                seen.expected or job.expected,
-                seen.archive or job.archive,
-                seen.demo or job.demo,
-            )
-        )
+        seen = merged.get(job.name)
+        merged[job.name] = job if seen is None else seen.merged(job)
     gate = asyncio.Semaphore(CONCURRENCY)
 
     async def one(job: DownloadJob) -> tuple[str, DownloadFacts]:
         async with gate:
             downloader = _Download(transport, job, timeouts, max_size, keep, progress)
-            return job.url, await downloader.run()
+            return job.name, await downloader.run()
 
     return dict(await asyncio.gather(*(one(j) for j in merged.values())))
 
@@ -101,7 +111,7 @@ class _Download:
         try:
             return await self._run()
         except TransportError as err:
-            return DownloadFacts(self.job.url, inconclusive=f"download failed: {err.detail}")
+            return DownloadFacts(self.job.name, inconclusive=f"download failed: {err.detail}")
 
     async def _run(self) -> DownloadFacts:
         job = self.job
@@ -116,23 +126,23 @@ class _Download:
             ) as answer:
                 if answer.status != 200:
                     return DownloadFacts(
-                        job.url, error=f"HTTP {answer.status}: MedPerf accepts only 200"
+                        job.name, error=f"HTTP {answer.status}: MedPerf accepts only 200"
                     )
                 encoding = answer.content_encoding
                 total = answer.length
                 if total is not None and total > self.max_size:
-                    return DownloadFacts(job.url, inconclusive=_too_large(total, self.max_size))
+                    return DownloadFacts(job.name, inconclusive=_too_large(total, self.max_size))
                 async for chunk in answer.chunks(CHUNK):
                     size += len(chunk)
                     if size > self.max_size:
-                        return DownloadFacts(job.url, inconclusive=_too_large(size, self.max_size))
+                        return DownloadFacts(job.name, inconclusive=_too_large(size, self.max_size))
                     digest.update(chunk)
                     if reader is not None:
                         await asyncio.to_thread(reader.feed, chunk)
                     if sink is not None:
                         sink.write(chunk)
                     if self.progress is not None:
-                        self.progress(job.url, size, total)
+                        self.progress(job.name, size, total)
             sha = digest.hexdigest()
             if sink is not None:
                 sink.commit(sha)
@@ -147,7 +157,7 @@ class _Download:
         if encoding is not None and job.expected is not None and job.expected != sha:
             encoded = await self._encoded_hash()
         return DownloadFacts(
-            job.url,
+            job.name,
             sha256=sha,
             size=size,
             content_encoding=encoding,
@@ -240,22 +250,50 @@ def remove_partial_files() -> None:
 
 
 def plan_downloads(refs: Iterable[Reference]) -> tuple[DownloadJob, ...]:
-    """One job per unique http(s) URL that MedPerf downloads (not pages for people)."""
+    """One job per unique file MedPerf downloads and hashes: http(s) URLs (not pages for
+    people) and Synapse Files (their URL is looked up at download time)."""
     jobs: dict[str, DownloadJob] = {}
     for ref in refs:
-        url = ref.download_url
-        if url is None or not url.startswith(("http://", "https://")) or ref.hash is None:
+        if ref.hash is None:
+            continue
+        url, syn_id = ref.download_url, ref.synapse_id
+        if url is not None and url.startswith(("http://", "https://")):
+            key = ""
+        elif syn_id is not None:
+            url, key = "", f"synapse:{syn_id}"
+        else:
             continue
         role = tarball_role(ref.field)
         expected = (ref.hash.value or "").strip().lower() or None
-        job = DownloadJob(url, expected, role.tarball, role.demo)
-        seen = jobs.get(url)
-        if seen is not None:
-            job = DownloadJob(
-                url, seen.expected or expected, seen.archive or job.archive, seen.demo or job.demo
-            )
-        jobs[url] = job
-    return tuple(sorted(jobs.values(), key=lambda j: j.url))
+        job = DownloadJob(url, expected, role.tarball, role.demo, key)
+        seen = jobs.get(job.name)
+        jobs[job.name] = job if seen is None else seen.merged(job)
+    return tuple(sorted(jobs.values(), key=lambda j: j.name))
+
+
+def _with_synapse_urls(
+    jobs: Sequence[DownloadJob], settings: Settings
+) -> tuple[list[DownloadJob], dict[str, DownloadFacts]]:
+    """Synapse jobs get their pre-signed URL now; those without one are reported, not run."""
+    wanted = [j.key[len("synapse:") :] for j in jobs if j.key.startswith("synapse:")]
+    if not wanted:
+        return list(jobs), {}
+    from .synapse import download_urls
+
+    urls = download_urls(wanted, settings)
+    ready: list[DownloadJob] = []
+    unavailable: dict[str, DownloadFacts] = {}
+    for job in jobs:
+        if not job.key.startswith("synapse:"):
+            ready.append(job)
+            continue
+        url, why = urls.get(job.key[len("synapse:") :], (None, "no answer"))
+        if url is None:
+            reason = f"Synapse gave no download URL: {why}"
+            unavailable[job.key] = DownloadFacts(job.key, inconclusive=reason)
+        else:
+            ready.append(DownloadJob(url, job.expected, job.archive, job.demo, job.key))
+    return ready, unavailable
 
 
 def _aggregate(progress: Progress) -> ByteProgress:
@@ -287,6 +325,8 @@ def download_all(
     budget = None if until is None else max(0.0, until - time.monotonic())
     results: dict[str, DownloadFacts] = {}
     on_bytes = _aggregate(progress) if progress is not None else None
+    jobs, unavailable = _with_synapse_urls(jobs, settings)
+    results.update(unavailable)
     try:
         with open_transport(settings) as shared:
             coro = verify_all(
@@ -297,13 +337,13 @@ def download_all(
                 keep=keep,
                 progress=on_bytes,
             )
-            results = shared.call(asyncio.wait_for(coro, budget))
+            results.update(shared.call(asyncio.wait_for(coro, budget)))
     except ValueError as err:  # a malformed --resolve entry
         raise ConfigError(str(err)) from None
     except asyncio.TimeoutError:
-        results = {}
+        pass
     finally:
         remove_partial_files()
     for job in jobs:
-        results.setdefault(job.url, DownloadFacts(job.url, inconclusive="deadline reached"))
+        results.setdefault(job.name, DownloadFacts(job.name, inconclusive="deadline reached"))
     return results

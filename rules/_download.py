@@ -13,10 +13,11 @@ if TYPE_CHECKING:
 
 def download_for(ref: Reference, ctx: RuleContext) -> DownloadFacts | None:
     """The full download of the reference's URL, when ``--verify-hashes`` gathered one."""
-    url = ref.download_url
-    if url is None or ctx.network is None:
+    if ctx.network is None:
         return None
-    return ctx.network.downloads.get(url)
+    syn_id = ref.synapse_id
+    key = f"synapse:{syn_id}" if syn_id is not None else ref.download_url
+    return ctx.network.downloads.get(key) if key is not None else None
 
 
 def downloaded(ref: Reference, ctx: RuleContext) -> DownloadFacts | None:

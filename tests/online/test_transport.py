@@ -124,9 +124,7 @@ def test_every_address_blocked_is_refused_before_connecting(http: HostsServer) -
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "[::ffff:127.0.0.1]"])
-def test_a_literal_ip_in_the_url_is_refused_before_connecting(
-    http: HostsServer, host: str
-) -> None:
+def test_a_literal_ip_in_the_url_is_refused_before_connecting(http: HostsServer, host: str) -> None:
     """aiohttp connects to a literal IP without asking the resolver: the policy still applies."""
     http.route("127.0.0.1", "/b/w.bin", Reply(body=b"\x00" * 64))
     url = f"http://{host}:{http.port}/b/w.bin"
