@@ -38,6 +38,7 @@ CODE = "MPL301"
 NAME = "docker-image-unpinned"
 SEVERITY = Severity.WARNING
 WANTS = frozenset({Need.REGISTRY})  # online, the fix carries the digest the tag points at
+ALSO_EMITS = (Severity.ERROR, Severity.INFO)  # invalid reference; tag without digest
 
 
 def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
