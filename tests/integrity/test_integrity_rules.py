@@ -279,3 +279,41 @@ def test_progress_bar_on_a_terminal_shows_bytes_and_rate(
     text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", out.decode("utf-8", "replace"))
     assert "downloading" in text
     assert re.search(r"\d(\.\d)?/1\.0 MB", text), text[-800:]
+
+
+def test_digest_mismatch_with_the_submitted_image_hash(
+    tmp_path: Path, registry: FakeRegistry
+) -> None:
+    registry.push("acme/model", "1.0")
+    digest = registry.push("acme/model", "1.0")  # pushed again: the tag moved
+    host = f"ghcr.io:{registry.port}"
+    old = "sha256:" + "c" * 64
+    resolve = tuple(f"{h}:{registry.port}:127.0.0.1" for h in REGISTRY_HOSTS)
+    text = f"""
+        name: m
+        image_hash: {old}
+        container_config:
+          container_type: DockerImage
+          image: {host}/acme/model:1.0
+        """
+    report = lint_yaml(
+        tmp_path,
+        text,
+        select=("docker-digest-mismatch",),
+        online=True,
+        resolve=resolve,
+        allow_private_hosts=True,
+        no_cache=True,
+    )
+    assert hits(report) == [("docker-digest-mismatch", 2, 13)]
+    assert digest in messages(report)[0] and old in messages(report)[0]
+    same = lint_yaml(
+        tmp_path,
+        text.replace(old, digest),
+        select=("docker-digest-mismatch",),
+        online=True,
+        resolve=resolve,
+        allow_private_hosts=True,
+        no_cache=True,
+    )
+    assert same.findings == ()
