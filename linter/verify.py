@@ -19,17 +19,18 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .archive import ArchiveReader
-from .download_facts import DownloadFacts, tarball_role
+from .download_facts import ArchiveFacts, DemoDatasetCheck, DownloadFacts, tarball_role
 from .progress import BYTES
 from .transport import Timeouts, Transport, TransportError
 
 if TYPE_CHECKING:
+    from .cache import VerifiedCache
     from .config import Settings
     from .facts import Progress
     from .references import Reference
@@ -325,6 +326,12 @@ def download_all(
     budget = None if until is None else max(0.0, until - time.monotonic())
     results: dict[str, DownloadFacts] = {}
     on_bytes = _aggregate(progress) if progress is not None else None
+    from .cache import VerifiedCache
+
+    cache = VerifiedCache.from_settings(settings)
+    cached = _from_cache(cache, jobs)
+    results.update(cached)
+    jobs = [j for j in jobs if j.name not in cached]
     jobs, unavailable = _with_synapse_urls(jobs, settings)
     results.update(unavailable)
     try:
@@ -346,4 +353,59 @@ def download_all(
         remove_partial_files()
     for job in jobs:
         results.setdefault(job.name, DownloadFacts(job.name, inconclusive="deadline reached"))
+    if cache is not None:
+        _to_cache(cache, jobs, results)
     return results
+
+
+def _checks(job: DownloadJob) -> str:
+    return "demo" if job.demo else "archive" if job.archive else "hash"
+
+
+def _from_cache(
+    cache: VerifiedCache | None, jobs: Sequence[DownloadJob]
+) -> dict[str, DownloadFacts]:
+    """Facts for jobs verified before (same URL, hash and checks), as a clean result."""
+    found: dict[str, DownloadFacts] = {}
+    if cache is None:
+        return found
+    for job in jobs:
+        if job.key or job.expected is None:
+            continue
+        record = cache.get(cache.key(job.url, job.expected, _checks(job)))
+        if record is None:
+            continue
+        size = record.get("size")
+        members = record.get("members")
+        archive = None
+        if job.archive:
+            demo = DemoDatasetCheck(None) if job.demo else None
+            count = members if isinstance(members, int) else 0
+            archive = ArchiveFacts(members=count, demo=demo)
+        found[job.name] = DownloadFacts(
+            job.name,
+            sha256=job.expected,
+            size=size if isinstance(size, int) else 0,
+            archive=archive,
+            from_cache=True,
+        )
+    return found
+
+
+def _to_cache(
+    cache: VerifiedCache, jobs: Sequence[DownloadJob], results: Mapping[str, DownloadFacts]
+) -> None:
+    """Remember the jobs whose download matched its hash and passed every archive check."""
+    for job in jobs:
+        facts = results.get(job.name)
+        if job.key or job.expected is None or facts is None or facts.sha256 != job.expected:
+            continue
+        archive = facts.archive
+        if archive is not None and (
+            archive.error or archive.unsafe or (archive.demo and archive.demo.problem)
+        ):
+            continue
+        members = archive.members if archive is not None else 0
+        cache.put(
+            cache.key(job.url, job.expected, _checks(job)), {"size": facts.size, "members": members}
+        )

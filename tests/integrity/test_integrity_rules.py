@@ -317,3 +317,34 @@ def test_digest_mismatch_with_the_submitted_image_hash(
         no_cache=True,
     )
     assert same.findings == ()
+
+
+def test_verified_immutable_download_is_cached(tmp_path: Path, server: HostsServer) -> None:
+    """A Zenodo record file (immutable) that matched its hash is not downloaded again; a
+    mismatch, or a mutable URL, always is."""
+    body = build([Member("w", os.urandom(2000))])
+    zenodo = server.route("zenodo.org", "/records/1/files/w.tar.gz", Reply(body=body, ranged=False))
+    mutable = server.route(HOST, "/b/w.tar.gz", Reply(body=body, ranged=False))
+    text = (
+        f"additional_files_tarball_url: {zenodo}\nadditional_files_tarball_hash: {_sha(body)}\n"
+        f"demo_dataset_tarball_url: {mutable}\ndemo_dataset_tarball_hash: {'d' * 64}\n"
+    )
+
+    def run():  # type: ignore[no-untyped-def]
+        return lint_yaml(
+            tmp_path,
+            text,
+            select=INTEGRITY,
+            online=True,
+            resolve=server.resolve(HOST, "zenodo.org"),
+            allow_private_hosts=True,
+            cache_dir=str(tmp_path / "cache"),
+            verify_hashes=True,
+        )
+
+    cold = run()
+    warm = run()
+    assert [f.rule for f in cold.findings] == [f.rule for f in warm.findings]
+    assert server.hits("zenodo.org", "/records/1/files/w.tar.gz") == 1
+    assert server.hits(HOST, "/b/w.tar.gz") == 2
+    assert warm.network is not None and warm.network.downloads[zenodo].from_cache
