@@ -44,9 +44,13 @@ FD_WAIT = 0.2  # seconds between attempts while the machine is out of file descr
 
 
 def probe_urls(
-    urls: Sequence[str], settings: Settings, progress: Progress | None = None
+    urls: Sequence[str],
+    settings: Settings,
+    progress: Progress | None = None,
+    on_result: Callable[[str, ProbeResult], None] | None = None,
 ) -> Mapping[str, ProbeResult]:
-    """Probe each unique URL once (cache first) and return its result by URL."""
+    """Probe each unique URL once (cache first) and return its result by URL; ``on_result``
+    also gets each result as soon as it is known (the engine keeps them if it stops waiting)."""
     unique = list(dict.fromkeys(urls))
     cache = ProbeCache.from_settings(settings)
     results: dict[str, ProbeResult] = {}
@@ -55,6 +59,8 @@ def probe_urls(
         hit = cache.get(url) if cache is not None else None
         if hit is not None:
             results[url] = hit
+            if on_result is not None:
+                on_result(url, hit)
         else:
             todo.append(url)
     done = len(results)
@@ -65,6 +71,8 @@ def probe_urls(
 
         def record(url: str, result: ProbeResult) -> None:
             results[url] = result
+            if on_result is not None:
+                on_result(url, result)
             if cache is not None:
                 cache.put(result)
             counter[0] += 1
@@ -223,14 +231,33 @@ class _Prober:
             self.users[_host(url)] -= 1
 
     async def _run(self, state: _State) -> ProbeResult:
+        """HEAD and the ranged GET of the first hop go out side by side (the GET is the one a
+        direct URL needs next anyway); a redirect or an early verdict from HEAD drops it."""
+        early: asyncio.Task[_Answer | None] = asyncio.ensure_future(self._send(state, "GET"))
+        try:
+            return await self._steps(state, early)
+        finally:
+            if not early.done():
+                early.cancel()
+            await asyncio.gather(early, return_exceptions=True)
+
+    async def _steps(
+        self, state: _State, early: asyncio.Task[_Answer | None] | None
+    ) -> ProbeResult:
         method = "HEAD"
         while True:
-            answer = await self._send(state, method)
+            if method == "GET" and early is not None and not state.redirects:
+                answer = await early  # its failures (a _Stop) decide as a later GET's would
+            else:
+                answer = await self._send(state, method, prefetched=early is not None)
+            if method == "GET":
+                early = None
             if answer is None:  # HEAD failed in a way GET may not: let GET decide
                 method = "GET"
                 continue
             location = answer.headers.get("location")
             if answer.status in REDIRECT_CODES and location:
+                early = None
                 self._follow(state, answer.status, location)
                 continue
             if method == "HEAD":
@@ -245,8 +272,12 @@ class _Prober:
                     )
                 else:
                     state.head_status = answer.status
-                    if answer.status in HEAD_REFUSED_WAIT and state.retries_left > 0:
-                        state.retries_left -= 1
+                    if (
+                        early is None
+                        and answer.status in HEAD_REFUSED_WAIT
+                        and state.retries_left > 0
+                    ):
+                        state.retries_left -= 1  # (a GET already out beside it answers for it)
                         await self._wait(state, answer, 0)
                 method = "GET"
                 continue
@@ -329,8 +360,11 @@ class _Prober:
             return
         raise _Stop(state.result(inconclusive=DEADLINE))
 
-    async def _send(self, state: _State, method: str) -> _Answer | None:
-        """One request to ``state.current``; None when a HEAD failed in a way GET may not."""
+    async def _send(self, state: _State, method: str, prefetched: bool = False) -> _Answer | None:
+        """One request to ``state.current``; None when a HEAD failed in a way GET may not.
+
+        ``prefetched``: the GET already went out beside this HEAD, so this HEAD's connection
+        is kept only for other probes of the host."""
         from .transport import Timeouts, TransportError
 
         url = state.current
@@ -350,7 +384,7 @@ class _Prober:
                         headers=headers,
                         limit=WINDOW,
                         timeouts=timeouts,
-                        keep=method == "HEAD" or self.users[host] > 1,
+                        keep=(method == "HEAD" and not prefetched) or self.users[host] > 1,
                     )
                     state.proxy = response.proxy
                     return _Answer(response.status, response.headers, response.body)
