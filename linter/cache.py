@@ -255,3 +255,64 @@ class GitHubCache:
         except OSError:
             return False
         return True
+
+
+class VerifiedCache:
+    """Downloads whose SHA-256 matched the submitted one (and whose archive checks passed), for
+    immutable URLs only, kept ``cache_ttl_immutable``: the same bytes need not be fetched again
+    to learn the same answer. Keyed by the URL, the expected hash and what was checked; a URL
+    that carries a secret is never stored; a failure to read or write is a miss.
+    """
+
+    def __init__(self, folder: Path, ttl: float):
+        self.folder = folder
+        self.ttl = ttl
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> VerifiedCache | None:
+        if settings.no_cache or settings.cache_ttl_immutable <= 0:
+            return None
+        folder = Path(settings.cache_dir).expanduser() if settings.cache_dir else default_dir()
+        prune_once(folder, settings)
+        return cls(folder / ("verified-" + _namespace(settings)), settings.cache_ttl_immutable)
+
+    @staticmethod
+    def key(url: str, sha256: str, checks: str) -> list[str]:
+        return [url, sha256.lower(), checks]
+
+    def _path(self, key: list[str]) -> Path:
+        text = "\n".join(key)
+        return self.folder / (hashlib.sha256(text.encode("utf-8")).hexdigest() + ".json")
+
+    def get(self, key: list[str], now: float | None = None) -> dict[str, object] | None:
+        now = time.time() if now is None else now
+        try:
+            record = json.loads(self._path(key).read_text(encoding="utf-8"))
+            if record.get("format") != FORMAT or record.get("key") != key:
+                return None
+            if not (-_SKEW <= now - float(record["stored_at"]) < self.ttl):
+                return None
+            value = record["facts"]
+            return value if isinstance(value, dict) else None
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, key: list[str], facts: dict[str, object]) -> bool:
+        url = key[0]
+        if not is_immutable(url) or redact(url) != url:
+            return False
+        record = {"format": FORMAT, "key": key, "stored_at": time.time(), "facts": facts}
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.folder)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    json.dump(record, handle)
+                os.replace(tmp, self._path(key))
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+        except OSError:
+            return False
+        return True

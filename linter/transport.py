@@ -37,7 +37,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Coroutine, Iterator, Mapping
+from collections.abc import AsyncIterator, Coroutine, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -293,19 +293,8 @@ class Transport:
         ``token`` is (origin, bearer token): sent only when ``url`` has that very origin.
         ``keep=False`` closes the connection afterwards (nobody will reuse it).
         """
-        try:
-            target = URL(url, encoded=False)
-        except (ValueError, TypeError) as err:
-            raise TransportError("bad-url", f"the URL cannot be sent: {err}") from None
-        if target.scheme not in DEFAULT_PORTS or not target.raw_host:
-            raise TransportError("bad-url", "not an http(s) URL with a host")
-        try:
-            proxy = proxy_for(url)
-        except ValueError:
-            proxy = None
-        if proxy is not None:
-            self.exempt(proxy)
-            self._check_literal(target)
+        target = _target(url)
+        proxy = self._proxy(url, target)
         sent = {
             "User-Agent": USER_AGENT,
             "Accept": "*/*",
@@ -339,16 +328,130 @@ class Transport:
             kind, detail = describe_failure(err)
             raise TransportError(kind, detail) from err
 
+    def _proxy(self, url: str, target: URL) -> str | None:
+        """The proxy for ``url`` as requests picks it (None: direct), after the address policy
+        has been applied to a literal IP in ``url``."""
+        try:
+            proxy = proxy_for(url)
+        except ValueError:
+            proxy = None
+        if proxy is not None:
+            self.exempt(proxy)
+        self._check_literal(target)
+        return proxy
+
+    @contextlib.asynccontextmanager
+    async def stream(
+        self,
+        url: str,
+        *,
+        timeouts: Timeouts,
+        headers: Mapping[str, str] | None = None,
+        max_redirects: int = 10,
+        decode: bool = True,
+    ) -> AsyncIterator[Stream]:
+        """GET ``url`` as MedPerf's ``requests.get(url, stream=True)`` does: redirects followed
+        (each hop under the address policy), the body read in chunks by the caller, decoded
+        unless ``decode=False`` asks for the bytes on the wire."""
+        current = url
+        for _hop in range(max_redirects + 1):
+            target = _target(current)
+            proxy = self._proxy(current, target)
+            sent = {
+                "User-Agent": USER_AGENT,
+                "Accept": "*/*",
+                "Accept-Encoding": self.accept_encoding,
+                **(headers or {}),
+            }
+            timeout = aiohttp.ClientTimeout(
+                total=None, sock_connect=timeouts.connect, sock_read=timeouts.read
+            )
+            try:
+                async with self.session.request(
+                    "GET",
+                    target,
+                    headers=sent,
+                    allow_redirects=False,
+                    proxy=proxy,
+                    timeout=timeout,
+                    auto_decompress=decode,
+                ) as resp:
+                    location = resp.headers.get("Location")
+                    if resp.status in REDIRECT_STATUSES and location:
+                        current = str(URL(current).join(URL(location.strip())))
+                        resp.close()
+                        continue
+                    yield Stream(resp, _shown(proxy), current, decode)
+                    return
+            except TransportError:
+                raise
+            except (aiohttp.ClientError, OSError, asyncio.TimeoutError, ValueError) as err:
+                kind, detail = describe_failure(err)
+                raise TransportError(kind, detail) from err
+        raise TransportError("too-many-redirects", f"more than {max_redirects} redirects")
+
     def _check_literal(self, target: URL) -> None:
-        """Through a proxy names are the proxy's to resolve, but a literal IP is still checked."""
+        """A literal IP in a URL never reaches the resolver (aiohttp connects to it directly,
+        and through a proxy the proxy does), so the policy is applied to it here."""
         host = (target.raw_host or "").strip("[]")
         try:
             ipaddress.ip_address(host)
         except ValueError:
             return
+        if origin(target)[1:] in self.resolver.exempt:
+            return
         reason = None if self.settings.allow_private_hosts else blocked_reason(host)
         if reason is not None:
             raise TransportError("blocked-address", f"{host} is a {reason} address")
+
+
+def _target(url: str) -> URL:
+    """``url`` as the transport sends it, or TransportError when it cannot be sent."""
+    try:
+        target = URL(url, encoded=False)
+    except (ValueError, TypeError) as err:
+        raise TransportError("bad-url", f"the URL cannot be sent: {err}") from None
+    if target.scheme not in DEFAULT_PORTS or not target.raw_host:
+        raise TransportError("bad-url", "not an http(s) URL with a host")
+    return target
+
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+class Stream:
+    """An answer whose body the caller reads in chunks (see :meth:`Transport.stream`)."""
+
+    def __init__(
+        self, resp: aiohttp.ClientResponse, proxy: str | None, final_url: str, decoded: bool
+    ):
+        self._resp = resp
+        self._decoded = decoded
+        self.status = resp.status
+        self.headers = _headers(resp.headers)
+        self.proxy = proxy
+        self.final_url = final_url
+
+    @property
+    def content_encoding(self) -> str | None:
+        value = self.headers.get("content-encoding", "").strip().lower()
+        return None if value in ("", "identity") else value
+
+    @property
+    def length(self) -> int | None:
+        """The announced size of what the caller reads (unknown once an encoding is decoded)."""
+        text = self.headers.get("content-length", "").strip()
+        if not text.isdigit() or (self.content_encoding and self._decoded):
+            return None
+        return int(text)
+
+    async def chunks(self, size: int) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self._resp.content.iter_chunked(size):
+                yield chunk
+        except (aiohttp.ClientError, OSError, asyncio.TimeoutError, ValueError) as err:
+            kind, detail = describe_failure(err)
+            raise TransportError(kind, detail) from err
 
 
 async def _read(resp: aiohttp.ClientResponse, limit: int) -> tuple[bytes, bool]:

@@ -123,6 +123,17 @@ def test_every_address_blocked_is_refused_before_connecting(http: HostsServer) -
     assert http.total == 0
 
 
+@pytest.mark.parametrize("host", ["127.0.0.1", "[::ffff:127.0.0.1]"])
+def test_a_literal_ip_in_the_url_is_refused_before_connecting(http: HostsServer, host: str) -> None:
+    """aiohttp connects to a literal IP without asking the resolver: the policy still applies."""
+    http.route("127.0.0.1", "/b/w.bin", Reply(body=b"\x00" * 64))
+    url = f"http://{host}:{http.port}/b/w.bin"
+    result = _probe(url, allow_private_hosts=False)
+    assert result.error == "blocked-address"  # type: ignore[attr-defined]
+    assert "loopback" in (result.detail or "")  # type: ignore[attr-defined]
+    assert http.total == 0
+
+
 # ---- malformed but real responses -------------------------------------------------------
 
 

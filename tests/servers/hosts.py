@@ -48,6 +48,7 @@ class Reply:
     hang: bool = False  # never answer (until the server stops)
     reset: bool = False  # close the connection with a TCP RST, no answer
     head_reset: bool = False  # reset only HEAD requests
+    trickle: bool = False  # announce a large body, then send the body slowly, forever
     # the body is stored gzip-encoded, as GCS keeps an object with Content-Encoding metadata:
     # "always" sends it with Content-Encoding: gzip; "accepted" only to a client whose
     # Accept-Encoding has gzip, and decoded (without the header) to any other (GCS transcoding)
@@ -164,6 +165,19 @@ def _handler_for(server: HostsServer) -> type[BaseHTTPRequestHandler]:
                 reply = page("<html><body>no such route</body></html>", 404)
             if reply.hang:
                 server.stopping.wait(30)
+                self.close_connection = True
+                return
+            if reply.trickle and not head:
+                self.send_response(200)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Length", str(1 << 30))
+                self.end_headers()
+                while not server.stopping.wait(0.05):
+                    try:
+                        self.wfile.write(reply.body[:4096] or b"x" * 4096)
+                        self.wfile.flush()
+                    except OSError:
+                        break
                 self.close_connection = True
                 return
             if reply.reset or (head and reply.head_reset):
