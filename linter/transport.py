@@ -33,8 +33,10 @@ import contextlib
 import email.utils
 import errno
 import ipaddress
+import os
 import socket
 import ssl
+import sys
 import threading
 import time
 from collections.abc import Coroutine, Iterator, Mapping
@@ -116,8 +118,6 @@ def connection_cap(per_host: int) -> int:
 def _open_descriptors() -> int:
     for folder in ("/proc/self/fd", "/dev/fd"):
         with contextlib.suppress(OSError):
-            import os
-
             return len(os.listdir(folder))
     return 16
 
@@ -193,7 +193,15 @@ def _result(host: str, address: str, port: int) -> ResolveResult:
 
 
 def proxy_for(url: str) -> str | None:
-    """The proxy requests would use for ``url`` (environment variables, ``NO_PROXY``)."""
+    """The proxy requests would use for ``url`` (environment variables, ``NO_PROXY``).
+
+    requests itself decides. Where proxies come only from the environment (not macOS or
+    Windows, which also read the system settings) and no ``*_proxy`` variable is set, it picks
+    none: that case skips asking it."""
+    if sys.platform not in ("darwin", "win32") and not any(
+        name.lower().endswith("_proxy") and value for name, value in os.environ.items()
+    ):
+        return None
     from requests.utils import get_environ_proxies, select_proxy
 
     proxy: str | None = select_proxy(url, get_environ_proxies(url))
@@ -247,6 +255,9 @@ class Transport:
         self.tls = tls_context(ca_bundle())
         self._session: aiohttp.ClientSession | None = None
         self.accept_encoding = _accept_encoding()
+        # requests' choice depends on the scheme, host and port only, and reading the
+        # environment for every request costs more CPU than the request itself
+        self._proxies: dict[tuple[str, str, int], str | None] = {}
 
     @property
     def session(self) -> aiohttp.ClientSession:
@@ -299,10 +310,13 @@ class Transport:
             raise TransportError("bad-url", f"the URL cannot be sent: {err}") from None
         if target.scheme not in DEFAULT_PORTS or not target.raw_host:
             raise TransportError("bad-url", "not an http(s) URL with a host")
-        try:
-            proxy = proxy_for(url)
-        except ValueError:
-            proxy = None
+        key = origin(target)
+        if key not in self._proxies:
+            try:
+                self._proxies[key] = proxy_for(url)
+            except ValueError:
+                self._proxies[key] = None
+        proxy = self._proxies[key]
         if proxy is not None:
             self.exempt(proxy)
             self._check_literal(target)
@@ -361,6 +375,8 @@ async def _read(resp: aiohttp.ClientResponse, limit: int) -> tuple[bytes, bool]:
             return b"".join(chunks), False
         chunks.append(chunk)
         size += len(chunk)
+    if resp.content_length == size and "content-encoding" not in resp.headers:
+        return b"".join(chunks), False  # exactly the announced body
     more = not resp.content.at_eof()
     if more:
         more = bool(await _peek(resp))
@@ -394,6 +410,7 @@ def _shown(proxy: str | None) -> str | None:
 
 
 def _accept_encoding() -> str:
+    """Exactly what requests sends (so what MedPerf's download is answered with)."""
     from requests.utils import DEFAULT_ACCEPT_ENCODING
 
     return str(DEFAULT_ACCEPT_ENCODING)
@@ -402,8 +419,6 @@ def _accept_encoding() -> str:
 def tls_context(ca: str | bool) -> ssl.SSLContext:
     """Verification as requests does it: the given bundle, else certifi's, else the system's."""
     if isinstance(ca, str):
-        import os
-
         if os.path.isdir(ca):
             return ssl.create_default_context(capath=ca)
         return ssl.create_default_context(cafile=ca)
