@@ -331,7 +331,7 @@ class _Prober:
         return left
 
     async def _wait(self, state: _State, answer: _Answer, attempt: int) -> None:
-        from .transport import retry_after
+        from .netutil import retry_after
 
         delay = retry_after(answer.headers.get("retry-after"))
         if delay is None:

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import email.utils
 import errno
 import ipaddress
 import os
@@ -38,7 +37,6 @@ import socket
 import ssl
 import sys
 import threading
-import time
 from collections.abc import Coroutine, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -50,19 +48,14 @@ from yarl import URL
 from .addresses import blocked_reason, parse_overrides
 from .config import Settings
 from .http_identity import USER_AGENT, ca_bundle
+from .netutil import DEFAULT_PORTS, default_port, exception_chain
 
 T = TypeVar("T")
 
-DEFAULT_PORTS = {"http": 80, "https": 443}
 FD_RESERVE = 32  # descriptors left for files, the cache, logging and the resolver's threads
 FD_PER_CONNECTION = 2  # happy eyeballs may hold two sockets while one connection opens
 MAX_CONNECTIONS = 512
 FD_SHORTAGE = frozenset({errno.EMFILE, errno.ENFILE})
-
-
-def default_port(scheme: str) -> int:
-    """The port a URL of ``scheme`` means when it names none."""
-    return DEFAULT_PORTS.get(scheme.lower(), 80)
 
 
 def origin(url: str | URL) -> tuple[str, str, int]:
@@ -79,22 +72,6 @@ def idna_host(host: str) -> str:
         return (URL.build(scheme="http", host=host).raw_host or host).lower().rstrip(".")
     except ValueError:
         return host.lower().rstrip(".")
-
-
-def retry_after(value: str | None, now: float | None = None) -> float | None:
-    """``Retry-After`` in seconds, from delta-seconds or an HTTP-date; None when absent or bad."""
-    if not value:
-        return None
-    text = value.strip()
-    if text.isdigit():
-        return float(text)
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when is None:
-        return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
 def connection_cap(per_host: int) -> int:
@@ -432,7 +409,7 @@ def tls_context(ca: str | bool) -> ssl.SSLContext:
 
 def describe_failure(err: BaseException) -> tuple[str, str]:
     """(kind, human detail) for a failed exchange, from the whole exception chain."""
-    chain = list(_chain(err))
+    chain = list(exception_chain(err))
     for item in chain:
         if isinstance(item, AddressRefused):
             return "blocked-address", str(item)
@@ -480,26 +457,6 @@ def describe_failure(err: BaseException) -> tuple[str, str]:
         if isinstance(item, OSError) and item.strerror:
             return "connect-failed", f"cannot connect: {item.strerror}"
     return "connect-failed", f"cannot connect ({type(err).__name__})"
-
-
-def _chain(err: BaseException) -> Iterator[BaseException]:
-    """The exception, its causes, contexts, wrapped ``os_error``s and exception args."""
-    seen: set[int] = set()
-    stack: list[BaseException] = [err]
-    while stack:
-        item = stack.pop()
-        if id(item) in seen:
-            continue
-        seen.add(id(item))
-        yield item
-        nested = (
-            item.__cause__,
-            item.__context__,
-            getattr(item, "os_error", None),
-            getattr(item, "certificate_error", None),
-            *item.args,
-        )
-        stack.extend(n for n in nested if isinstance(n, BaseException))
 
 
 # ---------------------------------------------------------------------------------------------
