@@ -5,6 +5,13 @@ lychee does). Immutable references (a commit, record, object version or generati
 for ``cache_ttl_immutable`` (7 days), anything else for at most ``cache_ttl_mutable`` (1 hour).
 Writes go to a temporary file in the cache folder and are renamed into place, so concurrent
 runs (pre-commit runs hooks in parallel) never read a half-written entry.
+
+Entries live in a namespace folder keyed by the tool's version (and by ``--resolve`` and
+``--allow-private-hosts``), so a new release, say one with a fixed sniffing rule, never reads
+results an older release judged. Opening the cache prunes it, with bounded work: at most
+``PRUNE_BATCH`` entries, picked at random from every namespace, are looked at per run, and
+those older than the longest TTL (expired for every release) are removed, as are temporary
+files a crashed run left behind and namespace folders left empty.
 """
 
 from __future__ import annotations
@@ -13,12 +20,14 @@ import contextlib
 import hashlib
 import json
 import os
+import random
 import re
 import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
 
+from ._version import __version__
 from .config import Settings
 from .hosts import parse_github_url
 from .http_result import ProbeResult
@@ -28,6 +37,10 @@ FORMAT = 1
 _SKEW = 300.0  # seconds an entry may seem to come from the future (another process, clocks)
 _ZENODO_FILE = re.compile(r"^/(api/)?records/\d+/files/")
 _HF_PINNED = re.compile(r"/resolve/([0-9a-fA-F]{40})/")
+PRUNE_BATCH = 64  # entries looked at per run
+_PRUNE_MIN_AGE = 7 * 86400.0
+_STALE_TMP = 3600.0  # a temporary file this old belongs to no running write
+_pruned: set[Path] = set()  # cache roots pruned by this process
 
 
 def default_dir() -> Path:
@@ -70,6 +83,7 @@ class ProbeCache:
             return None
         folder = Path(settings.cache_dir).expanduser() if settings.cache_dir else default_dir()
         ttl_mutable = min(settings.cache_ttl_mutable, 3600.0)
+        prune_once(folder, settings)
         return cls(folder / _namespace(settings), settings.cache_ttl_immutable, ttl_mutable)
 
     def _path(self, url: str) -> Path:
@@ -121,12 +135,51 @@ class ProbeCache:
 
 
 def _namespace(settings: Settings) -> str:
-    """Where results go. A run that connects elsewhere (``--resolve``) or to private addresses
-    keeps its own entries, so they can never answer for a plain run's URLs."""
-    if not settings.resolve and not settings.allow_private_hosts:
-        return "probes"
-    context = "\n".join([*sorted(settings.resolve), f"private={settings.allow_private_hosts}"])
+    """Where results go: per tool version, so an older release's verdicts are never read. A
+    run that connects elsewhere (``--resolve``) or to private addresses keeps its own entries,
+    so they can never answer for a plain run's URLs."""
+    context = "\n".join(
+        [__version__, *sorted(settings.resolve), f"private={settings.allow_private_hosts}"]
+    )
     return "probes-" + hashlib.sha256(context.encode("utf-8")).hexdigest()[:16]
+
+
+def prune_once(root: Path, settings: Settings) -> None:
+    """Prune ``root`` the first time this process opens a cache in it."""
+    if root in _pruned:
+        return
+    _pruned.add(root)
+    # Never younger than the default week: another project's config may keep entries longer.
+    ttl = max(settings.cache_ttl_immutable, settings.cache_ttl_mutable, _PRUNE_MIN_AGE)
+    prune(root, ttl)
+
+
+def prune(root: Path, max_age: float, now: float | None = None, batch: int = PRUNE_BATCH) -> int:
+    """Remove expired entries from every namespace under ``root``; returns how many.
+
+    Looks at no more than ``batch`` files (chosen at random, so successive runs cover a big
+    cache), judging each by its modification time alone: any entry older than ``max_age``
+    (the longest TTL) has expired whichever release or namespace wrote it. Never raises.
+    """
+    now = time.time() if now is None else now
+    try:
+        spaces = [d for d in os.scandir(root) if d.is_dir(follow_symlinks=False)]
+        files = [(space.path, name) for space in spaces for name in os.listdir(space.path)]
+    except OSError:
+        return 0
+    removed = 0
+    for folder, name in random.sample(files, min(batch, len(files))):
+        path = os.path.join(folder, name)
+        with contextlib.suppress(OSError):
+            age = now - os.lstat(path).st_mtime
+            stale = age > (_STALE_TMP if name.startswith(".tmp-") else max_age + _SKEW)
+            if stale and (name.endswith(".json") or name.startswith(".tmp-")):
+                os.unlink(path)
+                removed += 1
+    for space in spaces:
+        with contextlib.suppress(OSError):
+            os.rmdir(space.path)  # only succeeds when empty
+    return removed
 
 
 def _strip_secrets(result: ProbeResult) -> ProbeResult:
@@ -161,6 +214,7 @@ class GitHubCache:
             [__version__, settings.github_api_url.rstrip("/"), *sorted(settings.resolve)]
         )
         space = "github-" + hashlib.sha256(context.encode("utf-8")).hexdigest()[:16]
+        prune_once(folder, settings)
         return cls(folder / space, settings.cache_ttl_immutable)
 
     def _path(self, key: tuple[str, str, str]) -> Path:

@@ -35,7 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit status: 0 no errors, 1 errors found (or warnings with --strict), "
         "2 usage, config or unreadable input.",
     )
-    p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to lint")
+    p.add_argument(
+        "paths", nargs="*", metavar="PATH", help="files or folders to lint (- reads standard input)"
+    )
     p.add_argument(
         "--ref",
         action="append",
@@ -160,7 +162,8 @@ def _rules_command(argv: Sequence[str]) -> int:
         width = max(len(r.name) for r in RULES)
         for r in RULES:
             mode = "online " if r.online else "offline"
-            print(f"{r.code}  {r.name:<{width}}  {r.severity.value:<7}  {mode}  {r.summary}")
+            levels = ",".join(s.value for s in r.severities)  # the default first
+            print(f"{r.code}  {r.name:<{width}}  {levels:<7}  {mode}  {r.summary}")
         return EXIT_OK
     if len(argv) != 2:
         print("usage: medperf-lint rule NAME-OR-CODE", file=sys.stderr)
@@ -173,7 +176,12 @@ def _rules_command(argv: Sequence[str]) -> int:
         )
         return EXIT_USAGE
     needs = ", ".join(sorted(n.value for n in rule.needs)) or "none (offline)"
-    print(f"{rule.code} {rule.name}\n\nDefault severity: {rule.severity.value}\nNetwork: {needs}\n")
+    also = ", ".join(s.value for s in rule.severities[1:])
+    also_line = f"\nAlso emits: {also}" if also else ""
+    print(
+        f"{rule.code} {rule.name}\n\nDefault severity: {rule.severity.value}{also_line}\n"
+        f"Network: {needs}\n"
+    )
     print(_dedent(rule.doc))
     return EXIT_OK
 
@@ -221,6 +229,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.paths and not args.ref:
         parser.print_usage(sys.stderr)
         print("medperf-lint: error: give at least one PATH or --ref", file=sys.stderr)
+        return EXIT_USAGE
+    if args.fix and "-" in args.paths:
+        print("medperf-lint: error: --fix cannot rewrite standard input (-)", file=sys.stderr)
         return EXIT_USAGE
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
 

@@ -3,7 +3,12 @@
 Kinds are told from content first and file name second: a container config has
 ``container_type``, a submission manifest has MedPerf server or ``submit`` flag field names,
 an MLCube manifest has ``docker``/``singularity`` sections. Anything else is free-form YAML,
-where every URL-looking string is checked.
+where every URL-looking string is checked. Template placeholders (``{{ cookiecutter.x }}``)
+are skipped: the file is rendered before anyone submits it.
+
+A model submission nests its body (``medperf model submit``): ``{"type": "CONTAINER",
+"container": {…}}`` or ``{"type": "ASSET", "asset": {…}}``; both are read like the flat body,
+with positions inside the nesting.
 """
 
 from __future__ import annotations
@@ -13,17 +18,19 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from yaml.nodes import MappingNode, Node, ScalarNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .findings import Span
+from .inputs import is_parameters_name
 from .references import HashKind, HashSlot, Reference, RefKind, looks_like_reference
 from .yamlnodes import (
     MAX_BYTES,
     InputError,
     compose,
     decode,
+    is_placeholder,
     is_string,
     mapping,
     span_of,
@@ -66,6 +73,7 @@ class Document:
     problems: tuple[Problem, ...] = ()
     lines: tuple[str, ...] = ()
     companions: tuple[Path, ...] = field(default=())  # files to lint because of this one
+    foreign: str | None = None  # what the file is when it is plainly not a MedPerf manifest
 
 
 @dataclass(frozen=True)
@@ -90,8 +98,16 @@ _PAIRS: tuple[_Pair, ...] = (
     _Pair(("asset_url",), ("asset_hash",)),
 )
 _PAGE_FIELDS = ("docs_url",)
+# `medperf … submit` flags that name local files: uploaded inline or never uploaded at all.
+_LOCAL_FIELDS = ("container_config_file", "asset_path", "decryption_key")
+# Local files whose content MedPerf uploads inline: linted along with the manifest.
+_INLINE_FILES = ("container_config_file", "mlcube_file", "parameters_file")
+_NESTED_BODIES = ("container", "asset")  # `medperf model submit`: {"type": …, "container": {…}}
+ASSET_LOCAL = "local"  # the asset_url MedPerf stores for --asset-path: nothing is hosted
 SUBMISSION_FIELDS = frozenset(
-    {name for pair in _PAIRS for name in pair.urls + pair.hashes} | {"docs_url"}
+    {name for pair in _PAIRS for name in pair.urls + pair.hashes}
+    | {"docs_url"}
+    | set(_LOCAL_FIELDS)
 )
 
 
@@ -112,27 +128,45 @@ def load_path(path: Path, display: str | None = None) -> Document:
         raise InputError("is a directory") from None
     except OSError as err:
         raise InputError(err.strerror or str(err)) from None
+    if not data.strip() and is_parameters_name(path.name):
+        return Document(display or str(path), DocKind.YAML, ())  # MedPerf reads it as {}
     return load_text(decode(data), display or str(path), path)
+
+
+STDIN = "-"
+STDIN_DISPLAY = "<stdin>"
+
+
+def load_stdin(stream: BinaryIO) -> Document:
+    """Read a manifest from standard input (the path ``-``); its kind is told by content."""
+    return load_text(decode(stream.read(MAX_BYTES + 1)), STDIN_DISPLAY)
 
 
 def load_text(text: str, display: str | None, path: Path | None = None) -> Document:
     nodes = compose(text)
     if not nodes:
+        if path is not None and is_parameters_name(path.name):
+            return Document(display, DocKind.YAML, (), lines=tuple(text.splitlines()))
         raise InputError("file holds no YAML document (only comments or blank lines)")
     lines = tuple(text.splitlines())
     refs: list[Reference] = []
     problems: list[Problem] = []
     companions: list[Path] = []
     kind = DocKind.YAML
+    foreign: str | None = None
     for node in nodes:
         kind = detect_kind(node, path)
         extractor = _EXTRACTORS[kind]
         extractor(node, display, refs, problems, path)
+        if kind is DocKind.YAML:
+            foreign = foreign or foreign_kind(node)
+        if kind is DocKind.SUBMISSION and path is not None:
+            companions.extend(_inline_files(node, path))
     if kind is DocKind.MLCUBE and path is not None:
         params = path.parent / "workspace" / "parameters.yaml"
         if params.is_file():
             companions.append(params)
-    return Document(display, kind, tuple(refs), tuple(problems), lines, tuple(companions))
+    return Document(display, kind, tuple(refs), tuple(problems), lines, tuple(companions), foreign)
 
 
 def load_entity(entity: Mapping[str, Any]) -> Document:
@@ -156,17 +190,66 @@ def _without_position(ref: Reference) -> Reference:
 
 
 def detect_kind(root: Node, path: Path | None) -> DocKind:
-    keys = {_norm(k) for k in mapping(root)}
+    top = mapping(root)
+    keys = {_norm(k) for k in top}
     name = path.name.lower() if path else ""
-    if "container_type" in keys or name.startswith("container_config"):
+    if "container_type" in keys:
         return DocKind.CONTAINER_CONFIG
-    if keys & SUBMISSION_FIELDS or ".medperf." in name:
+    if keys & SUBMISSION_FIELDS or ".medperf." in name or _nested_body(top):
         return DocKind.SUBMISSION
+    if "container_config" in name:
+        return DocKind.CONTAINER_CONFIG
     if {"docker", "singularity"} & keys or name in ("mlcube.yaml", "mlcube.yml"):
         return DocKind.MLCUBE
     if "image" in keys and "tasks" in keys:
         return DocKind.CONTAINER_CONFIG  # a container config that forgot container_type
     return DocKind.YAML
+
+
+def _nested_body(top: Mapping[str, tuple[Node, Node]]) -> bool:
+    """A `medperf model submit` body: ``type`` beside a ``container`` or ``asset`` mapping."""
+    return "type" in top and any(
+        isinstance(top[name][1], MappingNode) for name in _NESTED_BODIES if name in top
+    )
+
+
+# Files a folder walk may meet that are plainly not MedPerf manifests: (what, required keys).
+_FOREIGN: tuple[tuple[str, frozenset[str]], ...] = (
+    ("a GitHub Actions workflow", frozenset({"on", "jobs"})),
+    ("a Docker Compose file", frozenset({"services"})),
+    ("an MkDocs configuration", frozenset({"site_name"})),
+    ("a Cloud Build configuration", frozenset({"steps"})),
+    ("a Kubernetes object", frozenset({"apiVersion", "kind"})),
+)
+
+
+def foreign_kind(root: Node) -> str | None:
+    """What a non-manifest file is (a workflow, a compose file, a Django fixture), or None."""
+    keys = set(mapping(root))
+    for what, required in _FOREIGN:
+        if required <= keys:
+            return what
+    if isinstance(root, SequenceNode) and root.value:
+        first = mapping(root.value[0])
+        if {"model", "fields"} <= set(first):
+            return "a Django fixture"
+    return None
+
+
+def _inline_files(root: Node, path: Path) -> Iterator[Path]:
+    """Local files a submission manifest names that MedPerf uploads inline: lint them too."""
+    bodies = [mapping(root)]
+    bodies += [mapping(bodies[0][n][1]) for n in _NESTED_BODIES if n in bodies[0]]
+    for top in bodies:
+        for key, (_k, node) in top.items():
+            if _norm(key) not in _INLINE_FILES or not is_string(node):
+                continue
+            value = str(node.value)
+            if not value or looks_like_reference(value):
+                continue
+            local = Path(value) if Path(value).is_absolute() else path.parent / value
+            if local.is_file():
+                yield local
 
 
 # ---------------------------------------------------------------------------------------------
@@ -201,7 +284,8 @@ def _extract_mlcube(
     if "image" in docker:
         node = docker["image"][1]
         skip.add(id(node))
-        refs.append(_value_ref(node, RefKind.IMAGE, display, "docker.image"))
+        if not is_placeholder(node):
+            refs.append(_value_ref(node, RefKind.IMAGE, display, "docker.image"))
     singularity = mapping(top["singularity"][1]) if "singularity" in top else {}
     if "image" in singularity:
         node = singularity["image"][1]
@@ -244,6 +328,8 @@ def _extract_container_config(
     skip: set[int] = set()
     if "image" not in top:
         problems.append(Problem(f"{where}image is required in a container config", span_of(root)))
+    elif is_placeholder(top["image"][1]):
+        skip.add(id(top["image"][1]))
     else:
         node = top["image"][1]
         skip.add(id(node))
@@ -263,6 +349,14 @@ def _extract_submission(
 ) -> None:
     top = {_norm(k): v for k, v in mapping(root).items()}
     skip: set[int] = set()
+    if _nested_body(mapping(root)):
+        for name in _NESTED_BODIES:
+            if name in top and isinstance(top[name][1], MappingNode):
+                skip.add(id(top[name][1]))
+                _extract_submission(top[name][1], display, refs, problems, path)
+    for name in _LOCAL_FIELDS:
+        if name in top:
+            skip.add(id(top[name][1]))  # a path on the submitter's machine, not a reference
     for pair in _PAIRS:
         hash_name = next((h for h in pair.hashes if h in top), None)
         slot: HashSlot
@@ -295,7 +389,11 @@ def _extract_submission(
             continue
         unode = top[url_name][1]
         skip.add(id(unode))
+        if is_placeholder(unode):
+            continue
         value = str(unode.value) if is_string(unode) else ""
+        if url_name == "asset_url" and value == ASSET_LOCAL:
+            continue  # what --asset-path stores: the asset never leaves the submitter
         if pair.local_ok and value and not looks_like_reference(value) and path is not None:
             local = (path.parent / value) if not Path(value).is_absolute() else Path(value)
             if local.is_file():

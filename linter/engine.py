@@ -9,29 +9,30 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
+import sys
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 from .config import ConfigResolver, Settings
-from .documents import Document, load_path
+from .documents import STDIN, STDIN_DISPLAY, Document, load_path, load_stdin
 from .facts import NetworkResults, Progress
 from .findings import Finding, Fix
-from .inputs import expand
+from .inputs import inputs
 from .network import gather
 from .report import InputProblem, Report
 from .rule import Diagnostic, Need, Rule, RuleContext
 from .rules import RULES, lookup
-from .suppressions import Suppression, matches, parse
+from .suppressions import Suppression, matches, matching_names, parse
 from .urls import redact
 from .yamlnodes import InputError
 
 UNUSED_SUPPRESSION = "unused-suppression"
 UNKNOWN_RULE = "unknown-rule"
 NO_MANIFESTS = (
-    "folder holds no MedPerf manifest (mlcube.yaml, container_config*.yaml, parameters.yaml, "
-    "*.medperf.yaml|yml|json); name other files explicitly to lint them"
+    "folder holds no MedPerf manifest (mlcube*.yaml, *container_config*.yaml, "
+    "*parameters*.yaml, *.medperf.yaml|yml|json); name other files explicitly to lint them"
 )
 
 
@@ -74,14 +75,17 @@ def load_jobs(
     jobs: list[Job] = []
     problems: list[InputProblem] = []
     seen: set[Path] = set()
-    queue: deque[Path] = deque()
+    queue: deque[tuple[Path, bool]] = deque()  # (path, found by a folder walk)
     for raw in paths:
-        found = list(expand([raw]))
+        if raw == STDIN:
+            _load_stdin(jobs, problems, resolver)
+            continue
+        found = [(i.path, i.walked) for i in inputs([raw])]
         if not found and Path(raw).is_dir():  # say so rather than pass having linted nothing
             problems.append(InputProblem(raw, NO_MANIFESTS))
         queue.extend(found)
     while queue:
-        path = queue.popleft()
+        path, walked = queue.popleft()
         key = path.resolve()
         if key in seen:
             continue
@@ -91,9 +95,23 @@ def load_jobs(
         except InputError as err:
             problems.append(InputProblem(str(path), str(err)))
             continue
+        if walked and doc.foreign is not None:
+            continue  # a workflow or compose file that happens to match a manifest name
         jobs.append(Job(doc, resolver.for_path(path)))
-        queue.extend(doc.companions)
+        queue.extend((companion, False) for companion in doc.companions)
     return jobs, problems
+
+
+def _load_stdin(jobs: list[Job], problems: list[InputProblem], resolver: ConfigResolver) -> None:
+    """``-`` reads one manifest from standard input, once per run; config from the cwd."""
+    if any(j.document.path == STDIN_DISPLAY for j in jobs):
+        return
+    try:
+        doc = load_stdin(sys.stdin.buffer)
+    except InputError as err:
+        problems.append(InputProblem(STDIN_DISPLAY, str(err)))
+        return
+    jobs.append(Job(doc, resolver.for_path(None)))
 
 
 def run(
@@ -193,23 +211,25 @@ def _apply_suppressions(
     suppressions = parse(doc.lines)
     if not suppressions:
         return findings
-    used: set[int] = set()
+    used: dict[int, set[str]] = {}  # suppression index -> names that silenced something
     kept: list[Finding] = []
     for finding in findings:
         hit = next((i for i, s in enumerate(suppressions) if matches(s, finding)), None)
         if hit is None:
             kept.append(finding)
         else:
-            used.add(hit)
+            used.setdefault(hit, set()).update(matching_names(suppressions[hit], finding))
     ran = {r.name for r in rules if online or not r.online}
     meta = {r.name: r for r in rules}
     for index, sup in enumerate(suppressions):
-        kept.extend(_suppression_findings(index in used, sup, doc.path, ran, meta, settings))
+        kept.extend(
+            _suppression_findings(used.get(index, set()), sup, doc.path, ran, meta, settings)
+        )
     return kept
 
 
 def _suppression_findings(
-    used: bool,
+    used_names: set[str],
     sup: Suppression,
     path: str | None,
     ran: set[str],
@@ -243,17 +263,23 @@ def _suppression_findings(
             None,
             settings,
         )
-    known = [lookup(n) for n in sup.names]
-    could_run = any(r is not None and r.name in ran for r in known)
-    if not used and could_run and unused_rule:
-        yield _finding(
-            unused_rule,
-            Diagnostic(f"suppression ignore[{', '.join(sup.names)}] matches no finding; remove it"),
-            path,
-            sup.span,
-            None,
-            settings,
+    # Names of rules that ran here and silenced nothing on this line (unknown ones are above).
+    idle = [
+        n
+        for n in sup.names
+        if n not in used_names and (rule := lookup(n)) is not None and rule.name in ran
+    ]
+    if not idle or unused_rule is None:
+        return
+    if not used_names:
+        message = f"suppression ignore[{', '.join(sup.names)}] matches no finding; remove it"
+    else:
+        message = (
+            f"suppression ignore[{', '.join(sup.names)}]: {', '.join(idle)} "
+            f"{'matches' if len(idle) == 1 else 'match'} no finding on this line; remove "
+            f"{'it' if len(idle) == 1 else 'them'} from the list"
         )
+    yield _finding(unused_rule, Diagnostic(message), path, sup.span, None, settings)
 
 
 def _config_findings(jobs: Sequence[Job]) -> Iterable[Finding]:

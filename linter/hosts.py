@@ -14,6 +14,7 @@ from .urls import UrlParts, split_url
 
 FULL_SHA = re.compile(r"^[0-9a-fA-F]{40}$")
 _ARCHIVE_SUFFIX = re.compile(r"\.(tar\.gz|tgz|zip|tar)$")
+_CODELOAD_FORMATS = ("tar.gz", "zip", "legacy.tar.gz", "legacy.zip", "tar")
 # RFC 3986 pchar minus percent: what may stay unencoded in a path we rebuild from decoded parts.
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 
@@ -28,7 +29,8 @@ class GitHubUrl:
 
     ``kind`` is one of: ``raw`` (raw.githubusercontent.com), ``raw-redirect``
     (github.com/o/r/raw/…), ``media`` (media.githubusercontent.com), ``blob``, ``tree``,
-    ``release`` (releases/download/TAG/ASSET), ``release-latest``, ``archive``, ``gist-raw``.
+    ``release`` (releases/download/TAG/ASSET), ``release-latest``, ``archive``, ``gist-raw``,
+    ``codeload`` (codeload.github.com/o/r/FORMAT/REF, where ``path`` holds the FORMAT).
     ``ref`` is the branch, tag or commit as written (``refs/heads/x`` kept whole); ``None`` for
     ``release-latest`` and unpinned gists.
     """
@@ -86,6 +88,8 @@ class GitHubUrl:
             return f"https://github.com/{self.owner}/{self.repo}/archive/{sha}{self.path}"
         if self.kind == "gist-raw":
             return f"https://gist.githubusercontent.com/{self.owner}/{self.repo}/raw/{sha}/{self.quoted_path}"
+        if self.kind == "codeload":
+            return f"https://codeload.github.com/{self.owner}/{self.repo}/{self.path}/{sha}"
         return self.raw_url(sha)
 
 
@@ -115,6 +119,8 @@ def parse_github_url(url: str) -> GitHubUrl | None:
         if len(seg) >= 5 and is_full_sha(seg[3]):
             return GitHubUrl("gist-raw", seg[0], seg[1], seg[3], "/".join(seg[4:]))
         return GitHubUrl("gist-raw", seg[0], seg[1], None, "/".join(seg[3:]))
+    if host == "codeload.github.com" and len(seg) >= 4 and seg[2] in _CODELOAD_FORMATS:
+        return GitHubUrl("codeload", seg[0], seg[1], "/".join(seg[3:]), seg[2])
     if host not in ("github.com", "www.github.com") or len(seg) < 3:
         return None
     owner, repo, action, rest = seg[0], seg[1], seg[2], seg[3:]

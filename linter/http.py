@@ -44,9 +44,13 @@ FD_WAIT = 0.2  # seconds between attempts while the machine is out of file descr
 
 
 def probe_urls(
-    urls: Sequence[str], settings: Settings, progress: Progress | None = None
+    urls: Sequence[str],
+    settings: Settings,
+    progress: Progress | None = None,
+    on_result: Callable[[str, ProbeResult], None] | None = None,
 ) -> Mapping[str, ProbeResult]:
-    """Probe each unique URL once (cache first) and return its result by URL."""
+    """Probe each unique URL once (cache first) and return its result by URL; ``on_result``
+    also gets each result as soon as it is known (the engine keeps them if it stops waiting)."""
     unique = list(dict.fromkeys(urls))
     cache = ProbeCache.from_settings(settings)
     results: dict[str, ProbeResult] = {}
@@ -55,6 +59,8 @@ def probe_urls(
         hit = cache.get(url) if cache is not None else None
         if hit is not None:
             results[url] = hit
+            if on_result is not None:
+                on_result(url, hit)
         else:
             todo.append(url)
     done = len(results)
@@ -65,6 +71,8 @@ def probe_urls(
 
         def record(url: str, result: ProbeResult) -> None:
             results[url] = result
+            if on_result is not None:
+                on_result(url, result)
             if cache is not None:
                 cache.put(result)
             counter[0] += 1

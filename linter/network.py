@@ -7,13 +7,15 @@ selected rule needs it and a reference of its kind exists, so an offline run nev
 requests or synapseclient.
 
 The run's ``deadline`` is one instant for every provider. Providers run side by side on daemon
-threads (:mod:`.background`); at the deadline (plus a short grace for providers that stop on
-their own and report their partial results) the engine stops waiting, every unfinished input
-is reported inconclusive, and no stuck thread keeps the process alive.
+threads (:mod:`.background`) and hand in each fact as they find it (:class:`Partial`); at the
+deadline (plus a short grace for providers that stop on their own) the engine stops waiting,
+keeps every fact already handed in, reports every other input inconclusive, and no stuck
+thread keeps the process alive.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,9 +27,12 @@ from .rule import Need
 
 if TYPE_CHECKING:
     from .config import Settings
+    from .github_facts import RefKey, RefLookup
+    from .http_result import ProbeResult
     from .references import Reference
+    from .synapse_facts import SynapseLookup
 
-__all__ = ["PROVIDERS", "NetworkResults", "Progress", "Provider", "gather"]
+__all__ = ["PROVIDERS", "NetworkResults", "Partial", "Progress", "Provider", "gather"]
 
 # Providers that honour the deadline themselves get this long to hand in what they have.
 GRACE = 0.5
@@ -36,12 +41,42 @@ DEADLINE_PASSED = "the run's deadline ({:g} s) ran out"
 Inputs = tuple[str, ...]
 
 
+class Partial:
+    """Facts as providers find them, so a provider cut off at the deadline loses none it had."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._probes: dict[str, ProbeResult] = {}
+        self._github: dict[RefKey, RefLookup] = {}
+        self._synapse: dict[str, SynapseLookup] = {}
+
+    def probe(self, url: str, result: ProbeResult) -> None:
+        with self._lock:
+            self._probes[url] = result
+
+    def github(self, key: RefKey, lookup: RefLookup) -> None:
+        with self._lock:
+            self._github[key] = lookup
+
+    def synapse(self, syn_id: str, lookup: SynapseLookup) -> None:
+        with self._lock:
+            self._synapse[syn_id] = lookup
+
+    def results(self) -> NetworkResults:
+        with self._lock:
+            return NetworkResults(dict(self._probes), dict(self._github), dict(self._synapse))
+
+
+# (inputs, settings, progress, the deadline as a time.monotonic() instant, where facts go)
+Check = Callable[[Inputs, "Settings", "Progress | None", "float | None", Partial], NetworkResults]
+
+
 @dataclass(frozen=True)
 class Provider:
     """How one kind of network fact is gathered."""
 
     inputs: Callable[[Sequence[Reference]], Inputs]  # unique keys to check, sorted
-    check: Callable[[Inputs, Settings, Progress | None, float | None], NetworkResults]
+    check: Check  # every input's facts, each also handed to the Partial as soon as known
     unfinished: Callable[[Inputs, Settings], NetworkResults]  # facts when cut off
 
 
@@ -60,23 +95,27 @@ def gather(
         if need in needs and (inputs := provider.inputs(refs))
     ]
 
+    partial = Partial()
+
     def work(job: tuple[Provider, Inputs]) -> NetworkResults:
         provider, inputs = job
-        return provider.check(inputs, settings, progress, until)
+        return provider.check(inputs, settings, progress, until, partial)
 
     outcomes = run_until(
         work, jobs, workers=len(jobs), until=None if until is None else until + GRACE
     )
-    results = NetworkResults()
+    cut_off = NetworkResults()
+    finished = NetworkResults()
     for index, (provider, inputs) in enumerate(jobs):
         outcome = outcomes.get(index)
         if outcome is None:
-            results = results.merged(provider.unfinished(inputs, settings))
+            cut_off = cut_off.merged(provider.unfinished(inputs, settings))
         elif outcome.error is not None:
             raise outcome.error  # e.g. a malformed --resolve: a usage error, not a fact
         elif outcome.value is not None:
-            results = results.merged(outcome.value)
-    return results
+            finished = finished.merged(outcome.value)
+    # What a cut-off provider had found stands; only the rest is "deadline ran out".
+    return cut_off.merged(partial.results()).merged(finished)
 
 
 def _deadline_reason(settings: Settings) -> str:
@@ -95,11 +134,16 @@ def _web_urls(refs: Sequence[Reference]) -> Inputs:
 
 
 def _probe(
-    urls: Inputs, settings: Settings, progress: Progress | None, until: float | None
+    urls: Inputs,
+    settings: Settings,
+    progress: Progress | None,
+    until: float | None,
+    partial: Partial,
 ) -> NetworkResults:
     from . import http
 
-    return NetworkResults(probes=http.probe_urls(list(urls), settings, progress))
+    found = http.probe_urls(list(urls), settings, progress, on_result=partial.probe)
+    return NetworkResults(probes=found)
 
 
 def _probes_unfinished(urls: Inputs, settings: Settings) -> NetworkResults:
@@ -113,10 +157,15 @@ def _probes_unfinished(urls: Inputs, settings: Settings) -> NetworkResults:
 
 
 def _resolve(
-    urls: Inputs, settings: Settings, progress: Progress | None, until: float | None
+    urls: Inputs,
+    settings: Settings,
+    progress: Progress | None,
+    until: float | None,
+    partial: Partial,
 ) -> NetworkResults:
     from . import github
 
+    # GitHub returns at the deadline itself, every lookup answered: nothing to hand in early.
     return NetworkResults(github=github.resolve_urls(urls, settings))
 
 
@@ -137,10 +186,15 @@ def _synapse_ids(refs: Sequence[Reference]) -> Inputs:
 
 
 def _look_up(
-    ids: Inputs, settings: Settings, progress: Progress | None, until: float | None
+    ids: Inputs,
+    settings: Settings,
+    progress: Progress | None,
+    until: float | None,
+    partial: Partial,
 ) -> NetworkResults:
     from . import synapse
 
+    # Synapse returns at the deadline itself, every ID answered: nothing to hand in early.
     lookups, identity = synapse.check_ids(list(ids), settings, until)
     return NetworkResults(synapse=lookups, synapse_identity=identity)
 

@@ -1,7 +1,7 @@
 """What a rule is, what it receives and what it returns.
 
 A rule is one module in ``medperf_lint.rules`` (the ``rules/`` folder) with ``CODE``, ``NAME``,
-``SEVERITY``, optional ``NEEDS`` (network data it cannot run without; skipped offline) and
+``SEVERITY``, optional ``ALSO_EMITS`` (other severities some of its findings carry), ``NEEDS`` (network data it cannot run without; skipped offline) and
 ``WANTS`` (network data it uses when present, e.g. for a better fix), a module docstring that is its
 documentation, and ``check(ref, ctx)`` and/or ``check_document(doc, ctx)`` generators.
 Rules never print and never open sockets: network facts arrive in ``ctx`` after the engine
@@ -69,6 +69,18 @@ class Rule:
     wants: frozenset[Need] = frozenset()
     check: RefCheck | None = None
     check_document: DocCheck | None = None
+    also_emits: tuple[Severity, ...] = ()  # severities some findings carry besides the default
+
+    @property
+    def severities(self) -> tuple[Severity, ...]:
+        """Every severity the rule can emit, the default first."""
+        return (self.severity, *(s for s in self.also_emits if s is not self.severity))
+
+    @property
+    def severity_text(self) -> str:
+        """``warning``, or ``warning (also error, info)`` for a rule that emits several."""
+        others = ", ".join(s.value for s in self.severities[1:])
+        return f"{self.severity.value} (also {others})" if others else self.severity.value
 
     @property
     def summary(self) -> str:
@@ -95,4 +107,5 @@ class Rule:
             wants=frozenset(attrs.get("WANTS", ())),
             check=attrs.get("check"),
             check_document=attrs.get("check_document"),
+            also_emits=tuple(attrs.get("ALSO_EMITS", ())),
         )

@@ -1,7 +1,8 @@
 """Inline suppressions: ``# medperf-lint: ignore[rule-or-code, …] optional reason``.
 
 A comment on its own line covers the next line; a comment after a value covers its own line.
-Suppressions that match nothing, and malformed ones, are reported (``unused-suppression``),
+Suppressions that match nothing, names in one that match nothing on its line, and malformed
+ones are reported (``unused-suppression``),
 and rule names nobody knows are reported (``unknown-rule``), so a typo never hides a check.
 """
 
@@ -52,8 +53,15 @@ def parse(lines: Iterable[str]) -> list[Suppression]:
 
 
 def matches(suppression: Suppression, finding: Finding) -> bool:
+    return bool(matching_names(suppression, finding))
+
+
+def matching_names(suppression: Suppression, finding: Finding) -> tuple[str, ...]:
+    """The names in ``suppression`` that silence ``finding`` (as written in the comment)."""
     if finding.span is None or finding.span.line != suppression.covers:
-        return False
-    return any(
-        n in (finding.code, finding.rule) or n.upper() == finding.code for n in suppression.names
+        return ()
+    return tuple(
+        n
+        for n in suppression.names
+        if n in (finding.code, finding.rule) or n.upper() == finding.code
     )

@@ -119,6 +119,13 @@ SIGNATURE_PARAMS = frozenset(
         "awsaccessid",
         "awsaccesskeyid",
         "googleaccessid",
+        "q-signature",
+        "x-oss-signature",
+        "ossaccesskeyid",
+        "__token__",
+        "hdnts",
+        "hdnea",
+        "authorization",
     }
 )
 _SECRET_VALUE = re.compile(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import yaml
@@ -15,6 +16,9 @@ MAX_BYTES = 10 * 1024 * 1024
 MAX_ALIAS_EXPANSION = 100_000
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STR_TAG = "tag:yaml.org,2002:str"
+_NULL_TAG = "tag:yaml.org,2002:null"
+# Jinja/cookiecutter placeholders: the file is rendered before anyone submits it.
+_PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 
 
 class InputError(Exception):
@@ -146,10 +150,28 @@ def mapping(node: Node | None) -> dict[str, tuple[Node, Node]]:
     return result
 
 
+def is_placeholder(node: Node) -> bool:
+    """True for a template placeholder value: ``"{{ x }}"`` in a string, or the unquoted
+    ``{{ x }}``, which YAML reads as a flow mapping whose only key is a flow mapping."""
+    if isinstance(node, ScalarNode):
+        return node.tag == _STR_TAG and bool(_PLACEHOLDER.search(str(node.value)))
+    if not isinstance(node, MappingNode) or not node.flow_style or len(node.value) != 1:
+        return False
+    key, value = node.value[0]
+    return (
+        isinstance(key, MappingNode)
+        and bool(key.flow_style)
+        and len(key.value) == 1
+        and isinstance(value, ScalarNode)
+        and value.tag == _NULL_TAG
+    )
+
+
 def walk_strings(root: Node, prefix: str = "") -> Iterator[tuple[str, ScalarNode]]:
     """Yield (dotted path, node) for every string scalar, visiting each node once.
 
-    Iterative, and memoised by node identity, so YAML alias bombs stay linear.
+    Template placeholders are skipped. Iterative, and memoised by node identity, so YAML
+    alias bombs stay linear.
     """
     seen: set[int] = set()
     stack: list[tuple[str, Node]] = [(prefix, root)]
@@ -158,6 +180,8 @@ def walk_strings(root: Node, prefix: str = "") -> Iterator[tuple[str, ScalarNode
         if id(node) in seen:
             continue
         seen.add(id(node))
+        if is_placeholder(node):
+            continue
         if isinstance(node, ScalarNode):
             if node.tag == _STR_TAG:
                 yield path, node

@@ -31,6 +31,7 @@ from medperf_lint.rule import Diagnostic, RuleContext
 CODE = "MPL301"
 NAME = "docker-image-unpinned"
 SEVERITY = Severity.WARNING
+ALSO_EMITS = (Severity.ERROR, Severity.INFO)  # invalid reference; tag without digest
 
 # The grammar of github.com/distribution/reference (regexp.go), with Go's ASCII \w.
 _ALNUM = r"[a-z0-9]+"

@@ -2,8 +2,12 @@
 
 Presigned S3 URLs (SigV4 at most 7 days, SigV2 up to the `Expires` epoch), Google Cloud Storage
 signed URLs (V4 and V2, 7 days), Azure SAS tokens (`se=` expiry, or a stored access policy
-`si=` whose expiry lives on the server and can be revoked) and WeTransfer links all die on a
-date. MedPerf records the URL on the server and every participant downloads it again later, so
+`si=` whose expiry lives on the server and can be revoked), CloudFront signed URLs
+(`Signature` with `Key-Pair-Id` and `Expires` or a `Policy`; Hugging Face's CDN uses them),
+Akamai tokens (`__token__`, `hdnts`, `hdnea` with `exp=`), Alibaba OSS, Tencent COS
+(`q-key-time`) and other `Signature`+`Expires` URLs, Backblaze B2 download authorizations,
+Oracle Cloud pre-authenticated requests (`/p/…/n/…`), Dropbox temporary links
+(`*.dl.dropboxusercontent.com/cd/0/…`, 4 hours) and WeTransfer links all die on a date. MedPerf records the URL on the server and every participant downloads it again later, so
 the submission breaks for everyone once the link expires. The rule prints the expiry (UTC) when
 the URL shows it and says when it has already passed. The fix is the unsigned object URL, which
 only works if the object is public; signature values are never repeated in messages.
@@ -13,6 +17,7 @@ Fails:
     additional_files_tarball_url: https://storage.googleapis.com/b/w.tar.gz?GoogleAccessId=x&Expires=1700000000&Signature=ab12
     additional_files_tarball_url: https://acct.blob.core.windows.net/c/w.tar.gz?sv=2022-11-02&se=2024-05-01T12:00:00Z&sr=b&sp=r&sig=ab12
     additional_files_tarball_url: https://we.tl/t-AbCdEf
+    additional_files_tarball_url: https://d1.cloudfront.net/w.tar.gz?Expires=1700000000&Signature=ab12&Key-Pair-Id=K2JCJMDEHXQW5F
 
 Passes:
     additional_files_tarball_url: https://storage.googleapis.com/medperf-storage/chestxray_tutorial/cnn_weights.tar.gz
@@ -51,6 +56,10 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
             "it; host the file somewhere permanent (Zenodo, Hugging Face, a public bucket)"
         )
         return
+    temporary = _temporary_link(parts)
+    if temporary is not None:
+        yield Diagnostic(f"{temporary}; MedPerf participants download it again later")
+        return
     signed = _signature(parts)
     if signed is None:
         return
@@ -63,9 +72,44 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
     yield Diagnostic(message, fix)
 
 
+def _temporary_link(parts: UrlParts) -> str | None:
+    """Links whose expiry lives on the server: no fix, the URL itself is temporary."""
+    seg = parts.segments
+    if (
+        parts.host_is("oraclecloud.com")
+        and parts.host.startswith("objectstorage.")
+        and (seg[:1] == ("p",))
+    ):
+        return (
+            "Oracle Cloud pre-authenticated request: it expires on the date set when it was "
+            "created and can be revoked; use a public bucket's object URL"
+        )
+    if parts.host_is("dl.dropboxusercontent.com") and seg[:2] == ("cd", "0"):
+        return (
+            "Dropbox temporary link (the API's get_temporary_link): it works for 4 hours; "
+            "share the file and use the shared link with dl=1"
+        )
+    return None
+
+
 def _signature(parts: UrlParts) -> tuple[str, datetime | None, str] | None:
     """(what kind of signed URL, expiry if the URL shows it, extra note) or None."""
     p = parts.param
+    if p("Signature") is not None and p("Key-Pair-Id") is not None:
+        expiry = _epoch(p("Expires")) if p("Expires") else _cloudfront_policy(p("Policy"))
+        return "CloudFront signed URL", expiry, ""
+    for name in ("__token__", "hdnts", "hdnea"):
+        token = p(name)
+        if token is not None and "hmac=" in token:
+            return "Akamai token-authenticated URL", _akamai_expiry(token), ""
+    if p("q-sign-algorithm") is not None and p("q-key-time") is not None:
+        end = (p("q-key-time") or "").rpartition(";")[2]
+        return "signed Tencent COS URL", _epoch(end), ""
+    if p("x-oss-signature") is not None:
+        expiry = _plus(_stamp(p("x-oss-date")), p("x-oss-expires"))
+        return "signed Alibaba Cloud OSS URL (V4)", expiry, ""
+    if parts.host_is("backblazeb2.com") and p("Authorization") is not None:
+        return "Backblaze B2 download authorization", None, ""
     if p("X-Amz-Signature") is not None or p("X-Amz-Algorithm") is not None:
         return "presigned S3 URL (SigV4)", _plus(_stamp(p("X-Amz-Date")), p("X-Amz-Expires")), ""
     if p("X-Goog-Signature") is not None or p("X-Goog-Algorithm") is not None:
@@ -76,6 +120,9 @@ def _signature(parts: UrlParts) -> tuple[str, datetime | None, str] | None:
             return "signed Google Cloud Storage URL (V2)", _epoch(p("Expires")), ""
         if p("AWSAccessKeyId") is not None:
             return "presigned S3 URL (SigV2)", _epoch(p("Expires")), ""
+        if p("OSSAccessKeyId") is not None:
+            return "signed Alibaba Cloud OSS URL", _epoch(p("Expires")), ""
+        return "signed URL (Signature and Expires)", _epoch(p("Expires")), ""
     if p("sig") is not None and (p("se") is not None or p("si") is not None):
         expiry = _iso(p("se"))
         note = ""
@@ -85,6 +132,31 @@ def _signature(parts: UrlParts) -> tuple[str, datetime | None, str] | None:
                 "which the owner can revoke at any time"
             )
         return "Azure shared access signature (SAS) URL", expiry, note
+    return None
+
+
+def _cloudfront_policy(policy: str | None) -> datetime | None:
+    """The ``DateLessThan`` of a CloudFront custom policy (URL-safe base64 JSON)."""
+    if not policy:
+        return None
+    import base64
+    import binascii
+    import json
+
+    text = policy.replace("-", "+").replace("_", "=").replace("~", "/")
+    try:
+        data = json.loads(base64.b64decode(text))
+        epoch = data["Statement"][0]["Condition"]["DateLessThan"]["AWS:EpochTime"]
+    except (binascii.Error, ValueError, KeyError, IndexError, TypeError):
+        return None
+    return _epoch(str(epoch))
+
+
+def _akamai_expiry(token: str) -> datetime | None:
+    for field in token.replace("~", "&").split("&"):
+        key, _, value = field.partition("=")
+        if key == "exp":
+            return _epoch(value)
     return None
 
 

@@ -2,8 +2,10 @@
 
 `github.com/o/r/blob/REF/PATH` answers 200 with an HTML viewer, so MedPerf downloads the page,
 hashes it and fails later with "Hash mismatch" or "Cannot extract tar.gz file". The same file
-is served raw at `raw.githubusercontent.com/o/r/REF/PATH` (the fix keeps the ref and drops
-`?plain=1` and `#L10` fragments). `/tree/` is a folder page: MedPerf downloads one file, so pack
+is served raw at `raw.githubusercontent.com/o/r/REF/PATH` (the fix drops `?plain=1` and `#L10`
+fragments). Online, when REF is a branch or tag, the fix goes straight to the raw URL at the
+commit REF points at now, so one `--fix` run gives a pinned URL; offline it keeps REF, and
+github-unpinned-ref then asks for the pin. `/tree/` is a folder page: MedPerf downloads one file, so pack
 the folder as a tarball. `gist.github.com/USER/ID` is the gist's HTML page. `docs_url` is
 skipped: it is a page for humans.
 
@@ -24,14 +26,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from medperf_lint.findings import Fix, Severity
-from medperf_lint.hosts import parse_github_url
+from medperf_lint.hosts import GitHubUrl, github_ref_key, is_full_sha, parse_github_url
 from medperf_lint.references import DIRECT_PREFIX, Reference
-from medperf_lint.rule import Diagnostic, RuleContext
+from medperf_lint.rule import Diagnostic, Need, RuleContext
 from medperf_lint.urls import split_url
 
 CODE = "MPL102"
 NAME = "github-page-url"
 SEVERITY = Severity.ERROR
+WANTS = frozenset({Need.GITHUB})  # to pin a blob page's branch in the same fix
 
 _TRUE = ("true", "1")
 
@@ -57,17 +60,36 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
         if (parts.param("raw") or "").lower() in _TRUE:
             return  # ?raw=true redirects to raw.githubusercontent.com
         prefix = DIRECT_PREFIX if ref.raw.startswith(DIRECT_PREFIX) else ""
-        fixed = prefix + gh.raw_url()
+        sha = None if gh.pinned else _commit(gh, url, ctx)
+        pin = ""
+        if sha is not None:
+            fix = Fix(
+                prefix + gh.raw_url(sha),
+                f"the raw file at commit {sha}, which {gh.ref} points at now",
+            )
+        else:
+            fix = Fix(prefix + gh.raw_url(), "link the raw file at the same ref")
+            if not gh.pinned:
+                pin = f"; {gh.ref} is not a commit SHA, so pin the raw URL to one too"
         yield Diagnostic(
             "github.com/…/blob/… is GitHub's HTML file viewer, so MedPerf would download a web "
-            "page; use the raw.githubusercontent.com URL of the same file",
-            Fix(fixed, "link the raw file at the same ref"),
+            f"page; use the raw.githubusercontent.com URL of the same file{pin}",
+            fix,
         )
     elif gh.kind == "tree":
         yield Diagnostic(
             "github.com/…/tree/… is a directory page, but MedPerf needs a file: pack the folder "
             "as a .tar.gz (e.g. a release asset) and link that file"
         )
+
+
+def _commit(gh: GitHubUrl, url: str, ctx: RuleContext) -> str | None:
+    """The commit a blob page's branch or tag points at, when GitHub facts were gathered."""
+    key = github_ref_key(url)
+    if ctx.network is None or key is None:
+        return None
+    sha = getattr(ctx.network.github.get(key), "sha", None)
+    return sha.lower() if isinstance(sha, str) and is_full_sha(sha) else None
 
 
 def _is_gist_page(segments: tuple[str, ...]) -> bool:

@@ -5,8 +5,8 @@ submission: when a branch moves, a tag is re-pointed or a release asset is repla
 download fails with "Hash mismatch". GitHub's own permalink advice is to replace the branch with
 a commit ID; only a full 40-hex SHA is permanent (a short SHA is ambiguous, `refs/heads/x` is a
 branch, `releases/latest` follows the newest release). This covers `raw.githubusercontent.com`,
-`github.com/…/raw/…`, `media.githubusercontent.com` (LFS), source archives, release downloads
-and gist raw URLs; `blob`/`tree` pages are github-page-url's job.
+`github.com/…/raw/…`, `media.githubusercontent.com` (LFS), source archives (also
+`codeload.github.com/o/r/tar.gz/REF`), release downloads and gist raw URLs; `blob`/`tree` pages are github-page-url's job.
 
 Offline the rule cannot know the commit, so it says which ref to replace. Online (when GitHub
 facts were gathered) it offers the exact URL rewritten to the commit the ref points at now.
@@ -19,11 +19,13 @@ Fails:
     additional_files_tarball_url: https://raw.githubusercontent.com/o/r/99b0d84/w.tar.gz
     additional_files_tarball_url: https://github.com/o/r/releases/latest/download/w.tar.gz
     additional_files_tarball_url: https://github.com/o/r/archive/refs/tags/v1.tar.gz
+    additional_files_tarball_url: https://codeload.github.com/o/r/tar.gz/refs/heads/main
     additional_files_tarball_url: https://gist.githubusercontent.com/u/abc123/raw/params.yaml
 
 Passes:
     additional_files_tarball_url: https://raw.githubusercontent.com/o/r/99b0d84bc107415d9fc6f69c4ea3fcdfbf22315d/w.tar.gz
     additional_files_tarball_url: https://gist.githubusercontent.com/u/abc123/raw/ab813a8142e1d9f2f215cb10cc59842dfc9b701c/params.yaml
+    additional_files_tarball_url: https://codeload.github.com/o/r/tar.gz/99b0d84bc107415d9fc6f69c4ea3fcdfbf22315d
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ NAME = "github-unpinned-ref"
 SEVERITY = Severity.ERROR
 WANTS = frozenset({Need.GITHUB})
 
-_CHECKED = frozenset({"raw", "raw-redirect", "media", "archive", "gist-raw", "release"})
+_CHECKED = frozenset({"raw", "raw-redirect", "media", "archive", "gist-raw", "release", "codeload"})
 _SHORT_SHA = re.compile(r"^[0-9a-fA-F]{7,39}$")
 
 

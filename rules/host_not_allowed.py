@@ -4,7 +4,9 @@ Some benchmarks agree where files may live: an institutional bucket, Zenodo, Syn
 `allowed-hosts = ["storage.googleapis.com", "zenodo.org"]` in the config, every URL must be on
 one of those hosts or below one of them: `googleapis.com` also allows
 `storage.googleapis.com`. Entries are host names, matched without the port and case-blind.
-Synapse IDs are not URLs and always pass. The rule is silent while the list is empty.
+Synapse IDs are not URLs and always pass, and so does `docs_url`: it is a page for people
+(documentation sites live anywhere), never downloaded. The rule is silent while the list is
+empty.
 
 Fails (with allowed-hosts = ["zenodo.org"]):
     additional_file: https://www.dropbox.com/s/abc/w.tar.gz?dl=1
@@ -13,6 +15,7 @@ Passes (with allowed-hosts = ["zenodo.org", "googleapis.com"]):
     additional_file: https://zenodo.org/records/1/files/w.tar.gz?download=1
     additional_file: https://storage.googleapis.com/bucket/w.tar.gz
     additional_file: synapse:syn51089171
+    docs_url: https://docs.example.org/model
 """
 
 from __future__ import annotations
@@ -32,8 +35,8 @@ SEVERITY = Severity.ERROR
 
 def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
     allowed = tuple(_host(entry) for entry in ctx.settings.allowed_hosts if _host(entry))
-    if not allowed:
-        return
+    if not allowed or ref.field == "docs_url":
+        return  # docs_url is a page for people, never downloaded
     found = url_parts(ref)
     if found is None:
         return

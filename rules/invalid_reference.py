@@ -87,7 +87,7 @@ def _explain(raw: str) -> Iterator[Diagnostic]:
         fixed = SYNAPSE_PREFIX + "syn" + target[3:]
         yield Diagnostic(
             f"a Synapse ID needs the synapse: prefix; {medperf}",
-            Fix(fixed, f"write {fixed}"),
+            Fix(fixed, "add the synapse: prefix"),
         )
         return
     if value.startswith(DIRECT_PREFIX) and not looks_like_url(target):

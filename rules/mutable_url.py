@@ -6,22 +6,21 @@ addresses are built to serve whatever is current:
 
 - URL shorteners (bit.ly, tinyurl.com, goo.gl, t.co, 1drv.ms, …): the owner can repoint them and
   services shut down (goo.gl links stopped resolving in 2025). Link the final URL.
-- Hugging Face `/resolve/REV/` (and `/raw/REV/`) where REV is a branch, tag or `refs%2Fpr%2F1`
-  rather than a 40-hex commit SHA.
 - Zenodo concept DOIs and `zenodo.org/records/ID/latest` resolve to the newest version; a DOI
   `10.5281/zenodo.N` cannot be told apart from a version DOI offline, so it is flagged to check.
 - figshare DOIs without a `.vN` suffix and `ndownloader.figshare.com/articles/ID` without a version.
 - OSF `osf.io/GUID/download` without `?version=N`.
-- Google Drive and Docs (the owner can upload a new version under the same ID) and Dropbox
-  (a link serves the current file).
+- Google Drive and Docs (the owner can upload a new version under the same ID), Dropbox
+  (a link serves the current file) and Box `shared/static` direct links (the owner can
+  upload a new version, unshare the item or set an expiry).
 
-Not flagged: GitHub URLs (github-unpinned-ref covers them), WeTransfer (expiring-url), and object
+Not flagged: GitHub URLs (github-unpinned-ref covers them), branch refs on GitLab, Bitbucket,
+Codeberg and Hugging Face (forge-unpinned-ref), WeTransfer (expiring-url), and object
 store URLs without `versionId`/`generation` (nearly every public bucket URL would warn; the hash
 still catches a change). `docs_url` is skipped: documentation pages are meant to change.
 
 Fails:
     additional_files_tarball_url: https://bit.ly/3xYzAbC
-    additional_files_tarball_url: https://huggingface.co/o/m/resolve/main/w.tar.gz
     demo_dataset_tarball_url: https://zenodo.org/records/1234567/latest
     demo_dataset_tarball_url: https://osf.io/abcde/download
 
@@ -44,7 +43,6 @@ from medperf_lint.hosts import (
     GOOGLE_DRIVE_HOSTS,
     is_github,
     is_wetransfer,
-    parse_huggingface_url,
 )
 from medperf_lint.references import Reference
 from medperf_lint.rule import Diagnostic, RuleContext
@@ -94,7 +92,7 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
     url, parts = found
     if is_github(parts) or is_wetransfer(parts):
         return  # github-unpinned-ref and expiring-url say more about these
-    for checker in (_shortener, _hugging_face, _doi, _zenodo, _figshare, _osf, _drive, _dropbox):
+    for checker in (_shortener, _doi, _zenodo, _figshare, _osf, _drive, _dropbox, _box):
         message = checker(url, parts)
         if message is not None:
             yield Diagnostic(message)
@@ -109,17 +107,6 @@ def _shortener(url: str, parts: UrlParts) -> str | None:
     return (
         f"{host} is a URL shortener: its owner can point it elsewhere and the service can shut "
         f"down{extra}; link the final URL it redirects to instead"
-    )
-
-
-def _hugging_face(url: str, parts: UrlParts) -> str | None:
-    hf = parse_huggingface_url(url)
-    if hf is None or hf.action not in ("resolve", "raw") or hf.pinned:
-        return None
-    return (
-        f"Hugging Face revision {unquote(hf.revision)!r} is a branch, tag or PR ref, not a "
-        "commit: a new commit changes the file; replace it with the full 40-hex commit SHA "
-        "(the X-Repo-Commit response header names it)"
     )
 
 
@@ -195,4 +182,16 @@ def _dropbox(url: str, parts: UrlParts) -> str | None:
     return (
         "Dropbox links serve the current file: replacing it keeps the link, and links can be "
         "disabled or expire; re-host it on Zenodo or Hugging Face for a permanent copy"
+    )
+
+
+def _box(url: str, parts: UrlParts) -> str | None:
+    if not parts.host_is("box.com") or "shared" not in parts.segments[:2]:
+        return None
+    if "static" not in parts.segments:
+        return None
+    return (
+        "Box shared/static links are direct but serve the item's current version: the owner "
+        "can upload a new version, unshare it or let the link expire; re-host it on Zenodo or "
+        "Hugging Face for a permanent copy"
     )

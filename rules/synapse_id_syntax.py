@@ -34,6 +34,7 @@ from medperf_lint.urls import split_url
 CODE = "MPL006"
 NAME = "synapse-id-syntax"
 SEVERITY = Severity.ERROR
+ALSO_EMITS = (Severity.WARNING,)  # a leading zero: accepted, but not the canonical ID
 
 _STRICT = re.compile(r"syn([0-9]+)", re.ASCII)
 _LOOSE = re.compile(r"(syn)?(\d+)(?:\.(\d+))?", re.IGNORECASE)

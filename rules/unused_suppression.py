@@ -2,7 +2,8 @@
 
 A suppression that matches no finding is left over from a fixed problem, sits on the wrong
 line, or names the wrong rule; either way it would silently hide the next real finding on
-that line. A comment after a value covers its own line, a comment on a line of its own covers
+that line. In a suppression naming several rules, each name that silences nothing on its line
+is reported too. A comment after a value covers its own line, a comment on a line of its own covers
 the next line. Malformed pragmas (`ignor[…]`, a missing bracket) are reported here too, so a
 typo never looks like a working suppression. Suppressions for network rules are not reported
 as unused in `--offline` runs. The engine emits this rule; it has no check of its own.

@@ -14,7 +14,13 @@ direct form the fix gives it, keeping the keys that grant access (Dropbox `rlkey
 - Hugging Face `/blob/` → `/resolve/`; GitLab `/-/blob/` → `/-/raw/`; Bitbucket `/src/` → `/raw/`.
 - `storage.cloud.google.com/B/O` (a cookie-authenticated browser download) → `storage.googleapis.com/B/O`.
 - OneDrive, SharePoint and `1drv.ms` have no reliable anonymous direct form: re-host the file.
-- Box `app.box.com/s/HASH` has a direct `app.box.com/shared/static/HASH.EXT` form on some plans.
+- Box `app.box.com/s/HASH` and vanity links (`app.box.com/v/NAME`, `ORG.app.box.com/v/NAME`)
+  are pages; a direct `app.box.com/shared/static/HASH.EXT` form exists on some plans.
+- Cloud consoles: the S3 console object page (`s3.console.aws.amazon.com/s3/object/B?prefix=K`)
+  → `https://B.s3.REGION.amazonaws.com/K`; the Google Cloud console object page
+  (`console.cloud.google.com/storage/browser/_details/B/O`) → `storage.googleapis.com/B/O`;
+  bucket pages and the Azure portal have no file URL to derive. The console fixes only work
+  if the object is public.
 
 `docs_url` is skipped: it is a page for humans.
 
@@ -251,15 +257,52 @@ def _onedrive(url: str, parts: UrlParts) -> Diagnostic | None:
 
 def _box(url: str, parts: UrlParts) -> Diagnostic | None:
     seg = parts.segments
-    if not parts.host_is("box.com") or not seg or seg[0] not in ("s", "file", "folder"):
+    if not parts.host_is("box.com") or not seg or seg[0] not in ("s", "v", "file", "folder"):
         return None
-    if seg[0] == "s":
+    if seg[0] in ("s", "v"):
+        kind = "vanity link" if seg[0] == "v" else "shared-link page"
         return Diagnostic(
-            f"Box shared-link page: {_HTML}; on some plans the direct form "
+            f"Box {kind}: {_HTML}; on some plans the direct form "
             "https://app.box.com/shared/static/HASH.EXT exists (the link's download_url), "
             f"otherwise {_REHOST}"
         )
     return Diagnostic(f"Box {seg[0]} page (needs a Box sign-in): {_HTML}; {_REHOST}")
+
+
+def _aws_console(url: str, parts: UrlParts) -> Diagnostic | None:
+    seg = parts.segments
+    if not parts.host_is("console.aws.amazon.com") or seg[:1] != ("s3",):
+        return None
+    page = "the AWS console (needs an AWS sign-in)"
+    bucket = seg[2] if len(seg) >= 3 and seg[1] in ("object", "buckets") else None
+    key = parts.param("prefix")
+    if seg[1:2] != ("object",) or bucket is None or not key:
+        return Diagnostic(f"S3 bucket or folder page in {page}: {_HTML}; link one object")
+    region = parts.param("region")
+    host = f"{bucket}.s3.{region}.amazonaws.com" if region else f"{bucket}.s3.amazonaws.com"
+    fixed = f"https://{host}/{quote(key, safe='/-._~')}"
+    return Diagnostic(
+        f"S3 object page in {page}: {_HTML}",
+        Fix(fixed, "the object URL (only works if the object is public)"),
+    )
+
+
+def _cloud_consoles(url: str, parts: UrlParts) -> Diagnostic | None:
+    seg = parts.segments
+    if parts.host == "console.cloud.google.com" and seg[:2] == ("storage", "browser"):
+        if seg[2:3] == ("_details",) and len(seg) >= 5:
+            fixed = "https://storage.googleapis.com/" + "/".join(seg[3:])
+            return Diagnostic(
+                "Google Cloud console object page (needs a Google sign-in): " + _HTML,
+                Fix(fixed, "the public object URL (only works if the object is public)"),
+            )
+        return Diagnostic(f"Google Cloud console bucket page: {_HTML}; link one object")
+    if parts.host_is("portal.azure.com"):
+        return Diagnostic(
+            "Azure portal page (needs an Azure sign-in): "
+            f"{_HTML}; link the blob: https://ACCOUNT.blob.core.windows.net/CONTAINER/BLOB"
+        )
+    return None
 
 
 _CHECKERS = (
@@ -271,4 +314,6 @@ _CHECKERS = (
     _gcs_console,
     _onedrive,
     _box,
+    _aws_console,
+    _cloud_consoles,
 )

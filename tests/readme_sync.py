@@ -22,7 +22,7 @@ def rules_table() -> str:
     for r in RULES:
         mode = "online" if r.online else "offline"
         summary = r.summary.replace("|", "\\|")
-        rows.append(f"| {r.code} | `{r.name}` | {r.severity.value} | {mode} | {summary} |")
+        rows.append(f"| {r.code} | `{r.name}` | {r.severity_text} | {mode} | {summary} |")
     return "\n".join(rows)
 
 

@@ -59,7 +59,13 @@ def test_rules_lists_every_registered_rule_in_order(tmp_path: Path) -> None:
     assert run.code == 0
     listed = [tuple(line.split()[:4]) for line in run.out.splitlines()]
     expected = [
-        (r.code, r.name, r.severity.value, "online" if r.online else "offline") for r in RULES
+        (
+            r.code,
+            r.name,
+            ",".join(s.value for s in r.severities),
+            "online" if r.online else "offline",
+        )
+        for r in RULES
     ]
     assert listed == expected
 
@@ -114,7 +120,7 @@ def test_text_format_line_fix_and_summary(tmp_path: Path, bad: Path) -> None:
     assert run.out.splitlines() == [
         "sub.medperf.yaml:2:31: MPL001 invalid-reference [error] "
         f"a Synapse ID needs the synapse: prefix; {MEDPERF_SAYS}",
-        "    fix: write synapse:syn51089171: synapse:syn51089171",
+        "    fix: add the synapse: prefix: synapse:syn51089171",
         "1 error, 0 warnings in 1 reference from 1 file; network checks skipped (--offline).",
     ]
     assert run.err == ""
@@ -168,7 +174,7 @@ def test_json_format_is_the_documented_contract(tmp_path: Path, bad: Path) -> No
         "severity": "error",
         "message": f"a Synapse ID needs the synapse: prefix; {MEDPERF_SAYS}",
         "reference": "syn51089171",
-        "fix": {"replacement": "synapse:syn51089171", "description": "write synapse:syn51089171"},
+        "fix": {"replacement": "synapse:syn51089171", "description": "add the synapse: prefix"},
     }
     ref = by_path[None]
     assert (ref["line"], ref["column"], ref["reference"]) == (None, None, "syn1")
@@ -194,7 +200,7 @@ def test_github_format_annotations(tmp_path: Path, bad: Path) -> None:
         "::error file=sub.medperf.yaml,line=2,col=31,endLine=2,endColumn=42,"
         "title=MPL001 invalid-reference::a Synapse ID needs the synapse: prefix;"
     )
-    assert first.endswith("%0Afix: write synapse:syn51089171: synapse:syn51089171")
+    assert first.endswith("%0Afix: add the synapse: prefix: synapse:syn51089171")
     assert summary.startswith("1 error, 0 warnings")
 
 

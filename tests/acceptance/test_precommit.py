@@ -53,6 +53,18 @@ def test_hooks_are_offline_and_online_over_the_same_files() -> None:
         "xmlcube.yaml",
         "notparameters.yaml",
         "medperf.yaml",
+        "mlcube_gpu.yaml",
+        "rano/prep_container_config.yaml",
+        "metrics_container_config.yml",
+        "workspace/parameters_MEN.yaml",
+        "workspace/parameters-rt.yaml",
+        "prep_parameters.yaml",
+        "parameters2.yml",
+        "docker-compose.yml",
+        "mkdocs.yml",
+        ".github/workflows/ci.yml",
+        "cloudbuild.yaml",
+        "parameters.json",
     ],
 )
 def test_hook_file_pattern_agrees_with_the_folder_walk(path: str) -> None:

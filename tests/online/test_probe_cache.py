@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from medperf_lint.cache import ProbeCache, default_dir, is_immutable
+from medperf_lint import cache as cache_module
+from medperf_lint.cache import ProbeCache, default_dir, is_immutable, prune
 from medperf_lint.config import Settings
 from medperf_lint.http_result import ProbeResult
 
@@ -125,7 +128,8 @@ def test_settings_choose_the_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert default_dir() == tmp_path / "xdg" / "medperf-lint"
     chosen = ProbeCache.from_settings(Settings(cache_dir=str(tmp_path / "mine")))
-    assert chosen is not None and chosen.folder == tmp_path / "mine" / "probes"
+    assert chosen is not None and chosen.folder.parent == tmp_path / "mine"
+    assert chosen.folder.name.startswith("probes-")  # keyed by version, --resolve, private
     assert ProbeCache.from_settings(Settings(no_cache=True)) is None
     capped = ProbeCache.from_settings(Settings(cache_ttl_mutable=86400))
     assert capped is not None and capped.ttl_mutable == 3600
@@ -145,3 +149,65 @@ def test_runs_that_connect_elsewhere_keep_their_own_entries(tmp_path: Path) -> N
     assert resolved.put(result)
     assert resolved.get(url) is not None
     assert plain.get(url) is None and private.get(url) is None
+
+
+def test_another_version_never_reads_these_entries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fixed sniffing rule in a new release is not hidden by the old release's verdicts."""
+    url = f"https://raw.githubusercontent.com/o/r/{SHA}/w.tar.gz"
+    monkeypatch.setattr(cache_module, "__version__", "0.1.0")
+    old = ProbeCache.from_settings(Settings(cache_dir=str(tmp_path)))
+    assert old is not None and old.put(_healthy(url)) and old.get(url) is not None
+    monkeypatch.setattr(cache_module, "__version__", "0.2.0")
+    new = ProbeCache.from_settings(Settings(cache_dir=str(tmp_path)))
+    assert new is not None and new.folder != old.folder
+    assert new.get(url) is None
+
+
+DAY = 86400.0
+WEEK = 7 * DAY
+
+
+def _entry(folder: Path, name: str, age: float, now: float) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text("{}")
+    os.utime(path, (now - age, now - age))
+    return path
+
+
+def test_prune_removes_what_expired_for_every_release(tmp_path: Path) -> None:
+    now = 2_000_000_000.0
+    mine, older = tmp_path / "probes-aaaa", tmp_path / "probes-bbbb"
+    fresh = _entry(mine, "a" * 64 + ".json", age=DAY, now=now)
+    expired = _entry(mine, "b" * 64 + ".json", age=WEEK + DAY, now=now)
+    orphan = _entry(older, "c" * 64 + ".json", age=30 * DAY, now=now)  # another release's
+    crashed = _entry(mine, ".tmp-x.json", age=2 * 3600, now=now)  # a write that never finished
+    writing = _entry(mine, ".tmp-y.json", age=10, now=now)  # a write in progress
+    unrelated = _entry(mine, "notes.txt", age=30 * DAY, now=now)
+    assert prune(tmp_path, max_age=WEEK, now=now) == 3
+    assert fresh.exists() and writing.exists() and unrelated.exists()
+    assert not expired.exists() and not orphan.exists() and not crashed.exists()
+    assert not older.exists()  # an emptied namespace goes too
+    assert prune(tmp_path / "missing", max_age=WEEK, now=now) == 0
+
+
+def test_prune_does_bounded_work_per_run(tmp_path: Path) -> None:
+    now = 2_000_000_000.0
+    for i in range(100):
+        _entry(tmp_path / "probes-aaaa", f"{i:064x}.json", age=2 * WEEK, now=now)
+    assert prune(tmp_path, max_age=WEEK, now=now, batch=10) == 10
+    assert len(list((tmp_path / "probes-aaaa").iterdir())) == 90
+
+
+def test_opening_the_cache_prunes_once_per_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache_module, "_pruned", set())
+    stale = _entry(tmp_path / "probes-old", "d" * 64 + ".json", age=2 * WEEK, now=time.time())
+    assert ProbeCache.from_settings(Settings(cache_dir=str(tmp_path))) is not None
+    assert not stale.exists()
+    again = _entry(tmp_path / "probes-old", "e" * 64 + ".json", age=2 * WEEK, now=time.time())
+    assert ProbeCache.from_settings(Settings(cache_dir=str(tmp_path))) is not None
+    assert again.exists()  # pruned already by this process: no second walk

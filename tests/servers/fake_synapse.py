@@ -81,6 +81,7 @@ class FakeSynapse:
     ssl_context: ssl.SSLContext | None = None  # serve HTTPS with this server context
     always: dict[str, Canned] = field(default_factory=dict)  # ID -> the same answer forever
     profile_answer: Canned | None = None  # replaces every /userProfile answer (e.g. a 503)
+    profile_hangs: bool = False  # login's /userProfile never answers
     requests: list[Recorded] = field(default_factory=list)
     _queued: dict[str, list[Canned]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -151,6 +152,8 @@ class FakeSynapse:
             )
         user = self.tokens.get(token) if token else None
         if method == "GET" and path == "/repo/v1/userProfile":
+            if self.profile_hangs:
+                return None
             return self.profile_answer or _profile(user)
         match = _BUNDLE.match(path)
         if method != "POST" or match is None:

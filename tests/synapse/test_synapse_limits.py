@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from servers.fake_synapse import FakeSynapse
-from synkit import entities
+from synkit import TOKEN, USER, entities
 
 DEADLINE = 3.0
 MARGIN = 2.0  # the process start and shut-down included
@@ -34,13 +34,15 @@ class Measured:
     output: str
 
 
-def run_measured(args: list[str], folder: Path, limit: float = 60.0) -> Measured:
+def run_measured(
+    args: list[str], folder: Path, limit: float = 60.0, env: dict[str, str] | None = None
+) -> Measured:
     """Run the command; its wall time and its own peak RSS (``wait4``), killed after ``limit``."""
     out = folder / "stdout.txt"
     err = folder / "stderr.txt"
     with out.open("wb") as stdout, err.open("wb") as stderr:
         started = time.monotonic()
-        proc = subprocess.Popen(args, stdout=stdout, stderr=stderr)
+        proc = subprocess.Popen(args, stdout=stdout, stderr=stderr, env=env)
         killer = threading.Timer(limit, proc.kill)
         killer.start()
         try:
@@ -107,3 +109,18 @@ def test_a_flood_is_cut_off_without_a_deadline(tmp_path: Path) -> None:
     (message,) = inconclusive_messages(measured.output)
     assert "stopped reading: the answer is longer than 4194304 bytes" in message
     assert measured.max_rss_mb < MAX_RSS_MB, measured
+
+
+def test_a_login_that_hangs_ends_at_the_deadline(tmp_path: Path) -> None:
+    """Cut off while logging in: inconclusive, and not mistaken for missing credentials."""
+    env = {**os.environ, "SYNAPSE_AUTH_TOKEN": TOKEN}
+    with FakeSynapse(entities=entities(), tokens={TOKEN: USER}, profile_hangs=True) as fake:
+        command = lint_command(fake, "--deadline", f"{DEADLINE:g}")
+        command[command.index("--select") + 1] += ",synapse-auth-missing"
+        measured = run_measured(command, tmp_path, env=env)
+    assert measured.returncode == 0, measured.output
+    assert inconclusive_messages(measured.output) == [
+        "could not check Synapse entity syn3000: the run's deadline (3 s) ran out"
+    ]
+    assert "synapse-auth-missing" not in measured.output
+    assert measured.seconds < DEADLINE + MARGIN, measured

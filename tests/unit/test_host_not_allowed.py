@@ -70,3 +70,16 @@ def test_free_yaml_urls_are_checked(tmp_path: Path) -> None:
         allowed_hosts=("zenodo.org",),
     )
     assert hits(report) == [("host-not-allowed", 2, 12)]
+
+
+def test_docs_url_is_outside_allowed_hosts(tmp_path: Path) -> None:
+    report = lint_yaml(
+        tmp_path,
+        """
+        docs_url: https://docs.example.org/model
+        additional_file: https://docs.example.org/w.tar.gz
+        """,
+        select=("host-not-allowed",),
+        allowed_hosts=("zenodo.org",),
+    )
+    assert hits(report) == [("host-not-allowed", 2, 18)]

@@ -19,10 +19,6 @@ SHA = "99b0d84bc107415d9fc6f69c4ea3fcdfbf22315d"
         ("https://t.co/AbC123", "t.co is a URL shortener"),
         ("https://www.ow.ly/abc", "ow.ly is a URL shortener"),
         ("https://1drv.ms/u/s!AbCdEf", "1drv.ms is a URL shortener"),
-        ("https://huggingface.co/org/model/resolve/main/model.safetensors", "revision 'main'"),
-        ("https://huggingface.co/datasets/org/demo/resolve/v1.0/demo.tar.gz", "revision 'v1.0'"),
-        ("https://huggingface.co/org/model/resolve/refs%2Fpr%2F1/w.bin", "revision 'refs/pr/1'"),
-        ("https://huggingface.co/org/model/resolve/99b0d84/w.bin", "full 40-hex commit SHA"),
         ("https://doi.org/10.5281/zenodo.7654321", "make sure it is a version DOI"),
         ("https://zenodo.org/records/7654321/latest", "newest version"),
         ("https://doi.org/10.6084/m9.figshare.12345", "has no .vN suffix"),
@@ -48,6 +44,8 @@ def test_mutable_urls_warn(url: str, expected: str) -> None:
     [
         f"https://huggingface.co/org/model/resolve/{SHA}/model.safetensors",
         "https://huggingface.co/org/model/blob/main/model.safetensors",  # viewer-page-url's job
+        "https://huggingface.co/org/model/resolve/main/w.bin",  # forge-unpinned-ref's job
+        "https://gitlab.com/o/r/-/raw/main/w.tar.gz",  # forge-unpinned-ref's job
         "https://zenodo.org/records/7654321/files/demo.tar.gz?download=1",
         "https://zenodo.org/records/7654321/files/latest?download=1",  # a file named "latest"
         "https://doi.org/10.6084/m9.figshare.12345.v2",
@@ -73,7 +71,7 @@ def test_positions_in_submission_docs_url_skipped(tmp_path: Path) -> None:
         """
         name: fets-model
         docs_url: https://bit.ly/fets-docs
-        additional_files_tarball_url: https://huggingface.co/fets/model/resolve/main/additional_files.tar.gz
+        additional_files_tarball_url: https://osf.io/abcde/download
         additional_files_tarball_hash: bff003e244759c3d7c8b9784af0819c7f252da8626745671ccf7f46b8f19a0ca
         demo_dataset_tarball_url: https://tinyurl.com/fets-demo
         demo_dataset_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00

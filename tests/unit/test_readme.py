@@ -31,11 +31,40 @@ def test_quick_start_is_two_commands_and_ci_runs_the_second() -> None:
     quick = TEXT.split("## Quick start", 1)[1].split("##", 1)[0]
     commands = re.findall(r"```sh\n(.*?)\n```", quick, re.S)
     assert commands == [
-        "pip install . && medperf-lint --offline examples/",
+        "python3 -m venv .venv && . .venv/bin/activate && python -m pip install -q -U pip "
+        "&& pip install . && medperf-lint --offline examples/",
         "pip install -e '.[test]' && python -m pytest",
     ]
+    assert "Python 3.10 or newer" in quick
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()
     assert ci[-1] == commands[1]
+    assert "python -m pip install --quiet --upgrade pip" in ci  # as the first command does
+
+
+def test_github_actions_example_is_complete() -> None:
+    block = TEXT.split("## GitHub Actions", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    import yaml
+
+    workflow = yaml.safe_load(block)
+    steps = workflow["jobs"]["lint"]["steps"]
+    assert [s.get("uses", s.get("run", "")).split("@")[0] for s in steps[:2]] == [
+        "actions/checkout",
+        "actions/setup-python",
+    ]
+    assert "pip install medperf-lint" in steps[2]["run"]
+    assert steps[3]["run"].startswith("medperf-lint")
+    assert set(steps[3]["env"]) == {"GITHUB_TOKEN", "SYNAPSE_AUTH_TOKEN"}
+
+
+def test_api_section_says_check_submission_is_online_by_default() -> None:
+    import inspect
+
+    import medperf_lint
+
+    api = TEXT.split("## The gate before server submission", 1)[1].split("\n## ", 1)[0]
+    assert "online by default" in api
+    default = inspect.signature(medperf_lint.check_submission).parameters["online"].default
+    assert default is True
 
 
 def test_manifest_examples_lint_clean_offline(tmp_path: Path) -> None:

@@ -31,8 +31,8 @@ def test_unsuppressed_finding_for_reference(tmp_path: Path) -> None:
         "additional_files_tarball_url: syn123\n" + HASH_LINE,
         "additional_files_tarball_url: syn123  # medperf-lint: ignore[MPL001]\n" + HASH_LINE,
         "additional_files_tarball_url: syn123  # medperf-lint: ignore[mpl001]\n" + HASH_LINE,
-        "additional_files_tarball_url: syn123  #medperf-lint:ignore[ hash-missing , MPL001 ]\n"
-        + HASH_LINE,
+        # both names silence something: no hash line, so hash-missing fires too
+        "additional_files_tarball_url: syn123  #medperf-lint:ignore[ hash-missing , MPL001 ]\n",
     ],
 )
 def test_suppression_silences(tmp_path: Path, text: str) -> None:
@@ -85,3 +85,34 @@ def test_not_reported_when_the_rule_is_off(tmp_path: Path) -> None:
         select=("invalid-reference",),
     )
     assert hits(report) == []
+
+
+def test_unused_names_in_a_multi_rule_suppression(tmp_path: Path) -> None:
+    report = _lint(
+        tmp_path,
+        "additional_files_tarball_url: syn123  "
+        "# medperf-lint: ignore[invalid-reference, MPL201, hash-format]\n" + HASH_LINE,
+        select=(*RULES, "hash-format"),
+    )
+    assert hits(report) == [("unused-suppression", 1, 39)]
+    assert messages(report) == [
+        "suppression ignore[invalid-reference, MPL201, hash-format]: MPL201, hash-format match "
+        "no finding on this line; remove them from the list"
+    ]
+
+
+def test_every_name_used_is_quiet(tmp_path: Path) -> None:
+    report = _lint(
+        tmp_path,
+        "additional_files_tarball_url: syn123  # medperf-lint: ignore[MPL001, hash-missing]\n",
+    )
+    assert hits(report) == []
+
+
+def test_idle_name_of_a_rule_that_did_not_run_is_not_reported(tmp_path: Path) -> None:
+    report = _lint(
+        tmp_path,
+        "additional_files_tarball_url: syn123  # medperf-lint: ignore[MPL001, not-public]\n"
+        + HASH_LINE,
+    )
+    assert hits(report) == []  # not-public is online: an --offline run cannot judge it

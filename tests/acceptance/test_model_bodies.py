@@ -1,0 +1,126 @@
+"""Today's `medperf model submit` bodies and the `submit` flag names as manifest keys.
+
+`medperf model submit` posts ``{"type": "CONTAINER", "container": {…}}`` or
+``{"type": "ASSET", "asset": {…}}`` (cli/medperf/commands/model/submit.py); with
+``--asset-path`` the asset's URL is the literal ``local``.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import medperf_lint
+from lintkit import hits, lint_yaml
+
+SHA = "b" * 64
+BLOB = "https://github.com/o/r/blob/main/w.tar.gz"
+
+
+def test_nested_container_body_in_check_submission() -> None:
+    body = {
+        "name": "m",
+        "type": "CONTAINER",
+        "container": {
+            "name": "m",
+            "additional_files_tarball_url": BLOB,
+            "additional_files_tarball_hash": SHA,
+            "container_config": {"container_type": "DockerImage", "image": "m/x:latest"},
+        },
+    }
+    report = medperf_lint.check_submission(body, online=False)
+    assert sorted(f.rule for f in report.findings) == ["docker-image-unpinned", "github-page-url"]
+    assert {f.reference for f in report.findings} == {BLOB, "m/x:latest"}
+
+
+def test_nested_asset_body_in_check_submission() -> None:
+    body = {"name": "m", "type": "ASSET", "asset": {"name": "m", "asset_url": BLOB}}
+    report = medperf_lint.check_submission(body, online=False)
+    assert sorted(f.rule for f in report.findings) == ["github-page-url", "hash-missing"]
+    missing = next(f for f in report.findings if f.rule == "hash-missing")
+    assert "asset_hash" in missing.message
+
+
+def test_asset_url_local_is_not_a_reference() -> None:
+    body = {"type": "ASSET", "asset": {"name": "m", "asset_url": "local", "asset_hash": SHA}}
+    report = medperf_lint.check_submission(body, online=False)
+    assert report.findings == ()
+    assert report.references == 0
+
+
+def test_nested_bodies_in_a_manifest_have_positions_inside(tmp_path: Path) -> None:
+    report = lint_yaml(
+        tmp_path,
+        f"""
+        name: m
+        type: CONTAINER
+        container:
+          additional_files_tarball_url: {BLOB}
+          additional_files_tarball_hash: {SHA}
+          container_config:
+            container_type: DockerImage
+            image: m/x
+        """,
+        name="model.yaml",
+    )
+    assert sorted(hits(report)) == [
+        ("docker-image-unpinned", 8, 12),
+        ("github-page-url", 4, 33),
+    ]
+
+
+def test_asset_manifest_with_asset_url(tmp_path: Path) -> None:
+    report = lint_yaml(
+        tmp_path,
+        """
+        type: ASSET
+        asset:
+          name: weights
+          asset_url: https://bit.ly/3xYz
+        """,
+        name="asset.yaml",
+    )
+    assert sorted(hits(report)) == [("hash-missing", 4, 14), ("mutable-url", 4, 14)]
+
+
+def test_submit_flag_names_are_manifest_keys(tmp_path: Path) -> None:
+    (tmp_path / "cc.yaml").write_text(
+        "container_type: DockerImage\nimage: m/x:latest\n", encoding="utf-8"
+    )
+    (tmp_path / "params.yaml").write_text("w: https://e.org/w.tar.gz\n", encoding="utf-8")
+    path = tmp_path / "model.medperf.yaml"
+    path.write_text(
+        textwrap.dedent(
+            f"""\
+            container-config-file: cc.yaml
+            parameters-file: params.yaml
+            additional-file: {BLOB}
+            additional-hash: {SHA}
+            image-hash: sha256:{SHA}
+            asset-path: ./weights.tar.gz
+            decryption-key: ./key.bin
+            demo-url: https://zenodo.org/records/1/files/d.tar.gz?download=1
+            demo-hash: {SHA}
+            docs-url: https://docs.example.org/
+            """
+        ),
+        encoding="utf-8",
+    )
+    report = medperf_lint.lint_paths([path], online=False)
+    assert report.input_errors == ()
+    assert report.files == 3  # the manifest and the two files it uploads inline
+    found = sorted((Path(f.path or "").name, f.rule) for f in report.findings)
+    assert found == [
+        ("cc.yaml", "docker-image-unpinned"),
+        ("model.medperf.yaml", "github-page-url"),
+    ]
+
+
+def test_a_model_body_is_told_by_content() -> None:
+    from medperf_lint.documents import DocKind, load_text
+
+    doc = load_text('{"type": "ASSET", "asset": {"asset_url": "synapse:syn1"}}', None)
+    assert doc.kind is DocKind.SUBMISSION
+    assert [(r.raw, r.field, r.hash.field if r.hash else None) for r in doc.references] == [
+        ("synapse:syn1", "asset_url", "asset_hash")
+    ]

@@ -1,0 +1,124 @@
+"""The engine's network phase: providers by registry, the run's deadline, partial facts kept.
+
+Providers here are stand-ins registered in place of the real ones (no network): one answers,
+one hands in a fact and then blocks forever, one fails. What is checked is gather's contract,
+not a provider's.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from medperf_lint import network
+from medperf_lint.config import Settings
+from medperf_lint.facts import NetworkResults, Progress
+from medperf_lint.http_result import ProbeResult
+from medperf_lint.network import PROVIDERS, Partial, Provider, gather
+from medperf_lint.references import Reference, RefKind
+from medperf_lint.rule import Need
+from medperf_lint.synapse_facts import SynapseLookup
+
+FAST, SLOW = "https://a.example/w.tar.gz", "https://b.example/w.tar.gz"
+REFS = [Reference(raw=u, kind=RefKind.RESOURCE) for u in (FAST, SLOW)] + [
+    Reference(raw="synapse:syn1", kind=RefKind.RESOURCE)
+]
+FOREVER = threading.Event()  # never set: a provider stuck on a server that never answers
+
+
+def _urls(refs: object) -> tuple[str, ...]:
+    return (FAST, SLOW)
+
+
+def _ids(refs: object) -> tuple[str, ...]:
+    return ("syn1",)
+
+
+def _ok(url: str) -> ProbeResult:
+    return ProbeResult(url, url, status=206, sniffed="gzip")
+
+
+def _stuck_after_one(
+    urls: tuple[str, ...],
+    settings: Settings,
+    progress: Progress | None,
+    until: float | None,
+    partial: Partial,
+) -> NetworkResults:
+    partial.probe(FAST, _ok(FAST))
+    FOREVER.wait()
+    raise AssertionError("unreachable")
+
+
+def _probes_cut(urls: tuple[str, ...], settings: Settings) -> NetworkResults:
+    return NetworkResults(probes={u: ProbeResult(u, u, inconclusive="cut") for u in urls})
+
+
+def _synapse_answers(
+    ids: tuple[str, ...],
+    settings: Settings,
+    progress: Progress | None,
+    until: float | None,
+    partial: Partial,
+) -> NetworkResults:
+    return NetworkResults(
+        synapse={i: SynapseLookup(i, status=200) for i in ids}, synapse_identity="anonymously"
+    )
+
+
+def _never_cut(ids: tuple[str, ...], settings: Settings) -> NetworkResults:
+    raise AssertionError("a provider that finished is never cut off")
+
+
+def test_every_need_has_a_provider() -> None:
+    assert set(PROVIDERS) == set(Need)
+
+
+def test_a_cut_off_provider_keeps_what_it_handed_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        network,
+        "PROVIDERS",
+        {
+            Need.HTTP: Provider(_urls, _stuck_after_one, _probes_cut),
+            Need.SYNAPSE: Provider(_ids, _synapse_answers, _never_cut),
+        },
+    )
+    started = time.monotonic()
+    found = gather(REFS, frozenset({Need.HTTP, Need.SYNAPSE}), Settings(deadline=0.2))
+    assert time.monotonic() - started < 5  # loose: it returned at all, not stuck with the thread
+    assert found.probes == {FAST: _ok(FAST), SLOW: ProbeResult(SLOW, SLOW, inconclusive="cut")}
+    assert found.synapse == {"syn1": SynapseLookup("syn1", status=200)}
+    assert found.synapse_identity == "anonymously"
+
+
+def test_only_needed_providers_with_inputs_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    ran: list[str] = []
+
+    def check(name: str) -> network.Check:
+        def run(*args: object) -> NetworkResults:
+            ran.append(name)
+            return NetworkResults()
+
+        return run
+
+    monkeypatch.setattr(
+        network,
+        "PROVIDERS",
+        {
+            Need.HTTP: Provider(_urls, check("http"), _probes_cut),
+            Need.GITHUB: Provider(lambda refs: (), check("github"), _probes_cut),
+            Need.SYNAPSE: Provider(_ids, check("synapse"), _never_cut),
+        },
+    )
+    gather(REFS, frozenset({Need.HTTP, Need.GITHUB}), Settings())
+    assert ran == ["http"]  # GitHub had no input; Synapse was not needed
+
+
+def test_a_provider_error_is_raised_not_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object) -> NetworkResults:
+        raise ValueError("bad --resolve entry")
+
+    monkeypatch.setattr(network, "PROVIDERS", {Need.HTTP: Provider(_urls, broken, _probes_cut)})
+    with pytest.raises(ValueError, match="bad --resolve entry"):
+        gather(REFS, frozenset({Need.HTTP}), Settings(deadline=5))
