@@ -394,6 +394,8 @@ class _Prober:
                 state.requests -= 1
                 await self._pause(state, FD_WAIT)
                 continue
+            if kind == "proxy":  # the user's proxy, not the URL, failed: MedPerf's would too
+                raise _Stop(state.result(inconclusive=detail))
             if kind == "bad-url":
                 raise _Stop(state.result(error=kind, detail=detail))
             if kind == "blocked-address":

@@ -295,6 +295,15 @@ class Transport:
                 self._proxies[key] = None
         proxy = self._proxies[key]
         if proxy is not None:
+            try:
+                proxy_url = URL(proxy)
+            except (ValueError, TypeError):
+                proxy_url = None
+            if proxy_url is None or proxy_url.scheme not in DEFAULT_PORTS or not proxy_url.host:
+                raise TransportError(
+                    "proxy",
+                    f"the proxy {_shown(proxy)!r} from the environment is not an http(s) URL",
+                )
             self.exempt(proxy)
             self._check_literal(target)
         sent = {
@@ -328,6 +337,8 @@ class Transport:
             raise
         except (aiohttp.ClientError, OSError, asyncio.TimeoutError, ValueError) as err:
             kind, detail = describe_failure(err)
+            if kind == "proxy":
+                detail = f"{detail} {_shown(proxy)} (set by the environment)"
             raise TransportError(kind, detail) from err
 
     def _check_literal(self, target: URL) -> None:
@@ -411,6 +422,11 @@ def describe_failure(err: BaseException) -> tuple[str, str]:
     """(kind, human detail) for a failed exchange, from the whole exception chain."""
     chain = list(exception_chain(err))
     for item in chain:
+        if isinstance(item, aiohttp.ClientProxyConnectionError):
+            return "proxy", "cannot connect to the proxy"
+        if isinstance(item, aiohttp.ClientHttpProxyError):
+            return "proxy", f"the proxy refused the request ({getattr(item, 'status', '?')})"
+    for item in chain:
         if isinstance(item, AddressRefused):
             return "blocked-address", str(item)
         if isinstance(item, NameNotResolved):
@@ -432,11 +448,6 @@ def describe_failure(err: BaseException) -> tuple[str, str]:
     for item in chain:
         if isinstance(item, aiohttp.ClientConnectorDNSError | socket.gaierror):
             return "dns", "cannot resolve the host"
-    for item in chain:
-        if isinstance(item, aiohttp.ClientProxyConnectionError):
-            return "proxy", "cannot connect to the proxy"
-        if isinstance(item, aiohttp.ClientHttpProxyError):
-            return "proxy", f"the proxy refused the request ({getattr(item, 'status', '?')})"
     for item in chain:
         if isinstance(item, aiohttp.ConnectionTimeoutError):
             return "connect-timeout", "no connection within the connect timeout"

@@ -281,3 +281,22 @@ def test_a_literal_private_ip_is_still_refused_through_a_proxy(
         targets = proxy.targets()
     assert targets == [] and http.total == 0
     assert probe(report, url).error == "blocked-address"
+
+
+def test_a_dead_proxy_makes_the_check_inconclusive_not_the_url_broken(
+    tmp_path: Path, no_direct: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    with socket.socket() as closed:  # a port nobody listens on
+        closed.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    monkeypatch.setenv("HTTPS_PROXY", dead)
+    url = f"https://{GCS}/b/w.tar.gz"
+    report = _lint_refs(tmp_path, [url], select=(*MPL407, "MPL406"))
+    assert rules_hit(report) == ["inconclusive"]
+    assert f"cannot connect to the proxy {dead}" in report.findings[0].message
+    monkeypatch.setenv("HTTPS_PROXY", "not a url")
+    report = _lint_refs(tmp_path, [url], select=(*MPL407, "MPL406"))
+    assert rules_hit(report) == ["inconclusive"]
+    assert "is not an http(s) URL" in report.findings[0].message
