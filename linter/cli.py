@@ -62,8 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--format",
-        choices=("text", "json", "github"),
-        help="output format (default: github when GITHUB_ACTIONS=true, else text)",
+        choices=("text", "json", "github", "sarif"),
+        help="output format (default: github when GITHUB_ACTIONS=true, else text); sarif is "
+        "SARIF 2.1.0 for GitHub code scanning",
     )
     p.add_argument(
         "--config",
@@ -75,6 +76,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--fix",
         action="store_true",
         help="rewrite values that have a fix, in place, then report what remains",
+    )
+    p.add_argument(
+        "--unsafe-fixes",
+        action="store_true",
+        help="with --fix or --diff, also apply fixes that could serve other bytes or rest on a "
+        "guess (each rule's documentation says which kind its fix is)",
+    )
+    p.add_argument(
+        "--diff",
+        action="store_true",
+        help="print the fixes as a unified diff instead of writing them (exit 1 if there are any)",
+    )
+    p.add_argument(
+        "--statistics",
+        action="store_true",
+        help="print the number of findings per rule instead of each finding",
     )
     p.add_argument("--quiet", "-q", action="store_true", help="print only errors")
     p.add_argument("--version", action="version", version=f"medperf-lint {__version__}")
@@ -175,21 +192,10 @@ def _rules_command(argv: Sequence[str]) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    needs = ", ".join(sorted(n.value for n in rule.needs)) or "none (offline)"
-    also = ", ".join(s.value for s in rule.severities[1:])
-    also_line = f"\nAlso emits: {also}" if also else ""
-    print(
-        f"{rule.code} {rule.name}\n\nDefault severity: {rule.severity.value}{also_line}\n"
-        f"Network: {needs}\n"
-    )
-    print(_dedent(rule.doc))
+    from .catalogue import rule_help
+
+    sys.stdout.write(rule_help(rule))
     return EXIT_OK
-
-
-def _dedent(doc: str) -> str:
-    import inspect
-
-    return inspect.cleandoc(doc)
 
 
 def _lint(args: argparse.Namespace, progress: Any) -> Report:
@@ -206,18 +212,62 @@ def _lint(args: argparse.Namespace, progress: Any) -> Report:
     )
 
 
+MAX_FIX_PASSES = 10  # a fix can reveal another (SYNAPSE:syn01 -> synapse:syn01 -> synapse:syn1)
+
+
 def _fix_and_relint(report: Report, args: argparse.Namespace, progress: Any) -> Report:
-    """Apply fixes, say what happened on stderr, and lint again to report what remains."""
+    """Apply fixes and lint again until nothing is left to fix, so a second --fix finds none."""
     from .fixer import apply_fixes
 
-    outcomes = apply_fixes(report.findings)
-    applied = sum(o.applied for o in outcomes)
+    applied, files = 0, set()
+    for _ in range(MAX_FIX_PASSES):
+        outcomes = apply_fixes(report.findings, unsafe=args.unsafe_fixes)
+        for outcome in outcomes:
+            if outcome.error:
+                print(f"medperf-lint: {outcome.path}: not fixed: {outcome.error}", file=sys.stderr)
+        done = sum(o.applied for o in outcomes)
+        if not done:
+            break
+        applied += done
+        files |= {o.path for o in outcomes if o.applied}
+        report = _lint(args, progress)
+    print(f"medperf-lint: fixed {applied} value(s) in {len(files)} file(s)", file=sys.stderr)
+    _hint_unsafe(report, args)
+    return report
+
+
+def _hint_unsafe(report: Report, args: argparse.Namespace) -> None:
+    """Say how many fixes were held back because they are unsafe."""
+    from .fixer import fixable
+
+    if args.unsafe_fixes:
+        return
+    held = sum(fixable(f, unsafe=True) and not fixable(f) for f in report.findings)
+    if held:
+        print(
+            f"medperf-lint: {held} unsafe fix(es) not applied; review them and add "
+            "--unsafe-fixes to apply them too",
+            file=sys.stderr,
+        )
+
+
+def _print_diff(report: Report, args: argparse.Namespace) -> int:
+    """``--diff``: the fixes ``--fix`` would write, as a unified diff on stdout; nothing written."""
+    from .fixer import apply_fixes
+
+    diffs: list[str] = []
+    outcomes = apply_fixes(report.findings, unsafe=args.unsafe_fixes, preview=diffs)
     for outcome in outcomes:
         if outcome.error:
-            print(f"medperf-lint: {outcome.path}: not fixed: {outcome.error}", file=sys.stderr)
+            print(f"medperf-lint: {outcome.path}: not fixable: {outcome.error}", file=sys.stderr)
+    sys.stdout.write("".join(diffs))
+    would = sum(o.applied for o in outcomes)
     files = sum(1 for o in outcomes if o.applied)
-    print(f"medperf-lint: fixed {applied} value(s) in {files} file(s)", file=sys.stderr)
-    return _lint(args, progress) if applied else report
+    print(f"medperf-lint: would fix {would} value(s) in {files} file(s)", file=sys.stderr)
+    _hint_unsafe(report, args)
+    if report.input_errors:
+        return EXIT_USAGE
+    return EXIT_FINDINGS if would else EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -245,8 +295,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ConfigError as err:
             print(f"medperf-lint: error: {err}", file=sys.stderr)
             return EXIT_USAGE
+        if args.diff:
+            return _print_diff(report, args)
         if args.fix:
             report = _fix_and_relint(report, args, progress)
+    if args.statistics:
+        from .reporters.statistics import render_statistics
+
+        render_statistics(report, sys.stdout, unsafe=args.unsafe_fixes)
+        return report.exit_code(args.strict)
     color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     render(report, fmt, sys.stdout, quiet=args.quiet, color=color)
     return report.exit_code(args.strict)

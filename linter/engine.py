@@ -176,7 +176,7 @@ def _finding(
     severity = settings.severity_for(rule.code, rule.name) or diag.severity or rule.severity
     fix = diag.fix
     if fix is not None:  # secrets never leave the process, not even inside a fix
-        fix = Fix(redact(fix.replacement), redact(fix.description))
+        fix = Fix(redact(fix.replacement), redact(fix.description), safe=fix.safe)
     return Finding(
         path=path,
         span=diag.span or span,  # type: ignore[arg-type]

@@ -38,10 +38,18 @@ class Span:
 
 @dataclass(frozen=True)
 class Fix:
-    """Replacement text for the offending value and a sentence saying what it does."""
+    """Replacement text for the offending value and a sentence saying what it does.
+
+    ``safe`` means the new value serves the same bytes the old one meant (GitHub blob → raw at
+    the same ref, Dropbox ``dl=1``): ``--fix`` applies only those. An unsafe fix could serve
+    other bytes or rests on a guess (a Drive rewrite, http → https) and needs
+    ``--unsafe-fixes``. The default is ``False`` so a fix nobody labelled is never applied
+    silently; every rule states its kind explicitly.
+    """
 
     replacement: str
     description: str
+    safe: bool = False
 
 
 @dataclass(frozen=True)

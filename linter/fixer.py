@@ -84,15 +84,49 @@ def _round_trips(original: str, updated: str, edits: dict[tuple[int, int], str])
         return False
 
 
-def apply_fixes(findings: Iterable[Finding]) -> list[FixOutcome]:
+def _selected(f: Finding, unsafe: bool) -> bool:
+    """The fixes ``--fix`` (with ``--unsafe-fixes`` when ``unsafe``) hands to the writer."""
+    return bool(
+        f.fix and (f.fix.safe or unsafe) and f.path and f.span and f.span.line == f.span.end_line
+    )
+
+
+def fixable(finding: Finding, *, unsafe: bool = False) -> bool:
+    """True when ``--fix`` (with ``--unsafe-fixes`` when ``unsafe``) would rewrite the value."""
+    fix = finding.fix
+    return _selected(finding, unsafe) and fix is not None and REDACTED not in fix.replacement
+
+
+def apply_fixes(
+    findings: Iterable[Finding], *, unsafe: bool = False, preview: list[str] | None = None
+) -> list[FixOutcome]:
+    """Apply the safe fixes (and the unsafe ones when ``unsafe``), file by file.
+
+    With ``preview`` (a list) nothing is written: each file's unified diff is appended to it.
+    """
     by_path: dict[str, list[Finding]] = defaultdict(list)
     for f in findings:
-        if f.fix and f.path and f.span and f.span.line == f.span.end_line:
+        if _selected(f, unsafe) and f.path:
             by_path[f.path].append(f)
-    return [_fix_file(path, group) for path, group in sorted(by_path.items())]
+    return [_fix_file(path, group, preview) for path, group in sorted(by_path.items())]
 
 
-def _fix_file(path: str, findings: list[Finding]) -> FixOutcome:
+def _diff(path: str, original: str, updated: str) -> str:
+    """``diff -u`` of one file, as ``git apply`` and ``patch -p1`` read it."""
+    import difflib
+
+    lines = difflib.unified_diff(
+        original.splitlines(keepends=True),
+        updated.splitlines(keepends=True),
+        fromfile=path if os.path.isabs(path) else f"a/{path}",
+        tofile=path if os.path.isabs(path) else f"b/{path}",
+    )
+    return "".join(
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
+    )
+
+
+def _fix_file(path: str, findings: list[Finding], preview: list[str] | None = None) -> FixOutcome:
     file = Path(path)
     try:
         original = file.read_bytes().decode("utf-8")
@@ -124,7 +158,10 @@ def _fix_file(path: str, findings: list[Finding]) -> FixOutcome:
     updated = "".join(lines)
     if not _round_trips(original, updated, {(ln, c): v for ln, c, _d, v in deltas}):
         return FixOutcome(path, 0, len(findings), "a fix did not round-trip; file left unchanged")
-    _atomic_write(file, updated)
+    if preview is not None:
+        preview.append(_diff(path, original, updated))
+    else:
+        _atomic_write(file, updated)
     return FixOutcome(path, len(deltas), skipped)
 
 

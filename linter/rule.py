@@ -3,7 +3,9 @@
 A rule is one module in ``medperf_lint.rules`` (the ``rules/`` folder) with ``CODE``, ``NAME``,
 ``SEVERITY``, optional ``ALSO_EMITS`` (other severities some of its findings carry), ``NEEDS`` (network data it cannot run without; skipped offline) and
 ``WANTS`` (network data it uses when present, e.g. for a better fix), a module docstring that is its
-documentation, and ``check(ref, ctx)`` and/or ``check_document(doc, ctx)`` generators.
+documentation (with a ``Fix: safe|unsafe|safe or unsafe|none …`` line), ``EXAMPLE_FAILING`` and
+``EXAMPLE_PASSING`` (small manifests the tests run; optional ``EXAMPLE_CONFIG``), and ``check(ref, ctx)`` and/or
+``check_document(doc, ctx)`` generators.
 Rules never print and never open sockets: network facts arrive in ``ctx`` after the engine
 has gathered them for every reference at once.
 """
@@ -82,6 +84,10 @@ class Rule:
         others = ", ".join(s.value for s in self.severities[1:])
         return f"{self.severity.value} (also {others})" if others else self.severity.value
 
+    example_failing: str = ""  # a small manifest the rule must report (EXAMPLE_FAILING)
+    example_passing: str = ""  # a small manifest the rule must not report (EXAMPLE_PASSING)
+    example_config: str = ""  # the .medperf-lint.toml both examples run with (EXAMPLE_CONFIG)
+
     @property
     def summary(self) -> str:
         return self.doc.strip().splitlines()[0].strip() if self.doc.strip() else ""
@@ -108,4 +114,7 @@ class Rule:
             check=attrs.get("check"),
             check_document=attrs.get("check_document"),
             also_emits=tuple(attrs.get("ALSO_EMITS", ())),
+            example_failing=attrs.get("EXAMPLE_FAILING", ""),
+            example_passing=attrs.get("EXAMPLE_PASSING", ""),
+            example_config=attrs.get("EXAMPLE_CONFIG", ""),
         )

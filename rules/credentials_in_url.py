@@ -9,6 +9,8 @@ parameter names are listed in `medperf_lint.urls.CREDENTIAL_PARAMS`; signature p
 pre-signed URLs are not credentials and are left to other rules. Findings never repeat the
 secret.
 
+Fix: unsafe. The URL without its credentials works only once the file is public.
+
 Fails:
     additional_file: https://alice:hunter2@files.example.org/w.tar.gz
     additional_file: https://ghp_abc123@raw.githubusercontent.com/o/r/0123abc/w.tar.gz
@@ -35,6 +37,19 @@ CODE = "MPL004"
 NAME = "credentials-in-url"
 SEVERITY = Severity.ERROR
 
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://alice:hunter2@files.example.org/weights.tar.gz
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://files.example.org/weights.tar.gz
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+
 _ADVICE = (
     "anyone who reads the manifest or the MedPerf server entry gets it; host the file "
     "publicly (or on Synapse) and revoke the secret"
@@ -60,7 +75,11 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
         return
     clean = _without_credentials(text)
     fix = (
-        Fix(with_prefix(ref, clean), "drop the credentials (works once the file is public)")
+        Fix(
+            with_prefix(ref, clean),
+            "drop the credentials (works once the file is public)",
+            safe=False,
+        )
         if clean
         else None
     )

@@ -9,6 +9,9 @@ every participant's run with "Hash mismatch". Pin the image by digest,
 cannot change. Invalid references (upper case in the name, a URL, spaces) are errors: the
 pull fails. Floating tags are warnings, tags without a digest are information.
 
+Fix: safe or unsafe. Safe: surrounding whitespace removed. Unsafe: an upper-case repository
+name lower-cased (a guess at which image was meant). A digest to pin to is never guessed.
+
 Fails:
     image: Ubuntu:1                                          # error: names are lower case
     image: ubuntu                                            # warning: no tag means latest
@@ -32,6 +35,17 @@ CODE = "MPL301"
 NAME = "docker-image-unpinned"
 SEVERITY = Severity.WARNING
 ALSO_EMITS = (Severity.ERROR, Severity.INFO)  # invalid reference; tag without digest
+
+EXAMPLE_FAILING = """\
+# container_config.yaml
+container_type: DockerImage
+image: mlcommons/chestxray-tutorial-mobilenetv2:latest
+"""
+EXAMPLE_PASSING = """\
+# container_config.yaml
+container_type: DockerImage
+image: mlcommons/chestxray-tutorial-mobilenetv2:0.0.0@sha256:71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
 
 # The grammar of github.com/distribution/reference (regexp.go), with Go's ASCII \w.
 _ALNUM = r"[a-z0-9]+"
@@ -98,11 +112,17 @@ def _explain_invalid(value: str) -> Diagnostic:
         )
     if any(ch.isspace() for ch in value):
         stripped = value.strip()
-        fix = Fix(stripped, "remove the whitespace") if _REFERENCE.fullmatch(stripped) else None
+        fix = (
+            Fix(stripped, "remove the whitespace", safe=True)
+            if _REFERENCE.fullmatch(stripped)
+            else None
+        )
         return _invalid("it contains whitespace", fix)
     lowered = _lower_name(value)
     if lowered != value and _REFERENCE.fullmatch(lowered):
-        return _invalid("repository names must be lower case", Fix(lowered, "lower-case the name"))
+        return _invalid(
+            "repository names must be lower case", Fix(lowered, "lower-case the name", safe=False)
+        )
     return _invalid(f"expected {_GRAMMAR}")
 
 

@@ -12,6 +12,8 @@ the submission breaks for everyone once the link expires. The rule prints the ex
 the URL shows it and says when it has already passed. The fix is the unsigned object URL, which
 only works if the object is public; signature values are never repeated in messages.
 
+Fix: unsafe. The unsigned object URL works only if the object is public.
+
 Fails:
     additional_files_tarball_url: https://b.s3.amazonaws.com/w.tar.gz?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=20240501T120000Z&X-Amz-Expires=3600&X-Amz-Signature=ab12
     additional_files_tarball_url: https://storage.googleapis.com/b/w.tar.gz?GoogleAccessId=x&Expires=1700000000&Signature=ab12
@@ -39,6 +41,19 @@ from medperf_lint.urls import UrlParts, split_url
 CODE = "MPL104"
 NAME = "expiring-url"
 SEVERITY = Severity.ERROR
+
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://medperf-weights.s3.amazonaws.com/weights.tar.gz?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=20240501T120000Z&X-Amz-Expires=3600&X-Amz-Signature=ab12
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://medperf-weights.s3.us-east-1.amazonaws.com/weights.tar.gz?versionId=3HL4kqtJlcpXroDTDmJ
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
 
 _UNSIGNED = "only works if the object is public"
 
@@ -68,7 +83,7 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
         f"{what}: {_when(expiry, ctx.now)}{note}; MedPerf participants download it again later"
     )
     prefix = DIRECT_PREFIX if ref.raw.startswith(DIRECT_PREFIX) else ""
-    fix = Fix(prefix + _unsigned(url), f"the unsigned object URL ({_UNSIGNED})")
+    fix = Fix(prefix + _unsigned(url), f"the unsigned object URL ({_UNSIGNED})", safe=False)
     yield Diagnostic(message, fix)
 
 

@@ -15,6 +15,8 @@ ways that pin can still be wrong, checked online with GitHub's REST API:
 When GitHub cannot answer (rate limit, outage) this rule says nothing and `inconclusive`
 reports why, with the rate limit's reset time.
 
+Fix: none. Which commit was meant is the author's knowledge.
+
 Fails:
     additional_files_tarball_url: https://raw.githubusercontent.com/o/r/0000000000000000000000000000000000000000/w.tar.gz
 
@@ -35,6 +37,19 @@ CODE = "MPL501"
 NAME = "github-commit-not-found"
 SEVERITY = Severity.ERROR
 NEEDS = frozenset({Need.GITHUB})
+
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://raw.githubusercontent.com/mlcommons/medperf/4f1c3e0d9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d/weights.tar.gz
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://raw.githubusercontent.com/mlcommons/medperf/99b0d84bc107415d9fc6f69c4ea3fcdfbf22315d/weights.tar.gz
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
 
 
 def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:

@@ -9,6 +9,8 @@ github-unpinned-ref then asks for the pin. `/tree/` is a folder page: MedPerf do
 the folder as a tarball. `gist.github.com/USER/ID` is the gist's HTML page. `docs_url` is
 skipped: it is a page for humans.
 
+Fix: safe. The raw file at the same ref serves the bytes the page shows.
+
 Fails:
     additional_files_tarball_url: https://github.com/o/r/blob/main/w.tar.gz
     additional_files_tarball_url: https://github.com/o/r/tree/main/weights
@@ -35,6 +37,19 @@ CODE = "MPL102"
 NAME = "github-page-url"
 SEVERITY = Severity.ERROR
 WANTS = frozenset({Need.GITHUB})  # to pin a blob page's branch in the same fix
+
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+git_mlcube_url: https://github.com/mlcommons/medperf/blob/99b0d84bc107415d9fc6f69c4ea3fcdfbf22315d/mlcube.yaml
+mlcube_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+git_mlcube_url: https://raw.githubusercontent.com/mlcommons/medperf/99b0d84bc107415d9fc6f69c4ea3fcdfbf22315d/mlcube.yaml
+mlcube_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
 
 _TRUE = ("true", "1")
 
@@ -66,9 +81,10 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
             fix = Fix(
                 prefix + gh.raw_url(sha),
                 f"the raw file at commit {sha}, which {gh.ref} points at now",
+                safe=True,
             )
         else:
-            fix = Fix(prefix + gh.raw_url(), "link the raw file at the same ref")
+            fix = Fix(prefix + gh.raw_url(), "link the raw file at the same ref", safe=True)
             if not gh.pinned:
                 pin = f"; {gh.ref} is not a commit SHA, so pin the raw URL to one too"
         yield Diagnostic(

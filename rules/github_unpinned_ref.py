@@ -13,6 +13,8 @@ facts were gathered) it offers the exact URL rewritten to the commit the ref poi
 A release asset has no commit to pin to: it is permanent only when the release is an
 Immutable Release. `docs_url` is skipped: a page for humans, never downloaded or hashed.
 
+Fix: safe, online only: the same file at the commit the branch or tag points to today.
+
 Fails:
     additional_files_tarball_url: https://raw.githubusercontent.com/o/r/main/w.tar.gz
     additional_files_tarball_url: https://raw.githubusercontent.com/o/r/refs/heads/main/w.tar.gz
@@ -42,6 +44,19 @@ CODE = "MPL101"
 NAME = "github-unpinned-ref"
 SEVERITY = Severity.ERROR
 WANTS = frozenset({Need.GITHUB})
+
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://raw.githubusercontent.com/mlcommons/medperf/main/weights.tar.gz
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://raw.githubusercontent.com/mlcommons/medperf/99b0d84bc107415d9fc6f69c4ea3fcdfbf22315d/weights.tar.gz
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
 
 _CHECKED = frozenset({"raw", "raw-redirect", "media", "archive", "gist-raw", "release", "codeload"})
 _SHORT_SHA = re.compile(r"^[0-9a-fA-F]{7,39}$")
@@ -103,4 +118,6 @@ def _fix(gh: GitHubUrl, url: str, ctx: RuleContext, ref: Reference) -> Fix | Non
         return None
     sha = sha.lower()
     prefix = DIRECT_PREFIX if ref.raw.startswith(DIRECT_PREFIX) else ""
-    return Fix(prefix + gh.with_ref(sha), f"pin to commit {sha}, which {gh.ref} points at now")
+    return Fix(
+        prefix + gh.with_ref(sha), f"pin to commit {sha}, which {gh.ref} points at now", safe=True
+    )

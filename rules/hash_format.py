@@ -6,6 +6,8 @@ MedPerf used before it switched to SHA-256 in 2023, PR #481) never matches: the 
 with "Hash mismatch". The one exception is `image_hash`, which may also be a Docker registry
 digest, `sha256:<64 hex>`, as `docker buildx imagetools inspect` prints it.
 
+Fix: safe. The same digest, written the way MedPerf compares it (lower case, no prefix).
+
 Fails:
     additional_files_tarball_hash: 71FAABD59139BEE698010A0AE3A69E16D97BC4F2DDE799D9E187B94FF9157C00  # fix: lower case
     additional_files_tarball_hash: sha256:71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00  # fix: drop sha256:
@@ -29,6 +31,19 @@ from medperf_lint.rule import Diagnostic, RuleContext
 CODE = "MPL203"
 NAME = "hash-format"
 SEVERITY = Severity.ERROR
+
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://zenodo.org/records/1234567/files/weights.tar.gz?download=1
+additional_files_tarball_hash: 71FAABD59139BEE698010A0AE3A69E16D97BC4F2DDE799D9E187B94FF9157C00
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://zenodo.org/records/1234567/files/weights.tar.gz?download=1
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _HEX = re.compile(r"[0-9a-fA-F]+")
@@ -85,5 +100,5 @@ def _diagnose(value: str, image: bool, field: str) -> Diagnostic:
     fixed = _PREFIX + digest if prefixed and image else digest
     return Diagnostic(
         f"{field} has {' and '.join(problems)}; MedPerf compares hashes as exact strings",
-        Fix(fixed, " and ".join(todo)),
+        Fix(fixed, " and ".join(todo), safe=True),
     )

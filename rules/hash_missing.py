@@ -7,6 +7,8 @@ hash yourself from the file you mean (`sha256sum FILE`) and add it to the hash f
 MedPerf web UI always sends an empty `additional_files_tarball_hash`, so it is worth adding
 there too.
 
+Fix: none. The hash has to be computed from the file you mean (`sha256sum FILE`).
+
 Fails:
     additional_files_tarball_url: https://example.org/w.tar.gz   # no additional_files_tarball_hash
     additional_files_tarball_hash: ""
@@ -27,6 +29,18 @@ from medperf_lint.rule import Diagnostic, RuleContext
 CODE = "MPL201"
 NAME = "hash-missing"
 SEVERITY = Severity.WARNING
+
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://zenodo.org/records/1234567/files/weights.tar.gz?download=1
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://zenodo.org/records/1234567/files/weights.tar.gz?download=1
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
 
 
 def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:

@@ -5,6 +5,8 @@ answers "Additional files hash was provided without URL". Usually the URL field 
 misspelt, removed, or given under a name MedPerf does not know. Add the URL, or remove the
 hash. (An `image_hash` alone is fine: it is the digest of a registry image.)
 
+Fix: none. Either the URL is missing or the hash is stale; only the author knows which.
+
 Fails:
     additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
     # and no additional_files_tarball_url
@@ -25,6 +27,18 @@ from medperf_lint.rule import Diagnostic, RuleContext
 CODE = "MPL202"
 NAME = "hash-without-url"
 SEVERITY = Severity.ERROR
+
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://zenodo.org/records/1234567/files/weights.tar.gz?download=1
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
 
 # The URL field that goes with each hash field, by MedPerf server name and by submit flag name.
 _URL_FOR = {

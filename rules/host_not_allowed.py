@@ -8,6 +8,8 @@ Synapse IDs are not URLs and always pass, and so does `docs_url`: it is a page f
 (documentation sites live anywhere), never downloaded. The rule is silent while the list is
 empty.
 
+Fix: none. The file has to be re-hosted on an allowed host.
+
 Fails (with allowed-hosts = ["zenodo.org"]):
     additional_file: https://www.dropbox.com/s/abc/w.tar.gz?dl=1
 
@@ -31,6 +33,23 @@ from ._url_text import url_parts
 CODE = "MPL008"
 NAME = "host-not-allowed"
 SEVERITY = Severity.ERROR
+
+EXAMPLE_CONFIG = """\
+# .medperf-lint.toml
+allowed-hosts = ["zenodo.org", "storage.googleapis.com"]
+"""
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://files.example.org/weights.tar.gz
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://zenodo.org/records/1234567/files/weights.tar.gz?download=1
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
 
 
 def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:

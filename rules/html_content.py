@@ -12,6 +12,9 @@ The prober reads the first 8 KiB of the body with a ranged GET and sniffs it (ho
 MedPerf would save these bytes as the file and fail on its hash or on extraction.
 `docs_url` is skipped.
 
+Fix: safe. A Git LFS pointer on raw.githubusercontent.com becomes the
+media.githubusercontent.com URL of the same file at the same ref.
+
 Fails:
     additional_files_tarball_url: https://raw.githubusercontent.com/o/r/0123456789abcdef0123456789abcdef01234567/w.tar.gz  # LFS
 
@@ -36,6 +39,19 @@ CODE = "MPL402"
 NAME = "html-content"
 SEVERITY = Severity.ERROR
 NEEDS = frozenset({Need.HTTP})
+
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://raw.githubusercontent.com/mlcommons/medperf/99b0d84bc107415d9fc6f69c4ea3fcdfbf22315d/weights.tar.gz
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://media.githubusercontent.com/media/mlcommons/medperf/99b0d84bc107415d9fc6f69c4ea3fcdfbf22315d/weights.tar.gz
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
 
 _SAVED = "MedPerf would save these bytes as the file"
 
@@ -76,4 +92,4 @@ def _media_fix(url: str) -> Fix | None:
     if gh is None or gh.ref is None or gh.kind not in ("raw", "raw-redirect", "blob"):
         return None
     fixed = replace(gh, kind="media").with_ref(gh.ref)
-    return Fix(fixed, "media.githubusercontent.com serves the LFS file itself")
+    return Fix(fixed, "media.githubusercontent.com serves the LFS file itself", safe=True)

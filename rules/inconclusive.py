@@ -5,6 +5,8 @@ checks again. Reasons include a timeout, HTTP 429 or 5xx after the retries (`Ret
 honoured, capped at 30 s), a Cloudflare challenge (`cf-mitigated: challenge`), the run's
 `--deadline`, and an inconclusive GitHub or Synapse lookup for the same reference.
 Use `--severity` or `--strict` to make these fail a run.
+
+Fix: none. Run again later.
 """
 
 from __future__ import annotations
@@ -22,6 +24,19 @@ CODE = "MPL406"
 NAME = "inconclusive"
 SEVERITY = Severity.WARNING
 NEEDS = frozenset({Need.HTTP, Need.GITHUB, Need.SYNAPSE})
+
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://storage.googleapis.com/medperf-storage/busy/weights.tar.gz
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://storage.googleapis.com/medperf-storage/chestxray/weights.tar.gz
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
 
 
 def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:

@@ -5,6 +5,9 @@ a proxy, a compromised router) can replace the file. A hash catches a swap only 
 given, and the first download decides the hash when it was not. Most hosts serve the same
 path over https; the fix offers it (check that it works before you submit).
 
+Fix: unsafe. https:// at the same address: the host may not serve https, or serve something
+else there.
+
 Fails:
     additional_file: http://example.org/weights.tar.gz   # fix: https://example.org/weights.tar.gz
 
@@ -26,6 +29,19 @@ CODE = "MPL003"
 NAME = "insecure-http"
 SEVERITY = Severity.WARNING
 
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: http://example.org/weights.tar.gz
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://example.org/weights.tar.gz
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+
 
 def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
     found = url_parts(ref)
@@ -41,5 +57,5 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
     )
     yield Diagnostic(
         f"plain http:// can be read or altered in transit {risk}; use https://",
-        Fix(with_prefix(ref, https), "use https (if the host serves it)"),
+        Fix(with_prefix(ref, https), "use https (if the host serves it)", safe=False),
     )

@@ -8,6 +8,8 @@ Since MedPerf dropped MLCube manifests (PR #642), `container_config.yaml` is rea
 Without them `medperf container submit` fails before it uploads anything. The type also
 decides how `image` is checked, so this finding can explain others.
 
+Fix: none. The container type is a choice only the author can make.
+
 Fails:
     container_type: Docker                 # not a MedPerf container type
     container_type: mlcube                 # rejected by the parser
@@ -30,6 +32,17 @@ from medperf_lint.rule import Diagnostic, RuleContext
 CODE = "MPL007"
 NAME = "invalid-manifest"
 SEVERITY = Severity.ERROR
+
+EXAMPLE_FAILING = """\
+# container_config.yaml
+container_type: Docker
+image: mlcommons/chestxray-tutorial-mobilenetv2:0.0.0@sha256:71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+EXAMPLE_PASSING = """\
+# container_config.yaml
+container_type: DockerImage
+image: mlcommons/chestxray-tutorial-mobilenetv2:0.0.0@sha256:71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
 
 
 def check_document(doc: Document, ctx: RuleContext) -> Iterator[Diagnostic]:

@@ -5,6 +5,9 @@ URL, or `synapse:` followed by a Synapse ID. Its URL check is `validators.url` (
 host without a top-level domain, a one-digit port or a space fails it. Anything else stops
 `medperf ... submit` with "Invalid resource input".
 
+Fix: safe. The prefix written in lower case, the surrounding whitespace removed or the missing
+`synapse:` prefix added: the value names the same file as before.
+
 Fails:
     additional_file: syn51089171          # Synapse ID without the synapse: prefix
     additional_file: direct:syn4444       # direct: needs a URL
@@ -39,6 +42,19 @@ CODE = "MPL001"
 NAME = "invalid-reference"
 SEVERITY = Severity.ERROR
 
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: syn51089171
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: synapse:syn51089171
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+
 _BARE_SYNAPSE = re.compile(r"^syn\d+$", re.ASCII | re.IGNORECASE)
 
 
@@ -67,7 +83,11 @@ def _explain(raw: str) -> Iterator[Diagnostic]:
         return  # synapse-id-syntax explains these
     if value.lower().startswith(SYNAPSE_PREFIX):
         fixed = SYNAPSE_PREFIX + value[len(SYNAPSE_PREFIX) :]
-        fix = Fix(fixed, "write the prefix in lower case") if parse_resource(fixed).source else None
+        fix = (
+            Fix(fixed, "write the prefix in lower case", safe=True)
+            if parse_resource(fixed).source
+            else None
+        )
         yield Diagnostic(f"the synapse: prefix must be lower case; {medperf}", fix)
         return
     target = strip_direct(value)
@@ -77,7 +97,7 @@ def _explain(raw: str) -> Iterator[Diagnostic]:
     if value != raw and parse_resource(value).source is not None:
         yield Diagnostic(
             f"leading or trailing whitespace; {medperf}",
-            Fix(value, "remove the surrounding whitespace"),
+            Fix(value, "remove the surrounding whitespace", safe=True),
         )
         return
     parts = split_url(target) if looks_like_url(target) else None
@@ -87,7 +107,7 @@ def _explain(raw: str) -> Iterator[Diagnostic]:
         fixed = SYNAPSE_PREFIX + "syn" + target[3:]
         yield Diagnostic(
             f"a Synapse ID needs the synapse: prefix; {medperf}",
-            Fix(fixed, "add the synapse: prefix"),
+            Fix(fixed, "add the synapse: prefix", safe=True),
         )
         return
     if value.startswith(DIRECT_PREFIX) and not looks_like_url(target):

@@ -75,7 +75,7 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
         if diagnostic is not None:
             fix = diagnostic.fix
             if fix is not None and not fix.replacement.startswith("synapse:"):
-                fix = Fix(with_prefix(ref, fix.replacement), fix.description)
+                fix = Fix(with_prefix(ref, fix.replacement), fix.description, safe=fix.safe)
             yield Diagnostic(diagnostic.message, fix)
             return
 
@@ -96,7 +96,10 @@ def _synapse(url: str, parts: UrlParts) -> Diagnostic | None:
             )
             return Diagnostic(
                 f"Synapse web page: {_HTML}; MedPerf downloads Synapse files by ID{note}",
-                Fix(f"synapse:{ident}", "the Synapse ID in the form MedPerf takes"),
+                # Safe without a version (the same File); with one, MedPerf takes the current one.
+                Fix(
+                    f"synapse:{ident}", "the Synapse ID in the form MedPerf takes", safe=not version
+                ),
             )
     return Diagnostic(f"Synapse web page: {_HTML}; use synapse:synN with the file's ID")
 
@@ -119,7 +122,7 @@ def _zenodo(url: str, parts: UrlParts) -> Diagnostic | None:
         name = "/".join(seg[3:])
         fixed = f"https://zenodo.org/records/{seg[1]}/files/{name}?download=1"
         return Diagnostic(
-            f"Zenodo file preview page: {_HTML}", Fix(fixed, "download the same file")
+            f"Zenodo file preview page: {_HTML}", Fix(fixed, "download the same file", safe=True)
         )
     if len(seg) == 2:
         return Diagnostic(
@@ -142,10 +145,15 @@ def _dataverse(url: str, parts: UrlParts) -> Diagnostic | None:
     base = f"https://{parts.host}" + (f":{parts.port}" if parts.port else "")
     fix: Fix | None = None
     if file_id and file_id.isdigit():
-        fix = Fix(f"{base}/api/access/datafile/{file_id}", "the Data Access API URL of the file")
+        # Unsafe: tabular files are served in their ingested .tab form, not as uploaded.
+        fix = Fix(
+            f"{base}/api/access/datafile/{file_id}",
+            "the Data Access API URL of the file",
+            safe=False,
+        )
     elif pid:
         fixed = f"{base}/api/access/datafile/:persistentId?persistentId={quote(pid, safe=':/')}"
-        fix = Fix(fixed, "the Data Access API URL of the file")
+        fix = Fix(fixed, "the Data Access API URL of the file", safe=False)
     return Diagnostic(f"Dataverse file page: {_HTML}", fix)
 
 
@@ -157,7 +165,7 @@ def _physionet(url: str, parts: UrlParts) -> Diagnostic | None:
         fixed = "https://physionet.org/files/" + "/".join(seg[1:])
         return Diagnostic(
             f"PhysioNet file page: {_HTML}",
-            Fix(fixed, "the file itself (credentialed projects still need a login)"),
+            Fix(fixed, "the file itself (credentialed projects still need a login)", safe=True),
         )
     return Diagnostic(
         f"PhysioNet project page: {_HTML}; link a file under "

@@ -19,6 +19,8 @@ Codeberg and Hugging Face (forge-unpinned-ref), WeTransfer (expiring-url), and o
 store URLs without `versionId`/`generation` (nearly every public bucket URL would warn; the hash
 still catches a change). `docs_url` is skipped: documentation pages are meant to change.
 
+Fix: none. Which version to pin is the author's choice.
+
 Fails:
     additional_files_tarball_url: https://bit.ly/3xYzAbC
     demo_dataset_tarball_url: https://zenodo.org/records/1234567/latest
@@ -53,6 +55,19 @@ from ._url_text import download_parts
 CODE = "MPL105"
 NAME = "mutable-url"
 SEVERITY = Severity.WARNING
+
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://bit.ly/3xYzAbC
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://zenodo.org/records/1234567/files/weights.tar.gz?download=1
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
 
 SHORTENERS = frozenset(
     {

@@ -13,6 +13,9 @@ Checked online from the final response of the URL's redirect chain:
 MedPerf accepts the URL, downloads the page with status 200, and fails later with "Hash
 mismatch" or "Cannot extract". `docs_url` is skipped: it is a page for humans.
 
+Fix: unsafe, Google Drive only: the drive.usercontent.google.com download URL of the same
+file ID, a rewrite that rests on Drive's current URL scheme.
+
 Fails:
     additional_files_tarball_url: https://example.org/download-page.html
     additional_files_tarball_url: https://drive.google.com/uc?id=1AbC&export=download  # large file
@@ -38,6 +41,19 @@ CODE = "MPL401"
 NAME = "not-direct-download"
 SEVERITY = Severity.ERROR
 NEEDS = frozenset({Need.HTTP})
+
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://zenodo.org/records/1234567
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://zenodo.org/records/1234567/files/weights.tar.gz?download=1
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
 
 _HTML = "MedPerf would download this HTML instead of the file"
 
@@ -81,4 +97,5 @@ def _drive_fix(url: str, final_url: str) -> Fix | None:
     return Fix(
         drive_download_url(file_id, key),
         "download the file itself (confirm=t skips the virus-scan page)",
+        safe=False,
     )

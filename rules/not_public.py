@@ -6,6 +6,8 @@ the link"), or host it on Synapse and reference it as `synapse:synN`. An object 
 error code (`AccessDenied`, `AuthenticationFailed`) is quoted. A Cloudflare challenge is not
 reported here but as `inconclusive`.
 
+Fix: none. Sharing settings are changed at the host.
+
 Fails:
     additional_files_tarball_url: https://bucket.s3.amazonaws.com/private/w.tar.gz
 """
@@ -24,6 +26,19 @@ CODE = "MPL404"
 NAME = "not-public"
 SEVERITY = Severity.ERROR
 NEEDS = frozenset({Need.HTTP})
+
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://bucket.s3.amazonaws.com/private/weights.tar.gz
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://bucket.s3.amazonaws.com/public/weights.tar.gz
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
 
 _WORDS = {401: "Unauthorized", 403: "Forbidden"}
 

@@ -8,6 +8,8 @@ is the one to keep.
 
 Reports:
     additional_files_tarball_url: http://zenodo.org/records/1/files/w.tar.gz  # 301 to https
+
+Fix: safe. The target of the permanent redirects, which is what the old URL serves today.
 """
 
 from __future__ import annotations
@@ -24,6 +26,19 @@ CODE = "MPL405"
 NAME = "redirected"
 SEVERITY = Severity.INFO
 NEEDS = frozenset({Need.HTTP})
+
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://zenodo.org/record/1234567/files/weights.tar.gz?download=1
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://zenodo.org/records/1234567/files/weights.tar.gz?download=1
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
 
 PERMANENT = frozenset({301, 308})
 
@@ -44,5 +59,5 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
         return
     yield Diagnostic(
         f"the URL moved permanently (HTTP {moved[0][0]}) to {target}",
-        Fix(target, "use the URL it permanently redirects to"),
+        Fix(target, "use the URL it permanently redirects to", safe=True),
     )

@@ -8,6 +8,8 @@ MedPerf stops with a retrieval error. Accept the requirements on the entity's pa
 synapse.org before MedPerf can download it; every MedPerf user who downloads the File must
 meet them too.
 
+Fix: none. The requirements are met on synapse.org.
+
 Fails:
     additional_file: synapse:syn5000   # terms of use not yet accepted
 
@@ -30,6 +32,19 @@ CODE = "MPL604"
 NAME = "synapse-access-requirements"
 SEVERITY = Severity.ERROR
 NEEDS = frozenset({Need.SYNAPSE})
+
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: synapse:syn5000
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: synapse:syn3000
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
 
 _LEVELS = {
     "RESTRICTED_BY_TERMS_OF_USE": "terms of use to accept",

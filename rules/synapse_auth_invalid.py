@@ -9,6 +9,8 @@ is rejected at login, no entity is checked.
 
 Reported once per file, on its first `synapse:` reference. The token is never printed.
 
+Fix: none. Create a new personal access token.
+
 Fails (with an expired token in `SYNAPSE_AUTH_TOKEN`):
     additional_file: synapse:syn3000
 """
@@ -27,6 +29,21 @@ CODE = "MPL606"
 NAME = "synapse-auth-invalid"
 SEVERITY = Severity.ERROR
 NEEDS = frozenset({Need.SYNAPSE})
+
+# Failing: checked with a revoked SYNAPSE_AUTH_TOKEN. Passing: nothing on Synapse, so no
+# token is sent.
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: synapse:syn3000
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://zenodo.org/records/1234567/files/weights.tar.gz?download=1
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
 
 
 def check_document(doc: Document, ctx: RuleContext) -> Iterator[Diagnostic]:

@@ -10,6 +10,8 @@ token, it does not store it, so MedPerf's later downloads fail unless one of tho
 
 Reported once per file, on its first `synapse:` reference.
 
+Fix: none. Set `SYNAPSE_AUTH_TOKEN` or write `~/.synapseConfig`.
+
 Fails (with neither `~/.synapseConfig` nor `SYNAPSE_AUTH_TOKEN`):
     additional_file: synapse:syn3000
 
@@ -31,6 +33,21 @@ CODE = "MPL605"
 NAME = "synapse-auth-missing"
 SEVERITY = Severity.WARNING
 NEEDS = frozenset({Need.SYNAPSE})
+
+# Failing: checked with neither ~/.synapseConfig nor SYNAPSE_AUTH_TOKEN. Passing: nothing on
+# Synapse, so nothing to log in for.
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: synapse:syn3000
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://zenodo.org/records/1234567/files/weights.tar.gz?download=1
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
 
 
 def check_document(doc: Document, ctx: RuleContext) -> Iterator[Diagnostic]:

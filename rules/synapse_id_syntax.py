@@ -8,6 +8,10 @@ from a changed file), spaces, a URL, or nothing at all. `\d` also admits non-ASC
 `$` a trailing line break; both reach the Synapse client, so they are errors here too. A
 leading zero (`syn0123`) works but is not the canonical ID Synapse shows: a warning.
 
+Fix: safe or unsafe. Safe when only the form of the ID changes (case, spaces, leading zeros,
+ASCII digits, a needless `synapse:` before a URL); unsafe when it drops a version suffix (the
+current version may be other bytes) or picks the ID out of a synapse.org page URL.
+
 Fails:
     additional_file: synapse:SYN51089171       # fix: synapse:syn51089171
     additional_file: synapse:syn51089171.2     # fix: synapse:syn51089171
@@ -36,6 +40,19 @@ NAME = "synapse-id-syntax"
 SEVERITY = Severity.ERROR
 ALSO_EMITS = (Severity.WARNING,)  # a leading zero: accepted, but not the canonical ID
 
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: synapse:SYN51089171
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: synapse:syn51089171
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+
 _STRICT = re.compile(r"syn([0-9]+)", re.ASCII)
 _LOOSE = re.compile(r"(syn)?(\d+)(?:\.(\d+))?", re.IGNORECASE)
 _ID_IN_TEXT = re.compile(r"(?<![A-Za-z])syn([0-9]+)", re.IGNORECASE | re.ASCII)
@@ -57,7 +74,7 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
             yield Diagnostic(
                 f"leading zero: MedPerf and Synapse accept it, but the canonical ID Synapse "
                 f"shows is syn{_canonical(digits)}; write that",
-                Fix(fixed, "drop the leading zeros"),
+                Fix(fixed, "drop the leading zeros", safe=True),
                 severity=Severity.WARNING,
             )
         return
@@ -104,7 +121,9 @@ def _explain(raw: str, ident: str) -> Diagnostic:
             "changed file"
         )
     fixed = f"{SYNAPSE_PREFIX}syn{_canonical(digits)}"
-    return Diagnostic(f"{', '.join(reasons)}: {_NEEDS}{note}", Fix(fixed, ", ".join(todo)))
+    return Diagnostic(
+        f"{', '.join(reasons)}: {_NEEDS}{note}", Fix(fixed, ", ".join(todo), safe=version is None)
+    )
 
 
 def _url_after_prefix(core: str) -> Diagnostic:
@@ -114,9 +133,11 @@ def _url_after_prefix(core: str) -> Diagnostic:
     found = _ID_IN_TEXT.search(core)
     if found is not None and (host == "synapse.org" or host.endswith(".synapse.org")):
         fixed = f"{SYNAPSE_PREFIX}syn{_canonical(found.group(1))}"
-        return Diagnostic(message, Fix(fixed, "use the Synapse ID from that page"))
+        return Diagnostic(message, Fix(fixed, "use the Synapse ID from that page", safe=False))
     if found is None and parts is not None and parts.scheme in ("http", "https"):
-        return Diagnostic(message, Fix(core, "a direct download URL needs no synapse: prefix"))
+        return Diagnostic(
+            message, Fix(core, "a direct download URL needs no synapse: prefix", safe=True)
+        )
     return Diagnostic(message)
 
 

@@ -6,6 +6,8 @@ MedPerf download gets. The SHA-256 hash stored beside the reference is what catc
 change (as a hash mismatch); without it MedPerf trusts whatever it downloads first. The
 finding reports the version current at check time.
 
+Fix: none. The hash beside the reference is the protection.
+
 Reported (info) for every `synapse:` reference that names a File:
     additional_file: synapse:syn3000
     additional_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
@@ -25,6 +27,19 @@ CODE = "MPL607"
 NAME = "synapse-mutable-version"
 SEVERITY = Severity.INFO
 NEEDS = frozenset({Need.SYNAPSE})
+
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: synapse:syn3000
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://zenodo.org/records/1234567/files/weights.tar.gz?download=1
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
 
 
 def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:

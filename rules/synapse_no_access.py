@@ -10,6 +10,8 @@ and Compliance Team marked OPEN_DATA; for public data MedPerf's docs suggest a d
 Access requirements (terms of use, ACT approval) are reported by
 `synapse-access-requirements` instead.
 
+Fix: none. Sharing settings are changed on Synapse.
+
 Fails:
     additional_file: synapse:syn4000   # private; 403 "You lack READ access …"
     additional_file: synapse:syn4001   # readable, canDownload false
@@ -33,6 +35,19 @@ CODE = "MPL603"
 NAME = "synapse-no-access"
 SEVERITY = Severity.ERROR
 NEEDS = frozenset({Need.SYNAPSE})
+
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: synapse:syn4000
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: synapse:syn3000
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
 
 
 def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:

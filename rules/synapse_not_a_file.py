@@ -5,6 +5,8 @@ File entity has bytes to download: a Folder or Project downloads nothing, a Link
 followed, and tables and views are queried, not downloaded. Point at the File itself, for
 example the `.tar.gz` inside the folder.
 
+Fix: none. Reference the File inside the folder or project.
+
 Fails:
     additional_file: synapse:syn1000   # a Folder
     additional_file: synapse:syn2000   # a Project
@@ -27,6 +29,19 @@ CODE = "MPL602"
 NAME = "synapse-not-a-file"
 SEVERITY = Severity.ERROR
 NEEDS = frozenset({Need.SYNAPSE})
+
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: synapse:syn1000
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: synapse:syn3000
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
 
 _ADVICE = {
     "folder": "use the ID of the File inside it",

@@ -6,6 +6,8 @@ an entity that was deleted to the trash can ("Entity syn123 is in trash can."). 
 quotes Synapse's reason so you can tell the two apart. Checked with one
 `POST /entity/{id}/bundle2` per unique ID.
 
+Fix: none.
+
 Fails:
     additional_file: synapse:syn999999999   # no such entity
     additional_file: synapse:syn123         # deleted, still in the trash can
@@ -28,6 +30,19 @@ CODE = "MPL601"
 NAME = "synapse-not-found"
 SEVERITY = Severity.ERROR
 NEEDS = frozenset({Need.SYNAPSE})
+
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: synapse:syn999999999
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: synapse:syn3000
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
 
 
 def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:

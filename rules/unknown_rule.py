@@ -6,6 +6,8 @@ instead of silently selecting, ignoring or re-grading nothing. Codes and code pr
 (`MPL2`) count as known when some rule has them. `medperf-lint rules` lists the names. The
 engine emits this rule; it has no check of its own.
 
+Fix: none. `medperf-lint rules` lists the names.
+
 Fails:
     additional_file: syn123  # medperf-lint: ignore[invalid-referense]
     # .medperf-lint.toml
@@ -23,3 +25,16 @@ from medperf_lint.findings import Severity
 CODE = "MPL902"
 NAME = "unknown-rule"
 SEVERITY = Severity.WARNING
+
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: http://example.org/weights.tar.gz  # medperf-lint: ignore[insecure-htp]
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: http://example.org/weights.tar.gz  # medperf-lint: ignore[insecure-http] the mirror has no TLS
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""

@@ -6,6 +6,8 @@ redirect loop, more than 10 redirects, a redirect to a non-http(s) scheme, or an
 linter will not connect to (loopback, private, link-local such as the cloud metadata service
 169.254.169.254): pass `--allow-private-hosts` when a private host is intended.
 
+Fix: none.
+
 Fails:
     additional_files_tarball_url: https://zenodo.org/records/1/files/deleted.tar.gz
     additional_files_tarball_url: https://no-such-host.example/w.tar.gz
@@ -25,6 +27,19 @@ CODE = "MPL403"
 NAME = "unreachable"
 SEVERITY = Severity.ERROR
 NEEDS = frozenset({Need.HTTP})
+
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://zenodo.org/records/1234567/files/deleted.tar.gz?download=1
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://zenodo.org/records/1234567/files/weights.tar.gz?download=1
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
 
 _ERRORS = {
     "dns": "the host name does not resolve",

@@ -6,6 +6,9 @@ MedPerf's URL check (`validators.url`) accepts it, so the submission starts and 
 inside `requests` with an unexpected-error traceback. Public S3 and Google Cloud Storage
 objects have https URLs; the fix offers them.
 
+Fix: unsafe. The object's public https URL names the same object, but it downloads only if
+the object is publicly readable, which the rewrite can only guess.
+
 Fails:
     additional_file: s3://my-bucket/weights.tar.gz       # fix: https://my-bucket.s3.amazonaws.com/weights.tar.gz
     additional_file: gs://my-bucket/weights.tar.gz       # fix: https://storage.googleapis.com/my-bucket/weights.tar.gz
@@ -31,6 +34,19 @@ from ._url_text import url_parts, with_prefix
 CODE = "MPL002"
 NAME = "unsupported-scheme"
 SEVERITY = Severity.ERROR
+
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: s3://medperf-weights/chestxray/weights.tar.gz
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://medperf-weights.s3.amazonaws.com/chestxray/weights.tar.gz
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
 
 _WHY = {
     "ftp": "MedPerf's URL check accepts ftp:// but it downloads with requests, which cannot "
@@ -58,7 +74,7 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
     yield Diagnostic(
         f"{scheme}:// URLs cannot be downloaded: MedPerf has no {scheme} source, only http(s); "
         "use the object's https URL (the object must be publicly readable)",
-        Fix(with_prefix(ref, https), "use the public https URL of the same object"),
+        Fix(with_prefix(ref, https), "use the public https URL of the same object", safe=False),
     )
 
 

@@ -8,6 +8,8 @@ the next line. Malformed pragmas (`ignor[…]`, a missing bracket) are reported 
 typo never looks like a working suppression. Suppressions for network rules are not reported
 as unused in `--offline` runs. The engine emits this rule; it has no check of its own.
 
+Fix: none. Delete the comment or correct it.
+
 Fails:
     additional_file: https://example.org/w.tar.gz  # medperf-lint: ignore[insecure-http]
     additional_file: syn123  # medperf-lint: ignor[invalid-reference]
@@ -23,3 +25,16 @@ from medperf_lint.findings import Severity
 CODE = "MPL901"
 NAME = "unused-suppression"
 SEVERITY = Severity.WARNING
+
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://example.org/weights.tar.gz  # medperf-lint: ignore[insecure-http]
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: http://example.org/weights.tar.gz  # medperf-lint: ignore[insecure-http] the mirror has no TLS
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""

@@ -7,6 +7,8 @@ downloaded and tested everything. The whole string counts, `direct:` prefix incl
 it: drop tracking query parameters, or use a shorter link (a Synapse ID, a release URL).
 `image` in a container config is stored inside a JSON field and has no limit.
 
+Fix: none. Only you can choose a shorter address (a Zenodo record, a Synapse ID).
+
 Fails:
     docs_url: https://example.org/…  # 101 characters or more
     additional_file: https://storage.googleapis.com/…  # 257 characters or more
@@ -26,6 +28,17 @@ from medperf_lint.rule import Diagnostic, RuleContext
 CODE = "MPL005"
 NAME = "url-too-long"
 SEVERITY = Severity.ERROR
+
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+docs_url: https://docs.example.org/benchmarks/chest-x-ray/pneumonia-classification/model-submission-guide/v1.html
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+docs_url: https://docs.medperf.org/
+"""
 
 
 def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:

@@ -24,6 +24,11 @@ direct form the fix gives it, keeping the keys that grant access (Dropbox `rlkey
 
 `docs_url` is skipped: it is a page for humans.
 
+Fix: safe or unsafe. Safe for Dropbox `dl=1` (keeping `rlkey`), Hugging Face `/resolve/`,
+GitLab `/-/raw/` and Bitbucket `/raw/` at the same revision; unsafe for Google Drive and Docs
+rewrites and `storage.cloud.google.com` → `storage.googleapis.com` (they rest on a guess: the
+file is public, the export format is the one you meant).
+
 Fails:
     additional_files_tarball_url: https://drive.google.com/file/d/1AbC/view?usp=sharing
     additional_files_tarball_url: https://www.dropbox.com/scl/fi/x1/w.tar.gz?rlkey=k9&dl=0
@@ -55,6 +60,23 @@ CODE = "MPL103"
 NAME = "viewer-page-url"
 SEVERITY = Severity.ERROR
 
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://www.dropbox.com/scl/fi/x1/weights.tar.gz?rlkey=k9&dl=0
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+demo_dataset_tarball_url: https://drive.google.com/file/d/1AbCdEf/view?usp=sharing
+demo_dataset_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://www.dropbox.com/scl/fi/x1/weights.tar.gz?rlkey=k9&dl=1
+additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+demo_dataset_tarball_url: https://huggingface.co/mlcommons/demo/resolve/99b0d84bc107415d9fc6f69c4ea3fcdfbf22315d/demo.tar.gz
+demo_dataset_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+"""
+
 _HTML = "MedPerf would download a web page, not the file"
 _REHOST = "re-host the file on Zenodo, Hugging Face or a public object store"
 
@@ -85,7 +107,11 @@ def _drive_download(file_id: str, parts: UrlParts) -> Fix:
     key = parts.param("resourcekey")
     if key:
         fixed += f"&resourcekey={quote(key, safe='')}"
-    return Fix(fixed, "download the file itself (confirm=t skips the large-file virus-scan page)")
+    return Fix(
+        fixed,
+        "download the file itself (confirm=t skips the large-file virus-scan page)",
+        safe=False,
+    )
 
 
 def _google_drive(url: str, parts: UrlParts) -> Diagnostic | None:
@@ -127,7 +153,7 @@ def _google_doc(kind: str, doc_id: str, parts: UrlParts) -> Diagnostic | None:
     return Diagnostic(
         f"Google {kind.rstrip('s').capitalize()} editor page: {_HTML}; note that a Google "
         "document is live: its export changes whenever someone edits it",
-        Fix(fixed, f"export the document as {export} (tsv, xlsx, ods, pdf … work too)"),
+        Fix(fixed, f"export the document as {export} (tsv, xlsx, ods, pdf … work too)", safe=False),
     )
 
 
@@ -158,7 +184,11 @@ def _dropbox(url: str, parts: UrlParts) -> Diagnostic | None:
         return None
     return Diagnostic(
         f"Dropbox link without dl=1 opens a preview page: {_HTML}",
-        Fix(_with_dl1(url), "force the download with dl=1, keeping every other parameter"),
+        Fix(
+            _with_dl1(url),
+            "force the download with dl=1, keeping every other parameter",
+            safe=True,
+        ),
     )
 
 
@@ -185,7 +215,11 @@ def _hugging_face(url: str, parts: UrlParts) -> Diagnostic | None:
         return None
     return Diagnostic(
         f"huggingface.co/…/blob/… is the Hub's file page: {_HTML}",
-        Fix(hf.with_action("resolve"), "link the file itself (/resolve/) at the same revision"),
+        Fix(
+            hf.with_action("resolve"),
+            "link the file itself (/resolve/) at the same revision",
+            safe=True,
+        ),
     )
 
 
@@ -206,7 +240,7 @@ def _gitlab(url: str, parts: UrlParts) -> Diagnostic | None:
     fixed = base.replace("/-/blob/", "/-/raw/", 1)
     return Diagnostic(
         f"GitLab …/-/blob/… is the file viewer: {_HTML}",
-        Fix(fixed, "link the raw file (/-/raw/) at the same ref"),
+        Fix(fixed, "link the raw file (/-/raw/) at the same ref", safe=True),
     )
 
 
@@ -223,7 +257,7 @@ def _bitbucket(url: str, parts: UrlParts) -> Diagnostic | None:
     fixed = base.replace(prefix, f"/{seg[0]}/{seg[1]}/raw/", 1)
     return Diagnostic(
         f"Bitbucket …/src/… is the source viewer: {_HTML}",
-        Fix(fixed, "link the raw file (/raw/) at the same commit"),
+        Fix(fixed, "link the raw file (/raw/) at the same commit", safe=True),
     )
 
 
@@ -242,7 +276,7 @@ def _gcs_console(url: str, parts: UrlParts) -> Diagnostic | None:
     return Diagnostic(
         "storage.cloud.google.com is the Cloud Console's browser download, authenticated by a "
         "Google sign-in cookie; MedPerf would get a sign-in page",
-        Fix(fixed, "the public object URL (only works if the object is public)"),
+        Fix(fixed, "the public object URL (only works if the object is public)", safe=False),
     )
 
 
@@ -283,7 +317,7 @@ def _aws_console(url: str, parts: UrlParts) -> Diagnostic | None:
     fixed = f"https://{host}/{quote(key, safe='/-._~')}"
     return Diagnostic(
         f"S3 object page in {page}: {_HTML}",
-        Fix(fixed, "the object URL (only works if the object is public)"),
+        Fix(fixed, "the object URL (only works if the object is public)", safe=False),
     )
 
 
@@ -294,7 +328,9 @@ def _cloud_consoles(url: str, parts: UrlParts) -> Diagnostic | None:
             fixed = "https://storage.googleapis.com/" + "/".join(seg[3:])
             return Diagnostic(
                 "Google Cloud console object page (needs a Google sign-in): " + _HTML,
-                Fix(fixed, "the public object URL (only works if the object is public)"),
+                Fix(
+                    fixed, "the public object URL (only works if the object is public)", safe=False
+                ),
             )
         return Diagnostic(f"Google Cloud console bucket page: {_HTML}; link one object")
     if parts.host_is("portal.azure.com"):

@@ -11,14 +11,20 @@ from pathlib import Path
 import pytest
 
 NETGUARD = Path(__file__).resolve().parent / "netguard"
+OUTPUTCHECK = Path(__file__).resolve().parent / "outputcheck"
 _LOG = Path(tempfile.mkdtemp(prefix="medperf-lint-netguard-")) / "violations.log"
+# Every JSON and SARIF document any process writes is validated against its schema (see
+# tests/outputcheck/outputcheck.py); a test during which one was invalid fails.
+OUTPUT_LOG = _LOG.parent / "outputs.log"
+os.environ["MEDPERF_LINT_OUTPUT_LOG"] = str(OUTPUT_LOG)
 # Every Python process started by a test loads tests/netguard/sitecustomize.py, and so does
 # this one: a connection or name lookup beyond loopback is refused and logged.
 os.environ["MEDPERF_LINT_NETGUARD_LOG"] = str(_LOG)
 os.environ["PYTHONPATH"] = os.pathsep.join(
-    p for p in (str(NETGUARD), os.environ.get("PYTHONPATH")) if p
+    p for p in (str(NETGUARD), str(OUTPUTCHECK), os.environ.get("PYTHONPATH")) if p
 )
 sys.path.insert(0, str(NETGUARD))
+sys.path.insert(1, str(OUTPUTCHECK))
 import sitecustomize  # noqa: E402,F401  (installs the audit hook in this process)
 
 
@@ -55,3 +61,12 @@ def _isolated_env(
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("NO_PROXY", "*")
     os.environ.pop("REQUESTS_CA_BUNDLE", None)
+
+
+@pytest.fixture(autouse=True)
+def _outputs_match_their_schemas() -> Iterator[None]:
+    before = OUTPUT_LOG.read_text() if OUTPUT_LOG.exists() else ""
+    yield
+    after = OUTPUT_LOG.read_text() if OUTPUT_LOG.exists() else ""
+    invalid = [line for line in after[len(before) :].splitlines() if " invalid " in line]
+    assert not invalid, "output does not match its schema:\n" + "\n".join(invalid)

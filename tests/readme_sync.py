@@ -1,4 +1,4 @@
-"""Generate the README's rule table and --help block from the code.
+"""Generate the README's rule table and --help block, and docs/rules.md, from the code.
 
 `python tests/readme_sync.py --write` rewrites them; tests/unit/test_readme.py fails when the
 README and the code disagree.
@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 README = Path(__file__).resolve().parents[1] / "README.md"
+RULES_DOC = README.parent / "docs" / "rules.md"
 
 
 def rules_table() -> str:
@@ -24,6 +25,14 @@ def rules_table() -> str:
         summary = r.summary.replace("|", "\\|")
         rows.append(f"| {r.code} | `{r.name}` | {r.severity_text} | {mode} | {summary} |")
     return "\n".join(rows)
+
+
+def rules_doc() -> str:
+    """docs/rules.md, the catalogue SARIF's helpUri links to."""
+    from medperf_lint.catalogue import catalogue_markdown
+    from medperf_lint.rules import RULES
+
+    return catalogue_markdown(RULES)
 
 
 def help_text() -> str:
@@ -58,6 +67,8 @@ def main() -> None:
     text = replace_section(text, "help", help_text())
     if "--write" in sys.argv:
         README.write_text(text, encoding="utf-8")
+        RULES_DOC.parent.mkdir(exist_ok=True)
+        RULES_DOC.write_text(rules_doc(), encoding="utf-8")
     else:
         sys.stdout.write(text)
 

@@ -6,7 +6,7 @@ from typing import TextIO
 
 from ..report import Report
 
-FORMATS = ("text", "json", "github")
+FORMATS = ("text", "json", "github", "sarif")
 
 
 def render(
@@ -16,6 +16,10 @@ def render(
         from .json_format import render_json
 
         render_json(report, out)
+    elif fmt == "sarif":
+        from .sarif_format import render_sarif
+
+        render_sarif(report, out)
     elif fmt == "github":
         from .github_format import render_github
 

@@ -34,6 +34,7 @@ def render_github(report: Report, out: TextIO) -> None:
         if f.path is None and f.reference:
             message = f"{f.reference}: {message}"
         if f.fix:
-            message += f"\nfix: {f.fix.description}: {f.fix.replacement}"
+            kind = "fix" if f.fix.safe else "fix (unsafe)"
+            message += f"\n{kind}: {f.fix.description}: {f.fix.replacement}"
         out.write(f"::{_LEVEL[f.severity.value]} {','.join(props)}::{_data(message)}\n")
     out.write(summary_line(report) + "\n")

@@ -22,7 +22,11 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "severity": f.severity.value,
         "message": f.message,
         "reference": f.reference,
-        "fix": {"replacement": f.fix.replacement, "description": f.fix.description}
+        "fix": {
+            "replacement": f.fix.replacement,
+            "description": f.fix.description,
+            "safe": f.fix.safe,
+        }
         if f.fix
         else None,
     }
@@ -45,6 +49,19 @@ def synapse_details(report: Report) -> list[dict[str, Any]]:
         entry.pop("kind", None)
         out.append(entry)
     return out
+
+
+SCHEMA_FILE = "schemas/json-output-v1.schema.json"
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of this output, shipped in the package (``medperf_lint/schemas/``)."""
+    from importlib.resources import files
+
+    loaded: dict[str, Any] = json.loads(
+        files("medperf_lint").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
+    )
+    return loaded
 
 
 def render_json(report: Report, out: TextIO) -> None:

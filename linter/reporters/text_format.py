@@ -33,7 +33,8 @@ def render_text(report: Report, out: TextIO, *, quiet: bool = False, color: bool
             )
         )
         if f.fix is not None:
-            lines.append((f"    fix: {f.fix.description}: {f.fix.replacement}", "green"))
+            kind = "fix" if f.fix.safe else "fix (unsafe)"
+            lines.append((f"    {kind}: {f.fix.description}: {f.fix.replacement}", "green"))
     summary = summary_line(report)
     if color:
         from rich.console import Console

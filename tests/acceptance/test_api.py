@@ -105,7 +105,7 @@ def test_lint_refs() -> None:
         ("invalid-reference", "syn51089171")
     ]
     assert report.findings[0].fix == medperf_lint.Fix(
-        "synapse:syn51089171", "add the synapse: prefix"
+        "synapse:syn51089171", "add the synapse: prefix", safe=True
     )
 
 

@@ -82,6 +82,15 @@ def test_rule_prints_its_docstring(tmp_path: Path, rule: object, key: str) -> No
     assert run.out.splitlines()[0] == f"{rule.code} {rule.name}"
     assert f"Default severity: {rule.severity.value}" in run.out
     assert inspect.cleandoc(rule.doc) in run.out
+    from medperf_lint.catalogue import fix_safety
+
+    assert f"\nFix: {fix_safety(rule)}\n" in run.out
+    failing = run.out.index("Failing example:")
+    passing = run.out.index("Passing example:")
+    assert failing < passing
+    for text, start in ((rule.example_failing, failing), (rule.example_passing, passing)):
+        body = "\n".join(("    " + line).rstrip() for line in inspect.cleandoc(text).splitlines())
+        assert run.out.index(body, start) > start
 
 
 def test_rule_code_is_case_insensitive(tmp_path: Path) -> None:
@@ -174,7 +183,11 @@ def test_json_format_is_the_documented_contract(tmp_path: Path, bad: Path) -> No
         "severity": "error",
         "message": f"a Synapse ID needs the synapse: prefix; {MEDPERF_SAYS}",
         "reference": "syn51089171",
-        "fix": {"replacement": "synapse:syn51089171", "description": "add the synapse: prefix"},
+        "fix": {
+            "replacement": "synapse:syn51089171",
+            "description": "add the synapse: prefix",
+            "safe": True,
+        },
     }
     ref = by_path[None]
     assert (ref["line"], ref["column"], ref["reference"]) == (None, None, "syn1")

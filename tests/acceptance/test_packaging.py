@@ -72,6 +72,7 @@ def test_wheel_ships_every_module_rule_and_py_typed(wheel: Path) -> None:
     assert rule_files <= names
     assert _source_modules() <= names
     assert "medperf_lint/py.typed" in names
+    assert "medperf_lint/schemas/json-output-v1.schema.json" in names  # --format json's schema
 
 
 def test_wheel_installs_only_the_medperf_lint_package(wheel: Path) -> None:

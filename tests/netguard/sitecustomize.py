@@ -55,3 +55,8 @@ def _hook(event: str, args: tuple[Any, ...]) -> None:
 
 if os.environ.get("MEDPERF_LINT_NETGUARD_LOG"):
     sys.addaudithook(_hook)
+
+if os.environ.get("MEDPERF_LINT_OUTPUT_LOG"):  # not the net guard: tests/outputcheck validates
+    import outputcheck  # every JSON and SARIF output, in this process and its children
+
+    outputcheck.install()

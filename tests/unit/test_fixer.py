@@ -15,7 +15,7 @@ def _finding(path: Path, line: int, col: int, end_col: int, replacement: str) ->
         severity=Severity.ERROR,
         message="m",
         reference=None,
-        fix=Fix(replacement, "d"),
+        fix=Fix(replacement, "d", safe=True),
     )
 
 

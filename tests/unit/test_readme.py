@@ -17,6 +17,10 @@ def test_rule_table_matches_registry() -> None:
     assert readme_sync.section(TEXT, "rules-table") == readme_sync.rules_table(), HINT
 
 
+def test_rule_catalogue_doc_matches_registry() -> None:
+    assert readme_sync.RULES_DOC.read_text(encoding="utf-8") == readme_sync.rules_doc(), HINT
+
+
 def test_help_matches_cli() -> None:
     assert readme_sync.section(TEXT, "help") == readme_sync.help_text(), HINT
 

@@ -1,0 +1,93 @@
+"""The rule catalogue checks itself: registration, uniqueness, documentation and examples."""
+
+from __future__ import annotations
+
+import pkgutil
+from pathlib import Path
+
+import medperf_lint.rules
+import pytest
+from examplekit import assert_example_holds, run_example
+from medperf_lint.catalogue import example_name, fix_safety, registry_problems
+from medperf_lint.findings import Severity
+from medperf_lint.rule import Rule
+from medperf_lint.rules import _MODULES, RULES
+
+OFFLINE = [r for r in RULES if not r.online]
+
+
+def _on_disk() -> list[str]:
+    return sorted(
+        m.name
+        for m in pkgutil.iter_modules(medperf_lint.rules.__path__)
+        if not m.name.startswith("_")
+    )
+
+
+def _registered() -> list[str]:
+    return [m.__name__.rsplit(".", 1)[1] for m in _MODULES]
+
+
+def test_the_registry_is_complete_and_unique() -> None:
+    assert registry_problems(_on_disk(), _registered(), RULES) == []
+
+
+def test_the_registry_check_catches_what_it_should() -> None:
+    twin = Rule(
+        "MPL003",
+        "insecure-http",
+        Severity.ERROR,
+        "Twin.\n\nFix: none.\n",
+        example_failing="a",
+        example_passing="b",
+    )
+    bare = Rule("MPL999", "bare-rule", Severity.ERROR, "No fix line.\n")
+    problems = registry_problems(
+        [*_on_disk(), "forgotten"], [*_registered(), "insecure_http"], (*RULES, twin, bare)
+    )
+    assert problems == [
+        "rules/forgotten.py is not registered in rules/__init__.py",
+        "insecure_http is registered twice",
+        "duplicate code MPL003",
+        "duplicate name insecure-http",
+        "bare-rule lacks EXAMPLE_FAILING or EXAMPLE_PASSING",
+        "bare-rule's documentation lacks one 'Fix: safe|unsafe|safe or unsafe|none' line",
+    ]
+
+
+def test_an_unregistered_module_on_disk_is_found(tmp_path: Path) -> None:
+    """The check sees a real stray file, not just a name passed to it."""
+    stray = Path(medperf_lint.rules.__path__[0]) / "zz_stray_rule_for_test.py"
+    stray.write_text('"""A stray."""\n')
+    try:
+        problems = registry_problems(_on_disk(), _registered(), RULES)
+    finally:
+        stray.unlink()
+    assert problems == ["rules/zz_stray_rule_for_test.py is not registered in rules/__init__.py"]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.name)
+def test_every_example_names_a_manifest_file(rule: Rule) -> None:
+    for text in (rule.example_failing, rule.example_passing):
+        assert example_name(text, default="") != "", "start the example with '# FILE-NAME.yaml'"
+    assert fix_safety(rule) is not None
+
+
+@pytest.mark.parametrize("which", ["failing", "passing"])
+@pytest.mark.parametrize("rule", OFFLINE, ids=lambda r: r.name)
+def test_offline_examples(tmp_path: Path, rule: Rule, which: str) -> None:
+    report = run_example(tmp_path, rule, which)
+    assert_example_holds(report, rule, which)
+
+
+def test_every_online_rule_has_an_example_runner() -> None:
+    """tests/online runs rules needing HTTP, tests/github and tests/synapse the GitHub-only and
+    Synapse-only ones; a rule outside those groups would have its examples run nowhere."""
+    from medperf_lint.rule import Need
+
+    for rule in RULES:
+        assert (
+            not rule.needs
+            or Need.HTTP in rule.needs
+            or rule.needs in (frozenset({Need.GITHUB}), frozenset({Need.SYNAPSE}))
+        ), rule.name
