@@ -506,6 +506,9 @@ class _Shared:
         with contextlib.suppress(Exception):
             self.call(self.transport.close(), timeout=0.5)
         self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(0.5)
+        if not self.thread.is_alive():  # else a stuck callback holds it: the daemon thread dies
+            self.loop.close()  # with the process, and nothing waits for it
 
 
 _lock = threading.Lock()

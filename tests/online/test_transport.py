@@ -223,7 +223,8 @@ def no_direct(monkeypatch: pytest.MonkeyPatch) -> None:
 def _lint_refs(tmp_path: Path, urls: list[str], **overrides: object) -> object:
     text = "urls:\n" + "".join(f"  - {u}\n" for u in urls)
     overrides.setdefault("cache_dir", str(tmp_path / "cache"))
-    return lint_yaml(tmp_path, text, "refs.yaml", select=MPL407, online=True, **overrides)
+    overrides.setdefault("select", MPL407)
+    return lint_yaml(tmp_path, text, "refs.yaml", online=True, **overrides)
 
 
 def test_https_through_a_connect_proxy_named_only_in_the_environment(
