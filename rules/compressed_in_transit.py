@@ -17,6 +17,9 @@ Harmless, so silent: an encoding that is undone to the very file, e.g. raw.githu
 gzipping a `.py` or `.yaml` on the fly (no compressed name), or a `.tar.gz` stored gzipped once
 more (`gsutil cp -Z`): after decoding it still starts as gzip, which is what MedPerf hashes.
 
+Fix: none. The cause is on the server: for GCS remove the object's Content-Encoding metadata
+(`gsutil setmeta -h "Content-Encoding:" gs://…`) or upload without `-z`/`-Z`.
+
 Reports:
     additional_files_tarball_url: https://storage.googleapis.com/b/weights.tar.gz  # Content-Encoding: gzip
 """
@@ -38,6 +41,19 @@ CODE = "MPL407"
 NAME = "compressed-in-transit"
 SEVERITY = Severity.ERROR
 NEEDS = frozenset({Need.HTTP})
+
+EXAMPLE_FAILING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://storage.googleapis.com/medperf-storage/transcoded/weights.tar.gz
+additional_files_tarball_hash: bff003e244759c3d7c8b9784af0819c7f252da8626745671ccf7f46b8f19a0ca
+"""
+EXAMPLE_PASSING = """\
+# model.medperf.yaml
+name: chestxray-model
+additional_files_tarball_url: https://storage.googleapis.com/medperf-storage/chestxray/weights.tar.gz
+additional_files_tarball_hash: bff003e244759c3d7c8b9784af0819c7f252da8626745671ccf7f46b8f19a0ca
+"""
 
 # File name endings and media types that promise a compressed format, and its magic (sniff kind).
 _SUFFIXES = (

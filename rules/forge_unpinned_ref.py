@@ -15,6 +15,8 @@ repositories) is a pin; a short SHA is ambiguous. Shapes covered:
 Viewer pages (`/-/blob/`, `/src/`, `/blob/`) are viewer-page-url's job; once fixed to the raw
 form, this rule asks for the pin. `docs_url` is skipped.
 
+Fix: none. Finding the commit needs each forge's API, which medperf-lint does not call.
+
 Fails:
     additional_files_tarball_url: https://gitlab.com/o/r/-/raw/main/w.tar.gz
     additional_files_tarball_url: https://bitbucket.org/ws/r/raw/develop/w.tar.gz
@@ -44,11 +46,13 @@ NAME = "forge-unpinned-ref"
 SEVERITY = Severity.ERROR
 
 EXAMPLE_FAILING = """\
+# model.medperf.yaml
 name: fets-model
 additional_files_tarball_url: https://gitlab.com/fets/model/-/raw/main/weights.tar.gz
 additional_files_tarball_hash: bff003e244759c3d7c8b9784af0819c7f252da8626745671ccf7f46b8f19a0ca
 """
 EXAMPLE_PASSING = """\
+# model.medperf.yaml
 name: fets-model
 additional_files_tarball_url: https://gitlab.com/fets/model/-/raw/99b0d84bc107415d9fc6f69c4ea3fcdfbf22315d/weights.tar.gz
 additional_files_tarball_hash: bff003e244759c3d7c8b9784af0819c7f252da8626745671ccf7f46b8f19a0ca

@@ -20,6 +20,10 @@ the fix gives it:
 
 `docs_url` is skipped: it is a page for people.
 
+Fix: safe or unsafe. Safe: a Synapse link without a version, a Zenodo preview page and a
+PhysioNet content page (the same file). Unsafe: a Synapse link with a version (MedPerf takes
+the current one) and Dataverse (tabular files are served in their ingested form).
+
 Fails:
     additional_files_tarball_url: https://www.synapse.org/#!Synapse:syn51089171
     demo_dataset_tarball_url: https://zenodo.org/records/7654321
@@ -51,11 +55,13 @@ NAME = "landing-page-url"
 SEVERITY = Severity.ERROR
 
 EXAMPLE_FAILING = """\
+# benchmark.medperf.yaml
 name: chestxray-benchmark
 demo_dataset_tarball_url: https://zenodo.org/records/7654321
 demo_dataset_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
 """
 EXAMPLE_PASSING = """\
+# benchmark.medperf.yaml
 name: chestxray-benchmark
 demo_dataset_tarball_url: https://zenodo.org/records/7654321/files/demo.tar.gz?download=1
 demo_dataset_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00

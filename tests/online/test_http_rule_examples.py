@@ -8,6 +8,7 @@ route below.
 
 from __future__ import annotations
 
+import gzip
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +17,7 @@ import pytest
 from examplekit import assert_example_holds, run_example
 from medperf_lint.rule import Need, Rule
 from medperf_lint.rules import RULES
-from servers.hosts import HOSTS, HostsServer, Reply, gzip_bytes, page, redirect
+from servers.hosts import HOSTS, HostsServer, Reply, gzip_bytes, page, redirect, tar_bytes
 
 PIN = "99b0d84bc107415d9fc6f69c4ea3fcdfbf22315d"
 HTTP_RULES = [r for r in RULES if Need.HTTP in r.needs]
@@ -60,6 +61,13 @@ def _routes(server: HostsServer) -> None:
         Reply(503, b"busy", content_type="text/plain"),
     )
     server.route("storage.googleapis.com", "/medperf-storage/chestxray/weights.tar.gz", archive)
+    server.route(  # a .tar.gz stored with Content-Encoding: gzip metadata, served decoded
+        "storage.googleapis.com",
+        "/medperf-storage/transcoded/weights.tar.gz",
+        Reply(
+            body=gzip.compress(tar_bytes()), content_type="application/gzip", gzip_encoded="always"
+        ),
+    )
 
 
 def _on_port(port: int) -> Callable[[str], str]:

@@ -46,7 +46,8 @@ def test_quick_start_is_two_commands_and_ci_runs_the_second() -> None:
 
 
 def test_github_actions_example_is_complete() -> None:
-    block = TEXT.split("## GitHub Actions", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    section = TEXT.split("## GitHub Actions", 1)[1]
+    block = section.split("Without the action:", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
     import yaml
 
     workflow = yaml.safe_load(block)
