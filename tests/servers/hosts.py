@@ -94,7 +94,7 @@ class HostsServer:
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server = _Server(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         if self.context is not None:
             self._server.socket = self.context.wrap_socket(self._server.socket, server_side=True)
@@ -139,6 +139,12 @@ class HostsServer:
         self.stopping.set()
         self._server.shutdown()
         self._server.server_close()
+
+
+class _Server(ThreadingHTTPServer):
+    # A full accept queue drops connections the client already counts as open, which looks
+    # like a server that never answers; many hosts at once need more than the default 5.
+    request_queue_size = 1024
 
 
 def _handler_for(server: HostsServer) -> type[BaseHTTPRequestHandler]:
