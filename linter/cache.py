@@ -118,20 +118,7 @@ class ProbeCache:
             "stored_at": time.time() if now is None else now,
             "result": _strip_secrets(result).to_record(),
         }
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.folder)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    json.dump(record, handle)
-                os.replace(tmp, self._path(url))
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
-        except OSError:
-            return False
-        return True
+        return _write_record(self.folder, self._path(url), record)
 
 
 def _namespace(settings: Settings) -> str:
@@ -241,20 +228,7 @@ class GitHubCache:
             "stored_at": time.time(),
             "lookup": lookup,
         }
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.folder)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    json.dump(record, handle)
-                os.replace(tmp, self._path(key))
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
-        except OSError:
-            return False
-        return True
+        return _write_record(self.folder, self._path(key), record)
 
 
 class VerifiedCache:
@@ -302,17 +276,23 @@ class VerifiedCache:
         if not is_immutable(url) or redact(url) != url:
             return False
         record = {"format": FORMAT, "key": key, "stored_at": time.time(), "facts": facts}
+        return _write_record(self.folder, self._path(key), record)
+
+
+def _write_record(folder: Path, path: Path, record: dict[str, object]) -> bool:
+    """Write ``record`` as JSON to ``path`` through a temporary file in ``folder`` and a rename,
+    so concurrent runs never read half an entry; False when it could not be written."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.folder)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    json.dump(record, handle)
-                os.replace(tmp, self._path(key))
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
-        except OSError:
-            return False
-        return True
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(record, handle)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+    except OSError:
+        return False
+    return True
