@@ -1,16 +1,14 @@
-"""Which IP addresses the prober may connect to, and how host names become addresses.
+"""Which IP addresses medperf-lint may connect to, and the ``--resolve`` table.
 
 A manifest URL is untrusted input: without this check a linter run in CI could be pointed at
-the cloud metadata service (169.254.169.254) or an internal admin page. Every hop of every
-redirect chain is resolved here once, checked, and then connected to by address (pinned), so
-a DNS answer cannot change between the check and the connection.
+the cloud metadata service (169.254.169.254) or an internal admin page. The policy is applied
+by the transport (:mod:`.transport`) at connect time, to every address of every hop.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import socket
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -91,19 +89,6 @@ def _embedded_v4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
     return found
 
 
-class ResolveError(Exception):
-    """A host name that does not resolve; the message is the resolver's reason."""
-
-
-class BlockedAddress(Exception):
-    """Every address of a host is one the prober may not connect to."""
-
-    def __init__(self, host: str, address: str, reason: str):
-        self.host, self.address, self.reason = host, address, reason
-        where = f"{host} is" if host.strip("[]") == address else f"{host} resolves to {address},"
-        super().__init__(f"{where} a {reason} address")
-
-
 @dataclass(frozen=True)
 class Override:
     """One ``--resolve HOST:PORT:ADDR[,ADDR…]`` entry."""
@@ -135,48 +120,3 @@ def parse_override(entry: str) -> Override:
         except ValueError:
             raise ValueError(f"--resolve {entry!r}: {raw!r} is not an IP address") from None
     return Override(host.lower().rstrip("."), int(port_text), tuple(addresses))
-
-
-class Resolver:
-    """Host name -> the address to connect to, after ``--resolve`` and the address policy."""
-
-    def __init__(self, overrides: Sequence[str] = (), *, allow_private: bool = False):
-        self._overrides = parse_overrides(overrides)
-        self._allow_private = allow_private
-
-    def addresses(self, host: str, port: int) -> list[str]:
-        """Every address ``host:port`` resolves to, overrides first; raises ResolveError."""
-        key = (host.lower().rstrip("."), port)
-        if key in self._overrides:
-            return list(self._overrides[key])
-        literal = host.removeprefix("[").removesuffix("]")
-        try:
-            return [str(ipaddress.ip_address(literal))]
-        except ValueError:
-            pass
-        try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except (socket.gaierror, UnicodeError) as err:
-            raise ResolveError(str(getattr(err, "strerror", None) or err)) from None
-        seen: list[str] = []
-        for info in infos:
-            addr = str(info[4][0]).split("%", 1)[0]
-            if addr not in seen:
-                seen.append(addr)
-        if not seen:
-            raise ResolveError("no addresses")
-        return seen
-
-    def pick(self, host: str, port: int) -> str:
-        """The first permitted address of ``host``; raises ResolveError or BlockedAddress."""
-        found = self.addresses(host, port)
-        if self._allow_private:
-            return found[0]
-        first_block: tuple[str, str] | None = None
-        for addr in found:
-            why = blocked_reason(addr)
-            if why is None:
-                return addr
-            first_block = first_block or (addr, why)
-        assert first_block is not None
-        raise BlockedAddress(host, *first_block)

@@ -45,8 +45,11 @@ def lint(
     config: ConfigArg = None,
     overrides: Mapping[str, Any] | None = None,
     progress: Progress | None = None,
+    entities: Iterable[Mapping[str, Any]] = (),
 ) -> Report:
-    """Lint files, folders and bare references in one run (one network pass for all)."""
+    """Lint files, folders, bare references and submission bodies in one run (one network
+    pass for all)."""
+    resolver = _resolver(config, overrides)
     _check_ca_bundle(online)
     path_list = [os.fspath(p) for p in paths]
     resolver = _resolver(config, overrides, path_list)
@@ -60,6 +63,11 @@ def lint(
     ref_list = list(refs)
     if ref_list:
         jobs.append(Job(refs_document(ref_list), base))
+    for entity in entities:
+        try:
+            jobs.append(Job(load_entity(entity), base))
+        except InputError as err:
+            problems = [*problems, InputProblem(None, str(err))]
     return run(
         jobs, online=online, network_settings=base, input_problems=problems, progress=progress
     )
@@ -92,13 +100,20 @@ def check_submission(
     *,
     online: bool = True,
     config: ConfigArg = None,
+    verify_hashes: bool = False,
+    overrides: Mapping[str, Any] | None = None,
 ) -> Report:
     """Lint the body MedPerf is about to send to its server, keyed by server field names.
 
-    Call ``.raise_for_errors()`` on the result to block the submission on errors.
+    Online by default. ``verify_hashes=True`` also downloads every hashed file in full and
+    checks its SHA-256 (and tarballs). Call ``.raise_for_errors()`` on the result to block the
+    submission on errors.
     """
     _check_ca_bundle(online)
-    resolver = _resolver(config, None)
+    extra = dict(overrides or {})
+    if verify_hashes:
+        extra["verify_hashes"] = True
+    resolver = _resolver(config, extra)
     settings = resolver if isinstance(resolver, Settings) else resolver.for_path(None)
     try:
         doc = load_entity(entity)

@@ -138,20 +138,7 @@ class ProbeCache:
             "stored_at": time.time() if now is None else now,
             "result": _strip_secrets(result).to_record(),
         }
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.folder)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    json.dump(record, handle)
-                os.replace(tmp, self._path(url))
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
-        except OSError:
-            return False
-        return True
+        return _write_record(self.folder, self._path(url), record)
 
 
 _STR_FIELDS = ("url", "final_url")
@@ -308,17 +295,77 @@ class GitHubCache:
             "stored_at": time.time(),
             "lookup": lookup,
         }
+        return _write_record(self.folder, self._path(key), record)
+
+
+class VerifiedCache:
+    """Downloads whose SHA-256 matched the submitted one (and whose archive checks passed), for
+    immutable URLs only, kept ``cache_ttl_immutable``: the same bytes need not be fetched again
+    to learn the same answer. Keyed by the URL, the expected hash and what was checked; a URL
+    that carries a secret is never stored; a failure to read or write is a miss.
+    """
+
+    def __init__(self, folder: Path, ttl: float):
+        self.folder = folder
+        self.ttl = ttl
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> VerifiedCache | None:
+        if settings.no_cache or settings.cache_ttl_immutable <= 0:
+            return None
+        folder = Path(settings.cache_dir).expanduser() if settings.cache_dir else default_dir()
+        prune_once(folder, settings)
+        return cls(folder / ("verified-" + _namespace(settings)), settings.cache_ttl_immutable)
+
+    @staticmethod
+    def key(url: str, sha256: str, checks: str) -> list[str]:
+        return [url, sha256.lower(), checks]
+
+    def _path(self, key: list[str]) -> Path:
+        text = "\n".join(key)
+        return self.folder / (hashlib.sha256(text.encode("utf-8")).hexdigest() + ".json")
+
+    def get(self, key: list[str], now: float | None = None) -> dict[str, object] | None:
+        now = time.time() if now is None else now
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.folder)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    json.dump(record, handle)
-                os.replace(tmp, self._path(key))
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
-        except OSError:
+            data = read_regular_file(self._path(key), _MAX_ENTRY_BYTES)  # a FIFO never blocks
+            record = json.loads(data.decode("utf-8"))
+            if not isinstance(record, dict):
+                return None
+            if record.get("format") != FORMAT or record.get("key") != key:
+                return None
+            stored = record.get("stored_at")
+            if isinstance(stored, bool) or not isinstance(stored, (int, float)):
+                return None
+            if not (-_SKEW <= now - float(stored) < self.ttl):  # NaN fails both sides
+                return None
+            value = record.get("facts")
+            return value if isinstance(value, dict) else None
+        except (SafeReadError, RecursionError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def put(self, key: list[str], facts: dict[str, object]) -> bool:
+        url = key[0]
+        if not is_immutable(url) or carries_secret(url):  # a secret-bearing URL is never stored
             return False
-        return True
+        record = {"format": FORMAT, "key": key, "stored_at": time.time(), "facts": facts}
+        return _write_record(self.folder, self._path(key), record)
+
+
+def _write_record(folder: Path, path: Path, record: dict[str, object]) -> bool:
+    """Write ``record`` as JSON to ``path`` through a temporary file in ``folder`` and a rename,
+    so concurrent runs never read half an entry; False when it could not be written."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(record, handle)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+    except OSError:
+        return False
+    return True

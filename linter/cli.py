@@ -1,4 +1,5 @@
-"""Command line: ``medperf-lint [PATHS…] [--ref REF …]``, ``medperf-lint rules``, ``rule NAME``.
+"""Command line: ``medperf-lint [PATHS…] [--ref REF …]``, ``medperf-lint rules``, ``rule NAME``,
+``medperf-lint guard [OPTIONS] -- medperf … submit …``.
 
 Kept to argparse and lazy imports so an offline run starts as fast as yamllint.
 """
@@ -139,6 +140,20 @@ def build_parser() -> argparse.ArgumentParser:
     net.add_argument(
         "--synapse-concurrency", type=int, metavar="N", help="Synapse requests at once (default 3)"
     )
+    net.add_argument(
+        "--verify-hashes",
+        action="store_true",
+        default=None,
+        help="download every hashed file in full and check its SHA-256, archive and demo dataset",
+    )
+    net.add_argument(
+        "--max-download-size",
+        metavar="SIZE",
+        help="with --verify-hashes: larger files are inconclusive (default 20GiB)",
+    )
+    net.add_argument(
+        "--keep", metavar="DIR", help="with --verify-hashes: keep downloads in DIR, named by hash"
+    )
     return p
 
 
@@ -157,6 +172,8 @@ _OVERRIDES = (
     "synapse_endpoint",
     "synapse_concurrency",
     "allow_private_hosts",
+    "verify_hashes",
+    "max_download_size",
 )
 
 
@@ -169,6 +186,8 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
             values[key] = tuple(values[key])
     if args.resolve:
         values["resolve"] = tuple(args.resolve)
+    if args.keep:
+        values["keep_dir"] = args.keep
     return values
 
 
@@ -198,7 +217,9 @@ def _rules_command(argv: Sequence[str]) -> int:
     return EXIT_OK
 
 
-def _lint(args: argparse.Namespace, progress: Any) -> Report:
+def _lint(
+    args: argparse.Namespace, progress: Any, entities: Sequence[dict[str, object]] = ()
+) -> Report:
     """One lint run with the command line's inputs and settings."""
     from .api import lint
 
@@ -209,10 +230,78 @@ def _lint(args: argparse.Namespace, progress: Any) -> Report:
         config=args.config,
         overrides=_overrides(args),
         progress=progress,
+        entities=entities,
     )
 
 
 MAX_FIX_PASSES = 10  # a fix can reveal another (SYNAPSE:syn01 -> synapse:syn01 -> synapse:syn1)
+
+
+def _guard_command(argv: Sequence[str]) -> int:
+    """Lint what a ``medperf … submit`` command would send; run it only when that is clean."""
+    import subprocess
+
+    from .guard import GuardUsageError, parse_submit
+
+    if "--" not in argv:
+        print(
+            "usage: medperf-lint guard [OPTIONS] -- medperf <model|container|mlcube|benchmark> "
+            "submit …",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    split = list(argv).index("--")
+    parser = build_parser()
+    parser.prog = "medperf-lint guard"
+    args = parser.parse_args(list(argv[:split]))
+    try:
+        submit = parse_submit(argv[split + 1 :])
+    except GuardUsageError as err:
+        print(f"medperf-lint guard: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    report = _report(args, [dict(submit.body)], paths=list(submit.paths))
+    if report is None:
+        return EXIT_USAGE
+    for note in submit.notes:
+        print(f"medperf-lint guard: {note}", file=sys.stderr)
+    code = report.exit_code(args.strict)
+    if code != EXIT_OK:
+        print(
+            "medperf-lint guard: not running the command: fix the findings above first",
+            file=sys.stderr,
+        )
+        return code
+    try:
+        return subprocess.run(list(argv[split + 1 :]), check=False).returncode
+    except OSError as err:
+        print(
+            f"medperf-lint guard: cannot run {argv[split + 1]!r}: {err.strerror}", file=sys.stderr
+        )
+        return 127
+    except KeyboardInterrupt:
+        return 130
+
+
+def _report(
+    args: argparse.Namespace, entities: Sequence[dict[str, object]], paths: Sequence[str]
+) -> Report | None:
+    """Lint for guard and print the report on stderr (stdout belongs to the wrapped command);
+    None after a usage error was printed."""
+    from .config import ConfigError
+    from .progress import terminal_progress
+    from .reporters import render
+
+    args.paths = [*args.paths, *paths]
+    fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    with terminal_progress(enabled=not args.offline) as progress:
+        try:
+            report = _lint(args, progress, entities)
+        except ConfigError as err:
+            print(f"medperf-lint: error: {err}", file=sys.stderr)
+            return None
+    color = fmt == "text" and sys.stderr.isatty() and "NO_COLOR" not in os.environ
+    render(report, fmt, sys.stderr, quiet=args.quiet, color=color)
+    return report
 
 
 def _fix_and_relint(report: Report, args: argparse.Namespace, progress: Any) -> Report:
@@ -283,13 +372,19 @@ def _print_diff(report: Report, args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; an unexpected error is one redacted line, never a traceback."""
     try:
-        return _main(argv)
+        return _main(list(sys.argv[1:] if argv is None else argv))
     except KeyboardInterrupt:
+        verify = sys.modules.get("medperf_lint.verify")
+        if verify is not None:  # downloads run on another thread: leave no partial file
+            verify.remove_partial_files()
         print("medperf-lint: interrupted", file=sys.stderr)
         return 130
     except Exception as err:  # a bug: say so in one line that cannot leak a token
         if os.environ.get("MEDPERF_LINT_DEBUG"):
             raise
+        verify = sys.modules.get("medperf_lint.verify")
+        if verify is not None:
+            verify.remove_partial_files()
         from .reporters.safe_text import safe
 
         print(
@@ -300,10 +395,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
 
 
-def _main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+def _main(argv: list[str]) -> int:
     if argv and argv[0] in ("rules", "rule"):  # lint a folder of that name as ./rules
         return _rules_command(argv)
+    if argv and argv[0] == "guard":  # a folder named guard: `medperf-lint ./guard`
+        return _guard_command(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.paths and not args.ref:

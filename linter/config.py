@@ -77,6 +77,10 @@ class Settings:
     synapse_concurrency: int = field(default=3, metadata=RUN)
     allow_private_hosts: bool = field(default=False, metadata=TRUSTED)
     resolve: tuple[str, ...] = field(default=(), metadata=TRUSTED)
+    verify_hashes: bool = field(default=False, metadata=RUN)  # download hashed files in full
+    max_download_size: int = field(default=20 * 1024**3, metadata=RUN)  # larger: inconclusive
+    # --keep DIR: where verified downloads are written (command line only; trusted)
+    keep_dir: str | None = field(default=None, metadata=TRUSTED)
     config_path: str | None = None  # where these settings came from, for messages and globs
     unknown_rules: tuple[str, ...] = field(default=(), compare=False)
     ignored_settings: tuple[str, ...] = field(default=(), compare=False)  # trusted keys dropped
@@ -154,6 +158,33 @@ def _flag(key: str, value: Any) -> bool:
     return value
 
 
+_SIZE_UNITS = {
+    "": 1,
+    "b": 1,
+    "kb": 10**3,
+    "mb": 10**6,
+    "gb": 10**9,
+    "tb": 10**12,
+    "kib": 2**10,
+    "mib": 2**20,
+    "gib": 2**30,
+    "tib": 2**40,
+}
+
+
+def _size(key: str, value: Any) -> int:
+    """A byte count: a whole number, or a string such as "20GiB" or "500 MB"."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    if isinstance(value, str):
+        text = value.strip().lower().replace(" ", "")
+        number = text.rstrip("kmgtib")
+        unit = text[len(number) :]
+        if number.isdigit() and unit in _SIZE_UNITS and int(number) > 0:
+            return int(number) * _SIZE_UNITS[unit]
+    raise ConfigError(f'{key!r} must be a positive size in bytes or like "20GiB"')
+
+
 def _severity_table(key: str, value: Any) -> tuple[tuple[str, Severity], ...]:
     if not isinstance(value, dict):
         raise ConfigError(f'{key!r} must be a table of rule = "error|warning|info"')
@@ -188,6 +219,8 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "synapse-endpoint": ("synapse_endpoint", _endpoint),
     "synapse-concurrency": ("synapse_concurrency", _positive),
     "allow-private-hosts": ("allow_private_hosts", _flag),
+    "verify-hashes": ("verify_hashes", _flag),
+    "max-download-size": ("max_download_size", _size),
 }
 CONFIG_KEYS = tuple(_KEYS)
 _FIELDS = {f.name: f for f in fields(Settings)}

@@ -16,7 +16,7 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -418,10 +418,33 @@ def _extract_submission(
     if "container_config" in top and isinstance(top["container_config"][1], MappingNode):
         node = top["container_config"][1]
         skip.add(id(node))
+        start = len(refs)
         _extract_container_config(node, display, refs, problems, path, "container_config")
+        _pair_image_hash(refs, start)
     for key, (_k, node) in top.items():
         if id(node) not in skip:
             refs.extend(_free_refs(node, display, skip, key))
+
+
+def _pair_image_hash(refs: _Sink, start: int) -> None:
+    """``image_hash`` travels with ``container_config.image``: MedPerf compares the pulled
+    image's digest (or the archive's SHA-256) with it, so the two become one reference."""
+    hash_only = next(
+        (
+            i
+            for i, r in enumerate(refs[:start])
+            if r.kind is RefKind.IMAGE and not r.present and r.hash is not None
+        ),
+        None,
+    )
+    image = next(
+        (i for i in range(start, len(refs)) if refs[i].field == "container_config.image"),
+        None,
+    )
+    if hash_only is None or image is None or not refs[image].present:
+        return
+    refs[image] = replace(refs[image], hash=refs[hash_only].hash)
+    del refs[hash_only]
 
 
 def _value_ref(

@@ -1,7 +1,8 @@
 """The network facts of one run, as typed values: what the engine hands every rule.
 
 A leaf module: it imports only the other fact modules (:mod:`.http_result`,
-:mod:`.github_facts`, :mod:`.synapse_facts`), never a provider. Providers import it to build
+:mod:`.github_facts`, :mod:`.synapse_facts`,
+:mod:`.registry_facts`, :mod:`.download_facts`), never a provider. Providers import it to build
 results; rules, reporters and the engine import it to read them; nothing here opens a socket.
 """
 
@@ -10,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from .download_facts import DownloadFacts
 from .github_facts import RefKey, RefLookup
 from .http_result import ProbeResult
+from .registry_facts import ImageLookup
 from .synapse_facts import SynapseLookup
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
@@ -25,6 +28,8 @@ class NetworkResults:
     github: Mapping[RefKey, RefLookup] = field(default_factory=dict)  # (owner, repo, ref)
     synapse: Mapping[str, SynapseLookup] = field(default_factory=dict)  # synN -> lookup
     synapse_identity: str | None = None  # "anonymously" or "as user NAME": how checks ran
+    images: Mapping[str, ImageLookup] = field(default_factory=dict)  # image reference -> lookup
+    downloads: Mapping[str, DownloadFacts] = field(default_factory=dict)  # URL -> full download
 
     def merged(self, other: NetworkResults) -> NetworkResults:
         """Both sets of facts; ``other`` wins where both know a key (providers never overlap)."""
@@ -33,4 +38,6 @@ class NetworkResults:
             github={**self.github, **other.github},
             synapse={**self.synapse, **other.synapse},
             synapse_identity=other.synapse_identity or self.synapse_identity,
+            images={**self.images, **other.images},
+            downloads={**self.downloads, **other.downloads},
         )

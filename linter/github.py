@@ -553,7 +553,7 @@ class GitHubClient:
 
     async def _judge(self, resp: Response, reply: Reply, attempt: int) -> float | None:
         """None to accept ``reply``; seconds to wait before retrying; raises to give up."""
-        from .transport import retry_after
+        from .netutil import retry_after
 
         status = reply.status
         if status < 400 or status in (404, 422):

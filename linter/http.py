@@ -339,7 +339,7 @@ class _Prober:
         return left
 
     async def _wait(self, state: _State, answer: _Answer, attempt: int) -> None:
-        from .transport import retry_after
+        from .netutil import retry_after
 
         delay = retry_after(answer.headers.get("retry-after"))
         if delay is None:
@@ -394,6 +394,8 @@ class _Prober:
                 state.requests -= 1
                 await self._pause(state, FD_WAIT)
                 continue
+            if kind == "proxy":  # the user's proxy, not the URL, failed: MedPerf's would too
+                raise _Stop(state.result(inconclusive=detail))
             if kind == "bad-url":
                 raise _Stop(state.result(error=kind, detail=detail))
             if kind == "blocked-address":

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from .background import run_until
 from .facts import NetworkResults, Progress
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from .http_result import ProbeResult
     from .references import Reference
     from .synapse_facts import SynapseLookup
+    from .verify import DownloadJob
 
 __all__ = ["PROVIDERS", "NetworkResults", "Partial", "Progress", "Provider", "gather"]
 
@@ -67,17 +68,39 @@ class Partial:
             return NetworkResults(dict(self._probes), dict(self._github), dict(self._synapse))
 
 
-# (inputs, settings, progress, the deadline as a time.monotonic() instant, where facts go)
-Check = Callable[[Inputs, "Settings", "Progress | None", "float | None", Partial], NetworkResults]
+K = TypeVar("K", bound=Hashable)
 
 
 @dataclass(frozen=True)
-class Provider:
-    """How one kind of network fact is gathered."""
+class Plan:
+    """One provider's work for this run, its inputs bound."""
 
-    inputs: Callable[[Sequence[Reference]], Inputs]  # unique keys to check, sorted
-    check: Check  # every input's facts, each also handed to the Partial as soon as known
-    unfinished: Callable[[Inputs, Settings], NetworkResults]  # facts when cut off
+    check: Callable[[Progress | None, float | None, Partial], NetworkResults]
+    unfinished: Callable[[], NetworkResults]  # facts when cut off
+
+
+@dataclass(frozen=True)
+class Provider(Generic[K]):
+    """How one kind of network fact is gathered.
+
+    ``check`` gets (inputs, settings, progress, the deadline as a ``time.monotonic()``
+    instant, the Partial where each fact also goes as soon as it is known).
+    """
+
+    inputs: Callable[[Sequence[Reference], Settings], tuple[K, ...]]  # unique, sorted
+    check: Callable[
+        [tuple[K, ...], Settings, Progress | None, float | None, Partial], NetworkResults
+    ]
+    unfinished: Callable[[tuple[K, ...], Settings], NetworkResults]  # facts when cut off
+
+    def plan(self, refs: Sequence[Reference], settings: Settings) -> Plan | None:
+        inputs = self.inputs(refs, settings)
+        if not inputs:
+            return None
+        return Plan(
+            lambda progress, until, partial: self.check(inputs, settings, progress, until, partial),
+            lambda: self.unfinished(inputs, settings),
+        )
 
 
 def gather(
@@ -90,26 +113,25 @@ def gather(
     refs = list(refs)
     until = None if settings.deadline is None else time.monotonic() + settings.deadline
     jobs = [
-        (provider, inputs)
+        plan
         for need, provider in PROVIDERS.items()
-        if need in needs and (inputs := provider.inputs(refs))
+        if need in needs and (plan := provider.plan(refs, settings)) is not None
     ]
 
     partial = Partial()
 
-    def work(job: tuple[Provider, Inputs]) -> NetworkResults:
-        provider, inputs = job
-        return provider.check(inputs, settings, progress, until, partial)
+    def work(plan: Plan) -> NetworkResults:
+        return plan.check(progress, until, partial)
 
     outcomes = run_until(
         work, jobs, workers=len(jobs), until=None if until is None else until + GRACE
     )
     cut_off = NetworkResults()
     finished = NetworkResults()
-    for index, (provider, inputs) in enumerate(jobs):
+    for index, plan in enumerate(jobs):
         outcome = outcomes.get(index)
         if outcome is None:
-            cut_off = cut_off.merged(provider.unfinished(inputs, settings))
+            cut_off = cut_off.merged(plan.unfinished())
         elif outcome.error is not None:
             raise outcome.error  # e.g. a malformed --resolve: a usage error, not a fact
         elif outcome.value is not None:
@@ -125,7 +147,7 @@ def _deadline_reason(settings: Settings) -> str:
 # ---- HTTP probes ----
 
 
-def _web_urls(refs: Sequence[Reference]) -> Inputs:
+def _web_urls(refs: Sequence[Reference], settings: Settings) -> Inputs:
     return tuple(
         sorted(
             {u for r in refs if (u := r.url) is not None and u.startswith(("http://", "https://"))}
@@ -181,7 +203,7 @@ def _github_unfinished(urls: Inputs, settings: Settings) -> NetworkResults:
 # ---- Synapse lookups ----
 
 
-def _synapse_ids(refs: Sequence[Reference]) -> Inputs:
+def _synapse_ids(refs: Sequence[Reference], settings: Settings) -> Inputs:
     return tuple(sorted({s for r in refs if (s := r.synapse_id) is not None}))
 
 
@@ -210,8 +232,80 @@ def _synapse_unfinished(ids: Inputs, settings: Settings) -> NetworkResults:
     return NetworkResults(synapse=lookups)
 
 
-PROVIDERS: Mapping[Need, Provider] = {
+# ---- Container registries ----
+
+
+def _images(refs: Sequence[Reference], settings: Settings) -> Inputs:
+    from .images import parse_image
+    from .references import RefKind
+
+    images = {r.raw for r in refs if r.kind is RefKind.IMAGE and r.present and r.raw}
+    return tuple(sorted(i for i in images if parse_image(i) is not None))
+
+
+def _look_up_images(
+    images: Inputs,
+    settings: Settings,
+    progress: Progress | None,
+    until: float | None,
+    partial: Partial,
+) -> NetworkResults:
+    from . import registry
+
+    return NetworkResults(images=registry.look_up(images, settings, until))
+
+
+def _images_unfinished(images: Inputs, settings: Settings) -> NetworkResults:
+    from .images import parse_image
+    from .registry_facts import ImageLookup
+
+    reason = _deadline_reason(settings)
+    lookups = {}
+    for value in images:
+        name = parse_image(value)
+        registry, repository, reference = (
+            (name.registry, name.repository, name.reference) if name else ("", "", "")
+        )
+        lookups[value] = ImageLookup(value, registry, repository, reference, inconclusive=reason)
+    return NetworkResults(images=lookups)
+
+
+# ---- Full downloads (--verify-hashes) ----
+
+
+def _downloads(refs: Sequence[Reference], settings: Settings) -> tuple[DownloadJob, ...]:
+    if not settings.verify_hashes:
+        return ()
+    from .verify import plan_downloads
+
+    return plan_downloads(refs)
+
+
+def _download(
+    jobs: tuple[DownloadJob, ...],
+    settings: Settings,
+    progress: Progress | None,
+    until: float | None,
+    partial: Partial,
+) -> NetworkResults:
+    from . import verify
+
+    return NetworkResults(downloads=verify.download_all(jobs, settings, until, progress))
+
+
+def _downloads_unfinished(jobs: tuple[DownloadJob, ...], settings: Settings) -> NetworkResults:
+    from .download_facts import DownloadFacts
+
+    reason = _deadline_reason(settings)
+    return NetworkResults(
+        downloads={j.url: DownloadFacts(j.url, inconclusive=reason) for j in jobs}
+    )
+
+
+PROVIDERS: Mapping[Need, Provider[str] | Provider[DownloadJob]] = {
     Need.HTTP: Provider(_web_urls, _probe, _probes_unfinished),
     Need.GITHUB: Provider(_web_urls, _resolve, _github_unfinished),
     Need.SYNAPSE: Provider(_synapse_ids, _look_up, _synapse_unfinished),
+    Need.REGISTRY: Provider(_images, _look_up_images, _images_unfinished),
+    Need.DOWNLOAD: Provider(_downloads, _download, _downloads_unfinished),
 }

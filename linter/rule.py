@@ -35,6 +35,8 @@ class Need(str, enum.Enum):
     HTTP = "http"
     GITHUB = "github"
     SYNAPSE = "synapse"
+    REGISTRY = "registry"  # container registries (image digests)
+    DOWNLOAD = "download"  # whole files, gathered only with --verify-hashes
 
 
 @dataclass(frozen=True)

@@ -202,6 +202,7 @@ def _from_bundle(syn_id: str, bundle: Mapping[str, Any], auth: str) -> SynapseLo
         restriction_level=_str(restriction.get("restrictionLevel")),
         unmet_requirements=restriction.get("hasUnmetAccessRequirement") is True,
         file_name=_str(handle.get("fileName")) if handle else None,
+        file_handle_id=str(handle.get("id")) if handle else None,
         auth=auth,
     )
 
@@ -242,3 +243,44 @@ class _quiet_synapse_logging:
 
 def _drop_all(record: object) -> bool:
     return False
+
+
+def download_urls(ids: list[str], settings: Settings) -> dict[str, tuple[str | None, str | None]]:
+    """For ``--verify-hashes``: each File's pre-signed download URL, the way synapseclient's
+    download gets it (the entity bundle's data file handle, then ``/fileHandle/batch``), as the
+    checking user. Values are (url, None) or (None, why not). The URLs carry signatures: they
+    are used for one download and never shown or cached.
+    """
+    import shutil
+    import tempfile
+
+    from .synapse_auth import find_credentials
+
+    creds = find_credentials()
+    tmp = Path(tempfile.mkdtemp(prefix="medperf-lint-syn-"))
+    _remove_at_exit(tmp)
+    found: dict[str, tuple[str | None, str | None]] = {}
+    with _quiet_synapse_logging():
+        from .synapse_client import SynapseChecker
+
+        checker = SynapseChecker(settings, tmp)
+        try:
+            auth = "missing"
+            if creds is not None:
+                user, failure = checker.login(creds.token)
+                if failure is not None:
+                    return dict.fromkeys(ids, (None, "the Synapse token was refused"))
+                auth = f"user {user}"
+            for syn_id in ids:
+                lookup = lookup_from_reply(syn_id, checker.bundle(syn_id), auth)
+                if lookup.inconclusive or lookup.file_handle_id is None:
+                    why = lookup.inconclusive or "not a File the checking user may download"
+                    found[syn_id] = (None, why)
+                    continue
+                reply = checker.download_url(syn_id, lookup.file_handle_id)
+                url = reply.body.get("url") if reply.body else None
+                found[syn_id] = (url, None) if isinstance(url, str) else (None, reply.reason)
+        finally:
+            checker.close()
+            shutil.rmtree(tmp, ignore_errors=True)
+    return found

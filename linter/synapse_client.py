@@ -160,19 +160,22 @@ class _NoAuth(AuthBase):
 
 class BoundedSession(requests.Session):
     """Every request gets our timeouts and no redirects, whatever the caller passed; the
-    token goes to ``token_origin`` only; every body is capped."""
+    token goes to ``token_origin`` (and ``also``, the file-handle service of the same
+    configured endpoint) only; every body is capped."""
 
     def __init__(
         self,
         timeout: tuple[float, float],
         token_origin: tuple[str, str, int] | None,
         max_body: int = MAX_BODY,
+        also: tuple[str, str, int] | None = None,
     ):
         super().__init__()
         self.trust_env = True  # proxies and CA bundle from the environment, as requests does
         self.auth = _NoAuth()  # ...but never credentials from ~/.netrc
         self._timeout = timeout
         self._token_origin = token_origin
+        self._token_origins = {o for o in (token_origin, also) if o is not None}
         adapter = CappedAdapter(max_body)
         self.mount("https://", adapter)
         self.mount("http://", adapter)
@@ -185,7 +188,7 @@ class BoundedSession(requests.Session):
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> Any:
         """The last step before the wire: no token leaves for any other origin."""
         kwargs["allow_redirects"] = False
-        if origin(request.url or "") != self._token_origin or self._token_origin is None:
+        if origin(request.url or "") not in self._token_origins:
             request.headers.pop("Authorization", None)
         return super().send(request, **kwargs)
 
@@ -204,7 +207,9 @@ class SynapseChecker:
     def __init__(self, settings: Settings, workdir: Path):
         self._settings = settings
         self._timeout = request_timeout(settings)
-        self._token_origin = origin(endpoints(settings.synapse_endpoint)["repoEndpoint"])
+        self._endpoints = endpoints(settings.synapse_endpoint)
+        self._token_origin = origin(self._endpoints["repoEndpoint"])
+        self._file_origin = origin(self._endpoints["fileHandleEndpoint"])
         self._policy = retry_policy(settings)
         self._local = threading.local()
         self._sessions: list[BoundedSession] = []
@@ -216,7 +221,7 @@ class SynapseChecker:
     def _session(self) -> BoundedSession:
         session: BoundedSession | None = getattr(self._local, "session", None)
         if session is None:
-            session = BoundedSession(self._timeout, self._token_origin)
+            session = BoundedSession(self._timeout, self._token_origin, also=self._file_origin)
             self._local.session = session
             with self._lock:
                 self._sessions.append(session)
@@ -253,6 +258,38 @@ class SynapseChecker:
             # e.g. a redirect (never followed) or a proxy's page: no answer about the entity
             return Reply(None, None, "Synapse's answer carried no entity", failed=True)
         return Reply(200, body)
+
+    def download_url(self, syn_id: str, file_handle_id: str) -> Reply:
+        """``POST /fileHandle/batch`` for the File's pre-signed download URL, as synapseclient's
+        download does; the body is ``{"url": …}`` or a failure with Synapse's code."""
+        request = {
+            "requestedFiles": [
+                {
+                    "fileHandleId": file_handle_id,
+                    "associateObjectId": syn_id,
+                    "associateObjectType": "FileEntity",
+                }
+            ],
+            "includePreSignedURLs": True,
+            "includeFileHandles": False,
+        }
+        try:
+            body = self._syn.restPOST(
+                "/fileHandle/batch",
+                body=json.dumps(request),
+                endpoint=self._endpoints["fileHandleEndpoint"],
+                retryPolicy=self._policy,
+                requests_session=self._session(),
+            )
+        except Exception as exc:
+            return reply_from_exception(exc, self._timeout)
+        files = body.get("requestedFiles") if isinstance(body, dict) else None
+        first = files[0] if isinstance(files, list) and files else None
+        url = first.get("preSignedURL") if isinstance(first, dict) else None
+        if isinstance(url, str) and url.startswith(("https://", "http://")):
+            return Reply(200, {"url": url})
+        code = first.get("failureCode") if isinstance(first, dict) else None
+        return Reply(None, None, f"no download URL ({code or 'no answer'})", failed=True)
 
     def close(self) -> None:
         with self._lock:

@@ -29,6 +29,7 @@ class SynapseLookup:
     restriction_level: str | None = None  # OPEN | RESTRICTED_BY_TERMS_OF_USE | CONTROLLED_BY_ACT
     unmet_requirements: bool = False
     file_name: str | None = None
+    file_handle_id: str | None = None  # the data file handle, when the bundle carried it
     # "missing" (no credentials: ran anonymously) / "user NAME" / "invalid" (token refused)
     auth: str = "missing"
     inconclusive: str | None = None  # why there is no answer (429, 5xx, timeout, …)

@@ -30,14 +30,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import email.utils
 import errno
 import ipaddress
+import os
 import socket
 import ssl
+import sys
 import threading
-import time
-from collections.abc import Coroutine, Iterator, Mapping
+from collections.abc import AsyncIterator, Coroutine, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -48,19 +48,14 @@ from yarl import URL
 from .addresses import blocked_reason, parse_overrides
 from .config import Settings
 from .http_identity import USER_AGENT, ca_bundle
+from .netutil import DEFAULT_PORTS, default_port, exception_chain
 
 T = TypeVar("T")
 
-DEFAULT_PORTS = {"http": 80, "https": 443}
 FD_RESERVE = 32  # descriptors left for files, the cache, logging and the resolver's threads
 FD_PER_CONNECTION = 2  # happy eyeballs may hold two sockets while one connection opens
 MAX_CONNECTIONS = 512
 FD_SHORTAGE = frozenset({errno.EMFILE, errno.ENFILE})
-
-
-def default_port(scheme: str) -> int:
-    """The port a URL of ``scheme`` means when it names none."""
-    return DEFAULT_PORTS.get(scheme.lower(), 80)
 
 
 def origin(url: str | URL) -> tuple[str, str, int]:
@@ -77,22 +72,6 @@ def idna_host(host: str) -> str:
         return (URL.build(scheme="http", host=host).raw_host or host).lower().rstrip(".")
     except ValueError:
         return host.lower().rstrip(".")
-
-
-def retry_after(value: str | None, now: float | None = None) -> float | None:
-    """``Retry-After`` in seconds, from delta-seconds or an HTTP-date; None when absent or bad."""
-    if not value:
-        return None
-    text = value.strip()
-    if text.isdigit():
-        return float(text)
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when is None:
-        return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
 def connection_cap(per_host: int) -> int:
@@ -116,8 +95,6 @@ def connection_cap(per_host: int) -> int:
 def _open_descriptors() -> int:
     for folder in ("/proc/self/fd", "/dev/fd"):
         with contextlib.suppress(OSError):
-            import os
-
             return len(os.listdir(folder))
     return 16
 
@@ -193,7 +170,15 @@ def _result(host: str, address: str, port: int) -> ResolveResult:
 
 
 def proxy_for(url: str) -> str | None:
-    """The proxy requests would use for ``url`` (environment variables, ``NO_PROXY``)."""
+    """The proxy requests would use for ``url`` (environment variables, ``NO_PROXY``).
+
+    requests itself decides. Where proxies come only from the environment (not macOS or
+    Windows, which also read the system settings) and no ``*_proxy`` variable is set, it picks
+    none: that case skips asking it."""
+    if sys.platform not in ("darwin", "win32") and not any(
+        name.lower().endswith("_proxy") and value for name, value in os.environ.items()
+    ):
+        return None
     from requests.utils import get_environ_proxies, select_proxy
 
     proxy: str | None = select_proxy(url, get_environ_proxies(url))
@@ -247,6 +232,9 @@ class Transport:
         self.tls = tls_context(ca_bundle())
         self._session: aiohttp.ClientSession | None = None
         self.accept_encoding = _accept_encoding()
+        # requests' choice depends on the scheme, host and port only, and reading the
+        # environment for every request costs more CPU than the request itself
+        self._proxies: dict[tuple[str, str, int], str | None] = {}
 
     @property
     def session(self) -> aiohttp.ClientSession:
@@ -293,19 +281,8 @@ class Transport:
         ``token`` is (origin, bearer token): sent only when ``url`` has that very origin.
         ``keep=False`` closes the connection afterwards (nobody will reuse it).
         """
-        try:
-            target = URL(url, encoded=False)
-        except (ValueError, TypeError) as err:
-            raise TransportError("bad-url", f"the URL cannot be sent: {err}") from None
-        if target.scheme not in DEFAULT_PORTS or not target.raw_host:
-            raise TransportError("bad-url", "not an http(s) URL with a host")
-        try:
-            proxy = proxy_for(url)
-        except ValueError:
-            proxy = None
-        if proxy is not None:
-            self.exempt(proxy)
-            self._check_literal(target)
+        target = _target(url)
+        proxy = self._proxy(url, target)
         sent = {
             "User-Agent": USER_AGENT,
             "Accept": "*/*",
@@ -337,18 +314,146 @@ class Transport:
             raise
         except (aiohttp.ClientError, OSError, asyncio.TimeoutError, ValueError) as err:
             kind, detail = describe_failure(err)
+            if kind == "proxy":
+                detail = f"{detail} {_shown(proxy)} (set by the environment)"
             raise TransportError(kind, detail) from err
 
+    def _proxy(self, url: str, target: URL) -> str | None:
+        """The proxy for ``url`` as requests picks it (None: direct; chosen once per origin),
+        after the address policy has been applied to a literal IP in ``url``."""
+        key = origin(target)
+        if key not in self._proxies:
+            try:
+                self._proxies[key] = proxy_for(url)
+            except ValueError:
+                self._proxies[key] = None
+        proxy = self._proxies[key]
+        if proxy is not None:
+            try:
+                proxy_url = URL(proxy)
+            except (ValueError, TypeError):
+                proxy_url = None
+            if proxy_url is None or proxy_url.scheme not in DEFAULT_PORTS or not proxy_url.host:
+                raise TransportError(
+                    "proxy",
+                    f"the proxy {_shown(proxy)!r} from the environment is not an http(s) URL",
+                )
+            self.exempt(proxy)
+        self._check_literal(target)
+        return proxy
+
+    @contextlib.asynccontextmanager
+    async def stream(
+        self,
+        url: str,
+        *,
+        timeouts: Timeouts,
+        headers: Mapping[str, str] | None = None,
+        max_redirects: int = 10,
+        decode: bool = True,
+    ) -> AsyncIterator[Stream]:
+        """GET ``url`` as MedPerf's ``requests.get(url, stream=True)`` does: redirects followed
+        (each hop under the address policy), the body read in chunks by the caller, decoded
+        unless ``decode=False`` asks for the bytes on the wire."""
+        current = url
+        for _hop in range(max_redirects + 1):
+            target = _target(current)
+            proxy = self._proxy(current, target)
+            sent = {
+                "User-Agent": USER_AGENT,
+                "Accept": "*/*",
+                "Accept-Encoding": self.accept_encoding,
+                **(headers or {}),
+            }
+            timeout = aiohttp.ClientTimeout(
+                total=None, sock_connect=timeouts.connect, sock_read=timeouts.read
+            )
+            try:
+                async with self.session.request(
+                    "GET",
+                    target,
+                    headers=sent,
+                    allow_redirects=False,
+                    proxy=proxy,
+                    timeout=timeout,
+                    auto_decompress=decode,
+                ) as resp:
+                    location = resp.headers.get("Location")
+                    if resp.status in REDIRECT_STATUSES and location:
+                        current = str(URL(current).join(URL(location.strip())))
+                        resp.close()
+                        continue
+                    yield Stream(resp, _shown(proxy), current, decode)
+                    return
+            except TransportError:
+                raise
+            except (aiohttp.ClientError, OSError, asyncio.TimeoutError, ValueError) as err:
+                kind, detail = describe_failure(err)
+                raise TransportError(kind, detail) from err
+        raise TransportError("too-many-redirects", f"more than {max_redirects} redirects")
+
     def _check_literal(self, target: URL) -> None:
-        """Through a proxy names are the proxy's to resolve, but a literal IP is still checked."""
+        """A literal IP in a URL never reaches the resolver (aiohttp connects to it directly,
+        and through a proxy the proxy does), so the policy is applied to it here."""
         host = (target.raw_host or "").strip("[]")
         try:
             ipaddress.ip_address(host)
         except ValueError:
             return
+        if origin(target)[1:] in self.resolver.exempt:
+            return
         reason = None if self.settings.allow_private_hosts else blocked_reason(host)
         if reason is not None:
             raise TransportError("blocked-address", f"{host} is a {reason} address")
+
+
+def _target(url: str) -> URL:
+    """``url`` as the transport sends it, or TransportError when it cannot be sent."""
+    try:
+        target = URL(url, encoded=False)
+    except (ValueError, TypeError) as err:
+        raise TransportError("bad-url", f"the URL cannot be sent: {err}") from None
+    if target.scheme not in DEFAULT_PORTS or not target.raw_host:
+        raise TransportError("bad-url", "not an http(s) URL with a host")
+    return target
+
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+class Stream:
+    """An answer whose body the caller reads in chunks (see :meth:`Transport.stream`)."""
+
+    def __init__(
+        self, resp: aiohttp.ClientResponse, proxy: str | None, final_url: str, decoded: bool
+    ):
+        self._resp = resp
+        self._decoded = decoded
+        self.status = resp.status
+        self.headers = _headers(resp.headers)
+        self.proxy = proxy
+        self.final_url = final_url
+
+    @property
+    def content_encoding(self) -> str | None:
+        value = self.headers.get("content-encoding", "").strip().lower()
+        return None if value in ("", "identity") else value
+
+    @property
+    def length(self) -> int | None:
+        """The announced size of what the caller reads (unknown once an encoding is decoded)."""
+        text = self.headers.get("content-length", "").strip()
+        if not text.isdigit() or (self.content_encoding and self._decoded):
+            return None
+        return int(text)
+
+    async def chunks(self, size: int) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self._resp.content.iter_chunked(size):
+                yield chunk
+        except (aiohttp.ClientError, OSError, asyncio.TimeoutError, ValueError) as err:
+            kind, detail = describe_failure(err)
+            raise TransportError(kind, detail) from err
 
 
 async def _read(resp: aiohttp.ClientResponse, limit: int) -> tuple[bytes, bool]:
@@ -361,6 +466,8 @@ async def _read(resp: aiohttp.ClientResponse, limit: int) -> tuple[bytes, bool]:
             return b"".join(chunks), False
         chunks.append(chunk)
         size += len(chunk)
+    if resp.content_length == size and "content-encoding" not in resp.headers:
+        return b"".join(chunks), False  # exactly the announced body
     more = not resp.content.at_eof()
     if more:
         more = bool(await _peek(resp))
@@ -394,6 +501,7 @@ def _shown(proxy: str | None) -> str | None:
 
 
 def _accept_encoding() -> str:
+    """Exactly what requests sends (so what MedPerf's download is answered with)."""
     from requests.utils import DEFAULT_ACCEPT_ENCODING
 
     return str(DEFAULT_ACCEPT_ENCODING)
@@ -402,8 +510,6 @@ def _accept_encoding() -> str:
 def tls_context(ca: str | bool) -> ssl.SSLContext:
     """Verification as requests does it: the given bundle, else certifi's, else the system's."""
     if isinstance(ca, str):
-        import os
-
         if os.path.isdir(ca):
             return ssl.create_default_context(capath=ca)
         return ssl.create_default_context(cafile=ca)
@@ -417,7 +523,12 @@ def tls_context(ca: str | bool) -> ssl.SSLContext:
 
 def describe_failure(err: BaseException) -> tuple[str, str]:
     """(kind, human detail) for a failed exchange, from the whole exception chain."""
-    chain = list(_chain(err))
+    chain = list(exception_chain(err))
+    for item in chain:
+        if isinstance(item, aiohttp.ClientProxyConnectionError):
+            return "proxy", "cannot connect to the proxy"
+        if isinstance(item, aiohttp.ClientHttpProxyError):
+            return "proxy", f"the proxy refused the request ({getattr(item, 'status', '?')})"
     for item in chain:
         if isinstance(item, AddressRefused):
             return "blocked-address", str(item)
@@ -441,11 +552,6 @@ def describe_failure(err: BaseException) -> tuple[str, str]:
         if isinstance(item, aiohttp.ClientConnectorDNSError | socket.gaierror):
             return "dns", "cannot resolve the host"
     for item in chain:
-        if isinstance(item, aiohttp.ClientProxyConnectionError):
-            return "proxy", "cannot connect to the proxy"
-        if isinstance(item, aiohttp.ClientHttpProxyError):
-            return "proxy", f"the proxy refused the request ({getattr(item, 'status', '?')})"
-    for item in chain:
         if isinstance(item, aiohttp.ConnectionTimeoutError):
             return "connect-timeout", "no connection within the connect timeout"
     for item in chain:
@@ -465,26 +571,6 @@ def describe_failure(err: BaseException) -> tuple[str, str]:
         if isinstance(item, OSError) and item.strerror:
             return "connect-failed", f"cannot connect: {item.strerror}"
     return "connect-failed", f"cannot connect ({type(err).__name__})"
-
-
-def _chain(err: BaseException) -> Iterator[BaseException]:
-    """The exception, its causes, contexts, wrapped ``os_error``s and exception args."""
-    seen: set[int] = set()
-    stack: list[BaseException] = [err]
-    while stack:
-        item = stack.pop()
-        if id(item) in seen:
-            continue
-        seen.add(id(item))
-        yield item
-        nested = (
-            item.__cause__,
-            item.__context__,
-            getattr(item, "os_error", None),
-            getattr(item, "certificate_error", None),
-            *item.args,
-        )
-        stack.extend(n for n in nested if isinstance(n, BaseException))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -523,6 +609,9 @@ class _Shared:
         with contextlib.suppress(Exception):
             self.call(self.transport.close(), timeout=0.5)
         self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(0.5)
+        if not self.thread.is_alive():  # else a stuck callback holds it: the daemon thread dies
+            self.loop.close()  # with the process, and nothing waits for it
 
 
 _lock = threading.Lock()

@@ -7,10 +7,13 @@ PR #663 MedPerf compares the pulled image's digest with `image_hash`, so a moved
 every participant's run with "Hash mismatch". Pin the image by digest,
 `name:tag@sha256:<64 hex>` (`docker buildx imagetools inspect name:tag` prints it), and it
 cannot change. Invalid references (upper case in the name, a URL, spaces) are errors: the
-pull fails. Floating tags are warnings, tags without a digest are information.
+pull fails. Floating tags are warnings, tags without a digest are information. Online, the
+fix is the same reference pinned to the digest the registry serves for it today.
 
-Fix: safe or unsafe. Safe: surrounding whitespace removed. Unsafe: an upper-case repository
-name lower-cased (a guess at which image was meant). A digest to pin to is never guessed.
+Fix: safe or unsafe. Safe: surrounding whitespace removed; online, the tag pinned to the digest
+the registry serves for it today (the same image, made immutable). Unsafe: an upper-case
+repository name lower-cased (a guess at which image was meant). Offline a digest is never
+guessed.
 
 Fails:
     image: Ubuntu:1                                          # error: names are lower case
@@ -24,16 +27,22 @@ Passes:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from medperf_lint.findings import Fix, Severity
+from medperf_lint.images import GRAMMAR as _GRAMMAR
+from medperf_lint.images import NAME_MAX as _NAME_MAX
+from medperf_lint.images import REFERENCE as _REFERENCE
+from medperf_lint.images import parse_image
 from medperf_lint.references import Reference, RefKind
-from medperf_lint.rule import Diagnostic, RuleContext
+from medperf_lint.rule import Diagnostic, Need, RuleContext
+
+from ._registry import image_lookup
 
 CODE = "MPL301"
 NAME = "docker-image-unpinned"
 SEVERITY = Severity.WARNING
+WANTS = frozenset({Need.REGISTRY})  # online, the fix carries the digest the tag points at
 ALSO_EMITS = (Severity.ERROR, Severity.INFO)  # invalid reference; tag without digest
 
 EXAMPLE_FAILING = """\
@@ -46,21 +55,6 @@ EXAMPLE_PASSING = """\
 container_type: DockerImage
 image: mlcommons/chestxray-tutorial-mobilenetv2:0.0.0@sha256:71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
 """
-
-# The grammar of github.com/distribution/reference (regexp.go), with Go's ASCII \w.
-_ALNUM = r"[a-z0-9]+"
-_SEPARATOR = r"(?:[._]|__|-+)"
-_PATH_COMPONENT = rf"{_ALNUM}(?:{_SEPARATOR}{_ALNUM})*"
-_DOMAIN_COMPONENT = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
-_HOST = rf"(?:{_DOMAIN_COMPONENT}(?:\.{_DOMAIN_COMPONENT})*|\[[a-fA-F0-9:]+\])"
-_NAME = rf"(?:{_HOST}(?::[0-9]+)?/)?{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*"
-_TAG = r"[\w][\w.-]{0,127}"
-_DIGEST = r"sha256:[0-9a-f]{64}|sha384:[0-9a-f]{96}|sha512:[0-9a-f]{128}"
-_REFERENCE = re.compile(
-    rf"(?P<name>{_NAME})(?::(?P<tag>{_TAG}))?(?:@(?P<digest>{_DIGEST}))?", re.ASCII
-)
-_NAME_MAX = 255
-_GRAMMAR = "[registry[:port]/]name[:tag][@sha256:<64 hex>]"
 
 
 def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -80,17 +74,33 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
     if match.group("digest"):
         return
     tag = match.group("tag")
+    fix = _digest_fix(ref, ctx)
     if tag is None or tag == "latest":
         what = "no tag, so Docker pulls latest" if tag is None else "the latest tag"
         yield Diagnostic(
             f"{what}, which moves with every push; pin a version tag and its digest "
-            "(name:tag@sha256:…)"
+            "(name:tag@sha256:…)",
+            fix,
         )
         return
     yield Diagnostic(
         "pin with @sha256:… so the image cannot change under the same tag "
         "(docker buildx imagetools inspect prints the digest)",
+        fix,
         severity=Severity.INFO,
+    )
+
+
+def _digest_fix(ref: Reference, ctx: RuleContext) -> Fix | None:
+    """Online: the same image pinned to the digest its tag points at today."""
+    lookup = image_lookup(ref, ctx)
+    image = parse_image(ref.raw)
+    if lookup is None or lookup.digest is None or image is None:
+        return None
+    return Fix(
+        image.pinned(lookup.digest),
+        "pin the digest the registry serves for this tag today",
+        safe=True,  # the image the tag names today, made immutable: as a branch -> its commit
     )
 
 

@@ -3,7 +3,9 @@
 Reported as a warning with the reason, never as an error, and never cached: the next run
 checks again. Reasons include a timeout, HTTP 429 or 5xx after the retries (`Retry-After`
 honoured, capped at 30 s), a Cloudflare challenge (`cf-mitigated: challenge`), the run's
-`--deadline`, and an inconclusive GitHub or Synapse lookup for the same reference.
+`--deadline`, an inconclusive GitHub, Synapse or container-registry lookup for the same
+reference, and, with `--verify-hashes`, a download that could not be hashed (cut off, over
+`max-download-size`, or a Synapse File without a download URL for the checking user).
 Use `--severity` or `--strict` to make these fail a run.
 
 Fix: none. Run again later.
@@ -18,12 +20,14 @@ from medperf_lint.hosts import github_ref_key
 from medperf_lint.references import Reference
 from medperf_lint.rule import Diagnostic, Need, RuleContext
 
+from ._download import download_for
 from ._probe import probe_for
+from ._registry import image_lookup
 
 CODE = "MPL406"
 NAME = "inconclusive"
 SEVERITY = Severity.WARNING
-NEEDS = frozenset({Need.HTTP, Need.GITHUB, Need.SYNAPSE})
+NEEDS = frozenset({Need.HTTP, Need.GITHUB, Need.SYNAPSE, Need.REGISTRY, Need.DOWNLOAD})
 
 EXAMPLE_FAILING = """\
 # model.medperf.yaml
@@ -56,3 +60,12 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
         found = ctx.network.synapse.get(syn)
         if found is not None and (reason := found.inconclusive):
             yield Diagnostic(f"could not check Synapse entity {syn}: {reason}")
+    image = image_lookup(ref, ctx)
+    if image is not None and (reason := image.inconclusive):
+        yield Diagnostic(f"could not look up the image in its registry: {reason}")
+    download = download_for(ref, ctx)
+    if download is not None:
+        if download.inconclusive:
+            yield Diagnostic(f"could not verify the file's hash: {download.inconclusive}")
+        elif download.error and syn is not None:  # URLs: the probe rules report these
+            yield Diagnostic(f"could not download the Synapse file: {download.error}")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
-from medperf_lint.addresses import BlockedAddress, Resolver, blocked_reason, parse_override
+from medperf_lint.addresses import blocked_reason, parse_override, parse_overrides
+from medperf_lint.transport import AddressRefused, PolicyResolver
 
 
 @pytest.mark.parametrize(
@@ -43,24 +46,22 @@ def test_public_addresses(address: str) -> None:
     assert blocked_reason(address) is None
 
 
+def _resolve(table: list[str], host: str, port: int, allow_private: bool = False) -> list[str]:
+    resolver = PolicyResolver(parse_overrides(table), allow_private)
+    return [r["host"] for r in asyncio.run(resolver.resolve(host, port))]
+
+
 def test_resolve_override_is_checked_too() -> None:
-    resolver = Resolver(["meta.example.org:80:169.254.169.254"])
-    with pytest.raises(BlockedAddress) as caught:
-        resolver.pick("meta.example.org", 80)
+    with pytest.raises(AddressRefused) as caught:
+        _resolve(["meta.example.org:80:169.254.169.254"], "meta.example.org", 80)
     assert "cloud metadata" in str(caught.value)
-    allowed = Resolver(["meta.example.org:80:169.254.169.254"], allow_private=True)
-    assert allowed.pick("meta.example.org", 80) == "169.254.169.254"
+    allowed = _resolve(["meta.example.org:80:169.254.169.254"], "meta.example.org", 80, True)
+    assert allowed == ["169.254.169.254"]
 
 
-def test_public_address_among_private_ones_is_chosen() -> None:
-    resolver = Resolver(["mixed.example.org:443:10.0.0.1,140.82.112.3"])
-    assert resolver.pick("mixed.example.org", 443) == "140.82.112.3"
-
-
-def test_ip_literal_hosts_are_checked_without_dns() -> None:
-    with pytest.raises(BlockedAddress) as caught:
-        Resolver().pick("[::1]", 443)
-    assert str(caught.value) == "[::1] is a loopback address"
+def test_only_public_addresses_among_private_ones_are_tried() -> None:
+    found = _resolve(["mixed.example.org:443:10.0.0.1,140.82.112.3"], "mixed.example.org", 443)
+    assert found == ["140.82.112.3"]
 
 
 def test_parse_override() -> None:

@@ -123,6 +123,17 @@ def test_every_address_blocked_is_refused_before_connecting(http: HostsServer) -
     assert http.total == 0
 
 
+@pytest.mark.parametrize("host", ["127.0.0.1", "[::ffff:127.0.0.1]"])
+def test_a_literal_ip_in_the_url_is_refused_before_connecting(http: HostsServer, host: str) -> None:
+    """aiohttp connects to a literal IP without asking the resolver: the policy still applies."""
+    http.route("127.0.0.1", "/b/w.bin", Reply(body=b"\x00" * 64))
+    url = f"http://{host}:{http.port}/b/w.bin"
+    result = _probe(url, allow_private_hosts=False)
+    assert result.error == "blocked-address"  # type: ignore[attr-defined]
+    assert "loopback" in (result.detail or "")  # type: ignore[attr-defined]
+    assert http.total == 0
+
+
 # ---- malformed but real responses -------------------------------------------------------
 
 
@@ -223,7 +234,8 @@ def no_direct(monkeypatch: pytest.MonkeyPatch) -> None:
 def _lint_refs(tmp_path: Path, urls: list[str], **overrides: object) -> object:
     text = "urls:\n" + "".join(f"  - {u}\n" for u in urls)
     overrides.setdefault("cache_dir", str(tmp_path / "cache"))
-    return lint_yaml(tmp_path, text, "refs.yaml", select=MPL407, online=True, **overrides)
+    overrides.setdefault("select", MPL407)
+    return lint_yaml(tmp_path, text, "refs.yaml", online=True, **overrides)
 
 
 def test_https_through_a_connect_proxy_named_only_in_the_environment(
@@ -281,3 +293,22 @@ def test_a_literal_private_ip_is_still_refused_through_a_proxy(
         targets = proxy.targets()
     assert targets == [] and http.total == 0
     assert probe(report, url).error == "blocked-address"
+
+
+def test_a_dead_proxy_makes_the_check_inconclusive_not_the_url_broken(
+    tmp_path: Path, no_direct: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    with socket.socket() as closed:  # a port nobody listens on
+        closed.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    monkeypatch.setenv("HTTPS_PROXY", dead)
+    url = f"https://{GCS}/b/w.tar.gz"
+    report = _lint_refs(tmp_path, [url], select=(*MPL407, "MPL406"))
+    assert rules_hit(report) == ["inconclusive"]
+    assert f"cannot connect to the proxy {dead}" in report.findings[0].message
+    monkeypatch.setenv("HTTPS_PROXY", "not a url")
+    report = _lint_refs(tmp_path, [url], select=(*MPL407, "MPL406"))
+    assert rules_hit(report) == ["inconclusive"]
+    assert "is not an http(s) URL" in report.findings[0].message

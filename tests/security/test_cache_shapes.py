@@ -43,7 +43,9 @@ def _entry(cache: ProbeCache) -> Path:
     return cache._path(URL)
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     where=st.sampled_from(
         [

@@ -83,6 +83,8 @@ class FakeSynapse:
     profile_answer: Canned | None = None  # replaces every /userProfile answer (e.g. a 503)
     profile_hangs: bool = False  # login's /userProfile never answers
     requests: list[Recorded] = field(default_factory=list)
+    # ID -> the pre-signed URL ``POST /file/v1/fileHandle/batch`` hands out for its file
+    downloads: dict[str, str] = field(default_factory=dict)
     _queued: dict[str, list[Canned]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -141,7 +143,9 @@ class FakeSynapse:
 
     # ---- routing ----
 
-    def answer(self, method: str, path: str, headers: dict[str, str]) -> Canned | None:
+    def answer(
+        self, method: str, path: str, headers: dict[str, str], body: str = ""
+    ) -> Canned | None:
         """None means: hang until the server stops."""
         token = _bearer(headers.get("authorization"))
         if token is not None and token not in self.tokens:
@@ -155,6 +159,8 @@ class FakeSynapse:
             if self.profile_hangs:
                 return None
             return self.profile_answer or _profile(user)
+        if method == "POST" and path == "/file/v1/fileHandle/batch":
+            return self._batch(body, user)
         match = _BUNDLE.match(path)
         if method != "POST" or match is None:
             return Canned(404, {"reason": f"No handler for {method} {path}"})
@@ -171,6 +177,34 @@ class FakeSynapse:
         if syn_id in self.always:
             return self.always[syn_id]
         return self._bundle(syn_id, user)
+
+    def _batch(self, body: str, user: str | None) -> Canned:
+        """Pre-signed URLs for the requested file handles of downloadable File entities."""
+        try:
+            wanted = json.loads(body).get("requestedFiles", [])
+        except (ValueError, AttributeError):
+            return Canned(400, {"reason": "bad request body"})
+        answers = []
+        for item in wanted:
+            syn_id = str(item.get("associateObjectId", ""))
+            entity = self.entities.get(syn_id)
+            allowed = (
+                entity is not None
+                and not entity.unmet
+                and (entity.can_download if user is not None else entity.open_data)
+            )
+            if allowed and syn_id in self.downloads:
+                answers.append(
+                    {
+                        "fileHandleId": item.get("fileHandleId"),
+                        "preSignedURL": self.downloads[syn_id],
+                    }
+                )
+            else:
+                answers.append(
+                    {"fileHandleId": item.get("fileHandleId"), "failureCode": "UNAUTHORIZED"}
+                )
+        return Canned(201, {"requestedFiles": answers})
 
     def _bundle(self, syn_id: str, user: str | None) -> Canned:
         entity = self.entities.get(syn_id)
@@ -272,7 +306,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if state.latency:
                 time.sleep(state.latency)
-            canned = state.answer(method, self.path, headers)
+            canned = state.answer(method, self.path, headers, body)
             if canned is None:
                 state._stop.wait(30)
                 return

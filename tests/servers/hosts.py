@@ -48,6 +48,7 @@ class Reply:
     hang: bool = False  # never answer (until the server stops)
     reset: bool = False  # close the connection with a TCP RST, no answer
     head_reset: bool = False  # reset only HEAD requests
+    trickle: bool = False  # announce a large body, then send the body slowly, forever
     # the body is stored gzip-encoded, as GCS keeps an object with Content-Encoding metadata:
     # "always" sends it with Content-Encoding: gzip; "accepted" only to a client whose
     # Accept-Encoding has gzip, and decoded (without the header) to any other (GCS transcoding)
@@ -93,7 +94,7 @@ class HostsServer:
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server = _Server(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         if self.context is not None:
             self._server.socket = self.context.wrap_socket(self._server.socket, server_side=True)
@@ -140,6 +141,12 @@ class HostsServer:
         self._server.server_close()
 
 
+class _Server(ThreadingHTTPServer):
+    # A full accept queue drops connections the client already counts as open, which looks
+    # like a server that never answers; many hosts at once need more than the default 5.
+    request_queue_size = 1024
+
+
 def _handler_for(server: HostsServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -164,6 +171,19 @@ def _handler_for(server: HostsServer) -> type[BaseHTTPRequestHandler]:
                 reply = page("<html><body>no such route</body></html>", 404)
             if reply.hang:
                 server.stopping.wait(30)
+                self.close_connection = True
+                return
+            if reply.trickle and not head:
+                self.send_response(200)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Length", str(1 << 30))
+                self.end_headers()
+                while not server.stopping.wait(0.05):
+                    try:
+                        self.wfile.write(reply.body[:4096] or b"x" * 4096)
+                        self.wfile.flush()
+                    except OSError:
+                        break
                 self.close_connection = True
                 return
             if reply.reset or (head and reply.head_reset):

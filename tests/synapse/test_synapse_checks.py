@@ -50,6 +50,7 @@ def test_lookup_fields(fake: FakeSynapse, monkeypatch: pytest.MonkeyPatch) -> No
         restriction_level="OPEN",
         unmet_requirements=False,
         file_name="weights.tar.gz",
+        file_handle_id="456",
         auth="user alice",
     )
     assert found["syn2500"].entity_type == "table"  # from concreteType when entityType is absent

@@ -82,12 +82,14 @@ def test_offline_examples(tmp_path: Path, rule: Rule, which: str) -> None:
 
 def test_every_online_rule_has_an_example_runner() -> None:
     """tests/online runs rules needing HTTP, tests/github and tests/synapse the GitHub-only and
-    Synapse-only ones; a rule outside those groups would have its examples run nowhere."""
+    Synapse-only ones, tests/integrity the download-only and registry-only ones; a rule outside
+    those groups would have its examples run nowhere."""
     from medperf_lint.rule import Need
 
+    single = (Need.GITHUB, Need.SYNAPSE, Need.DOWNLOAD, Need.REGISTRY)
     for rule in RULES:
         assert (
             not rule.needs
             or Need.HTTP in rule.needs
-            or rule.needs in (frozenset({Need.GITHUB}), frozenset({Need.SYNAPSE}))
+            or rule.needs in tuple(frozenset({need}) for need in single)
         ), rule.name

@@ -27,11 +27,11 @@ REFS = [Reference(raw=u, kind=RefKind.RESOURCE) for u in (FAST, SLOW)] + [
 FOREVER = threading.Event()  # never set: a provider stuck on a server that never answers
 
 
-def _urls(refs: object) -> tuple[str, ...]:
+def _urls(refs: object, settings: object) -> tuple[str, ...]:
     return (FAST, SLOW)
 
 
-def _ids(refs: object) -> tuple[str, ...]:
+def _ids(refs: object, settings: object) -> tuple[str, ...]:
     return ("syn1",)
 
 
@@ -107,7 +107,7 @@ def test_only_needed_providers_with_inputs_run(monkeypatch: pytest.MonkeyPatch) 
         "PROVIDERS",
         {
             Need.HTTP: Provider(_urls, check("http"), _probes_cut),
-            Need.GITHUB: Provider(lambda refs: (), check("github"), _probes_cut),
+            Need.GITHUB: Provider(lambda refs, settings: (), check("github"), _probes_cut),
             Need.SYNAPSE: Provider(_ids, check("synapse"), _never_cut),
         },
     )

@@ -85,4 +85,4 @@ def test_manifest_examples_lint_clean_offline(tmp_path: Path) -> None:
     report = medperf_lint.lint_paths([tmp_path], online=False)
     assert report.input_errors == ()
     assert [(f.path, f.rule) for f in report.findings if f.severity.value != "info"] == []
-    assert report.references == 5  # demo URL, docs URL, additional files, image, image_hash
+    assert report.references == 4  # demo URL, docs URL, additional files, image with image_hash

@@ -1,0 +1,201 @@
+"""``medperf-lint guard -- medperf … submit …``: read a MedPerf submit command the way MedPerf's
+CLI (typer) reads it, and build the body it would send, so the references are linted first.
+
+Written by hand because the alternative, importing MedPerf's typer app, would pull the whole
+MedPerf client (and its pinned dependencies) into the linter. The flag tables below are copied
+from ``cli/medperf/commands/{model,mlcube,benchmark}/*.py`` at MedPerf 5f3c4c4 plus the legacy
+MLCube-era flags (``--mlcube-file``, ``--image-file``, …); unknown flags are reported, not
+guessed at.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .safe_io import is_regular_file
+
+GROUPS = ("model", "container", "mlcube", "benchmark")
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One ``medperf … submit`` option: the body field it fills, or None when it holds no
+    reference (names, UIDs, local key files)."""
+
+    target: str | None
+    takes_value: bool = True
+
+
+_CONTAINER_FLAGS: dict[str, Flag] = {
+    "--name": Flag(None),
+    "-n": Flag(None),
+    "--operational": Flag(None, takes_value=False),
+    "--container-config-file": Flag("container_config_file"),
+    "-m": Flag("container_config_file"),
+    "--parameters-file": Flag("parameters_file"),
+    "-p": Flag("parameters_file"),
+    "--additional-file": Flag("additional_files_tarball_url"),
+    "-a": Flag("additional_files_tarball_url"),
+    "--additional-hash": Flag("additional_files_tarball_hash"),
+    "--image-hash": Flag("image_hash"),
+    "--decryption-key": Flag(None),
+    "--decryption_key": Flag(None),
+    "-d": Flag(None),
+    # legacy MLCube era (MedPerf before #642)
+    "--mlcube-file": Flag("container_config_file"),
+    "--mlcube-hash": Flag("mlcube_hash"),
+    "--parameters-hash": Flag("parameters_hash"),
+    "--image-file": Flag("image_tarball_url"),
+    "-i": Flag("image_tarball_url"),
+}
+_MODEL_FLAGS: dict[str, Flag] = {
+    **_CONTAINER_FLAGS,
+    "--asset-path": Flag("asset_path"),
+    "--asset-url": Flag("asset_url"),
+}
+_BENCHMARK_FLAGS: dict[str, Flag] = {
+    "--name": Flag(None),
+    "-n": Flag(None),
+    "--description": Flag(None),
+    "-d": Flag(None),
+    "--docs-url": Flag("docs_url"),
+    "-u": Flag("docs_url"),
+    "--demo-url": Flag("demo_dataset_tarball_url"),
+    "--demo-hash": Flag("demo_dataset_tarball_hash"),
+    "--data-preparation-container": Flag(None),
+    "-p": Flag(None),
+    "--reference-model": Flag(None),
+    "-m": Flag(None),
+    "--evaluator-container": Flag(None),
+    "-e": Flag(None),
+    "--skip-demo-data-preparation": Flag(None, takes_value=False),
+    "--operational": Flag(None, takes_value=False),
+    "--skip-compatibility-tests": Flag(None, takes_value=False),
+    # legacy MLCube era
+    "--data-preparation-mlcube": Flag(None),
+    "--reference-model-mlcube": Flag(None),
+    "--evaluator-mlcube": Flag(None),
+}
+FLAGS: Mapping[str, Mapping[str, Flag]] = {
+    "model": _MODEL_FLAGS,
+    "container": _CONTAINER_FLAGS,
+    "mlcube": _CONTAINER_FLAGS,
+    "benchmark": _BENCHMARK_FLAGS,
+}
+
+
+class GuardUsageError(ValueError):
+    """The wrapped command is not a ``medperf <group> submit`` that guard understands."""
+
+
+@dataclass(frozen=True)
+class SubmitCommand:
+    """What a ``medperf … submit`` command line would send."""
+
+    group: str
+    body: Mapping[str, object]  # server field names, container_config inline when given
+    paths: tuple[str, ...] = ()  # local files linted as files (parameters files)
+    notes: tuple[str, ...] = field(default_factory=tuple)  # flags guard did not check
+
+
+def parse_submit(command: Sequence[str], cwd: Path | None = None) -> SubmitCommand:
+    """Read ``medperf <group> submit [flags]``; raise GuardUsageError when it is anything else."""
+    cwd = cwd or Path.cwd()
+    words = list(command)
+    if not words:
+        raise GuardUsageError("give the medperf command after --")
+    position = _submit_position(words)
+    if position is None:
+        shown = " ".join(words[:3])
+        raise GuardUsageError(
+            f"expected `medperf <{'|'.join(GROUPS)}> submit …` after --, got {shown!r}"
+        )
+    group = words[position]
+    table = FLAGS[group]
+    values, notes = _read_flags(words[position + 2 :], table)
+    return _build(group, values, notes, cwd)
+
+
+def _submit_position(words: list[str]) -> int | None:
+    for i in range(1, len(words) - 1):
+        if words[i] in GROUPS and words[i + 1] == "submit":
+            return i
+    return None
+
+
+def _read_flags(args: list[str], table: Mapping[str, Flag]) -> tuple[dict[str, str], list[str]]:
+    values: dict[str, str] = {}
+    notes: list[str] = []
+    i = 0
+    while i < len(args):
+        word = args[i]
+        i += 1
+        if word == "--":
+            break
+        if not word.startswith("-") or word == "-":
+            notes.append(f"argument {word!r} is not a flag; not checked")
+            continue
+        name, eq, inline = word.partition("=")
+        flag = table.get(name)
+        if flag is None and not word.startswith("--") and len(word) > 2:
+            name, inline, eq = word[:2], word[2:], "="  # typer/click: -avalue
+            flag = table.get(name)
+        if flag is None:
+            notes.append(f"flag {name} is not one guard knows; not checked")
+            continue
+        if not flag.takes_value:
+            continue
+        if eq:
+            value = inline
+        elif i < len(args):
+            value = args[i]
+            i += 1
+        else:
+            raise GuardUsageError(f"flag {name} needs a value")
+        if flag.target is not None:
+            values[flag.target] = value
+    return values, notes
+
+
+def _build(group: str, values: dict[str, str], notes: list[str], cwd: Path) -> SubmitCommand:
+    body: dict[str, object] = {}
+    paths: list[str] = []
+    for key, value in values.items():
+        if key == "container_config_file":
+            local = cwd / value
+            if is_regular_file(local):
+                body["container_config"] = _load_yaml(local)
+            else:  # legacy: --mlcube-file / -m took a URL (or synapse:) to the mlcube.yaml
+                body["git_mlcube_url"] = value
+        elif key == "parameters_file":
+            local = cwd / value
+            if is_regular_file(local):
+                paths.append(os.fspath(local))
+            else:
+                body["git_parameters_url"] = value
+        elif key == "asset_path":
+            continue  # MedPerf sends asset_url "local" and uploads nothing: no reference
+        else:
+            body[key] = value
+    if "image_tarball_url" in body and "image_hash" in body:
+        body["image_tarball_hash"] = body.pop("image_hash")  # legacy --image-file + --image-hash
+    return SubmitCommand(group, body, tuple(paths), tuple(notes))
+
+
+def _load_yaml(path: Path) -> object:
+    """The container config as MedPerf uploads it (``yaml.safe_load``); an unreadable one is
+    a usage error, as it is for MedPerf."""
+    import yaml
+
+    from .safe_io import SafeReadError, read_regular_file
+    from .yamlnodes import MAX_BYTES
+
+    try:  # bounded and non-blocking, like every other read
+        text = read_regular_file(path, MAX_BYTES).decode("utf-8")
+        return yaml.safe_load(text)
+    except (SafeReadError, UnicodeDecodeError, yaml.YAMLError, RecursionError) as err:
+        first = (str(err).splitlines() or [type(err).__name__])[0]
+        raise GuardUsageError(f"{path}: cannot read the container config: {first}") from None

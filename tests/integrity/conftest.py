@@ -1,0 +1,8 @@
+"""Lets the integrity tests import their tarball helpers."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
