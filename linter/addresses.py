@@ -29,23 +29,39 @@ _NAMED_V6: tuple[tuple[str, str], ...] = (
     ("::/128", "unspecified"),
     ("::1/128", "loopback"),
     ("fc00::/7", "unique-local (private)"),
+    ("fec0::/10", "site-local (private)"),
     ("fe80::/10", "link-local"),
     ("ff00::/8", "multicast"),
 )
 _V4 = tuple((ipaddress.ip_network(n), why) for n, why in _NAMED_V4)
 _V6 = tuple((ipaddress.ip_network(n), why) for n, why in _NAMED_V6)
+# IPv6 forms that carry an IPv4 address in their low 32 bits: each is blocked like the address
+# it carries, so ``::127.0.0.1`` or ``64:ff9b::10.0.0.1`` cannot reach what 127.0.0.1 can't.
+_V4_CARRIERS = tuple(
+    ipaddress.ip_network(n)
+    for n in (
+        "::ffff:0:0/96",  # IPv4-mapped
+        "::ffff:0:0:0/96",  # IPv4-translated (RFC 2765)
+        "64:ff9b::/96",  # well-known NAT64 prefix (RFC 6052)
+        "::/96",  # IPv4-compatible (deprecated; :: and ::1 are named above)
+    )
+)
+_LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")  # local-use NAT64 (RFC 8215)
 
 
 def blocked_reason(address: IPAddress | str) -> str | None:
     """Why the prober must not connect to ``address`` by default, or None when it is public."""
     ip = ipaddress.ip_address(address) if isinstance(address, str) else address
     if isinstance(ip, ipaddress.IPv6Address):
-        embedded = ip.ipv4_mapped or _nat64(ip) or ip.sixtofour
-        if embedded is not None:
-            return blocked_reason(embedded)
         for net, why in _V6:
             if ip in net:
                 return why
+        for embedded in _embedded_v4(ip):
+            carried = blocked_reason(embedded)
+            if carried is not None:
+                return carried
+        if ip in _LOCAL_NAT64:
+            return "local-use NAT64"
     else:
         if ip == _METADATA:
             return "link-local (cloud metadata service)"
@@ -57,11 +73,20 @@ def blocked_reason(address: IPAddress | str) -> str | None:
     return None
 
 
-def _nat64(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    """The IPv4 address inside a well-known NAT64 prefix (64:ff9b::/96), if any."""
-    if ip in ipaddress.ip_network("64:ff9b::/96"):
-        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-    return None
+def _embedded_v4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """Every IPv4 address ``ip`` carries: mapped, translated, compatible, NAT64, 6to4, Teredo."""
+    found: list[ipaddress.IPv4Address] = []
+    if any(ip in net for net in _V4_CARRIERS):
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    if ip in _LOCAL_NAT64:  # RFC 6052 /48 layout: 16 bits, the zero "u" octet, 16 bits
+        value = int(ip)
+        high, low = (value >> 64) & 0xFFFF, (value >> 40) & 0xFFFF
+        found.append(ipaddress.IPv4Address((high << 16) | low))
+    if ip.sixtofour is not None:
+        found.append(ip.sixtofour)
+    if ip.teredo is not None:
+        found.extend(ip.teredo)  # (server, client): either may be an internal address
+    return found
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Union
 
-from .config import ConfigError, ConfigResolver, Settings, apply, check_overrides
+from .config import ConfigError, ConfigResolver, Settings, apply, check_overrides, run_root
 from .documents import load_entity, refs_document
 from .engine import Job, load_jobs, run
 from .facts import Progress
@@ -17,10 +17,24 @@ from .yamlnodes import InputError
 ConfigArg = Union[Settings, str, "os.PathLike[str]", None]
 
 
-def _resolver(config: ConfigArg, overrides: Mapping[str, Any] | None) -> ConfigResolver | Settings:
+def _resolver(
+    config: ConfigArg, overrides: Mapping[str, Any] | None, paths: list[str] | None = None
+) -> ConfigResolver | Settings:
+    """A Settings object from the caller is trusted as given; files go through the resolver."""
     if isinstance(config, Settings):
         return apply(config, check_overrides(overrides or {}))
-    return ConfigResolver(Path(config) if config is not None else None, overrides)
+    explicit = Path(config) if config is not None else None
+    return ConfigResolver(explicit, overrides, run_root=run_root(paths or []))
+
+
+def _check_ca_bundle(online: bool) -> None:
+    """A CA bundle variable naming nothing is one clear line before any request."""
+    if online:
+        from .http_identity import ca_bundle_problem
+
+        problem = ca_bundle_problem()
+        if problem is not None:
+            raise ConfigError(problem)
 
 
 def lint(
@@ -36,7 +50,9 @@ def lint(
     """Lint files, folders, bare references and submission bodies in one run (one network
     pass for all)."""
     resolver = _resolver(config, overrides)
+    _check_ca_bundle(online)
     path_list = [os.fspath(p) for p in paths]
+    resolver = _resolver(config, overrides, path_list)
     if isinstance(resolver, Settings):
         jobs, problems = load_jobs(path_list, ConfigResolver(None, None))
         jobs = [Job(j.document, resolver) for j in jobs]
@@ -93,6 +109,7 @@ def check_submission(
     checks its SHA-256 (and tarballs). Call ``.raise_for_errors()`` on the result to block the
     submission on errors.
     """
+    _check_ca_bundle(online)
     extra = dict(overrides or {})
     if verify_hashes:
         extra["verify_hashes"] = True

@@ -4,7 +4,11 @@ Only healthy results are stored (failures and inconclusive results are always re
 lychee does). Immutable references (a commit, record, object version or generation) keep
 for ``cache_ttl_immutable`` (7 days), anything else for at most ``cache_ttl_mutable`` (1 hour).
 Writes go to a temporary file in the cache folder and are renamed into place, so concurrent
-runs (pre-commit runs hooks in parallel) never read a half-written entry.
+runs (pre-commit runs hooks in parallel) never read a half-written entry. A URL that carries
+a secret (``redact.carries_secret``) is never written, nor is a result whose final URL or
+redirect Locations carry credentials; signed redirect targets (a release asset's
+``X-Amz-Signature``) are stored redacted. An entry of any unexpected shape (or a FIFO, a
+loop, bytes that are not JSON) is a miss, never an error.
 
 Entries live in a namespace folder keyed by the tool's version (and by ``--resolve`` and
 ``--allow-private-hosts``), so a new release, say one with a fixed sniffing rule, never reads
@@ -31,9 +35,12 @@ from ._version import __version__
 from .config import Settings
 from .hosts import parse_github_url
 from .http_result import ProbeResult
-from .urls import redact, split_url
+from .redact import carries_secret, find_secrets, redact_url
+from .safe_io import SafeReadError, read_regular_file
+from .urls import split_url
 
 FORMAT = 1
+_MAX_ENTRY_BYTES = 4 * 1024 * 1024
 _SKEW = 300.0  # seconds an entry may seem to come from the future (another process, clocks)
 _ZENODO_FILE = re.compile(r"^/(api/)?records/\d+/files/")
 _HF_PINNED = re.compile(r"/resolve/([0-9a-fA-F]{40})/")
@@ -95,20 +102,33 @@ class ProbeCache:
     def get(self, url: str, now: float | None = None) -> ProbeResult | None:
         now = time.time() if now is None else now
         try:
-            record = json.loads(self._path(url).read_text(encoding="utf-8"))
+            data = read_regular_file(self._path(url), _MAX_ENTRY_BYTES)
+            if len(data) > _MAX_ENTRY_BYTES:
+                return None
+            record = json.loads(data.decode("utf-8"))
+            if not isinstance(record, dict):
+                return None
             if record.get("format") != FORMAT or record.get("url") != url:
                 return None
-            stored = float(record["stored_at"])
-            if not (-_SKEW <= now - stored < self.ttl(url)):
+            stored = record.get("stored_at")
+            if isinstance(stored, bool) or not isinstance(stored, (int, float)):
                 return None
-            return ProbeResult.from_record(record["result"])
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
+            if not (-_SKEW <= now - float(stored) < self.ttl(url)):  # NaN fails both sides
+                return None
+            body = record.get("result")
+            if not isinstance(body, dict) or not _well_typed(body):
+                return None
+            result = ProbeResult.from_record(body)
+            if result.url != url or not result.healthy or result.inconclusive:
+                return None
+            return result
+        except (SafeReadError, RecursionError, ValueError, TypeError, KeyError, AttributeError):
+            return None  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
 
     def put(self, result: ProbeResult, now: float | None = None) -> bool:
         """Store ``result`` when it is healthy and its URL carries no secret; True if stored."""
         url = result.url
-        if not result.healthy or result.inconclusive or redact(url) != url:
+        if not result.healthy or result.inconclusive or _secret_bearing(result):
             return False
         if self.ttl(url) <= 0:
             return False
@@ -119,6 +139,41 @@ class ProbeCache:
             "result": _strip_secrets(result).to_record(),
         }
         return _write_record(self.folder, self._path(url), record)
+
+
+_STR_FIELDS = ("url", "final_url")
+_OPTIONAL_STR_FIELDS = (
+    "content_type",
+    "sniffed",
+    "sniff_detail",
+    "page",
+    "page_detail",
+    "error",
+    "detail",
+    "inconclusive",
+)
+_OPTIONAL_INT_FIELDS = ("status", "size", "head_status")
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _well_typed(body: dict[str, object]) -> bool:
+    """Every field a cached result may hold has the type a probe would have given it."""
+    if not all(isinstance(body.get(k), str) for k in _STR_FIELDS):
+        return False
+    if not all(body.get(k) is None or isinstance(body.get(k), str) for k in _OPTIONAL_STR_FIELDS):
+        return False
+    if not all(body.get(k) is None or _is_int(body.get(k)) for k in _OPTIONAL_INT_FIELDS):
+        return False
+    if not _is_int(body.get("requests", 0)) or not isinstance(body.get("attachment", False), bool):
+        return False
+    redirects = body.get("redirects", [])
+    return isinstance(redirects, list) and all(
+        isinstance(hop, list) and len(hop) == 2 and _is_int(hop[0]) and isinstance(hop[1], str)
+        for hop in redirects
+    )
 
 
 def _namespace(settings: Settings) -> str:
@@ -169,12 +224,18 @@ def prune(root: Path, max_age: float, now: float | None = None, batch: int = PRU
     return removed
 
 
+def _secret_bearing(result: ProbeResult) -> bool:
+    """True when the URL carries a secret, or a hop on the way carries credentials."""
+    hops = (result.final_url, *(loc for _status, loc in result.redirects))
+    return carries_secret(result.url) or any(find_secrets(u).credentials for u in hops)
+
+
 def _strip_secrets(result: ProbeResult) -> ProbeResult:
-    """Signed redirect targets are short-lived and never worth keeping verbatim."""
+    """Belt and braces: nothing secret-bearing is stored, and what is stored is redacted."""
     return replace(
         result,
-        final_url=redact(result.final_url),
-        redirects=tuple((s, redact(loc)) for s, loc in result.redirects),
+        final_url=redact_url(result.final_url),
+        redirects=tuple((s, redact_url(loc)) for s, loc in result.redirects),
     )
 
 
@@ -211,14 +272,20 @@ class GitHubCache:
     def get(self, key: tuple[str, str, str], now: float | None = None) -> dict[str, object] | None:
         now = time.time() if now is None else now
         try:
-            record = json.loads(self._path(key).read_text(encoding="utf-8"))
+            data = read_regular_file(self._path(key), _MAX_ENTRY_BYTES)  # a FIFO never blocks
+            record = json.loads(data.decode("utf-8"))
+            if not isinstance(record, dict):
+                return None
             if record.get("format") != FORMAT or record.get("key") != [k.lower() for k in key]:
                 return None
-            if not (-_SKEW <= now - float(record["stored_at"]) < self.ttl):
+            stored = record.get("stored_at")
+            if isinstance(stored, bool) or not isinstance(stored, (int, float)):
                 return None
-            value = record["lookup"]
+            if not (-_SKEW <= now - float(stored) < self.ttl):  # NaN fails both sides
+                return None
+            value = record.get("lookup")
             return value if isinstance(value, dict) else None
-        except (OSError, ValueError, KeyError, TypeError):
+        except (SafeReadError, RecursionError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
     def put(self, key: tuple[str, str, str], lookup: dict[str, object]) -> bool:
@@ -261,19 +328,25 @@ class VerifiedCache:
     def get(self, key: list[str], now: float | None = None) -> dict[str, object] | None:
         now = time.time() if now is None else now
         try:
-            record = json.loads(self._path(key).read_text(encoding="utf-8"))
+            data = read_regular_file(self._path(key), _MAX_ENTRY_BYTES)  # a FIFO never blocks
+            record = json.loads(data.decode("utf-8"))
+            if not isinstance(record, dict):
+                return None
             if record.get("format") != FORMAT or record.get("key") != key:
                 return None
-            if not (-_SKEW <= now - float(record["stored_at"]) < self.ttl):
+            stored = record.get("stored_at")
+            if isinstance(stored, bool) or not isinstance(stored, (int, float)):
                 return None
-            value = record["facts"]
+            if not (-_SKEW <= now - float(stored) < self.ttl):  # NaN fails both sides
+                return None
+            value = record.get("facts")
             return value if isinstance(value, dict) else None
-        except (OSError, ValueError, KeyError, TypeError):
+        except (SafeReadError, RecursionError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
     def put(self, key: list[str], facts: dict[str, object]) -> bool:
         url = key[0]
-        if not is_immutable(url) or redact(url) != url:
+        if not is_immutable(url) or carries_secret(url):  # a secret-bearing URL is never stored
             return False
         record = {"format": FORMAT, "key": key, "stored_at": time.time(), "facts": facts}
         return _write_record(self.folder, self._path(key), record)

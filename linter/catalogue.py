@@ -98,8 +98,14 @@ def catalogue_markdown(rules: tuple[Rule, ...]) -> str:
 
 def _examples(rule: Rule) -> list[tuple[str, str]]:
     found = [
-        ("Config for both examples", rule.example_config),
+        (
+            "Config for the failing example"
+            if rule.example_config_passing
+            else "Config for both examples",
+            rule.example_config,
+        ),
         ("Failing example", rule.example_failing),
+        ("Config for the passing example", rule.example_config_passing),
         ("Passing example", rule.example_passing),
     ]
     return [(title, text) for title, text in found if text]

@@ -307,13 +307,19 @@ def _report(
 def _fix_and_relint(report: Report, args: argparse.Namespace, progress: Any) -> Report:
     """Apply fixes and lint again until nothing is left to fix, so a second --fix finds none."""
     from .fixer import apply_fixes
+    from .reporters.safe_text import safe
 
     applied, files = 0, set()
+    said: set[tuple[str, str]] = set()  # each file's reason once, however many passes
     for _ in range(MAX_FIX_PASSES):
-        outcomes = apply_fixes(report.findings, unsafe=args.unsafe_fixes)
+        outcomes = apply_fixes(report.findings, unsafe=args.unsafe_fixes, sources=report.sources)
         for outcome in outcomes:
-            if outcome.error:
-                print(f"medperf-lint: {outcome.path}: not fixed: {outcome.error}", file=sys.stderr)
+            if outcome.error and (outcome.path, outcome.error) not in said:
+                said.add((outcome.path, outcome.error))
+                print(
+                    f"medperf-lint: {safe(outcome.path)}: not fixed: {safe(outcome.error)}",
+                    file=sys.stderr,
+                )
         done = sum(o.applied for o in outcomes)
         if not done:
             break
@@ -343,12 +349,16 @@ def _hint_unsafe(report: Report, args: argparse.Namespace) -> None:
 def _print_diff(report: Report, args: argparse.Namespace) -> int:
     """``--diff``: the fixes ``--fix`` would write, as a unified diff on stdout; nothing written."""
     from .fixer import apply_fixes
+    from .reporters.safe_text import safe
 
     diffs: list[str] = []
     outcomes = apply_fixes(report.findings, unsafe=args.unsafe_fixes, preview=diffs)
     for outcome in outcomes:
         if outcome.error:
-            print(f"medperf-lint: {outcome.path}: not fixable: {outcome.error}", file=sys.stderr)
+            print(
+                f"medperf-lint: {safe(outcome.path)}: not fixable: {safe(outcome.error)}",
+                file=sys.stderr,
+            )
     sys.stdout.write("".join(diffs))
     would = sum(o.applied for o in outcomes)
     files = sum(1 for o in outcomes if o.applied)
@@ -360,6 +370,7 @@ def _print_diff(report: Report, args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; an unexpected error is one redacted line, never a traceback."""
     try:
         return _main(list(sys.argv[1:] if argv is None else argv))
     except KeyboardInterrupt:
@@ -368,6 +379,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             verify.remove_partial_files()
         print("medperf-lint: interrupted", file=sys.stderr)
         return 130
+    except Exception as err:  # a bug: say so in one line that cannot leak a token
+        if os.environ.get("MEDPERF_LINT_DEBUG"):
+            raise
+        verify = sys.modules.get("medperf_lint.verify")
+        if verify is not None:
+            verify.remove_partial_files()
+        from .reporters.safe_text import safe
+
+        print(
+            f"medperf-lint: internal error: {type(err).__name__}: {safe(str(err))} "
+            "(MEDPERF_LINT_DEBUG=1 shows the traceback; please report it)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
 
 
 def _main(argv: list[str]) -> int:
@@ -385,6 +410,10 @@ def _main(argv: list[str]) -> int:
         print("medperf-lint: error: --fix cannot rewrite standard input (-)", file=sys.stderr)
         return EXIT_USAGE
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    if not args.offline:  # only network libraries log; offline start-up stays lean
+        from .redact import install_log_redaction
+
+        install_log_redaction()  # library log lines go to stderr redacted, one line each
 
     from .config import ConfigError
     from .progress import terminal_progress
@@ -394,7 +423,9 @@ def _main(argv: list[str]) -> int:
         try:
             report = _lint(args, progress)
         except ConfigError as err:
-            print(f"medperf-lint: error: {err}", file=sys.stderr)
+            from .reporters.safe_text import safe
+
+            print(f"medperf-lint: error: {safe(str(err))}", file=sys.stderr)
             return EXIT_USAGE
         if args.diff:
             return _print_diff(report, args)

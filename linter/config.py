@@ -1,12 +1,23 @@
-"""Settings: defaults, then ``[tool.medperf-lint]`` or ``.medperf-lint.toml``, then the CLI.
+"""Settings: defaults, the user's config, the project's config, the environment, the CLI.
 
-The nearest config at or above a linted file applies to it. Unknown keys are errors that
-name the key; unknown rule names are reported by the ``unknown-rule`` rule instead, so a
-typo never silently disables a check.
+The nearest project config (``[tool.medperf-lint]`` or ``.medperf-lint.toml``) at or above a
+linted file gives that file's rule settings. Unknown keys are errors that name the key;
+unknown rule names are reported by the ``unknown-rule`` rule instead, so a typo never
+silently disables a check.
+
+In CI the linted tree is untrusted: a pull request writes its ``pyproject.toml``. A setting
+declared ``trusted`` (where requests and tokens go, what the address guard allows, where
+cached results are read from) is therefore taken only from the command line, a
+``MEDPERF_LINT_*`` environment variable or the user's own config
+(``$XDG_CONFIG_HOME/medperf-lint/config.toml``); in a project config it is ignored with a
+warning (``ignored-setting``). A setting declared ``per_run`` (every network setting) has one
+value for the whole run, from the project config of the folder holding every linted path.
 """
 
 from __future__ import annotations
 
+import math
+import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -14,6 +25,14 @@ from pathlib import Path
 from typing import Any
 
 from .findings import Severity
+from .safe_io import (
+    SafeReadError,
+    describe_oserror,
+    is_folder,
+    is_regular_file,
+    read_regular_file,
+    safe_resolve,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -23,6 +42,13 @@ else:  # pragma: no cover - exercised on 3.10 only
 CONFIG_FILE = ".medperf-lint.toml"
 DEFAULT_GITHUB_API = "https://api.github.com"
 DEFAULT_SYNAPSE_ENDPOINT = "https://repo-prod.prod.sagebase.org/repo/v1"
+ENV_PREFIX = "MEDPERF_LINT_"
+MAX_CONFIG_BYTES = 1024 * 1024
+# Field metadata: ``trusted`` settings never come from a config in the linted tree;
+# ``per_run`` settings have one value per run. A new endpoint or address setting must be
+# declared TRUSTED (tests/security/test_trusted_settings.py checks the obvious names).
+RUN = {"per_run": True}
+TRUSTED = {"per_run": True, "trusted": True}
 
 
 class ConfigError(Exception):
@@ -36,26 +62,28 @@ class Settings:
     severity: tuple[tuple[str, Severity], ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     allowed_hosts: tuple[str, ...] = ()
-    connect_timeout: float = 5.0
-    read_timeout: float = 20.0
-    timeout: float = 60.0
-    deadline: float | None = None
-    max_connections_per_host: int = 8
-    retries: int = 2
-    cache_dir: str | None = None
-    no_cache: bool = False
-    cache_ttl_immutable: float = 7 * 24 * 3600.0
-    cache_ttl_mutable: float = 3600.0
-    github_api_url: str = DEFAULT_GITHUB_API
-    synapse_endpoint: str = DEFAULT_SYNAPSE_ENDPOINT
-    synapse_concurrency: int = 3
-    allow_private_hosts: bool = False
-    resolve: tuple[str, ...] = ()
-    verify_hashes: bool = False  # download every hashed file in full and check it
-    max_download_size: int = 20 * 1024**3  # bytes; a larger file is inconclusive
-    keep_dir: str | None = None  # --keep DIR: keep verified downloads there (command line only)
+    connect_timeout: float = field(default=5.0, metadata=RUN)
+    read_timeout: float = field(default=20.0, metadata=RUN)
+    timeout: float = field(default=60.0, metadata=RUN)
+    deadline: float | None = field(default=None, metadata=RUN)
+    max_connections_per_host: int = field(default=8, metadata=RUN)
+    retries: int = field(default=2, metadata=RUN)
+    cache_dir: str | None = field(default=None, metadata=TRUSTED)
+    no_cache: bool = field(default=False, metadata=RUN)
+    cache_ttl_immutable: float = field(default=7 * 24 * 3600.0, metadata=RUN)
+    cache_ttl_mutable: float = field(default=3600.0, metadata=RUN)
+    github_api_url: str = field(default=DEFAULT_GITHUB_API, metadata=TRUSTED)
+    synapse_endpoint: str = field(default=DEFAULT_SYNAPSE_ENDPOINT, metadata=TRUSTED)
+    synapse_concurrency: int = field(default=3, metadata=RUN)
+    allow_private_hosts: bool = field(default=False, metadata=TRUSTED)
+    resolve: tuple[str, ...] = field(default=(), metadata=TRUSTED)
+    verify_hashes: bool = field(default=False, metadata=RUN)  # download hashed files in full
+    max_download_size: int = field(default=20 * 1024**3, metadata=RUN)  # larger: inconclusive
+    # --keep DIR: where verified downloads are written (command line only; trusted)
+    keep_dir: str | None = field(default=None, metadata=TRUSTED)
     config_path: str | None = None  # where these settings came from, for messages and globs
     unknown_rules: tuple[str, ...] = field(default=(), compare=False)
+    ignored_settings: tuple[str, ...] = field(default=(), compare=False)  # trusted keys dropped
 
     @property
     def config_dir(self) -> Path | None:
@@ -78,8 +106,13 @@ def _str_list(key: str, value: Any) -> tuple[str, ...]:
 
 
 def _number(key: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise ConfigError(f"{key!r} must be a non-negative number")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value < 0
+    ):
+        raise ConfigError(f"{key!r} must be a finite non-negative number")
     return float(value)
 
 
@@ -100,6 +133,23 @@ def _text(key: str, value: Any) -> str:
     if not isinstance(value, str) or not value:
         raise ConfigError(f"{key!r} must be a non-empty string")
     return value
+
+
+def _endpoint(key: str, value: Any) -> str:
+    """An http(s) base URL with a host, and no user-info, query or fragment to leak."""
+    from urllib.parse import urlsplit
+
+    text = _text(key, value)
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018  (raises on a bad port)
+    except ValueError:
+        raise ConfigError(f"{key!r} must be an http(s) URL") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{key!r} must be an http(s) URL")
+    if "@" in parts.netloc or parts.query or parts.fragment or "\\" in text:
+        raise ConfigError(f"{key!r} must be a plain http(s) URL (no user-info, query or fragment)")
+    return text
 
 
 def _flag(key: str, value: Any) -> bool:
@@ -165,14 +215,71 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "cache-dir": ("cache_dir", _text),
     "cache-ttl-immutable": ("cache_ttl_immutable", _number),
     "cache-ttl-mutable": ("cache_ttl_mutable", _number),
-    "github-api-url": ("github_api_url", _text),
-    "synapse-endpoint": ("synapse_endpoint", _text),
+    "github-api-url": ("github_api_url", _endpoint),
+    "synapse-endpoint": ("synapse_endpoint", _endpoint),
     "synapse-concurrency": ("synapse_concurrency", _positive),
     "allow-private-hosts": ("allow_private_hosts", _flag),
     "verify-hashes": ("verify_hashes", _flag),
     "max-download-size": ("max_download_size", _size),
 }
 CONFIG_KEYS = tuple(_KEYS)
+_FIELDS = {f.name: f for f in fields(Settings)}
+
+
+def is_trusted(attr: str) -> bool:
+    """True for a setting a config in the linted tree may not set (declared on the field)."""
+    return bool(_FIELDS[attr].metadata.get("trusted")) if attr in _FIELDS else False
+
+
+def is_per_run(attr: str) -> bool:
+    """True for a setting with one value per run (every network setting)."""
+    return bool(_FIELDS[attr].metadata.get("per_run")) if attr in _FIELDS else False
+
+
+TRUSTED_KEYS = tuple(k for k, (attr, _c) in _KEYS.items() if is_trusted(attr))
+
+
+def env_var(key: str) -> str:
+    """``github-api-url`` -> ``MEDPERF_LINT_GITHUB_API_URL``."""
+    return ENV_PREFIX + key.upper().replace("-", "_")
+
+
+def user_config_path(environ: Mapping[str, str] | None = None) -> Path:
+    """``$XDG_CONFIG_HOME/medperf-lint/config.toml`` (``~/.config`` when unset)."""
+    env = os.environ if environ is None else environ
+    base = env.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(base) / "medperf-lint" / "config.toml"
+
+
+def where_to_set(key: str) -> str:
+    """The trusted places for ``key``, for messages."""
+    return f"--{key}, {env_var(key)} or {user_config_path()}"
+
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("", "0", "false", "no", "off")
+
+
+def env_values(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Trusted settings from ``MEDPERF_LINT_*`` variables, checked like config values."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for key in TRUSTED_KEYS:
+        name = env_var(key)
+        raw = env.get(name)
+        if raw is None or not raw.strip():
+            continue  # unset and empty mean the same (CI templates often expand to "")
+        attr, convert = _KEYS[key]
+        value: Any = raw
+        if convert is _flag:
+            if raw.strip().lower() not in (*_TRUE, *_FALSE):
+                raise ConfigError(f"environment {name}: must be true or false (or 1/0)")
+            value = raw.strip().lower() in _TRUE
+        try:
+            values[attr] = convert(key, value)
+        except ConfigError as err:
+            raise ConfigError(f"environment {name}: {err}") from None
+    return values
 
 
 def parse_table(table: Mapping[str, Any], source: str) -> dict[str, Any]:
@@ -195,12 +302,21 @@ def parse_table(table: Mapping[str, Any], source: str) -> dict[str, Any]:
 def read_config_file(path: Path) -> dict[str, Any] | None:
     """Field values from ``path``; None for a pyproject.toml without our table."""
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except OSError as err:
-        raise ConfigError(f"{path}: cannot read config: {err.strerror or err}") from None
+        raw = read_regular_file(path, MAX_CONFIG_BYTES)
+    except SafeReadError as err:
+        raise ConfigError(f"{path}: cannot read config: {err}") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: config is larger than {MAX_CONFIG_BYTES // 1024} KiB")
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as err:
+        raise ConfigError(
+            f"{path}: not UTF-8 text: byte 0x{raw[err.start]:02x} at offset {err.start} is invalid"
+        ) from None
     except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"{path}: invalid TOML: {err}") from None
+        raise ConfigError(f"{path}: invalid TOML: {' '.join(str(err).split())}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nesting is too deep") from None
     if path.name == "pyproject.toml":
         tool = data.get("tool", {})
         if not isinstance(tool, dict) or "medperf-lint" not in tool:
@@ -217,21 +333,21 @@ def read_config_file(path: Path) -> dict[str, Any] | None:
 
 def find_config(start: Path) -> Path | None:
     """The nearest ``.medperf-lint.toml`` or pyproject.toml with our table, at or above start."""
-    here = start if start.is_dir() else start.parent
+    here = start if is_folder(start) else start.parent
     for folder in (here, *here.parents):
         candidate = folder / CONFIG_FILE
-        if candidate.is_file():
+        if is_regular_file(candidate):
             return candidate
         pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and b"tool.medperf-lint" in _head(pyproject):
+        if is_regular_file(pyproject) and b"tool.medperf-lint" in _head(pyproject):
             return pyproject
     return None
 
 
 def _head(path: Path) -> bytes:
     try:
-        return path.read_bytes()
-    except OSError:
+        return read_regular_file(path, MAX_CONFIG_BYTES)
+    except SafeReadError:
         return b""
 
 
@@ -276,27 +392,94 @@ def check_overrides(overrides: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class ConfigResolver:
-    """Settings per linted file: defaults < nearest config (or --config) < CLI overrides."""
+    """Settings per linted file, and one set of network settings per run.
 
-    def __init__(self, explicit: Path | None = None, overrides: Mapping[str, Any] | None = None):
+    Per file: defaults < user config < nearest project config (or ``--config``) < overrides.
+    Per run (network settings): the same, with the project config found at or above
+    ``run_root`` (the folder that holds every linted path); trusted settings come from the
+    user config, the environment and the overrides only.
+    """
+
+    def __init__(
+        self,
+        explicit: Path | None = None,
+        overrides: Mapping[str, Any] | None = None,
+        *,
+        run_root: Path | None = None,
+        environ: Mapping[str, str] | None = None,
+    ):
         self._overrides = check_overrides(overrides or {})
+        self._user = self._load_user(user_config_path(environ))
+        trusted = {k: v for k, v in self._user.items() if is_trusted(k)}
+        trusted.update(env_values(environ))
+        trusted.update({k: v for k, v in self._overrides.items() if is_trusted(k)})
+        self._trusted = trusted
         self._explicit = self._load(explicit) if explicit else None
+        self._run_root = run_root
         self._by_file: dict[Path, Settings] = {}
+        self._run: Settings | None = None
+
+    @staticmethod
+    def _load_user(path: Path) -> dict[str, Any]:
+        try:
+            os.stat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            return {}
+        except OSError as err:  # unreadable or a loop: read_config_file says so in one line
+            if not os.path.lexists(path):
+                raise ConfigError(f"{path}: cannot read config: {describe_oserror(err)}") from None
+        values = read_config_file(path) or {}
+        values.pop("config_path", None)  # globs stay relative to project configs
+        return values
+
+    def _project(self, values: Mapping[str, Any]) -> Settings:
+        """A project config: every trusted key dropped (and remembered for the warning)."""
+        ignored = tuple(k for k, (attr, _c) in _KEYS.items() if attr in values and is_trusted(attr))
+        kept = {k: v for k, v in values.items() if not is_trusted(k)}
+        base = apply(Settings(), {k: v for k, v in self._user.items() if not is_trusted(k)})
+        return replace(apply(base, kept), ignored_settings=ignored)
 
     def _load(self, path: Path) -> Settings:
         values = read_config_file(path)
         if values is None:
             raise ConfigError(f"{path}: no [tool.medperf-lint] table")
-        return apply(Settings(), values)
+        return self._project(values)
 
-    def for_path(self, path: Path | None) -> Settings:
+    def _nearest(self, start: Path) -> Settings:
         if self._explicit is not None:
-            return apply(self._explicit, self._overrides)
-        start = (path if path is not None else Path.cwd()).resolve()
+            return self._explicit
         found = find_config(start)
         if found is None:
-            return apply(Settings(), self._overrides)
+            return self._project({})
         if found not in self._by_file:
             values = read_config_file(found)
-            self._by_file[found] = apply(Settings(), values) if values else Settings()
-        return apply(self._by_file[found], self._overrides)
+            self._by_file[found] = self._project(values or {})
+        return self._by_file[found]
+
+    def run_settings(self) -> Settings:
+        """The run's network settings (and the rule settings of ``--ref`` values)."""
+        if self._run is None:
+            start = safe_resolve(self._run_root if self._run_root is not None else Path.cwd())
+            project = self._nearest(start)
+            self._run = apply(apply(project, self._trusted), self._overrides)
+        return self._run
+
+    def for_path(self, path: Path | None) -> Settings:
+        if path is None:
+            return self.run_settings()
+        settings = apply(self._nearest(safe_resolve(path)), self._overrides)
+        run = self.run_settings()
+        return apply(
+            settings, {f.name: getattr(run, f.name) for f in fields(Settings) if is_per_run(f.name)}
+        )
+
+
+def run_root(paths: list[str]) -> Path | None:
+    """The folder holding every path (None without paths: the working directory decides)."""
+    if not paths:
+        return None
+    try:
+        common = Path(os.path.commonpath([os.path.abspath(p) for p in paths]))
+    except ValueError:  # different drives
+        return None
+    return common

@@ -25,6 +25,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from .findings import Span
 from .inputs import is_parameters_name
 from .references import HashKind, HashSlot, Reference, RefKind, looks_like_reference
+from .safe_io import SafeReadError, is_regular_file, read_regular_file
 from .yamlnodes import (
     MAX_BYTES,
     InputError,
@@ -74,6 +75,7 @@ class Document:
     lines: tuple[str, ...] = ()
     companions: tuple[Path, ...] = field(default=())  # files to lint because of this one
     foreign: str | None = None  # what the file is when it is plainly not a MedPerf manifest
+    source: str = field(default="", repr=False, compare=False)  # the text as linted, for --fix
 
 
 @dataclass(frozen=True)
@@ -121,13 +123,10 @@ def _norm(key: str) -> str:
 
 def load_path(path: Path, display: str | None = None) -> Document:
     """Read and parse one file. Raises :class:`InputError` with a one-line reason."""
-    try:
-        with path.open("rb") as handle:  # bounded: /dev/zero or a huge file must not hang us
-            data = handle.read(MAX_BYTES + 1)
-    except IsADirectoryError:
-        raise InputError("is a directory") from None
-    except OSError as err:
-        raise InputError(err.strerror or str(err)) from None
+    try:  # bounded and non-blocking: /dev/zero, a FIFO or a huge file must not hang us
+        data = read_regular_file(path, MAX_BYTES)
+    except SafeReadError as err:
+        raise InputError(str(err)) from None
     if not data.strip() and is_parameters_name(path.name):
         return Document(display or str(path), DocKind.YAML, ())  # MedPerf reads it as {}
     return load_text(decode(data), display or str(path), path)
@@ -164,9 +163,18 @@ def load_text(text: str, display: str | None, path: Path | None = None) -> Docum
             companions.extend(_inline_files(node, path))
     if kind is DocKind.MLCUBE and path is not None:
         params = path.parent / "workspace" / "parameters.yaml"
-        if params.is_file():
+        if is_regular_file(params):
             companions.append(params)
-    return Document(display, kind, tuple(refs), tuple(problems), lines, tuple(companions), foreign)
+    return Document(
+        display,
+        kind,
+        tuple(refs),
+        tuple(problems),
+        lines,
+        tuple(companions),
+        source=text,
+        foreign=foreign,
+    )
 
 
 def load_entity(entity: Mapping[str, Any]) -> Document:
@@ -248,7 +256,7 @@ def _inline_files(root: Node, path: Path) -> Iterator[Path]:
             if not value or looks_like_reference(value):
                 continue
             local = Path(value) if Path(value).is_absolute() else path.parent / value
-            if local.is_file():
+            if is_regular_file(local):  # never raises: a name too long or with a NUL is no file
                 yield local
 
 
@@ -396,7 +404,7 @@ def _extract_submission(
             continue  # what --asset-path stores: the asset never leaves the submitter
         if pair.local_ok and value and not looks_like_reference(value) and path is not None:
             local = (path.parent / value) if not Path(value).is_absolute() else Path(value)
-            if local.is_file():
+            if is_regular_file(local):
                 continue  # the current format uploads this file inline; nothing is hosted
         if is_string(unode) and value == "" and slot.value is None:
             continue  # an empty optional field (the web UI sends these)

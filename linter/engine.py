@@ -15,21 +15,23 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
-from .config import ConfigResolver, Settings
+from .config import ConfigResolver, Settings, where_to_set
 from .documents import STDIN, STDIN_DISPLAY, Document, load_path, load_stdin
 from .facts import NetworkResults, Progress
 from .findings import Finding, Fix
-from .inputs import inputs
+from .inputs import expand_one
 from .network import gather
 from .report import InputProblem, Report
 from .rule import Diagnostic, Need, Rule, RuleContext
 from .rules import RULES, lookup
+from .safe_io import is_folder, safe_resolve
 from .suppressions import Suppression, matches, matching_names, parse
 from .urls import redact
 from .yamlnodes import InputError
 
 UNUSED_SUPPRESSION = "unused-suppression"
 UNKNOWN_RULE = "unknown-rule"
+IGNORED_SETTING = "ignored-setting"
 NO_MANIFESTS = (
     "folder holds no MedPerf manifest (mlcube*.yaml, *container_config*.yaml, "
     "*parameters*.yaml, *.medperf.yaml|yml|json); name other files explicitly to lint them"
@@ -80,13 +82,15 @@ def load_jobs(
         if raw == STDIN:
             _load_stdin(jobs, problems, resolver)
             continue
-        found = [(i.path, i.walked) for i in inputs([raw])]
-        if not found and Path(raw).is_dir():  # say so rather than pass having linted nothing
-            problems.append(InputProblem(raw, NO_MANIFESTS))
+        expansion = expand_one(raw)
+        problems.extend(InputProblem(where, why) for where, why in expansion.unreadable)
+        found = [(i.path, i.walked) for i in expansion.files]
+        if not found and not expansion.unreadable and is_folder(Path(raw)):
+            problems.append(InputProblem(raw, NO_MANIFESTS))  # say so rather than pass silently
         queue.extend(found)
     while queue:
         path, walked = queue.popleft()
-        key = path.resolve()
+        key = safe_resolve(path)  # a symlink loop is reported when read, not raised here
         if key in seen:
             continue
         seen.add(key)
@@ -132,7 +136,7 @@ def run(
     findings: list[Finding] = []
     for job, rules in zip(jobs, rules_per_job, strict=False):
         findings.extend(_lint_job(job, rules, network, online))
-    findings.extend(_config_findings(jobs))
+    findings.extend(_config_findings(jobs, network_settings))
     findings.sort(key=lambda f: f.sort_key)
     return Report(
         findings=tuple(_dedupe(findings)),
@@ -142,6 +146,7 @@ def run(
         online=online,
         network=network,
         skipped_online_rules=() if online else tuple(skipped),
+        sources={j.document.path: j.document.source for j in jobs if j.document.path},
     )
 
 
@@ -196,7 +201,7 @@ def _file_ignored(finding: Finding, path: str | None, settings: Settings) -> boo
     base = settings.config_dir
     if base is not None:
         with contextlib.suppress(ValueError):
-            candidates.add(Path(path).resolve().relative_to(base.resolve()).as_posix())
+            candidates.add(safe_resolve(Path(path)).relative_to(safe_resolve(base)).as_posix())
     for pattern, names in settings.per_file_ignores:
         if any(fnmatch.fnmatch(c, pattern) for c in candidates) and any(
             n in (finding.rule, finding.code) or (n.upper() == "ALL") for n in names
@@ -282,8 +287,26 @@ def _suppression_findings(
     yield _finding(unused_rule, Diagnostic(message), path, sup.span, None, settings)
 
 
-def _config_findings(jobs: Sequence[Job]) -> Iterable[Finding]:
+def _ignored_setting_findings(settings: Iterable[Settings]) -> Iterable[Finding]:
+    """ignored-setting warnings: a trusted key in a project config, once per file and key."""
+    seen: set[tuple[str | None, str]] = set()
+    for s in settings:
+        rule = next((r for r in select_rules(s) if r.name == IGNORED_SETTING), None)
+        for key in s.ignored_settings:
+            if rule is None or (s.config_path, key) in seen:
+                continue
+            seen.add((s.config_path, key))
+            message = (
+                f"{key!r} is ignored in a project config: a file in the linted tree may not "
+                f"choose where requests and tokens go, what the address guard allows or which "
+                f"cached results count; set it with {where_to_set(key)}"
+            )
+            yield _finding(rule, Diagnostic(message), s.config_path, None, None, s)
+
+
+def _config_findings(jobs: Sequence[Job], run_settings: Settings) -> Iterable[Finding]:
     """unknown-rule findings for config entries that name no rule, once per config file."""
+    yield from _ignored_setting_findings([run_settings, *(job.settings for job in jobs)])
     seen: set[tuple[str | None, str]] = set()
     for job in jobs:
         s = job.settings

@@ -4,23 +4,42 @@ A fix replaces one single-line scalar. Quoting is kept (or added when the new va
 not survive as a plain scalar), and the edited text is parsed again: if the file no longer
 parses, or the value at that spot is not the replacement, nothing is written. Writes are
 atomic (temporary file, then rename), so an interrupted run never leaves half a file.
+
+An online run probes for minutes, and the user may edit the file meanwhile. So the file is
+read again at fix time, every value to replace must still read exactly as it did when it was
+linted (``sources``: the texts the engine linted), and the bytes are compared once more right
+before the rename; otherwise the file is left alone and the outcome says so. A symlink is
+written through to its target, the target's mode and owner are kept, a UTF-8 BOM is kept,
+a file with several hard links is left alone (a rename would split them),
+and an unwritable folder or a file too deeply nested to verify is one line, not a traceback.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from .findings import Finding
+from .findings import Finding, Span
+from .safe_io import SafeReadError, describe_oserror, read_regular_file
 from .urls import REDACTED
-from .yamlnodes import InputError, compose
+from .yamlnodes import MAX_BYTES, InputError, compose
+
+_BOM = b"\xef\xbb\xbf"
+# Line breaks as YAML counts them (spans are YAML positions); str.splitlines also splits on
+# \v, \f and \x1c-\x1e, which would put an edit on the wrong line.
+_YAML_LINE = re.compile(r"[^\r\n\x85\u2028\u2029]*(?:\r\n|[\r\n\x85\u2028\u2029]|$)")
+
+
+class _Unfixable(Exception):
+    """Why a file is left as it was; the message is one line."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +101,20 @@ def _round_trips(original: str, updated: str, edits: dict[tuple[int, int], str])
         return list(yaml.safe_load_all(updated)) == _expected(original, edits)
     except (InputError, yaml.YAMLError):
         return False
+    except RecursionError:
+        raise _Unfixable("nesting is too deep to check the fix; file left unchanged") from None
+
+
+def yaml_lines(text: str) -> list[str]:
+    """``text`` split where YAML counts lines, line ends kept (the pieces join back to it)."""
+    lines = [m.group(0) for m in _YAML_LINE.finditer(text)]
+    return [line for line in lines if line] or [""]
+
+
+def _segment(lines: list[str], span: Span) -> str | None:
+    if span.line < 1 or span.line > len(lines):
+        return None
+    return lines[span.line - 1][span.column - 1 : span.end_column - 1]
 
 
 def _selected(f: Finding, unsafe: bool) -> bool:
@@ -98,17 +131,25 @@ def fixable(finding: Finding, *, unsafe: bool = False) -> bool:
 
 
 def apply_fixes(
-    findings: Iterable[Finding], *, unsafe: bool = False, preview: list[str] | None = None
+    findings: Iterable[Finding],
+    *,
+    unsafe: bool = False,
+    preview: list[str] | None = None,
+    sources: Mapping[str, str] | None = None,
 ) -> list[FixOutcome]:
     """Apply the safe fixes (and the unsafe ones when ``unsafe``), file by file.
 
     With ``preview`` (a list) nothing is written: each file's unified diff is appended to it.
+    ``sources`` (path -> text as linted) lets a value changed since linting be noticed.
     """
     by_path: dict[str, list[Finding]] = defaultdict(list)
     for f in findings:
         if _selected(f, unsafe) and f.path:
             by_path[f.path].append(f)
-    return [_fix_file(path, group, preview) for path, group in sorted(by_path.items())]
+    return [
+        _fix_file(path, group, preview, (sources or {}).get(path))
+        for path, group in sorted(by_path.items())
+    ]
 
 
 def _diff(path: str, original: str, updated: str) -> str:
@@ -126,13 +167,44 @@ def _diff(path: str, original: str, updated: str) -> str:
     )
 
 
-def _fix_file(path: str, findings: list[Finding], preview: list[str] | None = None) -> FixOutcome:
-    file = Path(path)
+def _fix_file(
+    path: str,
+    findings: list[Finding],
+    preview: list[str] | None = None,
+    linted: str | None = None,
+) -> FixOutcome:
     try:
-        original = file.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        return FixOutcome(path, 0, len(findings), f"cannot read: {err}")
-    lines = original.splitlines(keepends=True)
+        return _fix(path, findings, linted, preview)
+    except _Unfixable as why:
+        return FixOutcome(path, 0, len(findings), str(why))
+
+
+def _read(target: Path) -> bytes:
+    try:
+        raw = read_regular_file(target, MAX_BYTES)
+    except SafeReadError as err:
+        raise _Unfixable(f"cannot read: {err}") from None
+    if len(raw) > MAX_BYTES:
+        raise _Unfixable("file is too large to fix")
+    return raw
+
+
+def _fix(
+    path: str, findings: list[Finding], linted: str | None, preview: list[str] | None
+) -> FixOutcome:
+    try:  # a symlink is fixed in its target; the link stays a link
+        target = Path(os.path.realpath(path, strict=True))
+    except (OSError, RuntimeError) as err:
+        reason = describe_oserror(err) if isinstance(err, OSError) else "symlink loop"
+        raise _Unfixable(f"cannot read: {reason}") from None
+    raw = _read(target)
+    bom = raw.startswith(_BOM)
+    try:
+        original = raw[len(_BOM) :].decode("utf-8") if bom else raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise _Unfixable(f"cannot read: not UTF-8 ({err.reason})") from None
+    lines = yaml_lines(original)
+    linted_lines = yaml_lines(linted) if linted is not None else None
     chosen: dict[tuple[int, int], Finding] = {}
     skipped = 0
     for f in sorted(findings, key=lambda f: f.sort_key):
@@ -141,6 +213,12 @@ def _fix_file(path: str, findings: list[Finding], preview: list[str] | None = No
         if key in chosen or REDACTED in f.fix.replacement:
             skipped += 1  # one fix per value; never write a redacted secret
             continue
+        now = _segment(lines, f.span)
+        if now is None or (linted_lines is not None and now != _segment(linted_lines, f.span)):
+            raise _Unfixable(
+                f"line {f.span.line} changed since it was linted; file left unchanged "
+                "(run medperf-lint --fix again)"
+            )
         chosen[key] = f
     # Right to left within a line, so earlier columns stay valid while editing.
     edits = sorted(
@@ -156,24 +234,50 @@ def _fix_file(path: str, findings: list[Finding], preview: list[str] | None = No
         lines[row] = text[:start] + new + text[end:]
         deltas.append((f.span.line, f.span.column, len(new) - (end - start), f.fix.replacement))
     updated = "".join(lines)
+    if not deltas:
+        return FixOutcome(path, 0, skipped)
     if not _round_trips(original, updated, {(ln, c): v for ln, c, _d, v in deltas}):
         return FixOutcome(path, 0, len(findings), "a fix did not round-trip; file left unchanged")
     if preview is not None:
         preview.append(_diff(path, original, updated))
     else:
-        _atomic_write(file, updated)
+        data = (_BOM if bom else b"") + updated.encode("utf-8")
+        _atomic_write(target, data, expected=raw)
     return FixOutcome(path, len(deltas), skipped)
 
 
-def _atomic_write(file: Path, text: str) -> None:
-    mode = file.stat().st_mode & 0o7777
-    fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", dir=file.parent)
+def _atomic_write(file: Path, data: bytes, *, expected: bytes) -> None:
+    """Replace ``file`` with ``data``, keeping mode and owner, unless it changed meanwhile."""
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.chmod(tmp, mode)
+        info = file.stat()
+    except OSError as err:
+        raise _Unfixable(f"cannot write: {describe_oserror(err)}") from None
+    if info.st_nlink > 1:  # a rename would leave the other names with the old text
+        raise _Unfixable(
+            f"has {info.st_nlink} hard links and a rewrite would split them; file left unchanged"
+        )
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", dir=file.parent)
+    except OSError as err:
+        raise _Unfixable(f"cannot write in {file.parent}: {describe_oserror(err)}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, info.st_mode & 0o7777)
+        written = os.stat(tmp)
+        if (written.st_uid, written.st_gid) != (info.st_uid, info.st_gid):
+            try:
+                os.chown(tmp, info.st_uid, info.st_gid)
+            except OSError:
+                raise _Unfixable(
+                    "cannot keep the file's owner and group; file left unchanged"
+                ) from None
+            os.chmod(tmp, info.st_mode & 0o7777)  # chown may clear setuid/setgid bits
+        if _read(file) != expected:  # edited while we worked: the user's edit wins
+            raise _Unfixable("changed while being fixed; file left unchanged (run --fix again)")
         os.replace(tmp, file)
-    except BaseException:
+    except OSError as err:
+        raise _Unfixable(f"cannot write: {describe_oserror(err)}") from None
+    finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-        raise

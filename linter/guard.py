@@ -15,6 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .safe_io import is_regular_file
+
 GROUPS = ("model", "container", "mlcube", "benchmark")
 
 
@@ -164,13 +166,13 @@ def _build(group: str, values: dict[str, str], notes: list[str], cwd: Path) -> S
     for key, value in values.items():
         if key == "container_config_file":
             local = cwd / value
-            if local.is_file():
+            if is_regular_file(local):
                 body["container_config"] = _load_yaml(local)
             else:  # legacy: --mlcube-file / -m took a URL (or synapse:) to the mlcube.yaml
                 body["git_mlcube_url"] = value
         elif key == "parameters_file":
             local = cwd / value
-            if local.is_file():
+            if is_regular_file(local):
                 paths.append(os.fspath(local))
             else:
                 body["git_parameters_url"] = value
@@ -188,9 +190,12 @@ def _load_yaml(path: Path) -> object:
     a usage error, as it is for MedPerf."""
     import yaml
 
-    try:
-        text = path.read_text(encoding="utf-8")
+    from .safe_io import SafeReadError, read_regular_file
+    from .yamlnodes import MAX_BYTES
+
+    try:  # bounded and non-blocking, like every other read
+        text = read_regular_file(path, MAX_BYTES).decode("utf-8")
         return yaml.safe_load(text)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
+    except (SafeReadError, UnicodeDecodeError, yaml.YAMLError, RecursionError) as err:
         first = (str(err).splitlines() or [type(err).__name__])[0]
         raise GuardUsageError(f"{path}: cannot read the container config: {first}") from None

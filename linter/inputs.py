@@ -15,6 +15,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .safe_io import describe_oserror, is_folder
+
 MANIFEST_PATTERNS = (
     "mlcube*.yaml",
     "mlcube*.yml",
@@ -50,17 +52,40 @@ class Input:
 def inputs(paths: Iterable[str]) -> Iterator[Input]:
     """Files named explicitly come through whatever their name; folders are walked."""
     for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
-                for name in sorted(files):
-                    if is_manifest_name(name):
-                        yield Input(Path(root) / name, walked=True)
-        else:
-            yield Input(path)  # missing files are reported when read
+        yield from expand_one(raw).files
 
 
 def expand(paths: Iterable[str]) -> Iterator[Path]:
     """The paths of :func:`inputs`, for callers that do not care how a file was found."""
     return (found.path for found in inputs(paths))
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """The files one command-line path stands for, and the folders that could not be read."""
+
+    files: tuple[Input, ...]
+    unreadable: tuple[tuple[str, str], ...] = ()  # (folder, one-line reason)
+
+
+def expand_one(raw: str) -> Expansion:
+    """Walk ``raw`` when it is a folder; symlinked folders are not followed (no loops)."""
+    path = Path(raw)
+    if not is_folder(path):  # False for loops and dangling links too: reported when read
+        return Expansion((Input(path),))  # missing files are reported when read
+    files: list[Input] = []
+    unreadable: list[tuple[str, str]] = []
+
+    def failed(err: OSError) -> None:
+        unreadable.append(
+            (str(err.filename or raw), f"cannot read folder: {describe_oserror(err)}")
+        )
+
+    for root, dirs, names in os.walk(path, onerror=failed):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
+        files.extend(
+            Input(Path(root) / name, walked=True)
+            for name in sorted(names)
+            if is_manifest_name(name)
+        )
+    return Expansion(tuple(files), tuple(unreadable))

@@ -71,13 +71,18 @@ def terminal_progress(
     task = bar.add_task("checking URLs", total=None, host="", kind="count")
     downloads: list[TaskID] = []
 
+    from rich.markup import escape
+
+    from .reporters.safe_text import safe
+
     def update(what: str, done: int, total: int) -> None:
         if what == BYTES:
             if not downloads:
                 downloads.append(bar.add_task("downloading", total=None, host="", kind=BYTES))
             bar.update(downloads[0], completed=done, total=total or None)
             return
-        bar.update(task, completed=done, total=total, host=what)
+        # ``what`` comes from a manifest URL: redacted, controls and rich markup defused
+        bar.update(task, completed=done, total=total, host=escape(safe(what)))
 
     with bar:
         yield update

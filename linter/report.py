@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .facts import NetworkResults
@@ -29,6 +29,8 @@ class Report:
     online: bool = False
     network: NetworkResults | None = None
     skipped_online_rules: tuple[str, ...] = field(default=())
+    # path -> the text each file had when it was linted (``--fix`` checks nothing moved since)
+    sources: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def _of(self, severity: Severity) -> list[Finding]:
         return [f for f in self.findings if f.severity is severity]

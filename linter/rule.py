@@ -89,6 +89,9 @@ class Rule:
     example_failing: str = ""  # a small manifest the rule must report (EXAMPLE_FAILING)
     example_passing: str = ""  # a small manifest the rule must not report (EXAMPLE_PASSING)
     example_config: str = ""  # the .medperf-lint.toml both examples run with (EXAMPLE_CONFIG)
+    # the passing example's own config when it differs (EXAMPLE_CONFIG_PASSING), for rules
+    # about the config itself (ignored-setting)
+    example_config_passing: str = ""
 
     @property
     def summary(self) -> str:
@@ -119,4 +122,5 @@ class Rule:
             example_failing=attrs.get("EXAMPLE_FAILING", ""),
             example_passing=attrs.get("EXAMPLE_PASSING", ""),
             example_config=attrs.get("EXAMPLE_CONFIG", ""),
+            example_config_passing=attrs.get("EXAMPLE_CONFIG_PASSING", ""),
         )

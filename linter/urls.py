@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlsplit
+
+# One definition of "secret-bearing", shared with the redactor (see linter/redact.py);
+# ``redact`` is the historical name of ``redact_text``.
+from .redact import CREDENTIAL_PARAMS, REDACTED, SIGNATURE_PARAMS
+from .redact import redact_text as redact
 
 
 @dataclass(frozen=True)
@@ -79,74 +83,12 @@ def rfc3986_problem(url: str) -> str | None:
     return None
 
 
-# Query parameters whose values are credentials: flagged by credentials-in-url.
-CREDENTIAL_PARAMS = frozenset(
-    {
-        "token",
-        "access_token",
-        "accesstoken",
-        "auth",
-        "auth_token",
-        "authtoken",
-        "api_key",
-        "apikey",
-        "api-key",
-        "key",
-        "private_token",
-        "password",
-        "passwd",
-        "pwd",
-        "secret",
-        "client_secret",
-        "refresh_token",
-        "id_token",
-        "session",
-        "sessionid",
-        "jwt",
-        "bearer",
-    }
-)
-# Signature parameters: not credentials, but never echoed either.
-SIGNATURE_PARAMS = frozenset(
-    {
-        "sig",
-        "signature",
-        "x-amz-signature",
-        "x-amz-credential",
-        "x-amz-security-token",
-        "x-goog-signature",
-        "x-goog-credential",
-        "awsaccessid",
-        "awsaccesskeyid",
-        "googleaccessid",
-        "q-signature",
-        "x-oss-signature",
-        "ossaccesskeyid",
-        "__token__",
-        "hdnts",
-        "hdnea",
-        "authorization",
-    }
-)
-_SECRET_VALUE = re.compile(
-    r"(?P<key>[?&](?:"
-    + "|".join(re.escape(p) for p in sorted(CREDENTIAL_PARAMS | SIGNATURE_PARAMS))
-    + r")=)[^&#]*",
-    re.IGNORECASE,
-)
-_USERINFO = re.compile(r"(?P<pre>\b[A-Za-z][A-Za-z0-9+.\-]*://)(?P<user>[^/@?#\s]*)@")
-REDACTED = "***"
-
-
-def redact(value: str) -> str:
-    """``value`` (a URL or a message quoting URLs) with secrets replaced by ``***``."""
-    if "@" not in value and "=" not in value:
-        return value
-    out = _SECRET_VALUE.sub(lambda m: m.group("key") + REDACTED, value)
-
-    def _user(m: re.Match[str]) -> str:
-        user = m.group("user")
-        name = user.split(":", 1)[0]
-        return m.group("pre") + (f"{name}:{REDACTED}" if ":" in user else REDACTED) + "@"
-
-    return _USERINFO.sub(_user, out)
+__all__ = [
+    "CREDENTIAL_PARAMS",
+    "REDACTED",
+    "SIGNATURE_PARAMS",
+    "UrlParts",
+    "redact",
+    "rfc3986_problem",
+    "split_url",
+]

@@ -24,6 +24,7 @@ from . import (
     hash_without_url,
     host_not_allowed,
     html_content,
+    ignored_setting,
     inconclusive,
     insecure_http,
     invalid_manifest,
@@ -93,6 +94,7 @@ _MODULES = (
     demo_dataset_invalid,
     unused_suppression,
     unknown_rule,
+    ignored_setting,
 )
 
 RULES: tuple[Rule, ...] = tuple(Rule.from_module(m) for m in _MODULES)

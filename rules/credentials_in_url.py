@@ -5,9 +5,13 @@ and manifests end up in git. A password in `https://user:pass@host/…`, a token
 `https://TOKEN@host/…` or a `?token=…`/`?access_token=…`/`?api_key=…` parameter leaks to all
 of them. MedPerf downloads anonymously anyway: host the file publicly (or on Synapse, where
 each participant uses their own login) and revoke the secret that was written down. The
-parameter names are listed in `medperf_lint.urls.CREDENTIAL_PARAMS`; signature parameters of
-pre-signed URLs are not credentials and are left to other rules. Findings never repeat the
-secret.
+parameter names are listed in `medperf_lint.redact.CREDENTIAL_PARAMS`; they are matched in
+the query and in the fragment (`#access_token=…`), after percent-decoding and `+` handling,
+so `?%74oken=` counts. Token-shaped values (`ghp_…`, `glpat-…`, JWTs) and the values of
+`GITHUB_TOKEN`, `GH_TOKEN` and `SYNAPSE_AUTH_TOKEN` count anywhere in the URL. This is the
+same definition the redactor hides by (`medperf_lint.redact.find_secrets`). Signature
+parameters of pre-signed URLs are not credentials and are left to `expiring-url`. Findings
+never repeat the secret.
 
 Fix: unsafe. The URL without its credentials works only once the file is public.
 
@@ -24,12 +28,11 @@ Passes:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 from medperf_lint.findings import Fix, Severity
+from medperf_lint.redact import find_secrets, param_kind
 from medperf_lint.references import Reference
 from medperf_lint.rule import Diagnostic, RuleContext
-from medperf_lint.urls import CREDENTIAL_PARAMS
 
 from ._url_text import url_parts, with_prefix
 
@@ -60,19 +63,21 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
     found = url_parts(ref)
     if found is None:
         return
-    text, parts = found
-    what: list[str] = []
-    if parts.password:
-        what.append("a user name and password before the host (user:…@)")
-    elif parts.username:
-        what.append("a user name or token before the host (…@)")
-    names = sorted({key.lower() for key, value in parts.query if _is_credential(key, value)})
-    if names:
-        listed = ", ".join(names)
-        noun = "parameter" if len(names) == 1 else "parameters"
-        what.append(f"a credential in query {noun} {listed}")
-    if not what:
+    text, _parts = found
+    secrets = find_secrets(text)
+    if not secrets.credentials:
         return
+    what: list[str] = []
+    if secrets.userinfo == "password":
+        what.append("a user name and password before the host (user:…@)")
+    elif secrets.userinfo == "user":
+        what.append("a user name or token before the host (…@)")
+    if secrets.credential_keys:
+        listed = ", ".join(secrets.credential_keys)
+        noun = "parameter" if len(secrets.credential_keys) == 1 else "parameters"
+        what.append(f"a credential in {noun} {listed}")
+    if secrets.token_values and not what:
+        what.append("a token")
     clean = _without_credentials(text)
     fix = (
         Fix(
@@ -80,26 +85,36 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
             "drop the credentials (works once the file is public)",
             safe=False,
         )
-        if clean
+        if clean is not None and not find_secrets(clean).credentials
         else None
     )
     yield Diagnostic(f"the URL holds {' and '.join(what)}: {_ADVICE}", fix)
 
 
-def _is_credential(key: str, value: str) -> bool:
-    return bool(value) and key.strip().lower() in CREDENTIAL_PARAMS
-
-
 def _without_credentials(text: str) -> str | None:
     """``text`` without user-info and credential parameters, other parts kept as written."""
-    try:
-        parts = urlsplit(text.strip())
-    except ValueError:
+    text = text.strip()
+    scheme, sep, rest = text.partition("://")
+    if not sep:
         return None
-    netloc = parts.netloc.rsplit("@", 1)[-1]
+    cut = min((i for i in (rest.find(c) for c in "/?#") if i != -1), default=len(rest))
+    authority, tail = rest[:cut], rest[cut:]
+    tail, hash_mark, fragment = tail.partition("#")
+    path, question, query = tail.partition("?")
+    out = f"{scheme}://{authority.rpartition('@')[2]}{path}"
+    kept_query = _kept(query)
+    if question and kept_query:
+        out += "?" + kept_query
+    kept_fragment = _kept(fragment)
+    if hash_mark and (kept_fragment or not fragment):
+        out += "#" + kept_fragment
+    return out
+
+
+def _kept(part: str) -> str:
     kept = []
-    for piece in parts.query.split("&"):
+    for piece in part.split("&"):
         key, _, value = piece.partition("=")
-        if piece and not _is_credential(unquote_plus(key), unquote_plus(value)):
+        if piece and param_kind(key, value) != "credential":
             kept.append(piece)
-    return urlunsplit((parts.scheme, netloc, parts.path, "&".join(kept), parts.fragment))
+    return "&".join(kept)

@@ -44,6 +44,15 @@ def _isolated_env(
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)  # the user config is under HOME
+    for name in (  # the trusted settings' variables (not the test hooks' MEDPERF_LINT_* ones)
+        "MEDPERF_LINT_GITHUB_API_URL",
+        "MEDPERF_LINT_SYNAPSE_ENDPOINT",
+        "MEDPERF_LINT_ALLOW_PRIVATE_HOSTS",
+        "MEDPERF_LINT_CACHE_DIR",
+        "MEDPERF_LINT_DEBUG",
+    ):
+        monkeypatch.delenv(name, raising=False)
     for var in (
         "GITHUB_ACTIONS",
         "GITHUB_TOKEN",

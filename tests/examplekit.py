@@ -27,8 +27,11 @@ def run_example(
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / example_name(text)
     path.write_text(transform(example(text)) + "\n", encoding="utf-8")
-    if rule.example_config:
-        (folder / ".medperf-lint.toml").write_text(example(rule.example_config) + "\n")
+    config = rule.example_config
+    if which == "passing" and rule.example_config_passing:
+        config = rule.example_config_passing
+    if config:
+        (folder / ".medperf-lint.toml").write_text(example(config) + "\n")
     return medperf_lint.lint_paths([path], online=online, overrides=overrides)
 
 

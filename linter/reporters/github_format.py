@@ -5,12 +5,18 @@ from __future__ import annotations
 from typing import TextIO
 
 from ..report import Report
+from .safe_text import safe
 from .summary import summary_line
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def _data(text: str) -> str:
+    """Redacted, controls escaped, then the workflow-command escapes."""
+    return _command_escape(safe(text))
+
+
+def _command_escape(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
@@ -30,11 +36,13 @@ def render_github(report: Report, out: TextIO) -> None:
             props += [f"line={f.span.line}", f"col={f.span.column}"]
             props += [f"endLine={f.span.end_line}", f"endColumn={f.span.end_column}"]
         props.append(f"title={_prop(f'{f.code} {f.rule}')}")
-        message = f.message
+        message = _data(f.message)
         if f.path is None and f.reference:
-            message = f"{f.reference}: {message}"
+            message = f"{_data(f.reference)}: {message}"
         if f.fix:
             kind = "fix" if f.fix.safe else "fix (unsafe)"
-            message += f"\n{kind}: {f.fix.description}: {f.fix.replacement}"
-        out.write(f"::{_LEVEL[f.severity.value]} {','.join(props)}::{_data(message)}\n")
-    out.write(summary_line(report) + "\n")
+            message += _command_escape("\n") + _data(
+                f"{kind}: {f.fix.description}: {f.fix.replacement}"
+            )
+        out.write(f"::{_LEVEL[f.severity.value]} {','.join(props)}::{message}\n")
+    out.write(safe(summary_line(report)) + "\n")

@@ -7,6 +7,7 @@ from typing import Any, TextIO
 
 from ..findings import Finding
 from ..report import Report
+from .safe_text import redact_tree
 from .summary import summary_dict
 
 
@@ -73,5 +74,5 @@ def render_json(report: Report, out: TextIO) -> None:
         "synapse": synapse_details(report),
         "summary": summary_dict(report),
     }
-    json.dump(payload, out, indent=2)
+    json.dump(redact_tree(payload), out, indent=2)  # ensure_ascii: controls come out escaped
     out.write("\n")

@@ -32,6 +32,7 @@ from ..findings import Finding, Span
 from ..fixer import _render
 from ..report import Report
 from ..rule import Rule
+from .safe_text import redact_tree
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -225,5 +226,9 @@ def _notification(path: str | None, message: str) -> dict[str, Any]:
 
 
 def render_sarif(report: Report, out: TextIO) -> None:
-    json.dump(sarif_log(report), out, indent=2, ensure_ascii=False)
+    log = sarif_log(report)
+    for run in log["runs"]:  # what came from inputs through the redactor; the rule docs as written
+        for key in [k for k in run if k != "tool"]:
+            run[key] = redact_tree(run[key])
+    json.dump(log, out, indent=2, ensure_ascii=False)  # json escapes control characters itself
     out.write("\n")

@@ -11,6 +11,7 @@ from typing import TextIO
 
 from ..fixer import fixable
 from ..report import Report
+from .safe_text import safe
 from .summary import summary_line
 
 
@@ -28,7 +29,8 @@ def statistics_rows(report: Report, *, unsafe: bool = False) -> list[tuple[int, 
 def render_statistics(report: Report, out: TextIO, *, unsafe: bool = False) -> None:
     rows = statistics_rows(report, unsafe=unsafe)
     for problem in report.input_errors:
-        out.write(f"{problem.path or '<input>'}: error: {problem.message}\n")
+        where = safe(problem.path) if problem.path else "<input>"
+        out.write(f"{where}: error: {safe(problem.message)}\n")
     if rows:
         count_width = max(len(str(n)) for n, *_ in rows)
         name_width = max(len(name) for _n, _c, name, _f in rows)

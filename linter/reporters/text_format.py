@@ -6,6 +6,7 @@ from typing import TextIO
 
 from ..findings import Finding
 from ..report import Report
+from .safe_text import safe
 from .summary import summary_line
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -13,28 +14,30 @@ _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 def location(f: Finding) -> str:
     if f.path is None:
-        return f"--ref {f.reference!r}" if f.reference is not None else "<input>"
+        return f"--ref {safe(repr(f.reference))}" if f.reference is not None else "<input>"
     if f.span is None:
-        return f.path
-    return f"{f.path}:{f.span.line}:{f.span.column}"
+        return safe(f.path)
+    return f"{safe(f.path)}:{f.span.line}:{f.span.column}"
 
 
 def render_text(report: Report, out: TextIO, *, quiet: bool = False, color: bool = False) -> None:
     lines: list[tuple[str, str]] = []  # (text, style)
     for problem in report.input_errors:
-        lines.append((f"{problem.path or '<input>'}: error: {problem.message}", "bold red"))
+        where = safe(problem.path) if problem.path else "<input>"
+        lines.append((f"{where}: error: {safe(problem.message)}", "bold red"))
     for f in report.findings:
         if quiet and f.severity.value != "error":
             continue
         lines.append(
             (
-                f"{location(f)}: {f.code} {f.rule} [{f.severity.value}] {f.message}",
+                f"{location(f)}: {f.code} {f.rule} [{f.severity.value}] {safe(f.message)}",
                 _STYLE[f.severity.value],
             )
         )
         if f.fix is not None:
             kind = "fix" if f.fix.safe else "fix (unsafe)"
-            lines.append((f"    {kind}: {f.fix.description}: {f.fix.replacement}", "green"))
+            fix = f"{safe(f.fix.description)}: {safe(f.fix.replacement)}"
+            lines.append((f"    {kind}: {fix}", "green"))
     summary = summary_line(report)
     if color:
         from rich.console import Console

@@ -15,8 +15,12 @@ import pytest
         ("--synapse-concurrency", "0", "'--synapse-concurrency' must be at least 1"),
         ("--max-connections-per-host", "0", "'--max-connections-per-host' must be at least 1"),
         ("--retries", "-1", "'--retries' must be a non-negative whole number"),
-        ("--timeout", "-5", "'--timeout' must be a non-negative number"),
-        ("--deadline", "-1", "'--deadline' must be a non-negative number"),
+        ("--timeout", "-5", "'--timeout' must be a finite non-negative number"),
+        ("--deadline", "-1", "'--deadline' must be a finite non-negative number"),
+        ("--timeout", "nan", "'--timeout' must be a finite non-negative number"),
+        ("--deadline", "nan", "'--deadline' must be a finite non-negative number"),
+        ("--connect-timeout", "inf", "'--connect-timeout' must be a finite non-negative number"),
+        ("--read-timeout", "1e999", "'--read-timeout' must be a finite non-negative number"),
     ],
 )
 def test_bad_value_is_a_usage_error(flag: str, value: str, says: str) -> None:

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import readme_sync
-from medperf_lint.config import CONFIG_KEYS
+from medperf_lint.config import CONFIG_KEYS, TRUSTED_KEYS
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXT = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -28,7 +28,10 @@ def test_help_matches_cli() -> None:
 def test_every_config_key_is_documented_and_no_other() -> None:
     block = TEXT.split("```toml\n[tool.medperf-lint]\n", 1)[1].split("```", 1)[0]
     documented = re.findall(r"^([a-z][a-z-]*) =", block, re.M)
-    assert sorted(documented) == sorted(CONFIG_KEYS)
+    user = TEXT.split("```toml\n# ~/.config/medperf-lint/config.toml", 1)[1].split("```", 1)[0]
+    trusted = re.findall(r"^([a-z][a-z-]*) =", user, re.M)
+    assert sorted(documented + trusted) == sorted(CONFIG_KEYS)
+    assert sorted(trusted) == sorted(TRUSTED_KEYS)  # the project example shows none of them
 
 
 def test_quick_start_is_two_commands_and_ci_runs_the_second() -> None:
