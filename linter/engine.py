@@ -181,7 +181,7 @@ def _finding(
     severity = settings.severity_for(rule.code, rule.name) or diag.severity or rule.severity
     fix = diag.fix
     if fix is not None:  # secrets never leave the process, not even inside a fix
-        fix = Fix(redact(fix.replacement), redact(fix.description), safe=fix.safe)
+        fix = Fix(redact(fix.replacement), redact(fix.description), safe=fix.safe, adds=fix.adds)
     return Finding(
         path=path,
         span=diag.span or span,  # type: ignore[arg-type]

@@ -50,6 +50,14 @@ class Fix:
     replacement: str
     description: str
     safe: bool = False
+    # (key, value): also add ``key: value`` on a new line below the value, in the same mapping
+    # (the value itself stays ``replacement``); used to add a missing hash field.
+    adds: tuple[str, str] | None = None
+
+    @property
+    def shown(self) -> str:
+        """What reports print after the description: the new value, or the added line."""
+        return f"{self.adds[0]}: {self.adds[1]}" if self.adds else self.replacement
 
 
 @dataclass(frozen=True)

@@ -225,25 +225,78 @@ def _fix(
         chosen.values(), key=lambda f: (f.span.line, -f.span.column) if f.span else (0, 0)
     )
     deltas: list[tuple[int, int, int, str]] = []  # (line, column, length change, replacement)
+    additions: list[tuple[int, str, tuple[str, str]]] = []  # (line, new line, (key, value))
     for f in edits:
         assert f.span is not None and f.fix is not None
         row = f.span.line - 1
         text = lines[row]
         start, end = f.span.column - 1, f.span.end_column - 1
+        if f.fix.adds is not None:
+            added = _added_line(text, start, f.fix.adds)
+            if added is None:
+                skipped += 1
+                continue
+            additions.append((f.span.line, added, f.fix.adds))
+            if f.fix.replacement == text[start:end]:
+                continue  # the value stays: only the line below is new
         new = _render(text[start:end], f.fix.replacement)
         lines[row] = text[:start] + new + text[end:]
         deltas.append((f.span.line, f.span.column, len(new) - (end - start), f.fix.replacement))
-    updated = "".join(lines)
-    if not deltas:
+    replaced = "".join(lines)
+    if not deltas and not additions:
         return FixOutcome(path, 0, skipped)
-    if not _round_trips(original, updated, {(ln, c): v for ln, c, _d, v in deltas}):
+    if deltas and not _round_trips(original, replaced, {(ln, c): v for ln, c, _d, v in deltas}):
         return FixOutcome(path, 0, len(findings), "a fix did not round-trip; file left unchanged")
+    for line, added, _pair in sorted(additions, reverse=True):  # bottom up: rows stay valid
+        if not lines[line - 1].endswith(("\n", "\r")):
+            lines[line - 1] += "\n"
+        lines.insert(line, added)
+    updated = "".join(lines)
+    if additions and not _only_added(replaced, updated, [pair for _l, _a, pair in additions]):
+        return FixOutcome(path, 0, len(findings), "a fix did not round-trip; file left unchanged")
+    deltas += [(line, 1, 0, "") for line, _a, _p in additions]
     if preview is not None:
         preview.append(_diff(path, original, updated))
     else:
         data = (_BOM if bom else b"") + updated.encode("utf-8")
         _atomic_write(target, data, expected=raw)
     return FixOutcome(path, len(deltas), skipped)
+
+
+_KEY_PREFIX = re.compile(r"^(?P<indent>[ ]*)(?P<dash>-[ ]+)?[A-Za-z0-9_.-]+[ ]*:[ ]+$")
+
+
+def _added_line(text: str, start: int, pair: tuple[str, str]) -> str | None:
+    """``key: value`` as a new line in the same block mapping as the value at ``start`` of
+    ``text`` (a ``key: value`` line), or None when the value is not laid out that way."""
+    match = _KEY_PREFIX.match(text[:start])
+    if match is None:
+        return None
+    indent = match.group("indent") + (" " * len(match.group("dash") or ""))
+    ending = "\r\n" if text.endswith("\r\n") else "\n"
+    return f"{indent}{pair[0]}: {_render('', pair[1])}{ending}"
+
+
+def _only_added(before: str, after: str, pairs: list[tuple[str, str]]) -> bool:
+    """True when ``after`` holds the data of ``before`` plus exactly ``pairs`` as new keys."""
+    try:
+        old, new = list(yaml.safe_load_all(before)), list(yaml.safe_load_all(after))
+    except yaml.YAMLError:
+        return False
+    left = list(pairs)
+
+    def same(a: object, b: object) -> bool:
+        if isinstance(a, dict) and isinstance(b, dict):
+            for key in b.keys() - a.keys():
+                if (key, b[key]) not in left:
+                    return False
+                left.remove((key, b[key]))
+            return a.keys() <= b.keys() and all(same(a[k], b[k]) for k in a)
+        if isinstance(a, list) and isinstance(b, list):
+            return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+        return a == b
+
+    return len(old) == len(new) and all(same(a, b) for a, b in zip(old, new, strict=True)) and not left
 
 
 def _atomic_write(file: Path, data: bytes, *, expected: bytes) -> None:

@@ -6,7 +6,8 @@ use): whatever that download returned becomes the reference for every participan
 you can check the file and submit the hash with it. `hash-missing` reports the missing field
 offline; this rule adds the value.
 
-Fix: none. Add the hash field with the value the message gives, once you have checked the file.
+Fix: unsafe. The hash field with the SHA-256 of what the URL serves today (an empty field is
+filled, a missing one added below the URL): right only if that is the file you mean.
 
 Reports:
     additional_files_tarball_url: https://example.org/weights.tar.gz   # no hash given
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from medperf_lint.findings import Severity
+from medperf_lint.findings import Fix, Severity
 from medperf_lint.references import Reference
 from medperf_lint.rule import Diagnostic, Need, RuleContext
 
@@ -47,7 +48,18 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
     facts = downloaded(ref, ctx)
     if facts is None:
         return
-    yield Diagnostic(
+    message = (
         f"the file MedPerf would download has SHA-256 {facts.sha256} ({facts.size} bytes); "
         f"check it is the file you mean and add {slot.field}: {facts.sha256}"
     )
+    if slot.span is not None:  # the field is there but empty: fill it in
+        fill = Fix(facts.sha256, "the SHA-256 of the file the URL serves today", safe=False)
+        yield Diagnostic(message, fill, span=slot.span)
+        return
+    add = Fix(
+        ref.raw,
+        "add the SHA-256 of the file the URL serves today below the URL",
+        safe=False,
+        adds=(slot.field, facts.sha256),
+    )
+    yield Diagnostic(message, add)

@@ -27,6 +27,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
             "replacement": f.fix.replacement,
             "description": f.fix.description,
             "safe": f.fix.safe,
+            "adds": {"key": f.fix.adds[0], "value": f.fix.adds[1]} if f.fix.adds else None,
         }
         if f.fix
         else None,

@@ -29,7 +29,7 @@ from urllib.parse import quote
 from .._version import __version__
 from ..catalogue import HOMEPAGE, documentation, example, fix_safety, help_uri, rule_help
 from ..findings import Finding, Span
-from ..fixer import _render
+from ..fixer import _added_line, _render
 from ..report import Report
 from ..rule import Rule
 from .safe_text import redact_tree
@@ -118,6 +118,11 @@ class _Sources:
             return None
         return lines[span.line - 1][span.column - 1 : span.end_column - 1]
 
+    def line(self, path: str, span: Span) -> str | None:
+        """The whole line the value stands on (known once :meth:`text` has read the file)."""
+        lines = self._lines.get(path)
+        return lines[span.line - 1] if lines is not None and span.line <= len(lines) else None
+
 
 def _fix(f: Finding, location: dict[str, Any], sources: _Sources) -> dict[str, Any] | None:
     if f.fix is None or f.path is None or f.span is None:
@@ -126,6 +131,13 @@ def _fix(f: Finding, location: dict[str, Any], sources: _Sources) -> dict[str, A
     if original is None:
         return None
     kind = "safe" if f.fix.safe else "unsafe (applied only with --unsafe-fixes)"
+    inserted = _render(original, f.fix.replacement)
+    if f.fix.adds is not None:  # the value stays, a line is added below it
+        line = sources.line(f.path, f.span)
+        added = _added_line(line, f.span.column - 1, f.fix.adds) if line is not None else None
+        if added is None:
+            return None
+        inserted += "\n" + added.rstrip("\r\n")
     return {
         "description": {"text": f"{f.fix.description} ({kind} fix)"},
         "artifactChanges": [
@@ -134,7 +146,7 @@ def _fix(f: Finding, location: dict[str, Any], sources: _Sources) -> dict[str, A
                 "replacements": [
                     {
                         "deletedRegion": _region(f.span),
-                        "insertedContent": {"text": _render(original, f.fix.replacement)},
+                        "insertedContent": {"text": inserted},
                     }
                 ],
             }

@@ -36,7 +36,7 @@ def render_text(report: Report, out: TextIO, *, quiet: bool = False, color: bool
         )
         if f.fix is not None:
             kind = "fix" if f.fix.safe else "fix (unsafe)"
-            fix = f"{safe(f.fix.description)}: {safe(f.fix.replacement)}"
+            fix = f"{safe(f.fix.description)}: {safe(f.fix.shown)}"
             lines.append((f"    {kind}: {fix}", "green"))
     summary = summary_line(report)
     if color:

@@ -348,3 +348,48 @@ def test_verified_immutable_download_is_cached(tmp_path: Path, server: HostsServ
     assert server.hits("zenodo.org", "/records/1/files/w.tar.gz") == 1
     assert server.hits(HOST, "/b/w.tar.gz") == 2
     assert warm.network is not None and warm.network.downloads[zenodo].from_cache
+
+
+@pytest.mark.parametrize(
+    ("layout", "expected"),
+    [
+        (
+            "name: m\nadditional_files_tarball_url: {url}\ndocs_url: https://docs.example.org/m\n",
+            "name: m\nadditional_files_tarball_url: {url}\nadditional_files_tarball_hash: {sha}\n"
+            "docs_url: https://docs.example.org/m\n",
+        ),
+        (
+            "name: m\nadditional_files_tarball_url: {url}\nadditional_files_tarball_hash: ''\n",
+            "name: m\nadditional_files_tarball_url: {url}\nadditional_files_tarball_hash: '{sha}'\n",
+        ),
+        (
+            "type: CONTAINER\ncontainer:\n  name: m\n  additional_files_tarball_url: {url}\n",
+            "type: CONTAINER\ncontainer:\n  name: m\n  additional_files_tarball_url: {url}\n"
+            "  additional_files_tarball_hash: {sha}\n",
+        ),
+    ],
+    ids=["missing", "empty", "nested"],
+)
+def test_unsafe_fix_adds_the_computed_hash(
+    tmp_path: Path, server: HostsServer, layout: str, expected: str
+) -> None:
+    """hash-computed's fix (unsafe) writes the hash field; a second run has nothing to add."""
+    import subprocess
+    import sys
+
+    body = build([Member("a", b"1")], "w")
+    url = server.route(HOST, "/b/files.tar", Reply(body=body, ranged=False))
+    manifest = tmp_path / "m.medperf.yaml"
+    manifest.write_text(layout.format(url=url))
+    args = [sys.executable, "-m", "medperf_lint", str(manifest), "--verify-hashes",
+            "--allow-private-hosts", "--no-cache", "--select", "hash-computed",
+            *(f"--resolve={r}" for r in server.resolve(HOST))]  # fmt: skip
+    safe_only = subprocess.run([*args, "--fix"], capture_output=True, text=True, timeout=60)
+    assert manifest.read_text() == layout.format(url=url), safe_only.stderr  # unsafe: not applied
+    fixed = subprocess.run(
+        [*args, "--fix", "--unsafe-fixes"], capture_output=True, text=True, timeout=60
+    )
+    assert "fixed 1 value(s) in 1 file(s)" in fixed.stderr, fixed.stderr
+    assert manifest.read_text() == expected.format(url=url, sha=_sha(body))
+    again = subprocess.run(args, capture_output=True, text=True, timeout=60)
+    assert "hash-computed" not in again.stdout
