@@ -245,7 +245,11 @@ def foreign_kind(root: Node) -> str | None:
 
 
 def _inline_files(root: Node, path: Path) -> Iterator[Path]:
-    """Local files a submission manifest names that MedPerf uploads inline: lint them too."""
+    """Local files a submission manifest names that MedPerf uploads inline: lint them too.
+
+    Only files inside the manifest's folder or the working directory (links resolved): the
+    manifest is untrusted, and a path to ``/etc`` or ``../../`` must not make the linter read
+    and quote files outside the checkout."""
     bodies = [mapping(root)]
     bodies += [mapping(bodies[0][n][1]) for n in _NESTED_BODIES if n in bodies[0]]
     for top in bodies:
@@ -256,8 +260,18 @@ def _inline_files(root: Node, path: Path) -> Iterator[Path]:
             if not value or looks_like_reference(value):
                 continue
             local = Path(value) if Path(value).is_absolute() else path.parent / value
-            if is_regular_file(local):  # never raises: a name too long or with a NUL is no file
+            # is_regular_file never raises: a name too long or with a NUL is no file
+            if is_regular_file(local) and _inside(local, path.parent, Path.cwd()):
                 yield local
+
+
+def _inside(path: Path, *roots: Path) -> bool:
+    """True when ``path``, links resolved, lies within one of ``roots``."""
+    try:
+        resolved = path.resolve()
+        return any(resolved.is_relative_to(root.resolve()) for root in roots)
+    except (OSError, RuntimeError, ValueError):
+        return False
 
 
 # ---------------------------------------------------------------------------------------------

@@ -296,7 +296,9 @@ def _only_added(before: str, after: str, pairs: list[tuple[str, str]]) -> bool:
             return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
         return a == b
 
-    return len(old) == len(new) and all(same(a, b) for a, b in zip(old, new, strict=True)) and not left
+    return (
+        len(old) == len(new) and all(same(a, b) for a, b in zip(old, new, strict=True)) and not left
+    )
 
 
 def _atomic_write(file: Path, data: bytes, *, expected: bytes) -> None:

@@ -522,7 +522,15 @@ def tls_context(ca: str | bool) -> ssl.SSLContext:
 
 
 def describe_failure(err: BaseException) -> tuple[str, str]:
-    """(kind, human detail) for a failed exchange, from the whole exception chain."""
+    """(kind, human detail) for a failed exchange, from the whole exception chain; the detail
+    goes through the redactor (a library's text may quote a URL or a header)."""
+    from .redact import redact_text
+
+    kind, detail = _describe(err)
+    return kind, redact_text(detail)
+
+
+def _describe(err: BaseException) -> tuple[str, str]:
     chain = list(exception_chain(err))
     for item in chain:
         if isinstance(item, aiohttp.ClientProxyConnectionError):

@@ -46,20 +46,21 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
     if slot is None or slot.value:
         return
     facts = downloaded(ref, ctx)
-    if facts is None:
+    sha = facts.sha256 if facts is not None else None
+    if facts is None or sha is None:
         return
     message = (
-        f"the file MedPerf would download has SHA-256 {facts.sha256} ({facts.size} bytes); "
-        f"check it is the file you mean and add {slot.field}: {facts.sha256}"
+        f"the file MedPerf would download has SHA-256 {sha} ({facts.size} bytes); "
+        f"check it is the file you mean and add {slot.field}: {sha}"
     )
     if slot.span is not None:  # the field is there but empty: fill it in
-        fill = Fix(facts.sha256, "the SHA-256 of the file the URL serves today", safe=False)
+        fill = Fix(sha, "the SHA-256 of the file the URL serves today", safe=False)
         yield Diagnostic(message, fill, span=slot.span)
         return
     add = Fix(
         ref.raw,
         "add the SHA-256 of the file the URL serves today below the URL",
         safe=False,
-        adds=(slot.field, facts.sha256),
+        adds=(slot.field, sha),
     )
     yield Diagnostic(message, add)

@@ -41,8 +41,6 @@ def render_github(report: Report, out: TextIO) -> None:
             message = f"{_data(f.reference)}: {message}"
         if f.fix:
             kind = "fix" if f.fix.safe else "fix (unsafe)"
-            message += _command_escape("\n") + _data(
-                f"{kind}: {f.fix.description}: {f.fix.shown}"
-            )
+            message += _command_escape("\n") + _data(f"{kind}: {f.fix.description}: {f.fix.shown}")
         out.write(f"::{_LEVEL[f.severity.value]} {','.join(props)}::{message}\n")
     out.write(safe(summary_line(report)) + "\n")

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -124,3 +125,29 @@ def test_a_model_body_is_told_by_content() -> None:
     assert [(r.raw, r.field, r.hash.field if r.hash else None) for r in doc.references] == [
         ("synapse:syn1", "asset_url", "asset_hash")
     ]
+
+
+def test_inline_files_outside_the_tree_are_not_read(tmp_path: Path) -> None:
+    """An untrusted manifest cannot make the linter read files outside its folder and the
+    working directory (absolute paths, ``../``, or a link pointing out)."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    secret = outside / "params.yaml"
+    secret.write_text("w: https://e.org/w.tar.gz?token=secret\n", encoding="utf-8")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "link.yaml").symlink_to(secret)
+    path = repo / "model.medperf.yaml"
+    path.write_text(
+        f"parameters-file: {secret}\nmlcube-file: ../outside/params.yaml\n"
+        "container-config-file: link.yaml\n",
+        encoding="utf-8",
+    )
+    cwd = os.getcwd()
+    os.chdir(repo)
+    try:
+        report = medperf_lint.lint_paths([path], online=False)
+    finally:
+        os.chdir(cwd)
+    assert report.files == 1
+    assert all(Path(f.path or "").name == "model.medperf.yaml" for f in report.findings)

@@ -380,3 +380,32 @@ def test_api_through_a_connect_proxy_from_the_environment(
     assert [
         r for r in proxy.requests if any(n.lower() == "authorization" for n, _ in r.headers)
     ] == []
+
+
+@pytest.mark.parametrize("backslash", ["\\", "%5C"])
+def test_backslash_userinfo_redirect_never_gets_the_token(
+    github: FakeGitHub, other: RecordingServer, monkeypatch: pytest.MonkeyPatch, backslash: str
+) -> None:
+    """``https://other:PORT\\@api-host/``: whatever host the transport's URL parser picks, the
+    token check reads the same parsed URL it connects to, so the token goes to the API only."""
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_secret")
+    location = f"https://other.example.test:{other.port}{backslash}@api.github.com:{github.port}/x"
+    github.redirects[f"{REPO}/commits/main"] = location
+    found = one_with(github, other, raw("main"))
+    assert all("authorization" not in r.headers for r in other.requests)
+    hops = [r for r in github.requests if r.path != f"{REPO}/commits/main"]
+    assert all(r.headers.get("authorization") in (None, "Bearer ghp_secret") for r in hops)
+    assert found.sha is None
+
+
+def test_redirect_with_a_bad_port_is_one_inconclusive_lookup(
+    github: FakeGitHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Location the transport cannot send ends that lookup, not the run or the others."""
+    github.redirects[f"{REPO}/commits/main"] = "https://api.github.com:99999/x"
+    results = resolve(github, [raw("main"), raw("refs/tags/v1")])
+    assert len(results) == 2
+    redirected = [f for key, f in results.items() if key[2] == "main"]
+    others = [f for key, f in results.items() if key[2] != "main"]
+    assert redirected[0].inconclusive is not None
+    assert others[0].sha is not None and others[0].inconclusive is None
