@@ -187,6 +187,7 @@ def test_json_format_is_the_documented_contract(tmp_path: Path, bad: Path) -> No
             "replacement": "synapse:syn51089171",
             "description": "add the synapse: prefix",
             "safe": True,
+            "adds": None,
         },
     }
     ref = by_path[None]

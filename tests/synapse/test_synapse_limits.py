@@ -34,12 +34,33 @@ class Measured:
     output: str
 
 
+# ru_maxrss of a child is useless here: Linux folds the parent's (pytest's, hundreds of MB late
+# in a run) peak into it at exec. VmHWM of the child's own address space is not, so the linter
+# runs under this wrapper, which writes its own VmHWM (KiB) to a file at exit.
+_PEAK_WRAPPER = """
+import atexit, runpy, sys
+peak = sys.argv[1]
+def report():
+    with open("/proc/self/status") as status:
+        kib = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    with open(peak, "w") as out:
+        out.write(str(kib))
+atexit.register(report)
+sys.argv = ["medperf-lint", *sys.argv[4:]]
+runpy.run_module("medperf_lint", run_name="__main__", alter_sys=True)
+"""
+
+
 def run_measured(
     args: list[str], folder: Path, limit: float = 60.0, env: dict[str, str] | None = None
 ) -> Measured:
-    """Run the command; its wall time and its own peak RSS (``wait4``), killed after ``limit``."""
+    """Run the command; its wall time and its own peak RSS, killed after ``limit``."""
     out = folder / "stdout.txt"
     err = folder / "stderr.txt"
+    peak = folder / "peak-kib.txt"
+    wrapped = args[1:3] == ["-m", "medperf_lint"] and Path("/proc/self/status").exists()
+    if wrapped:
+        args = [args[0], "-c", _PEAK_WRAPPER, str(peak), *args[1:]]
     with out.open("wb") as stdout, err.open("wb") as stderr:
         started = time.monotonic()
         proc = subprocess.Popen(args, stdout=stdout, stderr=stderr, env=env)
@@ -51,9 +72,8 @@ def run_measured(
             killer.cancel()
         seconds = time.monotonic() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return Measured(
-        proc.returncode, seconds, usage.ru_maxrss / 1024, out.read_text() + err.read_text()
-    )
+    kib = int(peak.read_text()) if wrapped and peak.exists() else usage.ru_maxrss
+    return Measured(proc.returncode, seconds, kib / 1024, out.read_text() + err.read_text())
 
 
 def lint_command(fake: FakeSynapse, *extra: str) -> list[str]:
