@@ -31,7 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
             "Check every file reference in MedPerf manifests (mlcube.yaml, container_config.yaml, "
             "parameters.yaml, *.medperf.yaml|json submission manifests) or given with --ref, "
             "before you submit. `medperf-lint rules` lists the rules; `medperf-lint rule NAME` "
-            "explains one."
+            "explains one; `medperf-lint guard [OPTIONS] -- medperf ... submit ...` lints a "
+            "MedPerf submit command and runs it only when clean."
         ),
         epilog="Exit status: 0 no errors, 1 errors found (or warnings with --strict), "
         "2 usage, config or unreadable input.",
