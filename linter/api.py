@@ -5,14 +5,16 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
 from .config import ConfigError, ConfigResolver, Settings, apply, check_overrides, run_root
 from .documents import load_entity, refs_document
 from .engine import Job, load_jobs, run
-from .facts import Progress
 from .report import InputProblem, Report
 from .yamlnodes import InputError
+
+if TYPE_CHECKING:
+    from .facts import Progress
 
 ConfigArg = Union[Settings, str, "os.PathLike[str]", None]
 

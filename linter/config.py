@@ -34,10 +34,17 @@ from .safe_io import (
     safe_resolve,
 )
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
+
+def _tomllib() -> Any:
+    """tomllib (tomli before 3.11), imported only when a config file is read: start-up."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+
+        return tomllib
+    import tomli  # pragma: no cover - exercised on 3.10 only
+
+    return tomli  # pragma: no cover
+
 
 CONFIG_FILE = ".medperf-lint.toml"
 DEFAULT_GITHUB_API = "https://api.github.com"
@@ -307,6 +314,9 @@ def read_config_file(path: Path) -> dict[str, Any] | None:
         raise ConfigError(f"{path}: cannot read config: {err}") from None
     if len(raw) > MAX_CONFIG_BYTES:
         raise ConfigError(f"{path}: config is larger than {MAX_CONFIG_BYTES // 1024} KiB")
+    if path.name == "pyproject.toml" and b"medperf-lint" not in raw:
+        return None  # another project's pyproject: no need to parse it (start-up time)
+    tomllib = _tomllib()
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as err:

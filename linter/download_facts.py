@@ -51,24 +51,3 @@ class DownloadFacts:
     error: str | None = None  # the download fails for MedPerf too (status, connection)
     inconclusive: str | None = None  # could not tell (timeout, size cap, deadline)
     from_cache: bool = False
-
-
-# Which reference fields hold tarballs, and which of those MedPerf extracts with extractall.
-# Server field names and the `medperf … submit` flag names that fill them.
-_DEMO_FIELDS = frozenset({"demo_dataset_tarball_url", "demo_url"})
-_EXTRACTED_FIELDS = _DEMO_FIELDS | {"additional_files_tarball_url", "additional_file"}
-_TARBALL_FIELDS = _EXTRACTED_FIELDS | {"image_tarball_url", "image_file"}
-
-
-@dataclass(frozen=True)
-class TarballRole:
-    """What MedPerf does with the file a field names."""
-
-    tarball: bool = False  # must be a valid tar (plain or compressed)
-    extracted: bool = False  # unpacked with tarfile's extractall
-    demo: bool = False  # a demo dataset: paths.yaml is read
-
-
-def tarball_role(field: str | None) -> TarballRole:
-    name = (field or "").rsplit(".", 1)[-1].replace("-", "_")
-    return TarballRole(name in _TARBALL_FIELDS, name in _EXTRACTED_FIELDS, name in _DEMO_FIELDS)

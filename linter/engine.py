@@ -14,13 +14,12 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
+from typing import TYPE_CHECKING
 
 from .config import ConfigResolver, Settings, where_to_set
 from .documents import STDIN, STDIN_DISPLAY, Document, load_path, load_stdin
-from .facts import NetworkResults, Progress
 from .findings import Finding, Fix
 from .inputs import expand_one
-from .network import gather
 from .report import InputProblem, Report
 from .rule import Diagnostic, Need, Rule, RuleContext
 from .rules import RULES, lookup
@@ -28,6 +27,9 @@ from .safe_io import is_folder, safe_resolve
 from .suppressions import Suppression, matches, matching_names, parse
 from .urls import redact
 from .yamlnodes import InputError
+
+if TYPE_CHECKING:  # facts and providers are loaded only by an online run
+    from .facts import NetworkResults, Progress
 
 UNUSED_SUPPRESSION = "unused-suppression"
 UNKNOWN_RULE = "unknown-rule"
@@ -132,6 +134,8 @@ def run(
     network: NetworkResults | None = None
     if online and needs:
         refs = [ref for job in jobs for ref in job.document.references]
+        from .network import gather
+
         network = gather(refs, needs, network_settings, progress)
     findings: list[Finding] = []
     for job, rules in zip(jobs, rules_per_job, strict=False):

@@ -11,9 +11,10 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterator
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from .facts import Progress
+if TYPE_CHECKING:
+    from .facts import Progress
 
 BYTES = "bytes"  # ``what`` of a download progress report: done/total are byte counts
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from .facts import NetworkResults
 from .findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from .facts import NetworkResults
 
 
 @dataclass(frozen=True)

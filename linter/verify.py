@@ -25,8 +25,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .archive import ArchiveReader
-from .download_facts import ArchiveFacts, DemoDatasetCheck, DownloadFacts, tarball_role
+from .download_facts import ArchiveFacts, DemoDatasetCheck, DownloadFacts
 from .progress import BYTES
+from .references import tarball_role
 from .transport import Timeouts, Transport, TransportError
 
 if TYPE_CHECKING:

@@ -17,9 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from medperf_lint.download_facts import tarball_role
 from medperf_lint.findings import Severity
-from medperf_lint.references import Reference
+from medperf_lint.references import Reference, tarball_role
 from medperf_lint.rule import Diagnostic, Need, RuleContext
 
 from ._download import downloaded

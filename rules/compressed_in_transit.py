@@ -27,15 +27,17 @@ Reports:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from medperf_lint.findings import Severity
-from medperf_lint.http_result import ProbeResult
 from medperf_lint.references import Reference
 from medperf_lint.rule import Diagnostic, Need, RuleContext
-from medperf_lint.sniff import NOT_A_FILE
 
 from ._probe import probe_for
+
+if TYPE_CHECKING:
+    from medperf_lint.http_result import ProbeResult
 
 CODE = "MPL407"
 NAME = "compressed-in-transit"
@@ -88,6 +90,8 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
     if probe is None or probe.error or probe.inconclusive or not probe.ok_status:
         return
     encoding = probe.content_encoding
+    from medperf_lint.sniff import NOT_A_FILE  # loaded by online runs only
+
     if not encoding or probe.sniffed is None or probe.sniffed in NOT_A_FILE:
         return
     promised = promised_format(probe)
