@@ -36,6 +36,7 @@ from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase
 
 from .config import DEFAULT_SYNAPSE_ENDPOINT, Settings
+from .netutil import DEFAULT_PORTS, exception_chain
 
 PRODUCTION_ENDPOINTS = {
     "repoEndpoint": "https://repo-prod.prod.sagebase.org/repo/v1",
@@ -61,7 +62,6 @@ RETRY_REASONS = ("slow down", "slowdown", "try again", "proxy error")
 # A bundle2 answer is a few KiB; 4 MiB leaves room for many file handles and error pages.
 MAX_BODY = 4 * 1024 * 1024
 _CHUNK = 64 * 1024
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class BodyTooLarge(requests.RequestException):
@@ -118,9 +118,9 @@ def origin(url: str) -> tuple[str, str, int] | None:
     except ValueError:
         return None
     scheme = (parts.scheme or "").lower()
-    if not parts.host or scheme not in _DEFAULT_PORTS:
+    if not parts.host or scheme not in DEFAULT_PORTS:
         return None
-    return scheme, parts.host.lower().rstrip("."), parts.port or _DEFAULT_PORTS[scheme]
+    return scheme, parts.host.lower().rstrip("."), parts.port or DEFAULT_PORTS[scheme]
 
 
 class CappedAdapter(HTTPAdapter):
@@ -333,7 +333,7 @@ def _make_client(
 
 def reply_from_exception(exc: BaseException, timeout: tuple[float, float]) -> Reply:
     """Turn synapseclient/requests errors into a Reply without ever quoting request headers."""
-    chain = _chain(exc)
+    chain = list(exception_chain(exc))
     too_large = next((e for e in chain if isinstance(e, BodyTooLarge)), None)
     if too_large is not None:
         return Reply(None, None, f"stopped reading: {too_large}", failed=True)
@@ -354,18 +354,9 @@ def reply_from_exception(exc: BaseException, timeout: tuple[float, float]) -> Re
     return Reply(None, None, f"synapseclient failed: {type(exc).__name__}", failed=True)
 
 
-def _chain(exc: BaseException) -> list[BaseException]:
-    seen: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and current not in seen:
-        seen.append(current)
-        current = current.__cause__ or current.__context__
-    return seen
-
-
 def _response_of(exc: BaseException) -> Any:
     # SynapseAuthenticationError (401/403 while logged out) is raised *from* the HTTP error.
-    for err in _chain(exc):
+    for err in exception_chain(exc):
         response = getattr(err, "response", None)
         if response is not None and getattr(response, "status_code", None) is not None:
             return response
