@@ -281,6 +281,30 @@ class Transport:
         ``token`` is (origin, bearer token): sent only when ``url`` has that very origin.
         ``keep=False`` closes the connection afterwards (nobody will reuse it).
         """
+        resp, proxy = await self._open(method, url, headers, timeouts, token)
+        try:
+            body, truncated = await _read(resp, limit) if method != "HEAD" else (b"", False)
+        except (aiohttp.ClientError, OSError, asyncio.TimeoutError, ValueError) as err:
+            resp.close()
+            raise _failure(err, proxy) from err
+        answer = Response(resp.status, _headers(resp.headers), body, truncated, _shown(proxy))
+        if truncated or not keep:
+            resp.close()
+        else:
+            resp.release()
+        return answer
+
+    async def _open(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str] | None,
+        timeouts: Timeouts,
+        token: tuple[tuple[str, str, int], str] | None = None,
+        decode: bool = True,
+    ) -> tuple[aiohttp.ClientResponse, str | None]:
+        """Send one request under the policy (no redirects followed) and return the answer,
+        its body unread, with the proxy it went through; failures become TransportError."""
         target = _target(url)
         proxy = self._proxy(url, target)
         sent = {
@@ -295,28 +319,18 @@ class Transport:
             total=None, sock_connect=timeouts.connect, sock_read=timeouts.read
         )
         try:
-            async with self.session.request(
+            resp = await self.session.request(
                 method,
                 target,
                 headers=sent,
                 allow_redirects=False,
                 proxy=proxy,
                 timeout=timeout,
-            ) as resp:
-                body, truncated = await _read(resp, limit) if method != "HEAD" else (b"", False)
-                answer = Response(
-                    resp.status, _headers(resp.headers), body, truncated, _shown(proxy)
-                )
-                if truncated or not keep:
-                    resp.close()
-                return answer
-        except TransportError:
-            raise
+                auto_decompress=decode,
+            )
         except (aiohttp.ClientError, OSError, asyncio.TimeoutError, ValueError) as err:
-            kind, detail = describe_failure(err)
-            if kind == "proxy":
-                detail = f"{detail} {_shown(proxy)} (set by the environment)"
-            raise TransportError(kind, detail) from err
+            raise _failure(err, proxy) from err
+        return resp, proxy
 
     def _proxy(self, url: str, target: URL) -> str | None:
         """The proxy for ``url`` as requests picks it (None: direct; chosen once per origin),
@@ -354,42 +368,24 @@ class Transport:
     ) -> AsyncIterator[Stream]:
         """GET ``url`` as MedPerf's ``requests.get(url, stream=True)`` does: redirects followed
         (each hop under the address policy), the body read in chunks by the caller, decoded
-        unless ``decode=False`` asks for the bytes on the wire."""
+        unless ``decode=False`` asks for the bytes on the wire. Only the exchange becomes
+        TransportError: what the caller's own code raises (a full disk under ``--keep``)
+        passes through unchanged."""
         current = url
         for _hop in range(max_redirects + 1):
-            target = _target(current)
-            proxy = self._proxy(current, target)
-            sent = {
-                "User-Agent": USER_AGENT,
-                "Accept": "*/*",
-                "Accept-Encoding": self.accept_encoding,
-                **(headers or {}),
-            }
-            timeout = aiohttp.ClientTimeout(
-                total=None, sock_connect=timeouts.connect, sock_read=timeouts.read
-            )
+            resp, proxy = await self._open("GET", current, headers, timeouts, decode=decode)
+            # Only the exchange is turned into TransportError: what the caller's own code
+            # raises while it reads (a full disk under --keep) passes through unchanged.
+            location = resp.headers.get("Location")
+            if resp.status in REDIRECT_STATUSES and location:
+                resp.close()
+                current = str(URL(current).join(URL(location.strip())))
+                continue
             try:
-                async with self.session.request(
-                    "GET",
-                    target,
-                    headers=sent,
-                    allow_redirects=False,
-                    proxy=proxy,
-                    timeout=timeout,
-                    auto_decompress=decode,
-                ) as resp:
-                    location = resp.headers.get("Location")
-                    if resp.status in REDIRECT_STATUSES and location:
-                        current = str(URL(current).join(URL(location.strip())))
-                        resp.close()
-                        continue
-                    yield Stream(resp, _shown(proxy), current, decode)
-                    return
-            except TransportError:
-                raise
-            except (aiohttp.ClientError, OSError, asyncio.TimeoutError, ValueError) as err:
-                kind, detail = describe_failure(err)
-                raise TransportError(kind, detail) from err
+                yield Stream(resp, _shown(proxy), current, decode)
+            finally:
+                resp.release()  # back to the pool when read to the end, else closed
+            return
         raise TransportError("too-many-redirects", f"more than {max_redirects} redirects")
 
     def _check_literal(self, target: URL) -> None:
@@ -452,8 +448,15 @@ class Stream:
             async for chunk in self._resp.content.iter_chunked(size):
                 yield chunk
         except (aiohttp.ClientError, OSError, asyncio.TimeoutError, ValueError) as err:
-            kind, detail = describe_failure(err)
-            raise TransportError(kind, detail) from err
+            raise _failure(err, self.proxy) from err
+
+
+def _failure(err: BaseException, proxy: str | None) -> TransportError:
+    """The TransportError for a failed exchange; a proxy failure names the proxy."""
+    kind, detail = describe_failure(err)
+    if kind == "proxy":
+        detail = f"{detail} {_shown(proxy)} (set by the environment)"
+    return TransportError(kind, detail)
 
 
 async def _read(resp: aiohttp.ClientResponse, limit: int) -> tuple[bytes, bool]:
