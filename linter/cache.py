@@ -88,10 +88,10 @@ class ProbeCache:
     def from_settings(cls, settings: Settings) -> ProbeCache | None:
         if settings.no_cache:
             return None
-        folder = Path(settings.cache_dir).expanduser() if settings.cache_dir else default_dir()
         ttl_mutable = min(settings.cache_ttl_mutable, 3600.0)
-        prune_once(folder, settings)
-        return cls(folder / _namespace(settings), settings.cache_ttl_immutable, ttl_mutable)
+        return cls(
+            _root(settings) / _namespace(settings), settings.cache_ttl_immutable, ttl_mutable
+        )
 
     def _path(self, url: str) -> Path:
         return self.folder / (hashlib.sha256(url.encode("utf-8")).hexdigest() + ".json")
@@ -239,93 +239,28 @@ def _strip_secrets(result: ProbeResult) -> ProbeResult:
     )
 
 
-class GitHubCache:
-    """Commit-pinned GitHub lookups (owner, repo, 40-hex SHA), kept ``cache_ttl_immutable``.
-
-    A commit's existence and membership do not change, so a warm re-run of pinned URLs sends no
-    API call. Entries are per API endpoint, ``--resolve`` table and tool version, written like
-    probe entries (temporary file, then rename), and a failure to read or write is a miss.
-    """
-
-    def __init__(self, folder: Path, ttl: float):
-        self.folder = folder
-        self.ttl = ttl
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> GitHubCache | None:
-        from ._version import __version__
-
-        if settings.no_cache or settings.cache_ttl_immutable <= 0:
-            return None
-        folder = Path(settings.cache_dir).expanduser() if settings.cache_dir else default_dir()
-        context = "\n".join(
-            [__version__, settings.github_api_url.rstrip("/"), *sorted(settings.resolve)]
-        )
-        space = "github-" + hashlib.sha256(context.encode("utf-8")).hexdigest()[:16]
-        prune_once(folder, settings)
-        return cls(folder / space, settings.cache_ttl_immutable)
-
-    def _path(self, key: tuple[str, str, str]) -> Path:
-        text = "/".join(part.lower() for part in key)
-        return self.folder / (hashlib.sha256(text.encode("utf-8")).hexdigest() + ".json")
-
-    def get(self, key: tuple[str, str, str], now: float | None = None) -> dict[str, object] | None:
-        now = time.time() if now is None else now
-        try:
-            data = read_regular_file(self._path(key), _MAX_ENTRY_BYTES)  # a FIFO never blocks
-            record = json.loads(data.decode("utf-8"))
-            if not isinstance(record, dict):
-                return None
-            if record.get("format") != FORMAT or record.get("key") != [k.lower() for k in key]:
-                return None
-            stored = record.get("stored_at")
-            if isinstance(stored, bool) or not isinstance(stored, (int, float)):
-                return None
-            if not (-_SKEW <= now - float(stored) < self.ttl):  # NaN fails both sides
-                return None
-            value = record.get("lookup")
-            return value if isinstance(value, dict) else None
-        except (SafeReadError, RecursionError, ValueError, KeyError, TypeError, AttributeError):
-            return None
-
-    def put(self, key: tuple[str, str, str], lookup: dict[str, object]) -> bool:
-        record = {
-            "format": FORMAT,
-            "key": [k.lower() for k in key],
-            "stored_at": time.time(),
-            "lookup": lookup,
-        }
-        return _write_record(self.folder, self._path(key), record)
+def _root(settings: Settings) -> Path:
+    """The cache folder (``--cache-dir`` or the XDG one), pruned once per process."""
+    folder = Path(settings.cache_dir).expanduser() if settings.cache_dir else default_dir()
+    prune_once(folder, settings)
+    return folder
 
 
-class VerifiedCache:
-    """Downloads whose SHA-256 matched the submitted one (and whose archive checks passed), for
-    immutable URLs only, kept ``cache_ttl_immutable``: the same bytes need not be fetched again
-    to learn the same answer. Keyed by the URL, the expected hash and what was checked; a URL
-    that carries a secret is never stored; a failure to read or write is a miss.
-    """
+class _Records:
+    """JSON records kept ``ttl``, one file per key (a list of strings) in ``folder``, written
+    atomically; reading anything of an unexpected shape, or a FIFO, is a miss."""
+
+    field = "value"  # the record's entry that holds the value
 
     def __init__(self, folder: Path, ttl: float):
         self.folder = folder
         self.ttl = ttl
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> VerifiedCache | None:
-        if settings.no_cache or settings.cache_ttl_immutable <= 0:
-            return None
-        folder = Path(settings.cache_dir).expanduser() if settings.cache_dir else default_dir()
-        prune_once(folder, settings)
-        return cls(folder / ("verified-" + _namespace(settings)), settings.cache_ttl_immutable)
-
-    @staticmethod
-    def key(url: str, sha256: str, checks: str) -> list[str]:
-        return [url, sha256.lower(), checks]
 
     def _path(self, key: list[str]) -> Path:
         text = "\n".join(key)
         return self.folder / (hashlib.sha256(text.encode("utf-8")).hexdigest() + ".json")
 
-    def get(self, key: list[str], now: float | None = None) -> dict[str, object] | None:
+    def _get(self, key: list[str], now: float | None = None) -> dict[str, object] | None:
         now = time.time() if now is None else now
         try:
             data = read_regular_file(self._path(key), _MAX_ENTRY_BYTES)  # a FIFO never blocks
@@ -339,17 +274,73 @@ class VerifiedCache:
                 return None
             if not (-_SKEW <= now - float(stored) < self.ttl):  # NaN fails both sides
                 return None
-            value = record.get("facts")
+            value = record.get(self.field)
             return value if isinstance(value, dict) else None
         except (SafeReadError, RecursionError, ValueError, KeyError, TypeError, AttributeError):
             return None
+
+    def _put(self, key: list[str], value: dict[str, object]) -> bool:
+        record = {"format": FORMAT, "key": key, "stored_at": time.time(), self.field: value}
+        return _write_record(self.folder, self._path(key), record)
+
+
+class GitHubCache(_Records):
+    """Commit-pinned GitHub lookups (owner, repo, 40-hex SHA), kept ``cache_ttl_immutable``.
+
+    A commit's existence and membership do not change, so a warm re-run of pinned URLs sends no
+    API call. Entries are per API endpoint, ``--resolve`` table and tool version, written like
+    probe entries (temporary file, then rename), and a failure to read or write is a miss.
+    """
+
+    field = "lookup"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> GitHubCache | None:
+        from ._version import __version__
+
+        if settings.no_cache or settings.cache_ttl_immutable <= 0:
+            return None
+        context = "\n".join(
+            [__version__, settings.github_api_url.rstrip("/"), *sorted(settings.resolve)]
+        )
+        space = "github-" + hashlib.sha256(context.encode("utf-8")).hexdigest()[:16]
+        return cls(_root(settings) / space, settings.cache_ttl_immutable)
+
+    def get(self, key: tuple[str, str, str], now: float | None = None) -> dict[str, object] | None:
+        return self._get([k.lower() for k in key], now)
+
+    def put(self, key: tuple[str, str, str], lookup: dict[str, object]) -> bool:
+        return self._put([k.lower() for k in key], lookup)
+
+
+class VerifiedCache(_Records):
+    """Downloads whose SHA-256 matched the submitted one (and whose archive checks passed), for
+    immutable URLs only, kept ``cache_ttl_immutable``: the same bytes need not be fetched again
+    to learn the same answer. Keyed by the URL, the expected hash and what was checked; a URL
+    that carries a secret is never stored; a failure to read or write is a miss.
+    """
+
+    field = "facts"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> VerifiedCache | None:
+        if settings.no_cache or settings.cache_ttl_immutable <= 0:
+            return None
+        folder = _root(settings) / ("verified-" + _namespace(settings))
+        return cls(folder, settings.cache_ttl_immutable)
+
+    @staticmethod
+    def key(url: str, sha256: str, checks: str) -> list[str]:
+        return [url, sha256.lower(), checks]
+
+    def get(self, key: list[str], now: float | None = None) -> dict[str, object] | None:
+        return self._get(key, now)
 
     def put(self, key: list[str], facts: dict[str, object]) -> bool:
         url = key[0]
         if not is_immutable(url) or carries_secret(url):  # a secret-bearing URL is never stored
             return False
-        record = {"format": FORMAT, "key": key, "stored_at": time.time(), "facts": facts}
-        return _write_record(self.folder, self._path(key), record)
+        return self._put(key, facts)
 
 
 def _write_record(folder: Path, path: Path, record: dict[str, object]) -> bool:
