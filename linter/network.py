@@ -256,18 +256,10 @@ def _look_up_images(
 
 
 def _images_unfinished(images: Inputs, settings: Settings) -> NetworkResults:
-    from .images import parse_image
-    from .registry_facts import ImageLookup
+    from .registry_facts import unanswered
 
     reason = _deadline_reason(settings)
-    lookups = {}
-    for value in images:
-        name = parse_image(value)
-        registry, repository, reference = (
-            (name.registry, name.repository, name.reference) if name else ("", "", "")
-        )
-        lookups[value] = ImageLookup(value, registry, repository, reference, inconclusive=reason)
-    return NetworkResults(images=lookups)
+    return NetworkResults(images={value: unanswered(value, reason) for value in images})
 
 
 # ---- Full downloads (--verify-hashes) ----

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from .images import ImageName, parse_image
-from .registry_facts import ImageLookup
+from .registry_facts import ImageLookup, unanswered
 from .transport import Response, Timeouts, Transport, TransportError, origin
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ async def lookup_images(
 async def lookup_image(transport: Transport, value: str, timeouts: Timeouts) -> ImageLookup:
     image = parse_image(value)
     if image is None:
-        return ImageLookup(value, "", "", "", inconclusive="not a valid image reference")
+        return unanswered(value, "not a valid image reference")
     client = _Client(transport, image, value, timeouts)
     try:
         return await client.run()
@@ -199,30 +199,8 @@ def look_up(
     images: Sequence[str], settings: Settings, until: float | None
 ) -> dict[str, ImageLookup]:
     """The provider's entry point: every image on the run's transport, cut off at ``until``."""
-    import time
-
-    from .config import ConfigError
-    from .transport import open_transport
+    from .transport import call_until
 
     timeouts = Timeouts(settings.connect_timeout, settings.read_timeout)
-    budget = None if until is None else max(0.0, until - time.monotonic())
-    results: dict[str, ImageLookup] = {}
-    try:
-        with open_transport(settings) as shared:
-            coro = asyncio.wait_for(lookup_images(shared.transport, images, timeouts), budget)
-            results = shared.call(coro)
-    except ValueError as err:  # a malformed --resolve entry
-        raise ConfigError(str(err)) from None
-    except asyncio.TimeoutError:
-        results = {}
-    for value in images:
-        if value not in results:
-            name = parse_image(value)
-            results[value] = ImageLookup(
-                value,
-                name.registry if name else "",
-                name.repository if name else "",
-                name.reference if name else "",
-                inconclusive="deadline reached",
-            )
-    return results
+    found = call_until(settings, lambda t: lookup_images(t, images, timeouts), until) or {}
+    return {v: found.get(v) or unanswered(v, "deadline reached") for v in images}

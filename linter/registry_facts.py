@@ -18,3 +18,13 @@ class ImageLookup:
     not_found: str | None = None  # the registry has no such image or tag (or refuses it)
     inconclusive: str | None = None
     requests: int = 0
+
+
+def unanswered(image: str, reason: str) -> ImageLookup:
+    """An inconclusive lookup of ``image``, named as Docker reads it where it parses."""
+    from .images import parse_image
+
+    name = parse_image(image)
+    if name is None:
+        return ImageLookup(image, "", "", "", inconclusive=reason)
+    return ImageLookup(image, name.registry, name.repository, name.reference, inconclusive=reason)

@@ -37,7 +37,8 @@ import socket
 import ssl
 import sys
 import threading
-from collections.abc import AsyncIterator, Coroutine, Iterator, Mapping
+import time
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -651,3 +652,22 @@ def open_transport(settings: Settings) -> Iterator[_Shared]:
                 del _shared[id(settings)]
         if last:
             shared.shut()
+
+
+def call_until(
+    settings: Settings,
+    make: Callable[[Transport], Coroutine[Any, Any, T]],
+    until: float | None,
+) -> T | None:
+    """``make(transport)`` run on the run's transport; None when ``until`` (a
+    ``time.monotonic()`` instant) passes first. A malformed ``--resolve`` is a ConfigError."""
+    from .config import ConfigError
+
+    budget = None if until is None else max(0.0, until - time.monotonic())
+    try:
+        with open_transport(settings) as shared:
+            return shared.call(asyncio.wait_for(make(shared.transport), budget))
+    except ValueError as err:
+        raise ConfigError(str(err)) from None
+    except asyncio.TimeoutError:
+        return None

@@ -18,7 +18,6 @@ import hashlib
 import os
 import tempfile
 import threading
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,10 +81,6 @@ async def verify_all(
     progress: ByteProgress | None = None,
 ) -> dict[str, DownloadFacts]:
     """Download each unique URL once, a few at a time; facts by URL."""
-    merged: dict[str, DownloadJob] = {}
-    for job in jobs:
-        seen = merged.get(job.name)
-        merged[job.name] = job if seen is None else seen.merged(job)
     gate = asyncio.Semaphore(CONCURRENCY)
 
     async def one(job: DownloadJob) -> tuple[str, DownloadFacts]:
@@ -93,7 +88,16 @@ async def verify_all(
             downloader = _Download(transport, job, timeouts, max_size, keep, progress)
             return job.name, await downloader.run()
 
-    return dict(await asyncio.gather(*(one(j) for j in merged.values())))
+    return dict(await asyncio.gather(*(one(j) for j in unique_jobs(jobs))))
+
+
+def unique_jobs(jobs: Iterable[DownloadJob]) -> list[DownloadJob]:
+    """One job per download name, two references to the same file merged, in first order."""
+    merged: dict[str, DownloadJob] = {}
+    for job in jobs:
+        seen = merged.get(job.name)
+        merged[job.name] = job if seen is None else seen.merged(job)
+    return list(merged.values())
 
 
 class _Download:
@@ -254,7 +258,7 @@ def remove_partial_files() -> None:
 def plan_downloads(refs: Iterable[Reference]) -> tuple[DownloadJob, ...]:
     """One job per unique file MedPerf downloads and hashes: http(s) URLs (not pages for
     people) and Synapse Files (their URL is looked up at download time)."""
-    jobs: dict[str, DownloadJob] = {}
+    jobs: list[DownloadJob] = []
     for ref in refs:
         if ref.hash is None:
             continue
@@ -267,10 +271,8 @@ def plan_downloads(refs: Iterable[Reference]) -> tuple[DownloadJob, ...]:
             continue
         role = tarball_role(ref.field)
         expected = (ref.hash.value or "").strip().lower() or None
-        job = DownloadJob(url, expected, role.tarball, role.demo, key)
-        seen = jobs.get(job.name)
-        jobs[job.name] = job if seen is None else seen.merged(job)
-    return tuple(sorted(jobs.values(), key=lambda j: j.name))
+        jobs.append(DownloadJob(url, expected, role.tarball, role.demo, key))
+    return tuple(sorted(unique_jobs(jobs), key=lambda j: j.name))
 
 
 def _with_synapse_urls(
@@ -319,16 +321,13 @@ def download_all(
     progress: Progress | None = None,
 ) -> dict[str, DownloadFacts]:
     """The provider's entry point: every job on the run's transport, cut off at ``until``."""
-    from .config import ConfigError
-    from .transport import open_transport
+    from .cache import VerifiedCache
+    from .transport import call_until
 
     timeouts = Timeouts(settings.connect_timeout, settings.read_timeout)
     keep = Path(settings.keep_dir) if settings.keep_dir else None
-    budget = None if until is None else max(0.0, until - time.monotonic())
     results: dict[str, DownloadFacts] = {}
     on_bytes = _aggregate(progress) if progress is not None else None
-    from .cache import VerifiedCache
-
     cache = VerifiedCache.from_settings(settings)
     cached = _from_cache(cache, jobs)
     results.update(cached)
@@ -336,20 +335,19 @@ def download_all(
     jobs, unavailable = _with_synapse_urls(jobs, settings)
     results.update(unavailable)
     try:
-        with open_transport(settings) as shared:
-            coro = verify_all(
-                shared.transport,
+        found = call_until(
+            settings,
+            lambda transport: verify_all(
+                transport,
                 jobs,
                 timeouts=timeouts,
                 max_size=settings.max_download_size,
                 keep=keep,
                 progress=on_bytes,
-            )
-            results.update(shared.call(asyncio.wait_for(coro, budget)))
-    except ValueError as err:  # a malformed --resolve entry
-        raise ConfigError(str(err)) from None
-    except asyncio.TimeoutError:
-        pass
+            ),
+            until,
+        )
+        results.update(found or {})
     finally:
         remove_partial_files()
     for job in jobs:
