@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ._version import __version__
 
@@ -238,6 +238,15 @@ def _lint(
 MAX_FIX_PASSES = 10  # a fix can reveal another (SYNAPSE:syn01 -> synapse:syn01 -> synapse:syn1)
 
 
+def _output_format(args: argparse.Namespace) -> str:
+    """``--format``, else github annotations under GitHub Actions, else text."""
+    return str(args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"))
+
+
+def _use_color(fmt: str, stream: TextIO) -> bool:
+    return fmt == "text" and stream.isatty() and "NO_COLOR" not in os.environ
+
+
 def _guard_command(argv: Sequence[str]) -> int:
     """Lint what a ``medperf … submit`` command would send; run it only when that is clean."""
     import subprocess
@@ -293,14 +302,14 @@ def _report(
     from .reporters import render
 
     args.paths = [*args.paths, *paths]
-    fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    fmt = _output_format(args)
     with terminal_progress(enabled=not args.offline) as progress:
         try:
             report = _lint(args, progress, entities)
         except ConfigError as err:
             print(f"medperf-lint: error: {err}", file=sys.stderr)
             return None
-    color = fmt == "text" and sys.stderr.isatty() and "NO_COLOR" not in os.environ
+    color = _use_color(fmt, sys.stderr)
     render(report, fmt, sys.stderr, quiet=args.quiet, color=color)
     return report
 
@@ -410,7 +419,7 @@ def _main(argv: list[str]) -> int:
     if args.fix and "-" in args.paths:
         print("medperf-lint: error: --fix cannot rewrite standard input (-)", file=sys.stderr)
         return EXIT_USAGE
-    fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    fmt = _output_format(args)
     if not args.offline:  # only network libraries log; offline start-up stays lean
         from .redact import install_log_redaction
 
@@ -437,7 +446,7 @@ def _main(argv: list[str]) -> int:
 
         render_statistics(report, sys.stdout, unsafe=args.unsafe_fixes)
         return report.exit_code(args.strict)
-    color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    color = _use_color(fmt, sys.stdout)
     render(report, fmt, sys.stdout, quiet=args.quiet, color=color)
     return report.exit_code(args.strict)
 
