@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from medperf_lint.config import Settings  # noqa: E402
-from medperf_lint.synapse import check_ids  # noqa: E402
+from medperf_lint.input.config import Settings  # noqa: E402
+from medperf_lint.providers.synapse import check_ids  # noqa: E402
 from servers.fake_synapse import Entity, FakeSynapse  # noqa: E402
 
 

@@ -6,11 +6,11 @@
 
 from __future__ import annotations
 
-from ._version import __version__
-from .api import check_submission, lint, lint_paths, lint_refs
-from .config import ConfigError, Settings
-from .findings import Finding, Fix, Severity, Span
-from .report import InputProblem, Report, SubmissionBlocked
+from medperf_lint._version import __version__
+from medperf_lint.api import check_submission, lint, lint_paths, lint_refs
+from medperf_lint.findings import Finding, Fix, Severity, Span
+from medperf_lint.input.config import ConfigError, Settings
+from medperf_lint.report import InputProblem, Report, SubmissionBlocked
 
 __all__ = [
     "ConfigError",

@@ -7,14 +7,21 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
-from .config import ConfigError, ConfigResolver, Settings, apply, check_overrides, run_root
-from .documents import load_entity, refs_document
-from .engine import Job, load_jobs, run
-from .report import InputProblem, Report
-from .yamlnodes import InputError
+from medperf_lint.engine import Job, load_jobs, run
+from medperf_lint.input.config import (
+    ConfigError,
+    ConfigResolver,
+    Settings,
+    apply,
+    check_overrides,
+    run_root,
+)
+from medperf_lint.input.documents import load_entity, refs_document
+from medperf_lint.input.yamlnodes import InputError
+from medperf_lint.report import InputProblem, Report
 
 if TYPE_CHECKING:
-    from .facts import Progress
+    from medperf_lint.facts import Progress
 
 ConfigArg = Union[Settings, str, "os.PathLike[str]", None]
 
@@ -32,7 +39,7 @@ def _resolver(
 def _check_ca_bundle(online: bool) -> None:
     """A CA bundle variable naming nothing is one clear line before any request."""
     if online:
-        from .http_identity import ca_bundle_problem
+        from medperf_lint.net.identity import ca_bundle_problem
 
         problem = ca_bundle_problem()
         if problem is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import inspect
 import re
 
-from .rule import Rule
+from medperf_lint.rule import Rule
 
 HOMEPAGE = "https://github.com/mlcommons/medperf-lint"
 FIX_KINDS = ("safe", "unsafe", "safe or unsafe", "none")

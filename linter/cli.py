@@ -12,10 +12,10 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ._version import __version__
+from medperf_lint._version import __version__
 
 if TYPE_CHECKING:
-    from .report import Report
+    from medperf_lint.report import Report
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -193,7 +193,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _rules_command(argv: Sequence[str]) -> int:
-    from .rules import RULES, lookup
+    from medperf_lint.rules import RULES, lookup
 
     if argv[0] == "rules":
         width = max(len(r.name) for r in RULES)
@@ -212,7 +212,7 @@ def _rules_command(argv: Sequence[str]) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    from .catalogue import rule_help
+    from medperf_lint.catalogue import rule_help
 
     sys.stdout.write(rule_help(rule))
     return EXIT_OK
@@ -222,7 +222,7 @@ def _lint(
     args: argparse.Namespace, progress: Any, entities: Sequence[dict[str, object]] = ()
 ) -> Report:
     """One lint run with the command line's inputs and settings."""
-    from .api import lint
+    from medperf_lint.api import lint
 
     return lint(
         args.paths,
@@ -251,7 +251,7 @@ def _guard_command(argv: Sequence[str]) -> int:
     """Lint what a ``medperf … submit`` command would send; run it only when that is clean."""
     import subprocess
 
-    from .guard import GuardUsageError, parse_submit
+    from medperf_lint.guard import GuardUsageError, parse_submit
 
     if "--" not in argv:
         print(
@@ -297,9 +297,9 @@ def _report(
 ) -> Report | None:
     """Lint for guard and print the report on stderr (stdout belongs to the wrapped command);
     None after a usage error was printed."""
-    from .config import ConfigError
-    from .progress import terminal_progress
-    from .reporters import render
+    from medperf_lint.input.config import ConfigError
+    from medperf_lint.progress import terminal_progress
+    from medperf_lint.reporters import render
 
     args.paths = [*args.paths, *paths]
     fmt = _output_format(args)
@@ -316,8 +316,8 @@ def _report(
 
 def _fix_and_relint(report: Report, args: argparse.Namespace, progress: Any) -> Report:
     """Apply fixes and lint again until nothing is left to fix, so a second --fix finds none."""
-    from .fixer import apply_fixes
-    from .reporters.safe_text import safe
+    from medperf_lint.fixer import apply_fixes
+    from medperf_lint.reporters.safe_text import safe
 
     applied, files = 0, set()
     said: set[tuple[str, str]] = set()  # each file's reason once, however many passes
@@ -343,7 +343,7 @@ def _fix_and_relint(report: Report, args: argparse.Namespace, progress: Any) -> 
 
 def _hint_unsafe(report: Report, args: argparse.Namespace) -> None:
     """Say how many fixes were held back because they are unsafe."""
-    from .fixer import fixable
+    from medperf_lint.fixer import fixable
 
     if args.unsafe_fixes:
         return
@@ -358,8 +358,8 @@ def _hint_unsafe(report: Report, args: argparse.Namespace) -> None:
 
 def _print_diff(report: Report, args: argparse.Namespace) -> int:
     """``--diff``: the fixes ``--fix`` would write, as a unified diff on stdout; nothing written."""
-    from .fixer import apply_fixes
-    from .reporters.safe_text import safe
+    from medperf_lint.fixer import apply_fixes
+    from medperf_lint.reporters.safe_text import safe
 
     diffs: list[str] = []
     outcomes = apply_fixes(report.findings, unsafe=args.unsafe_fixes, preview=diffs)
@@ -384,7 +384,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _main(list(sys.argv[1:] if argv is None else argv))
     except KeyboardInterrupt:
-        verify = sys.modules.get("medperf_lint.verify")
+        verify = sys.modules.get("medperf_lint.providers.verify")
         if verify is not None:  # downloads run on another thread: leave no partial file
             verify.remove_partial_files()
         print("medperf-lint: interrupted", file=sys.stderr)
@@ -392,10 +392,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as err:  # a bug: say so in one line that cannot leak a token
         if os.environ.get("MEDPERF_LINT_DEBUG"):
             raise
-        verify = sys.modules.get("medperf_lint.verify")
+        verify = sys.modules.get("medperf_lint.providers.verify")
         if verify is not None:
             verify.remove_partial_files()
-        from .reporters.safe_text import safe
+        from medperf_lint.reporters.safe_text import safe
 
         print(
             f"medperf-lint: internal error: {type(err).__name__}: {safe(str(err))} "
@@ -421,19 +421,19 @@ def _main(argv: list[str]) -> int:
         return EXIT_USAGE
     fmt = _output_format(args)
     if not args.offline:  # only network libraries log; offline start-up stays lean
-        from .redact import install_log_redaction
+        from medperf_lint.refs.redact import install_log_redaction
 
         install_log_redaction()  # library log lines go to stderr redacted, one line each
 
-    from .config import ConfigError
-    from .progress import terminal_progress
-    from .reporters import render
+    from medperf_lint.input.config import ConfigError
+    from medperf_lint.progress import terminal_progress
+    from medperf_lint.reporters import render
 
     with terminal_progress(enabled=not args.offline) as progress:  # a bar only on a TTY
         try:
             report = _lint(args, progress)
         except ConfigError as err:
-            from .reporters.safe_text import safe
+            from medperf_lint.reporters.safe_text import safe
 
             print(f"medperf-lint: error: {safe(str(err))}", file=sys.stderr)
             return EXIT_USAGE
@@ -442,7 +442,7 @@ def _main(argv: list[str]) -> int:
         if args.fix:
             report = _fix_and_relint(report, args, progress)
     if args.statistics:
-        from .reporters.statistics import render_statistics
+        from medperf_lint.reporters.statistics import render_statistics
 
         render_statistics(report, sys.stdout, unsafe=args.unsafe_fixes)
         return report.exit_code(args.strict)

@@ -16,20 +16,20 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
-from .config import ConfigResolver, Settings, where_to_set
-from .documents import STDIN, STDIN_DISPLAY, Document, load_path, load_stdin
-from .findings import Finding, Fix
-from .inputs import expand_one
-from .report import InputProblem, Report
-from .rule import Diagnostic, Need, Rule, RuleContext
-from .rules import RULES, lookup
-from .safe_io import is_folder, safe_resolve
-from .suppressions import Suppression, matches, matching_names, parse
-from .urls import redact
-from .yamlnodes import InputError
+from medperf_lint.findings import Finding, Fix
+from medperf_lint.input.config import ConfigResolver, Settings, where_to_set
+from medperf_lint.input.documents import STDIN, STDIN_DISPLAY, Document, load_path, load_stdin
+from medperf_lint.input.paths import expand_one
+from medperf_lint.input.safe_io import is_folder, safe_resolve
+from medperf_lint.input.suppressions import Suppression, matches, matching_names, parse
+from medperf_lint.input.yamlnodes import InputError
+from medperf_lint.refs.urls import redact
+from medperf_lint.report import InputProblem, Report
+from medperf_lint.rule import Diagnostic, Need, Rule, RuleContext
+from medperf_lint.rules import RULES, lookup
 
 if TYPE_CHECKING:  # facts and providers are loaded only by an online run
-    from .facts import NetworkResults, Progress
+    from medperf_lint.facts import NetworkResults, Progress
 
 UNUSED_SUPPRESSION = "unused-suppression"
 UNKNOWN_RULE = "unknown-rule"
@@ -134,7 +134,7 @@ def run(
     network: NetworkResults | None = None
     if online and needs:
         refs = [ref for job in jobs for ref in job.document.references]
-        from .network import gather
+        from medperf_lint.gather import gather
 
         network = gather(refs, needs, network_settings, progress)
     findings: list[Finding] = []

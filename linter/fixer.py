@@ -26,11 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-
-from .findings import Finding, Span
-from .safe_io import SafeReadError, describe_oserror, read_regular_file
-from .urls import REDACTED
-from .yamlnodes import MAX_BYTES, InputError, compose
+from medperf_lint.findings import Finding, Span
+from medperf_lint.input.safe_io import SafeReadError, describe_oserror, read_regular_file
+from medperf_lint.input.yamlnodes import MAX_BYTES, InputError, compose
+from medperf_lint.refs.urls import REDACTED
 
 _BOM = b"\xef\xbb\xbf"
 # Line breaks as YAML counts them (spans are YAML positions); str.splitlines also splits on

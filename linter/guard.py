@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .safe_io import is_regular_file
+from medperf_lint.input.safe_io import is_regular_file
 
 GROUPS = ("model", "container", "mlcube", "benchmark")
 
@@ -189,9 +189,8 @@ def _load_yaml(path: Path) -> object:
     """The container config as MedPerf uploads it (``yaml.safe_load``); an unreadable one is
     a usage error, as it is for MedPerf."""
     import yaml
-
-    from .safe_io import SafeReadError, read_regular_file
-    from .yamlnodes import MAX_BYTES
+    from medperf_lint.input.safe_io import SafeReadError, read_regular_file
+    from medperf_lint.input.yamlnodes import MAX_BYTES
 
     try:  # bounded and non-blocking, like every other read
         text = read_regular_file(path, MAX_BYTES).decode("utf-8")

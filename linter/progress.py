@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from .facts import Progress
+    from medperf_lint.facts import Progress
 
 BYTES = "bytes"  # ``what`` of a download progress report: done/total are byte counts
 
@@ -72,9 +72,8 @@ def terminal_progress(
     task = bar.add_task("checking URLs", total=None, host="", kind="count")
     downloads: list[TaskID] = []
 
+    from medperf_lint.reporters.safe_text import safe
     from rich.markup import escape
-
-    from .reporters.safe_text import safe
 
     def update(what: str, done: int, total: int) -> None:
         if what == BYTES:

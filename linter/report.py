@@ -6,10 +6,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .findings import Finding, Severity
+from medperf_lint.findings import Finding, Severity
 
 if TYPE_CHECKING:
-    from .facts import NetworkResults
+    from medperf_lint.facts import NetworkResults
 
 
 @dataclass(frozen=True)

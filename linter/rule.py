@@ -20,13 +20,13 @@ from datetime import datetime, timezone
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from .findings import Fix, Severity, Span
+from medperf_lint.findings import Fix, Severity, Span
 
 if TYPE_CHECKING:
-    from .config import Settings
-    from .documents import Document
-    from .facts import NetworkResults
-    from .references import Reference
+    from medperf_lint.facts import NetworkResults
+    from medperf_lint.input.config import Settings
+    from medperf_lint.input.documents import Document
+    from medperf_lint.refs.references import Reference
 
 
 class Need(str, enum.Enum):

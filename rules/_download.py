@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from medperf_lint.references import Reference
+from medperf_lint.refs.references import Reference
 from medperf_lint.rule import RuleContext
 
 if TYPE_CHECKING:
-    from medperf_lint.download_facts import DownloadFacts
+    from medperf_lint.facts.download import DownloadFacts
 
 
 def download_for(ref: Reference, ctx: RuleContext) -> DownloadFacts | None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from medperf_lint.references import Reference
+from medperf_lint.refs.references import Reference
 from medperf_lint.rule import RuleContext
 
 if TYPE_CHECKING:
-    from medperf_lint.http_result import ProbeResult
+    from medperf_lint.facts.probe import ProbeResult
 
 
 def probe_for(ref: Reference, ctx: RuleContext) -> ProbeResult | None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from medperf_lint.references import Reference, RefKind
+from medperf_lint.refs.references import Reference, RefKind
 from medperf_lint.rule import RuleContext
 
 if TYPE_CHECKING:
-    from medperf_lint.registry_facts import ImageLookup
+    from medperf_lint.facts.registry import ImageLookup
 
 
 def image_lookup(ref: Reference, ctx: RuleContext) -> ImageLookup | None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from medperf_lint.references import Reference
+from medperf_lint.facts.synapse import ANONYMOUSLY, SynapseLookup
+from medperf_lint.refs.references import Reference
 from medperf_lint.rule import RuleContext
-from medperf_lint.synapse_facts import ANONYMOUSLY, SynapseLookup
 
 
 def lookup_for(ref: Reference, ctx: RuleContext) -> SynapseLookup | None:

@@ -6,8 +6,8 @@ and host rules must also see ``s3://``, ``gs://`` or ``file://`` values, which M
 
 from __future__ import annotations
 
-from medperf_lint.references import DIRECT_PREFIX, Reference, RefKind, looks_like_url
-from medperf_lint.urls import UrlParts, split_url
+from medperf_lint.refs.references import DIRECT_PREFIX, Reference, RefKind, looks_like_url
+from medperf_lint.refs.urls import UrlParts, split_url
 
 
 def url_text(ref: Reference) -> str | None:

@@ -31,13 +31,13 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from medperf_lint.findings import Severity
-from medperf_lint.references import Reference
+from medperf_lint.refs.references import Reference
 from medperf_lint.rule import Diagnostic, Need, RuleContext
 
 from ._probe import probe_for
 
 if TYPE_CHECKING:
-    from medperf_lint.http_result import ProbeResult
+    from medperf_lint.facts.probe import ProbeResult
 
 CODE = "MPL407"
 NAME = "compressed-in-transit"
@@ -90,7 +90,7 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
     if probe is None or probe.error or probe.inconclusive or not probe.ok_status:
         return
     encoding = probe.content_encoding
-    from medperf_lint.sniff import NOT_A_FILE  # loaded by online runs only
+    from medperf_lint.refs.sniff import NOT_A_FILE  # loaded by online runs only
 
     if not encoding or probe.sniffed is None or probe.sniffed in NOT_A_FILE:
         return

@@ -5,11 +5,11 @@ and manifests end up in git. A password in `https://user:pass@host/…`, a token
 `https://TOKEN@host/…` or a `?token=…`/`?access_token=…`/`?api_key=…` parameter leaks to all
 of them. MedPerf downloads anonymously anyway: host the file publicly (or on Synapse, where
 each participant uses their own login) and revoke the secret that was written down. The
-parameter names are listed in `medperf_lint.redact.CREDENTIAL_PARAMS`; they are matched in
+parameter names are listed in `medperf_lint.refs.redact.CREDENTIAL_PARAMS`; they are matched in
 the query and in the fragment (`#access_token=…`), after percent-decoding and `+` handling,
 so `?%74oken=` counts. Token-shaped values (`ghp_…`, `glpat-…`, JWTs) and the values of
 `GITHUB_TOKEN`, `GH_TOKEN` and `SYNAPSE_AUTH_TOKEN` count anywhere in the URL. This is the
-same definition the redactor hides by (`medperf_lint.redact.find_secrets`). Signature
+same definition the redactor hides by (`medperf_lint.refs.redact.find_secrets`). Signature
 parameters of pre-signed URLs are not credentials and are left to `expiring-url`. Findings
 never repeat the secret.
 
@@ -30,8 +30,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from medperf_lint.findings import Fix, Severity
-from medperf_lint.redact import find_secrets, param_kind
-from medperf_lint.references import Reference
+from medperf_lint.refs.redact import find_secrets, param_kind
+from medperf_lint.refs.references import Reference
 from medperf_lint.rule import Diagnostic, RuleContext
 
 from ._url_text import url_parts, with_prefix

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from medperf_lint.findings import Severity
-from medperf_lint.references import Reference, tarball_role
+from medperf_lint.refs.references import Reference, tarball_role
 from medperf_lint.rule import Diagnostic, Need, RuleContext
 
 from ._download import downloaded

@@ -30,11 +30,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from medperf_lint.findings import Fix, Severity
-from medperf_lint.images import GRAMMAR as _GRAMMAR
-from medperf_lint.images import NAME_MAX as _NAME_MAX
-from medperf_lint.images import REFERENCE as _REFERENCE
-from medperf_lint.images import parse_image
-from medperf_lint.references import Reference, RefKind
+from medperf_lint.refs.images import GRAMMAR as _GRAMMAR
+from medperf_lint.refs.images import NAME_MAX as _NAME_MAX
+from medperf_lint.refs.images import REFERENCE as _REFERENCE
+from medperf_lint.refs.images import parse_image
+from medperf_lint.refs.references import Reference, RefKind
 from medperf_lint.rule import Diagnostic, Need, RuleContext
 
 from ._registry import image_lookup

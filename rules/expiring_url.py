@@ -33,10 +33,10 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit, urlunsplit
 
 from medperf_lint.findings import Fix, Severity
-from medperf_lint.hosts import is_wetransfer
-from medperf_lint.references import DIRECT_PREFIX, Reference, RefKind
+from medperf_lint.refs.hosts import is_wetransfer
+from medperf_lint.refs.references import DIRECT_PREFIX, Reference, RefKind
+from medperf_lint.refs.urls import UrlParts, split_url
 from medperf_lint.rule import Diagnostic, RuleContext
-from medperf_lint.urls import UrlParts, split_url
 
 CODE = "MPL104"
 NAME = "expiring-url"

@@ -35,8 +35,8 @@ import re
 from collections.abc import Iterator
 
 from medperf_lint.findings import Severity
-from medperf_lint.forges import parse_forge_file
-from medperf_lint.references import Reference
+from medperf_lint.refs.forges import parse_forge_file
+from medperf_lint.refs.references import Reference
 from medperf_lint.rule import Diagnostic, RuleContext
 
 from ._url_text import download_parts

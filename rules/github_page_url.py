@@ -28,10 +28,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from medperf_lint.findings import Fix, Severity
-from medperf_lint.hosts import GitHubUrl, github_ref_key, is_full_sha, parse_github_url
-from medperf_lint.references import DIRECT_PREFIX, Reference
+from medperf_lint.refs.hosts import GitHubUrl, github_ref_key, is_full_sha, parse_github_url
+from medperf_lint.refs.references import DIRECT_PREFIX, Reference
+from medperf_lint.refs.urls import split_url
 from medperf_lint.rule import Diagnostic, Need, RuleContext
-from medperf_lint.urls import split_url
 
 CODE = "MPL102"
 NAME = "github-page-url"

@@ -36,8 +36,8 @@ import re
 from collections.abc import Iterator
 
 from medperf_lint.findings import Fix, Severity
-from medperf_lint.hosts import GitHubUrl, github_ref_key, is_full_sha, parse_github_url
-from medperf_lint.references import DIRECT_PREFIX, Reference
+from medperf_lint.refs.hosts import GitHubUrl, github_ref_key, is_full_sha, parse_github_url
+from medperf_lint.refs.references import DIRECT_PREFIX, Reference
 from medperf_lint.rule import Diagnostic, Need, RuleContext
 
 CODE = "MPL101"

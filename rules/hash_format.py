@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterator
 
 from medperf_lint.findings import Fix, Severity
-from medperf_lint.references import HashKind, Reference
+from medperf_lint.refs.references import HashKind, Reference
 from medperf_lint.rule import Diagnostic, RuleContext
 
 CODE = "MPL203"

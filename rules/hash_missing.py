@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from medperf_lint.findings import Severity
-from medperf_lint.references import Reference, RefKind
+from medperf_lint.refs.references import Reference, RefKind
 from medperf_lint.rule import Diagnostic, RuleContext
 
 CODE = "MPL201"

@@ -27,10 +27,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
+from medperf_lint.facts.probe import HTML_TYPES
 from medperf_lint.findings import Fix, Severity
-from medperf_lint.hosts import parse_github_url
-from medperf_lint.http_result import HTML_TYPES
-from medperf_lint.references import Reference
+from medperf_lint.refs.hosts import parse_github_url
+from medperf_lint.refs.references import Reference
 from medperf_lint.rule import Diagnostic, Need, RuleContext
 
 from ._probe import landed, probe_for

@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from medperf_lint.findings import Severity
-from medperf_lint.hosts import github_ref_key
-from medperf_lint.references import Reference
+from medperf_lint.refs.hosts import github_ref_key
+from medperf_lint.refs.references import Reference
 from medperf_lint.rule import Diagnostic, Need, RuleContext
 
 from ._download import download_for

@@ -25,8 +25,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from medperf_lint.documents import Document
 from medperf_lint.findings import Severity
+from medperf_lint.input.documents import Document
 from medperf_lint.rule import Diagnostic, RuleContext
 
 CODE = "MPL007"

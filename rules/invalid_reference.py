@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterator
 
 from medperf_lint.findings import Fix, Severity
-from medperf_lint.references import (
+from medperf_lint.refs.references import (
     DIRECT_PREFIX,
     MEDPERF_INVALID_MESSAGE,
     SYNAPSE_PREFIX,
@@ -35,8 +35,8 @@ from medperf_lint.references import (
     parse_resource,
     strip_direct,
 )
+from medperf_lint.refs.urls import rfc3986_problem, split_url
 from medperf_lint.rule import Diagnostic, RuleContext
-from medperf_lint.urls import rfc3986_problem, split_url
 
 CODE = "MPL001"
 NAME = "invalid-reference"

@@ -44,9 +44,9 @@ from collections.abc import Callable, Iterator
 from urllib.parse import quote
 
 from medperf_lint.findings import Fix, Severity
-from medperf_lint.references import Reference
+from medperf_lint.refs.references import Reference
+from medperf_lint.refs.urls import UrlParts
 from medperf_lint.rule import Diagnostic, RuleContext
-from medperf_lint.urls import UrlParts
 
 from ._url_text import download_parts, with_prefix
 

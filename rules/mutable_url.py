@@ -40,15 +40,15 @@ from collections.abc import Iterator
 from urllib.parse import unquote
 
 from medperf_lint.findings import Severity
-from medperf_lint.hosts import (
+from medperf_lint.refs.hosts import (
     DROPBOX_HOSTS,
     GOOGLE_DRIVE_HOSTS,
     is_github,
     is_wetransfer,
 )
-from medperf_lint.references import Reference
+from medperf_lint.refs.references import Reference
+from medperf_lint.refs.urls import UrlParts
 from medperf_lint.rule import Diagnostic, RuleContext
-from medperf_lint.urls import UrlParts
 
 from ._url_text import download_parts
 

@@ -28,12 +28,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from medperf_lint.facts.probe import HTML_TYPES
 from medperf_lint.findings import Fix, Severity
-from medperf_lint.http_result import HTML_TYPES
-from medperf_lint.references import Reference
+from medperf_lint.refs.references import Reference
+from medperf_lint.refs.sniff import drive_download_url, drive_file_id
+from medperf_lint.refs.urls import split_url
 from medperf_lint.rule import Diagnostic, Need, RuleContext
-from medperf_lint.sniff import drive_download_url, drive_file_id
-from medperf_lint.urls import split_url
 
 from ._probe import landed, probe_for
 

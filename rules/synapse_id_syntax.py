@@ -31,9 +31,9 @@ import unicodedata
 from collections.abc import Iterator
 
 from medperf_lint.findings import Fix, Severity
-from medperf_lint.references import SYNAPSE_PREFIX, Reference, RefKind, parse_resource
+from medperf_lint.refs.references import SYNAPSE_PREFIX, Reference, RefKind, parse_resource
+from medperf_lint.refs.urls import split_url
 from medperf_lint.rule import Diagnostic, RuleContext
-from medperf_lint.urls import split_url
 
 CODE = "MPL006"
 NAME = "synapse-id-syntax"

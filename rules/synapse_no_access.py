@@ -24,10 +24,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from medperf_lint.facts.synapse import SynapseLookup
 from medperf_lint.findings import Severity
-from medperf_lint.references import Reference
+from medperf_lint.refs.references import Reference
 from medperf_lint.rule import Diagnostic, Need, RuleContext
-from medperf_lint.synapse_facts import SynapseLookup
 
 from ._synapse import answered, identity
 

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from medperf_lint.findings import Fix, Severity
-from medperf_lint.references import Reference
+from medperf_lint.refs.references import Reference
 from medperf_lint.rule import Diagnostic, RuleContext
 
 from ._url_text import url_parts, with_prefix

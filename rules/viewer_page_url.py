@@ -49,10 +49,10 @@ from dataclasses import replace
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from medperf_lint.findings import Fix, Severity
-from medperf_lint.hosts import parse_huggingface_url
-from medperf_lint.references import DIRECT_PREFIX, Reference
+from medperf_lint.refs.hosts import parse_huggingface_url
+from medperf_lint.refs.references import DIRECT_PREFIX, Reference
+from medperf_lint.refs.urls import UrlParts
 from medperf_lint.rule import Diagnostic, RuleContext
-from medperf_lint.urls import UrlParts
 
 from ._url_text import download_parts
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from ..report import Report
+from medperf_lint.report import Report
 
 FORMATS = ("text", "json", "github", "sarif")
 
@@ -13,18 +13,18 @@ def render(
     report: Report, fmt: str, out: TextIO, *, quiet: bool = False, color: bool = False
 ) -> None:
     if fmt == "json":
-        from .json_format import render_json
+        from medperf_lint.reporters.json_format import render_json
 
         render_json(report, out)
     elif fmt == "sarif":
-        from .sarif_format import render_sarif
+        from medperf_lint.reporters.sarif_format import render_sarif
 
         render_sarif(report, out)
     elif fmt == "github":
-        from .github_format import render_github
+        from medperf_lint.reporters.github_format import render_github
 
         render_github(report, out)
     else:
-        from .text_format import render_text
+        from medperf_lint.reporters.text_format import render_text
 
         render_text(report, out, quiet=quiet, color=color)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from ..report import Report
-from .safe_text import safe
-from .summary import summary_line
+from medperf_lint.report import Report
+from medperf_lint.reporters.safe_text import safe
+from medperf_lint.reporters.summary import summary_line
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from ..findings import Finding
-from ..report import Report
-from .safe_text import redact_tree
-from .summary import summary_dict
+from medperf_lint.findings import Finding
+from medperf_lint.report import Report
+from medperf_lint.reporters.safe_text import redact_tree
+from medperf_lint.reporters.summary import summary_dict
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:

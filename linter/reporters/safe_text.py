@@ -1,7 +1,7 @@
 """What every reporter does to a string before it is printed: redact, then defuse.
 
 Manifest values, server replies and paths are untrusted. Secrets go through the one redactor
-(``linter/redact.py``); control characters (ESC sequences that recolour or retitle a terminal,
+(``linter/refs/redact.py``); control characters (ESC sequences that recolour or retitle a terminal,
 carriage returns that overwrite a line, newlines that forge a finding or a workflow command)
 and bidirectional overrides (which reorder what a reader sees) are written as visible
 ``\\xNN``/``\\uNNNN`` escapes.
@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..redact import redact_text
+from medperf_lint.refs.redact import redact_text
 
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 

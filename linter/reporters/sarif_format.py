@@ -26,13 +26,13 @@ from pathlib import Path, PurePath
 from typing import Any, TextIO
 from urllib.parse import quote
 
-from .._version import __version__
-from ..catalogue import HOMEPAGE, documentation, example, fix_safety, help_uri, rule_help
-from ..findings import Finding, Span
-from ..fixer import _added_line, _render
-from ..report import Report
-from ..rule import Rule
-from .safe_text import redact_tree
+from medperf_lint._version import __version__
+from medperf_lint.catalogue import HOMEPAGE, documentation, example, fix_safety, help_uri, rule_help
+from medperf_lint.findings import Finding, Span
+from medperf_lint.fixer import _added_line, _render
+from medperf_lint.report import Report
+from medperf_lint.reporters.safe_text import redact_tree
+from medperf_lint.rule import Rule
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -157,7 +157,7 @@ def _fix(f: Finding, location: dict[str, Any], sources: _Sources) -> dict[str, A
 
 def sarif_log(report: Report) -> dict[str, Any]:
     """The SARIF log of one run, as a JSON-ready dict."""
-    from ..rules import RULES
+    from medperf_lint.rules import RULES
 
     index = {r.code: i for i, r in enumerate(RULES)}
     artifacts: list[dict[str, Any]] = []

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import TextIO
 
-from ..fixer import fixable
-from ..report import Report
-from .safe_text import safe
-from .summary import summary_line
+from medperf_lint.fixer import fixable
+from medperf_lint.report import Report
+from medperf_lint.reporters.safe_text import safe
+from medperf_lint.reporters.summary import summary_line
 
 
 def statistics_rows(report: Report, *, unsafe: bool = False) -> list[tuple[int, str, str, int]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..report import Report
+from medperf_lint.report import Report
 
 
 def summary_dict(report: Report) -> dict[str, Any]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from ..findings import Finding
-from ..report import Report
-from .safe_text import safe
-from .summary import summary_line
+from medperf_lint.findings import Finding
+from medperf_lint.report import Report
+from medperf_lint.reporters.safe_text import safe
+from medperf_lint.reporters.summary import summary_line
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 

@@ -118,7 +118,7 @@ def test_submit_flag_names_are_manifest_keys(tmp_path: Path) -> None:
 
 
 def test_a_model_body_is_told_by_content() -> None:
-    from medperf_lint.documents import DocKind, load_text
+    from medperf_lint.input.documents import DocKind, load_text
 
     doc = load_text('{"type": "ASSET", "asset": {"asset_url": "synapse:syn1"}}', None)
     assert doc.kind is DocKind.SUBMISSION

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 from clikit import ROOT, SHA256, write
-from medperf_lint.inputs import is_manifest_name
+from medperf_lint.input.paths import is_manifest_name
 from netenv import without_netguard
 
 HOOKS = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 from ghkit import B1, C1, C2, C3, IMPOSTOR, UNKNOWN, api_overrides, medperf_repo
-from medperf_lint import github as ghc
-from medperf_lint.config import Settings, apply
+from medperf_lint.input.config import Settings, apply
+from medperf_lint.providers import github as ghc
 from servers.fake_github import Canned, FakeGitHub, FakeRepo, RecordingServer, linear, sha
 
 REPO = "/repos/mlcommons/medperf"
@@ -315,7 +315,7 @@ def test_no_github_urls_no_client() -> None:
 
 def test_offline_import_does_not_load_requests() -> None:
     code = (
-        "import sys, medperf_lint, medperf_lint.github, medperf_lint.rules; "
+        "import sys, medperf_lint, medperf_lint.providers.github, medperf_lint.rules; "
         "r = medperf_lint.lint_refs(['https://raw.githubusercontent.com/o/r/main/w'], online=False); "
         "assert r.findings, r; "
         "heavy = {'requests', 'aiohttp', 'yarl', 'synapseclient'} & set(sys.modules); "

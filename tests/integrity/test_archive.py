@@ -7,7 +7,7 @@ import tarfile
 import threading
 
 import pytest
-from medperf_lint.archive import ArchiveReader, inspect_tar
+from medperf_lint.providers.archive import ArchiveReader, inspect_tar
 from tarkit import GOOD_DEMO, Member, build, demo
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 import trustme
-from medperf_lint.config import Settings
-from medperf_lint.registry import lookup_images, parse_challenge
-from medperf_lint.registry_facts import ImageLookup
-from medperf_lint.transport import Timeouts, open_transport
+from medperf_lint.facts.registry import ImageLookup
+from medperf_lint.input.config import Settings
+from medperf_lint.net.transport import Timeouts, open_transport
+from medperf_lint.providers.registry import lookup_images, parse_challenge
 from servers.fake_registry import FakeRegistry
 
 REGISTRY_HOSTS = ("registry-1.docker.io", "ghcr.io", "registry.example.org")

@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from medperf_lint.config import Settings
-from medperf_lint.download_facts import DownloadFacts
-from medperf_lint.transport import Timeouts, open_transport
-from medperf_lint.verify import DownloadJob, verify_all
+from medperf_lint.facts.download import DownloadFacts
+from medperf_lint.input.config import Settings
+from medperf_lint.net.transport import Timeouts, open_transport
+from medperf_lint.providers.verify import DownloadJob, verify_all
 from servers.hosts import HostsServer, Reply, redirect
 from tarkit import GOOD_DEMO, Member, build
 

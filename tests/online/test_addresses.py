@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from medperf_lint.addresses import blocked_reason, parse_override, parse_overrides
-from medperf_lint.transport import AddressRefused, PolicyResolver
+from medperf_lint.net.addresses import blocked_reason, parse_override, parse_overrides
+from medperf_lint.net.transport import AddressRefused, PolicyResolver
 
 
 @pytest.mark.parametrize(

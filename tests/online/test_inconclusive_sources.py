@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from medperf_lint.config import Settings
-from medperf_lint.http_result import ProbeResult
-from medperf_lint.network import NetworkResults
-from medperf_lint.references import Reference, RefKind
+from medperf_lint.facts.probe import ProbeResult
+from medperf_lint.gather import NetworkResults
+from medperf_lint.input.config import Settings
+from medperf_lint.refs.references import Reference, RefKind
 from medperf_lint.rule import RuleContext
 from medperf_lint.rules import lookup
 

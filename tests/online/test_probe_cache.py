@@ -10,10 +10,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from medperf_lint import cache as cache_module
-from medperf_lint.cache import ProbeCache, default_dir, is_immutable, prune
-from medperf_lint.config import Settings
-from medperf_lint.http_result import ProbeResult
+from medperf_lint.facts.probe import ProbeResult
+from medperf_lint.input.config import Settings
+from medperf_lint.net import cache as cache_module
+from medperf_lint.net.cache import ProbeCache, default_dir, is_immutable, prune
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 

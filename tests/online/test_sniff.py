@@ -10,7 +10,7 @@ import tarfile
 import zipfile
 
 import pytest
-from medperf_lint.sniff import drive_file_id, drive_page, sign_in_page, sniff
+from medperf_lint.refs.sniff import drive_file_id, drive_page, sign_in_page, sniff
 
 
 def _tar() -> bytes:

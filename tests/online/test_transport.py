@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 from lintkit import lint_yaml
-from medperf_lint import http
-from medperf_lint.config import Settings
+from medperf_lint.input.config import Settings
+from medperf_lint.providers import probe as http
 from onlinekit import lint_urls, probe
 from servers.hosts import HostsServer, Reply, tar_bytes
 from servers.proxy import ForwardProxy
@@ -193,8 +193,8 @@ def test_300_hosts_under_ulimit_256_are_all_reachable(http: HostsServer, tmp_pat
     code = textwrap.dedent(
         """
         import json, sys
-        from medperf_lint import http
-        from medperf_lint.config import Settings
+        from medperf_lint.providers import probe as http
+        from medperf_lint.input.config import Settings
         job = json.load(open(sys.argv[1]))
         settings = Settings(resolve=tuple(job["resolve"]), allow_private_hosts=True,
                             no_cache=True, retries=0, max_connections_per_host=8)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from medperf_lint.addresses import blocked_reason
+from medperf_lint.net.addresses import blocked_reason
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from medperf_lint.cache import FORMAT, ProbeCache
-from medperf_lint.http_result import ProbeResult
+from medperf_lint.facts.probe import ProbeResult
+from medperf_lint.net.cache import FORMAT, ProbeCache
 
 URL = "https://zenodo.org/records/1/files/w.tar.gz"
 NOW = 1_000_000.0

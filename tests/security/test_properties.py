@@ -13,9 +13,10 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
-from medperf_lint.documents import load_text
 from medperf_lint.findings import Finding, Fix
-from medperf_lint.redact import (
+from medperf_lint.input.documents import load_text
+from medperf_lint.input.yamlnodes import InputError, decode
+from medperf_lint.refs.redact import (
     CREDENTIAL_PARAMS,
     SIGNATURE_PARAMS,
     carries_secret,
@@ -23,11 +24,10 @@ from medperf_lint.redact import (
     redact_text,
     redact_url,
 )
-from medperf_lint.references import parse_resource
+from medperf_lint.refs.references import parse_resource
 from medperf_lint.report import InputProblem
 from medperf_lint.reporters import render
 from medperf_lint.rules import BY_CODE
-from medperf_lint.yamlnodes import InputError, decode
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import medperf_lint
 import pytest
 from medperf_lint.facts import NetworkResults
-from medperf_lint.redact import install_log_redaction, redact_text, redact_url
+from medperf_lint.facts.synapse import SynapseLookup
+from medperf_lint.refs.redact import install_log_redaction, redact_text, redact_url
 from medperf_lint.reporters import render
-from medperf_lint.synapse_facts import SynapseLookup
 
 SECRET = "QXZJ2345KVW6789Q"
 
@@ -92,7 +92,7 @@ def test_synapse_reason_echoing_the_token_is_redacted_in_json(
 def test_library_logs_are_redacted_and_one_line() -> None:
     code = (
         "import logging\n"
-        "from medperf_lint.redact import install_log_redaction\n"
+        "from medperf_lint.refs.redact import install_log_redaction\n"
         "install_log_redaction()\n"
         f"logging.getLogger('urllib3').warning('GET %s\\nfailed', 'https://h/x?token={SECRET}')\n"
     )

@@ -14,7 +14,7 @@ from dataclasses import fields
 from pathlib import Path
 
 import pytest
-from medperf_lint.config import (
+from medperf_lint.input.config import (
     DEFAULT_GITHUB_API,
     DEFAULT_SYNAPSE_ENDPOINT,
     ConfigError,

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from medperf_lint.synapse import SynapseLookup
+from medperf_lint.providers.synapse import SynapseLookup
 from servers.fake_synapse import Canned, FakeSynapse
 from synkit import TOKEN, lint_ids, rules_of
 
@@ -278,5 +278,5 @@ def test_offline_run_does_not_import_synapseclient(tmp_path: Path) -> None:
     )
     assert result.returncode == 0
     imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()}
-    assert "medperf_lint.synapse_facts" in imported  # the rules read Synapse facts...
+    assert "medperf_lint.facts.synapse" in imported  # the rules read Synapse facts...
     assert not {m for m in imported if m.startswith(("synapseclient", "requests"))}  # ...not these

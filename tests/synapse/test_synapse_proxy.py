@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 import trustme
-from medperf_lint.synapse_client import BoundedSession, origin
+from medperf_lint.providers.synapse_client import BoundedSession, origin
 from servers.fake_synapse import FakeSynapse
 from servers.proxy import ForwardProxy
 from synkit import TOKEN, USER, entities, lint_ids

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from lintkit import hits, lint_ref, lint_yaml
-from medperf_lint.config import Settings
-from medperf_lint.references import Reference, RefKind
+from medperf_lint.input.config import Settings
+from medperf_lint.refs.references import Reference, RefKind
 from medperf_lint.rule import RuleContext
 from medperf_lint.rules import credentials_in_url
 

@@ -11,14 +11,14 @@ import threading
 import time
 
 import pytest
-from medperf_lint import network
-from medperf_lint.config import Settings
+from medperf_lint import gather as network
 from medperf_lint.facts import NetworkResults, Progress
-from medperf_lint.http_result import ProbeResult
-from medperf_lint.network import PROVIDERS, Partial, Provider, gather
-from medperf_lint.references import Reference, RefKind
+from medperf_lint.facts.probe import ProbeResult
+from medperf_lint.facts.synapse import SynapseLookup
+from medperf_lint.gather import PROVIDERS, Partial, Provider, gather
+from medperf_lint.input.config import Settings
+from medperf_lint.refs.references import Reference, RefKind
 from medperf_lint.rule import Need
-from medperf_lint.synapse_facts import SynapseLookup
 
 FAST, SLOW = "https://a.example/w.tar.gz", "https://b.example/w.tar.gz"
 REFS = [Reference(raw=u, kind=RefKind.RESOURCE) for u in (FAST, SLOW)] + [

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 from lintkit import hits, lint_ref, lint_yaml, messages
-from medperf_lint.config import Settings
-from medperf_lint.hosts import github_ref_key
-from medperf_lint.network import NetworkResults
-from medperf_lint.references import Reference, RefKind
+from medperf_lint.gather import NetworkResults
+from medperf_lint.input.config import Settings
+from medperf_lint.refs.hosts import github_ref_key
+from medperf_lint.refs.references import Reference, RefKind
 from medperf_lint.rule import Diagnostic, Need, RuleContext
 from medperf_lint.rules import github_unpinned_ref
 

@@ -15,15 +15,15 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = {"medperf_lint": ROOT / "linter", "medperf_lint.rules": ROOT / "rules"}
 # What gathers facts (and what only it needs): never imported by a rule, even lazily.
 PROVIDERS = {
-    "medperf_lint.network",
-    "medperf_lint.http",
-    "medperf_lint.github",
-    "medperf_lint.synapse",
-    "medperf_lint.synapse_client",
-    "medperf_lint.cache",
+    "medperf_lint.gather",
+    "medperf_lint.providers.probe",
+    "medperf_lint.providers.github",
+    "medperf_lint.providers.synapse",
+    "medperf_lint.providers.synapse_client",
+    "medperf_lint.net.cache",
     "medperf_lint.engine",
     "medperf_lint.api",
-    "medperf_lint.transport",
+    "medperf_lint.net.transport",
     "medperf_lint.http_wire",
     "medperf_lint.http_transport",
 }
@@ -124,7 +124,9 @@ def test_the_graph_is_read_from_the_source() -> None:
     edges = graph()
     # Spot checks that the reader sees relative, absolute, lazy and package imports.
     assert "medperf_lint.rule" in edges["medperf_lint.engine"]
-    assert "medperf_lint.synapse" in edges["medperf_lint.network"]  # lazy, inside a function
+    assert (
+        "medperf_lint.providers.synapse" in edges["medperf_lint.gather"]
+    )  # lazy, inside a function
     assert "medperf_lint.rules.unreachable" in edges["medperf_lint.rules"]
     assert "medperf_lint.rules._probe" in edges["medperf_lint.rules.unreachable"]
     # TYPE_CHECKING-only imports are left out.

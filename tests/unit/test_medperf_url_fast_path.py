@@ -7,7 +7,7 @@ import re
 import string
 
 import pytest
-from medperf_lint import medperf_url
+from medperf_lint.refs import medperf_url
 
 FULL = re.compile(medperf_url._URL_PATTERN, re.UNICODE | re.IGNORECASE)
 

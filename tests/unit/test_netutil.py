@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import email.utils
 
-from medperf_lint.netutil import default_port, exception_chain, retry_after
+from medperf_lint.net.util import default_port, exception_chain, retry_after
 
 
 def test_retry_after_seconds_and_http_date() -> None:

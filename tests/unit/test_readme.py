@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import readme_sync
-from medperf_lint.config import CONFIG_KEYS, TRUSTED_KEYS
+from medperf_lint.input.config import CONFIG_KEYS, TRUSTED_KEYS
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXT = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -1,0 +1,43 @@
+"""The network facts of one run, as typed values: what the engine hands every rule.
+
+A leaf module: it imports only the other fact modules (:mod:`medperf_lint.facts.probe`,
+:mod:`medperf_lint.facts.github`, :mod:`medperf_lint.facts.synapse`,
+:mod:`medperf_lint.facts.registry`, :mod:`medperf_lint.facts.download`), never a provider. Providers import it to build
+results; rules, reporters and the engine import it to read them; nothing here opens a socket.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from medperf_lint.facts.download import DownloadFacts
+from medperf_lint.facts.github import RefKey, RefLookup
+from medperf_lint.facts.probe import ProbeResult
+from medperf_lint.facts.registry import ImageLookup
+from medperf_lint.facts.synapse import SynapseLookup
+
+Progress = Callable[[str, int, int], None]  # (what, done, total)
+
+
+@dataclass(frozen=True)
+class NetworkResults:
+    """Facts per unique key; rules look up their reference's key and read the result."""
+
+    probes: Mapping[str, ProbeResult] = field(default_factory=dict)  # URL -> probe
+    github: Mapping[RefKey, RefLookup] = field(default_factory=dict)  # (owner, repo, ref)
+    synapse: Mapping[str, SynapseLookup] = field(default_factory=dict)  # synN -> lookup
+    synapse_identity: str | None = None  # "anonymously" or "as user NAME": how checks ran
+    images: Mapping[str, ImageLookup] = field(default_factory=dict)  # image reference -> lookup
+    downloads: Mapping[str, DownloadFacts] = field(default_factory=dict)  # URL -> full download
+
+    def merged(self, other: NetworkResults) -> NetworkResults:
+        """Both sets of facts; ``other`` wins where both know a key (providers never overlap)."""
+        return NetworkResults(
+            probes={**self.probes, **other.probes},
+            github={**self.github, **other.github},
+            synapse={**self.synapse, **other.synapse},
+            synapse_identity=other.synapse_identity or self.synapse_identity,
+            images={**self.images, **other.images},
+            downloads={**self.downloads, **other.downloads},
+        )

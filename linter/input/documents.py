@@ -1,0 +1,501 @@
+"""Documents: a linted input turned into its references, whatever shape it came in.
+
+Kinds are told from content first and file name second: a container config has
+``container_type``, a submission manifest has MedPerf server or ``submit`` flag field names,
+an MLCube manifest has ``docker``/``singularity`` sections. Anything else is free-form YAML,
+where every URL-looking string is checked. Template placeholders (``{{ cookiecutter.x }}``)
+are skipped: the file is rendered before anyone submits it.
+
+A model submission nests its body (``medperf model submit``): ``{"type": "CONTAINER",
+"container": {…}}`` or ``{"type": "ASSET", "asset": {…}}``; both are read like the flat body,
+with positions inside the nesting.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from medperf_lint.findings import Span
+from medperf_lint.input.paths import is_parameters_name
+from medperf_lint.input.safe_io import SafeReadError, is_regular_file, read_regular_file
+from medperf_lint.input.yamlnodes import (
+    MAX_BYTES,
+    InputError,
+    compose,
+    decode,
+    is_placeholder,
+    is_string,
+    mapping,
+    span_of,
+    type_name,
+    walk_strings,
+)
+from medperf_lint.refs.references import (
+    HashKind,
+    HashSlot,
+    Reference,
+    RefKind,
+    looks_like_reference,
+)
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+CONTAINER_TYPES = (
+    "DockerImage",
+    "DockerArchive",
+    "EncryptedDockerArchive",
+    "SingularityFile",
+    "EncryptedSingularityFile",
+)
+URL_MAX_LENGTH = 256  # CharField(max_length=256) on the MedPerf server
+DOCS_URL_MAX_LENGTH = 100
+
+
+class DocKind(str, enum.Enum):
+    MLCUBE = "mlcube"
+    CONTAINER_CONFIG = "container-config"
+    SUBMISSION = "submission"
+    YAML = "yaml"
+    REFS = "refs"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with the document itself rather than with one reference."""
+
+    message: str
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    path: str | None
+    kind: DocKind
+    references: tuple[Reference, ...]
+    problems: tuple[Problem, ...] = ()
+    lines: tuple[str, ...] = ()
+    companions: tuple[Path, ...] = field(default=())  # files to lint because of this one
+    foreign: str | None = None  # what the file is when it is plainly not a MedPerf manifest
+    source: str = field(default="", repr=False, compare=False)  # the text as linted, for --fix
+
+
+@dataclass(frozen=True)
+class _Pair:
+    urls: tuple[str, ...]
+    hashes: tuple[str, ...]
+    hash_kind: HashKind = HashKind.FILE
+    local_ok: bool = False  # the field may also name a local file (current MedPerf format)
+
+
+# Submission fields, by MedPerf server name and by `medperf ... submit` flag name.
+_PAIRS: tuple[_Pair, ...] = (
+    _Pair(("git_mlcube_url", "mlcube_file"), ("mlcube_hash",), local_ok=True),
+    _Pair(("git_parameters_url", "parameters_file"), ("parameters_hash",), local_ok=True),
+    _Pair(("image_tarball_url",), ("image_tarball_hash",)),
+    _Pair(("image_file",), ("image_hash",), HashKind.IMAGE),
+    _Pair(
+        ("additional_files_tarball_url", "additional_file"),
+        ("additional_files_tarball_hash", "additional_hash"),
+    ),
+    _Pair(("demo_dataset_tarball_url", "demo_url"), ("demo_dataset_tarball_hash", "demo_hash")),
+    _Pair(("asset_url",), ("asset_hash",)),
+)
+_PAGE_FIELDS = ("docs_url",)
+# `medperf … submit` flags that name local files: uploaded inline or never uploaded at all.
+_LOCAL_FIELDS = ("container_config_file", "asset_path", "decryption_key")
+# Local files whose content MedPerf uploads inline: linted along with the manifest.
+_INLINE_FILES = ("container_config_file", "mlcube_file", "parameters_file")
+_NESTED_BODIES = ("container", "asset")  # `medperf model submit`: {"type": …, "container": {…}}
+ASSET_LOCAL = "local"  # the asset_url MedPerf stores for --asset-path: nothing is hosted
+SUBMISSION_FIELDS = frozenset(
+    {name for pair in _PAIRS for name in pair.urls + pair.hashes}
+    | {"docs_url"}
+    | set(_LOCAL_FIELDS)
+)
+
+
+def _norm(key: str) -> str:
+    return key.replace("-", "_")
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
+def load_path(path: Path, display: str | None = None) -> Document:
+    """Read and parse one file. Raises :class:`InputError` with a one-line reason."""
+    try:  # bounded and non-blocking: /dev/zero, a FIFO or a huge file must not hang us
+        data = read_regular_file(path, MAX_BYTES)
+    except SafeReadError as err:
+        raise InputError(str(err)) from None
+    if not data.strip() and is_parameters_name(path.name):
+        return Document(display or str(path), DocKind.YAML, ())  # MedPerf reads it as {}
+    return load_text(decode(data), display or str(path), path)
+
+
+STDIN = "-"
+STDIN_DISPLAY = "<stdin>"
+
+
+def load_stdin(stream: BinaryIO) -> Document:
+    """Read a manifest from standard input (the path ``-``); its kind is told by content."""
+    return load_text(decode(stream.read(MAX_BYTES + 1)), STDIN_DISPLAY)
+
+
+def load_text(text: str, display: str | None, path: Path | None = None) -> Document:
+    nodes = compose(text)
+    if not nodes:
+        if path is not None and is_parameters_name(path.name):
+            return Document(display, DocKind.YAML, (), lines=tuple(text.splitlines()))
+        raise InputError("file holds no YAML document (only comments or blank lines)")
+    lines = tuple(text.splitlines())
+    refs: list[Reference] = []
+    problems: list[Problem] = []
+    companions: list[Path] = []
+    kind = DocKind.YAML
+    foreign: str | None = None
+    for node in nodes:
+        kind = detect_kind(node, path)
+        extractor = _EXTRACTORS[kind]
+        extractor(node, display, refs, problems, path)
+        if kind is DocKind.YAML:
+            foreign = foreign or foreign_kind(node)
+        if kind is DocKind.SUBMISSION and path is not None:
+            companions.extend(_inline_files(node, path))
+    if kind is DocKind.MLCUBE and path is not None:
+        params = path.parent / "workspace" / "parameters.yaml"
+        if is_regular_file(params):
+            companions.append(params)
+    return Document(
+        display,
+        kind,
+        tuple(refs),
+        tuple(problems),
+        lines,
+        tuple(companions),
+        source=text,
+        foreign=foreign,
+    )
+
+
+def load_entity(entity: Mapping[str, Any]) -> Document:
+    """Build a document from a submission body (a dict keyed by MedPerf server field names)."""
+    try:
+        text = json.dumps(entity, default=str)
+    except (TypeError, ValueError) as err:
+        raise InputError(f"submission entity is not JSON-serialisable: {err}") from None
+    doc = load_text(text, None)
+    # Positions in the synthetic JSON text mean nothing to the caller: drop them.
+    refs = tuple(_without_position(ref) for ref in doc.references)
+    problems = tuple(Problem(p.message) for p in doc.problems)
+    return Document(None, DocKind.SUBMISSION, refs, problems)
+
+
+def _without_position(ref: Reference) -> Reference:
+    from dataclasses import replace
+
+    slot = replace(ref.hash, span=None) if ref.hash else None
+    return replace(ref, span=None, hash=slot)
+
+
+def detect_kind(root: Node, path: Path | None) -> DocKind:
+    top = mapping(root)
+    keys = {_norm(k) for k in top}
+    name = path.name.lower() if path else ""
+    if "container_type" in keys:
+        return DocKind.CONTAINER_CONFIG
+    if keys & SUBMISSION_FIELDS or ".medperf." in name or _nested_body(top):
+        return DocKind.SUBMISSION
+    if "container_config" in name:
+        return DocKind.CONTAINER_CONFIG
+    if {"docker", "singularity"} & keys or name in ("mlcube.yaml", "mlcube.yml"):
+        return DocKind.MLCUBE
+    if "image" in keys and "tasks" in keys:
+        return DocKind.CONTAINER_CONFIG  # a container config that forgot container_type
+    return DocKind.YAML
+
+
+def _nested_body(top: Mapping[str, tuple[Node, Node]]) -> bool:
+    """A `medperf model submit` body: ``type`` beside a ``container`` or ``asset`` mapping."""
+    return "type" in top and any(
+        isinstance(top[name][1], MappingNode) for name in _NESTED_BODIES if name in top
+    )
+
+
+# Files a folder walk may meet that are plainly not MedPerf manifests: (what, required keys).
+_FOREIGN: tuple[tuple[str, frozenset[str]], ...] = (
+    ("a GitHub Actions workflow", frozenset({"on", "jobs"})),
+    ("a Docker Compose file", frozenset({"services"})),
+    ("an MkDocs configuration", frozenset({"site_name"})),
+    ("a Cloud Build configuration", frozenset({"steps"})),
+    ("a Kubernetes object", frozenset({"apiVersion", "kind"})),
+)
+
+
+def foreign_kind(root: Node) -> str | None:
+    """What a non-manifest file is (a workflow, a compose file, a Django fixture), or None."""
+    keys = set(mapping(root))
+    for what, required in _FOREIGN:
+        if required <= keys:
+            return what
+    if isinstance(root, SequenceNode) and root.value:
+        first = mapping(root.value[0])
+        if {"model", "fields"} <= set(first):
+            return "a Django fixture"
+    return None
+
+
+def _inline_files(root: Node, path: Path) -> Iterator[Path]:
+    """Local files a submission manifest names that MedPerf uploads inline: lint them too.
+
+    Only files inside the manifest's folder or the working directory (links resolved): the
+    manifest is untrusted, and a path to ``/etc`` or ``../../`` must not make the linter read
+    and quote files outside the checkout."""
+    bodies = [mapping(root)]
+    bodies += [mapping(bodies[0][n][1]) for n in _NESTED_BODIES if n in bodies[0]]
+    for top in bodies:
+        for key, (_k, node) in top.items():
+            if _norm(key) not in _INLINE_FILES or not is_string(node):
+                continue
+            value = str(node.value)
+            if not value or looks_like_reference(value):
+                continue
+            local = Path(value) if Path(value).is_absolute() else path.parent / value
+            # is_regular_file never raises: a name too long or with a NUL is no file
+            if is_regular_file(local) and _inside(local, path.parent, Path.cwd()):
+                yield local
+
+
+def _inside(path: Path, *roots: Path) -> bool:
+    """True when ``path``, links resolved, lies within one of ``roots``."""
+    try:
+        resolved = path.resolve()
+        return any(resolved.is_relative_to(root.resolve()) for root in roots)
+    except (OSError, RuntimeError, ValueError):
+        return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Extraction per kind
+
+_Sink = list[Reference]
+
+
+def _free_refs(
+    root: Node, display: str | None, skip: set[int], prefix: str = ""
+) -> Iterator[Reference]:
+    for dotted, node in walk_strings(root, prefix):
+        if id(node) in skip:
+            continue
+        value = str(node.value)
+        if looks_like_reference(value):
+            yield Reference(value, RefKind.URL, display, span_of(node), dotted)
+
+
+def _extract_yaml(
+    root: Node, display: str | None, refs: _Sink, problems: list[Problem], path: Path | None
+) -> None:
+    refs.extend(_free_refs(root, display, set()))
+
+
+def _extract_mlcube(
+    root: Node, display: str | None, refs: _Sink, problems: list[Problem], path: Path | None
+) -> None:
+    top = mapping(root)
+    skip: set[int] = set()
+    docker = mapping(top["docker"][1]) if "docker" in top else {}
+    if "image" in docker:
+        node = docker["image"][1]
+        skip.add(id(node))
+        if not is_placeholder(node):
+            refs.append(_value_ref(node, RefKind.IMAGE, display, "docker.image"))
+    singularity = mapping(top["singularity"][1]) if "singularity" in top else {}
+    if "image" in singularity:
+        node = singularity["image"][1]
+        # Usually a local file name (the image itself came from --image-file): skip those.
+        if not (is_string(node) and looks_like_reference(str(node.value))):
+            skip.add(id(node))
+    refs.extend(_free_refs(root, display, skip))
+
+
+def _extract_container_config(
+    root: Node,
+    display: str | None,
+    refs: _Sink,
+    problems: list[Problem],
+    path: Path | None,
+    prefix: str = "",
+) -> None:
+    top = mapping(root)
+    where = f"{prefix}." if prefix else ""
+    valid = ", ".join(CONTAINER_TYPES)
+    ctype: str | None = None
+    if "container_type" not in top:
+        problems.append(
+            Problem(
+                f"{where}container_type is missing; MedPerf needs one of: {valid}", span_of(root)
+            )
+        )
+    else:
+        node = top["container_type"][1]
+        ctype = str(node.value) if isinstance(node, ScalarNode) else None
+        if ctype not in CONTAINER_TYPES:
+            shown = ctype if ctype is not None else type_name(node)
+            problems.append(
+                Problem(
+                    f"{where}container_type {shown!r} is not one MedPerf knows; use one of: {valid}",
+                    span_of(node),
+                )
+            )
+            ctype = None
+    skip: set[int] = set()
+    if "image" not in top:
+        problems.append(Problem(f"{where}image is required in a container config", span_of(root)))
+    elif is_placeholder(top["image"][1]):
+        skip.add(id(top["image"][1]))
+    else:
+        node = top["image"][1]
+        skip.add(id(node))
+        if ctype == "DockerImage":
+            kind = RefKind.IMAGE
+        elif ctype is not None:
+            kind = RefKind.RESOURCE
+        else:  # unknown type: judge by the value itself
+            text = str(node.value) if is_string(node) else ""
+            kind = RefKind.RESOURCE if looks_like_reference(text) else RefKind.IMAGE
+        refs.append(_value_ref(node, kind, display, f"{where}image", max_length=None))
+    refs.extend(_free_refs(root, display, skip, prefix))
+
+
+def _extract_submission(
+    root: Node, display: str | None, refs: _Sink, problems: list[Problem], path: Path | None
+) -> None:
+    top = {_norm(k): v for k, v in mapping(root).items()}
+    skip: set[int] = set()
+    if _nested_body(mapping(root)):
+        for name in _NESTED_BODIES:
+            if name in top and isinstance(top[name][1], MappingNode):
+                skip.add(id(top[name][1]))
+                _extract_submission(top[name][1], display, refs, problems, path)
+    for name in _LOCAL_FIELDS:
+        if name in top:
+            skip.add(id(top[name][1]))  # a path on the submitter's machine, not a reference
+    for pair in _PAIRS:
+        hash_name = next((h for h in pair.hashes if h in top), None)
+        slot: HashSlot
+        if hash_name is not None:
+            hnode = top[hash_name][1]
+            skip.add(id(hnode))
+            hvalue = (
+                str(hnode.value)
+                if isinstance(hnode, ScalarNode) and hnode.value is not None
+                else None
+            )
+            slot = HashSlot(
+                hash_name, pair.hash_kind, hvalue if hvalue != "" else None, span_of(hnode)
+            )
+        url_name = next((u for u in pair.urls if u in top), None)
+        if hash_name is None:
+            # Name the missing hash field in the same style (server field or flag) as the URL.
+            index = pair.urls.index(url_name) if url_name is not None else len(pair.urls) - 1
+            slot = HashSlot(pair.hashes[min(index, len(pair.hashes) - 1)], pair.hash_kind)
+        if url_name is None:
+            if hash_name is None:
+                continue
+            if pair.hash_kind is HashKind.IMAGE:
+                # image_hash alone is the digest of a registry image, not of a hosted file.
+                refs.append(Reference("", RefKind.IMAGE, display, None, None, False, slot))
+            else:
+                refs.append(
+                    Reference("", RefKind.RESOURCE, display, slot.span, hash_name, False, slot)
+                )
+            continue
+        unode = top[url_name][1]
+        skip.add(id(unode))
+        if is_placeholder(unode):
+            continue
+        value = str(unode.value) if is_string(unode) else ""
+        if url_name == "asset_url" and value == ASSET_LOCAL:
+            continue  # what --asset-path stores: the asset never leaves the submitter
+        if pair.local_ok and value and not looks_like_reference(value) and path is not None:
+            local = (path.parent / value) if not Path(value).is_absolute() else Path(value)
+            if is_regular_file(local):
+                continue  # the current format uploads this file inline; nothing is hosted
+        if is_string(unode) and value == "" and slot.value is None:
+            continue  # an empty optional field (the web UI sends these)
+        refs.append(_value_ref(unode, RefKind.RESOURCE, display, url_name, slot, URL_MAX_LENGTH))
+    for name in _PAGE_FIELDS:
+        if name in top:
+            node = top[name][1]
+            skip.add(id(node))
+            if is_string(node) and node.value:
+                refs.append(_value_ref(node, RefKind.URL, display, name, None, DOCS_URL_MAX_LENGTH))
+    if "container_config" in top and isinstance(top["container_config"][1], MappingNode):
+        node = top["container_config"][1]
+        skip.add(id(node))
+        start = len(refs)
+        _extract_container_config(node, display, refs, problems, path, "container_config")
+        _pair_image_hash(refs, start)
+    for key, (_k, node) in top.items():
+        if id(node) not in skip:
+            refs.extend(_free_refs(node, display, skip, key))
+
+
+def _pair_image_hash(refs: _Sink, start: int) -> None:
+    """``image_hash`` travels with ``container_config.image``: MedPerf compares the pulled
+    image's digest (or the archive's SHA-256) with it, so the two become one reference."""
+    hash_only = next(
+        (
+            i
+            for i, r in enumerate(refs[:start])
+            if r.kind is RefKind.IMAGE and not r.present and r.hash is not None
+        ),
+        None,
+    )
+    image = next(
+        (i for i in range(start, len(refs)) if refs[i].field == "container_config.image"),
+        None,
+    )
+    if hash_only is None or image is None or not refs[image].present:
+        return
+    refs[image] = replace(refs[image], hash=refs[hash_only].hash)
+    del refs[hash_only]
+
+
+def _value_ref(
+    node: Node,
+    kind: RefKind,
+    display: str | None,
+    field_name: str,
+    slot: HashSlot | None = None,
+    max_length: int | None = URL_MAX_LENGTH,
+) -> Reference:
+    if is_string(node):
+        return Reference(
+            str(node.value), kind, display, span_of(node), field_name, True, slot, max_length
+        )
+    raw = "" if not isinstance(node, ScalarNode) or node.value is None else str(node.value)
+    return Reference(
+        raw, kind, display, span_of(node), field_name, True, slot, max_length, type_name(node)
+    )
+
+
+_EXTRACTORS = {
+    DocKind.YAML: _extract_yaml,
+    DocKind.MLCUBE: _extract_mlcube,
+    DocKind.CONTAINER_CONFIG: _extract_container_config,
+    DocKind.SUBMISSION: _extract_submission,
+}
+
+
+def refs_document(values: Iterable[str]) -> Document:
+    """A document for ``--ref`` values: bare resource strings with no file and no position."""
+    refs = tuple(
+        Reference(v, RefKind.RESOURCE, None, None, "--ref", max_length=URL_MAX_LENGTH)
+        for v in values
+    )
+    return Document(None, DocKind.REFS, refs)

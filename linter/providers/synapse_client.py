@@ -1,0 +1,373 @@
+"""The seam to the real synapseclient: construct it safely, log in, ask for one entity bundle.
+
+Imported only when a Synapse reference is checked (synapseclient costs ~1 s to import). What
+makes it safe to run from a linter, on synapseclient 4.1.1 (MedPerf's pin) through newest 4.x:
+
+* ``skip_checks=True``: no endpoint probes, no version check against PyPI.
+* a private config file and cache folder in a temporary directory: the user's
+  ``~/.synapseConfig`` cannot redirect endpoints or override our token, and nothing is
+  written under ``~/.synapseCache``.
+* a ``requests.Session`` that reads the environment as requests (and so MedPerf) does: the
+  proxy variables (``HTTPS_PROXY``, ``HTTP_PROXY``, ``ALL_PROXY``, ``NO_PROXY``, either case,
+  CONNECT tunnels for https) and ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE``. It never reads
+  ``~/.netrc`` (a session-level no-op auth stops requests from looking). It bounds every request
+  with the configured connect/read timeouts, never follows redirects, and sends the token only
+  to the exact origin (scheme, host, port) of ``synapse-endpoint``: any other request has its
+  ``Authorization`` header removed at the last step before it is sent.
+* a transport adapter (:class:`CappedAdapter`) that reads at most ``MAX_BODY`` bytes of any
+  answer, so an endpoint that streams forever cannot grow the process.
+* a short retry policy everywhere, including the ``GET /userProfile`` inside ``login()``, which
+  takes no retry argument: synapseclient's default retries for about 30 minutes.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from medperf_lint.input.config import DEFAULT_SYNAPSE_ENDPOINT, Settings
+from medperf_lint.net.util import DEFAULT_PORTS, exception_chain
+from requests.adapters import HTTPAdapter
+from requests.auth import AuthBase
+
+PRODUCTION_ENDPOINTS = {
+    "repoEndpoint": "https://repo-prod.prod.sagebase.org/repo/v1",
+    "authEndpoint": "https://auth-prod.prod.sagebase.org/auth/v1",
+    "fileHandleEndpoint": "https://file-prod.prod.sagebase.org/file/v1",
+    "portalEndpoint": "https://www.synapse.org/",
+}
+
+# One POST answers everything: existence, type, version, file handle, restrictions, permissions.
+BUNDLE_REQUEST = {
+    "includeEntity": True,
+    "includeAnnotations": False,
+    "includeFileHandles": True,
+    "includeRestrictionInformation": True,
+    "includePermissions": True,
+}
+
+RETRY_STATUS_CODES = (429, 500, 502, 503, 504)
+# Retried: refused/reset connections and "slow down"-style reasons. Not retried: timeouts, so a
+# hanging server costs one read timeout, not (retries + 1) of them.
+RETRY_EXCEPTIONS = ("ConnectionError", "ConnectionResetError", "ChunkedEncodingError")
+RETRY_REASONS = ("slow down", "slowdown", "try again", "proxy error")
+# A bundle2 answer is a few KiB; 4 MiB leaves room for many file handles and error pages.
+MAX_BODY = 4 * 1024 * 1024
+_CHUNK = 64 * 1024
+
+
+class BodyTooLarge(requests.RequestException):
+    """An answer longer than the cap: reading stopped, the connection was dropped."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What one call produced: a status and JSON body, or why there is none."""
+
+    status: int | None
+    body: Mapping[str, Any] | None = None
+    reason: str | None = None  # the server's ``reason``, or a short local explanation
+    failed: bool = False  # True when no usable answer came back (timeout, connection, non-JSON)
+
+
+def endpoints(repo: str) -> dict[str, str]:
+    """All four endpoints from the repo endpoint: production's, or siblings of a custom one."""
+    if repo.rstrip("/") == DEFAULT_SYNAPSE_ENDPOINT:
+        return dict(PRODUCTION_ENDPOINTS)
+    base = repo.rstrip("/")
+    root = base[: -len("/repo/v1")] if base.endswith("/repo/v1") else base
+    return {
+        "repoEndpoint": base,
+        "authEndpoint": root + "/auth/v1",
+        "fileHandleEndpoint": root + "/file/v1",
+        "portalEndpoint": PRODUCTION_ENDPOINTS["portalEndpoint"],
+    }
+
+
+def retry_policy(settings: Settings) -> dict[str, Any]:
+    """A short policy; the key names are the same in synapseclient 4.1.1 and newest 4.x."""
+    policy: dict[str, Any] = {
+        "retries": settings.retries,
+        "wait": 0.2,
+        "back_off": 2,
+        "max_wait": 2,
+        "retry_status_codes": list(RETRY_STATUS_CODES),
+        "retry_errors": list(RETRY_REASONS),
+        "retry_exceptions": list(RETRY_EXCEPTIONS),
+    }
+    from synapseclient.core.retry import with_retry
+
+    accepted = inspect.signature(with_retry).parameters
+    return {k: v for k, v in policy.items() if k in accepted}
+
+
+def origin(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) as urllib3 parses the URL it connects to; None if unparseable."""
+    from urllib3.util import parse_url
+
+    try:
+        parts = parse_url(url)
+    except ValueError:
+        return None
+    scheme = (parts.scheme or "").lower()
+    if not parts.host or scheme not in DEFAULT_PORTS:
+        return None
+    return scheme, parts.host.lower().rstrip("."), parts.port or DEFAULT_PORTS[scheme]
+
+
+class CappedAdapter(HTTPAdapter):
+    """Reads each answer's body here, at most ``max_bytes`` of it (decoded), whatever the caller
+    asked: requests would otherwise read an endless body into memory."""
+
+    def __init__(self, max_bytes: int = MAX_BODY):
+        super().__init__()
+        self.max_bytes = max_bytes
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
+        kwargs["stream"] = True
+        response = super().send(request, *args, **kwargs)
+        body = bytearray()
+        try:
+            for chunk in response.iter_content(_CHUNK):
+                body += chunk
+                if len(body) > self.max_bytes:
+                    raise BodyTooLarge(
+                        f"the answer is longer than {self.max_bytes} bytes", request=request
+                    )
+        except BaseException:
+            response.close()
+            raise
+        response._content = bytes(body)
+        response._content_consumed = True  # type: ignore[attr-defined]  # as requests does
+        response.raw.release_conn()  # read to the end: the connection may serve the next call
+        return response
+
+
+class _NoAuth(AuthBase):
+    """A session-level auth that adds nothing: with one set, requests never reads ~/.netrc."""
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        return request
+
+
+class BoundedSession(requests.Session):
+    """Every request gets our timeouts and no redirects, whatever the caller passed; the
+    token goes to ``token_origin`` (and ``also``, the file-handle service of the same
+    configured endpoint) only; every body is capped."""
+
+    def __init__(
+        self,
+        timeout: tuple[float, float],
+        token_origin: tuple[str, str, int] | None,
+        max_body: int = MAX_BODY,
+        also: tuple[str, str, int] | None = None,
+    ):
+        super().__init__()
+        self.trust_env = True  # proxies and CA bundle from the environment, as requests does
+        self.auth = _NoAuth()  # ...but never credentials from ~/.netrc
+        self._timeout = timeout
+        self._token_origin = token_origin
+        self._token_origins = {o for o in (token_origin, also) if o is not None}
+        adapter = CappedAdapter(max_body)
+        self.mount("https://", adapter)
+        self.mount("http://", adapter)
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
+        kwargs["timeout"] = self._timeout
+        kwargs["allow_redirects"] = False
+        return super().request(method, url, *args, **kwargs)
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> Any:
+        """The last step before the wire: no token leaves for any other origin."""
+        kwargs["allow_redirects"] = False
+        if origin(request.url or "") not in self._token_origins:
+            request.headers.pop("Authorization", None)
+        return super().send(request, **kwargs)
+
+
+def request_timeout(settings: Settings) -> tuple[float, float]:
+    read = (
+        min(settings.read_timeout, settings.timeout) if settings.timeout else settings.read_timeout
+    )
+    return (settings.connect_timeout, read)
+
+
+class SynapseChecker:
+    """One synapseclient instance; one session per worker thread (requests sessions are not
+    documented as thread-safe); the logged-in credentials are shared read-only."""
+
+    def __init__(self, settings: Settings, workdir: Path):
+        self._settings = settings
+        self._timeout = request_timeout(settings)
+        self._endpoints = endpoints(settings.synapse_endpoint)
+        self._token_origin = origin(self._endpoints["repoEndpoint"])
+        self._file_origin = origin(self._endpoints["fileHandleEndpoint"])
+        self._policy = retry_policy(settings)
+        self._local = threading.local()
+        self._sessions: list[BoundedSession] = []
+        self._lock = threading.Lock()
+        config = workdir / "synapseConfig"
+        config.write_text("", encoding="utf-8")
+        self._syn = _make_client(settings, workdir, config, self._session(), self._policy)
+
+    def _session(self) -> BoundedSession:
+        session: BoundedSession | None = getattr(self._local, "session", None)
+        if session is None:
+            session = BoundedSession(self._timeout, self._token_origin, also=self._file_origin)
+            self._local.session = session
+            with self._lock:
+                self._sessions.append(session)
+        return session
+
+    def login(self, token: str) -> tuple[str | None, Reply | None]:
+        """(user name, None) on success, else (None, what went wrong)."""
+        kwargs: dict[str, Any] = {"authToken": token, "silent": True}
+        if "cache_client" in inspect.signature(self._syn.login).parameters:
+            kwargs["cache_client"] = False
+        try:
+            self._syn.login(**kwargs)
+        except Exception as exc:
+            reply = reply_from_exception(exc, self._timeout)
+            if reply.status is None and type(exc).__name__ == "SynapseAuthenticationError":
+                # Refused before any request, e.g. a token without the "view" scope.
+                reply = Reply(None, None, f"synapseclient refused the token: {exc}"[:200])
+            return None, reply
+        name = getattr(self._syn.credentials, "username", None)
+        return (str(name) if name else "(unknown)"), None
+
+    def bundle(self, syn_id: str) -> Reply:
+        """``POST /entity/{id}/bundle2``: exactly one request per ID, plus short retries."""
+        try:
+            body = self._syn.restPOST(
+                f"/entity/{syn_id}/bundle2",
+                body=json.dumps(BUNDLE_REQUEST),
+                retryPolicy=self._policy,
+                requests_session=self._session(),
+            )
+        except Exception as exc:
+            return reply_from_exception(exc, self._timeout)
+        if not isinstance(body, dict) or not isinstance(body.get("entity"), dict):
+            # e.g. a redirect (never followed) or a proxy's page: no answer about the entity
+            return Reply(None, None, "Synapse's answer carried no entity", failed=True)
+        return Reply(200, body)
+
+    def download_url(self, syn_id: str, file_handle_id: str) -> Reply:
+        """``POST /fileHandle/batch`` for the File's pre-signed download URL, as synapseclient's
+        download does; the body is ``{"url": …}`` or a failure with Synapse's code."""
+        request = {
+            "requestedFiles": [
+                {
+                    "fileHandleId": file_handle_id,
+                    "associateObjectId": syn_id,
+                    "associateObjectType": "FileEntity",
+                }
+            ],
+            "includePreSignedURLs": True,
+            "includeFileHandles": False,
+        }
+        try:
+            body = self._syn.restPOST(
+                "/fileHandle/batch",
+                body=json.dumps(request),
+                endpoint=self._endpoints["fileHandleEndpoint"],
+                retryPolicy=self._policy,
+                requests_session=self._session(),
+            )
+        except Exception as exc:
+            return reply_from_exception(exc, self._timeout)
+        files = body.get("requestedFiles") if isinstance(body, dict) else None
+        first = files[0] if isinstance(files, list) and files else None
+        url = first.get("preSignedURL") if isinstance(first, dict) else None
+        if isinstance(url, str) and url.startswith(("https://", "http://")):
+            return Reply(200, {"url": url})
+        code = first.get("failureCode") if isinstance(first, dict) else None
+        return Reply(None, None, f"no download URL ({code or 'no answer'})", failed=True)
+
+    def close(self) -> None:
+        with self._lock:
+            for session in self._sessions:
+                session.close()
+            self._sessions.clear()
+
+
+def _make_client(
+    settings: Settings,
+    workdir: Path,
+    config: Path,
+    session: requests.Session,
+    policy: Mapping[str, Any],
+) -> Any:
+    from synapseclient import Synapse
+
+    class BoundedSynapse(Synapse):  # type: ignore[misc]
+        """Applies our retry policy to calls that take none (``login``'s ``/userProfile``)."""
+
+        def _build_retry_policy(self, retryPolicy: Mapping[str, Any] | None = None) -> Any:
+            merged = dict(super()._build_retry_policy({}))
+            merged.update(policy)
+            merged.update(retryPolicy or {})
+            return merged
+
+    wanted: dict[str, Any] = {
+        **endpoints(settings.synapse_endpoint),
+        "skip_checks": True,
+        "silent": True,
+        "debug": False,
+        "configPath": str(config),
+        "cache_root_dir": str(workdir / "cache"),
+        "requests_session": session,
+        "cache_client": False,  # newer 4.x: don't register as the module-wide client
+        "http_timeout_seconds": max(1, round(request_timeout(settings)[1])),
+    }
+    accepted = inspect.signature(Synapse.__init__).parameters
+    return BoundedSynapse(**{k: v for k, v in wanted.items() if k in accepted})
+
+
+def reply_from_exception(exc: BaseException, timeout: tuple[float, float]) -> Reply:
+    """Turn synapseclient/requests errors into a Reply without ever quoting request headers."""
+    chain = list(exception_chain(exc))
+    too_large = next((e for e in chain if isinstance(e, BodyTooLarge)), None)
+    if too_large is not None:
+        return Reply(None, None, f"stopped reading: {too_large}", failed=True)
+    response = _response_of(exc)
+    if response is not None:
+        return Reply(int(response.status_code), None, _reason_of(response))
+    if any(isinstance(e, requests.ConnectTimeout) for e in chain):
+        return Reply(
+            None, None, f"no connection within {timeout[0]:g} s (connect timeout)", failed=True
+        )
+    if any(isinstance(e, requests.Timeout) for e in chain):
+        return Reply(None, None, f"no answer within {timeout[1]:g} s (read timeout)", failed=True)
+    for err in chain:
+        if isinstance(err, requests.ConnectionError):
+            host = urlsplit(str(getattr(err.request, "url", "") or "")).netloc
+            where = f" to {host}" if host else ""
+            return Reply(None, None, f"could not connect{where}", failed=True)
+    return Reply(None, None, f"synapseclient failed: {type(exc).__name__}", failed=True)
+
+
+def _response_of(exc: BaseException) -> Any:
+    # SynapseAuthenticationError (401/403 while logged out) is raised *from* the HTTP error.
+    for err in exception_chain(exc):
+        response = getattr(err, "response", None)
+        if response is not None and getattr(response, "status_code", None) is not None:
+            return response
+    return None
+
+
+def _reason_of(response: Any) -> str | None:
+    try:
+        data = response.json()
+    except ValueError:
+        text = (response.text or "").strip()
+        return text[:200] or None
+    if isinstance(data, dict) and isinstance(data.get("reason"), str):
+        return str(data["reason"])
+    return None

@@ -1,0 +1,387 @@
+"""The one redactor: every secret in a URL or a text is replaced by ``***`` before it leaves.
+
+Every output path goes through here: the reporters (text, JSON, GitHub), stderr messages,
+exception texts, the probe cache. ``credentials-in-url`` reads :func:`find_secrets` too, so
+the rule and the redactor share one definition of "secret-bearing": what the rule flags is
+exactly what the redactor hides (plus signatures, which ``expiring-url`` reports).
+
+Written by hand, not with ``urllib.parse``: the redactor must never raise (``urlsplit`` raises
+on a bad port or bracket), and it must read a URL the most cautious way any client might. A
+password containing ``@`` ends at the *last* ``@`` of the authority; key names are compared
+after percent-decoding (repeatedly) and ``+``-to-space, so ``?%74oken=`` and ``?token+=`` are
+keys named ``token``; fragments (``#access_token=…``) are read like queries.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import unquote_plus
+
+REDACTED = "***"
+
+# Query or fragment keys whose values are credentials: flagged by credentials-in-url.
+CREDENTIAL_PARAMS = frozenset(
+    {
+        "token",
+        "access_token",
+        "accesstoken",
+        "auth",
+        "auth_token",
+        "authtoken",
+        "api_key",
+        "apikey",
+        "api-key",
+        "key",
+        "private_token",
+        "password",
+        "passwd",
+        "pwd",
+        "secret",
+        "client_secret",
+        "refresh_token",
+        "id_token",
+        "session",
+        "sessionid",
+        "jwt",
+        "bearer",
+    }
+)
+# Signatures and signing credentials of pre-signed URLs (AWS SigV2/SigV4, GCS V2/V4, Azure SAS,
+# CloudFront, Tencent COS, Alibaba OSS, Akamai): expiring-url reports them; they are never
+# echoed or cached either.
+SIGNATURE_PARAMS = frozenset(
+    {
+        "sig",  # Azure SAS
+        "signature",  # AWS SigV2, GCS V2, CloudFront
+        "key-pair-id",  # CloudFront
+        "x-amz-signature",
+        "x-amz-credential",
+        "x-amz-security-token",
+        "x-goog-signature",
+        "x-goog-credential",
+        "x-goog-security-token",
+        "awsaccessid",
+        "awsaccesskeyid",
+        "googleaccessid",
+        "q-signature",  # Tencent COS
+        "x-oss-signature",  # Alibaba OSS
+        "ossaccesskeyid",
+        "__token__",  # Akamai
+        "hdnts",
+        "hdnea",
+        "authorization",
+    }
+)
+# Values that are tokens whatever key (or path segment) holds them.
+_TOKEN_SHAPES = re.compile(
+    r"(?:\bgh[pousr]_[A-Za-z0-9]{20,}"  # GitHub classic and app tokens
+    r"|\bgithub_pat_[A-Za-z0-9_]{20,}"  # GitHub fine-grained tokens
+    r"|\bglpat-[A-Za-z0-9_\-]{20,}"  # GitLab personal access tokens
+    r"|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"  # AWS access key IDs
+    r"|\beyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]*)"  # JWTs (Synapse PATs)
+)
+# "Bearer X", "token X" in server texts; X must look like a credential (a digit, or 20+
+# characters), so prose such as "a token parameter" is left alone.
+_AUTH_WORDS = re.compile(
+    r"\b(Bearer|bearer|Basic|basic|Token|token)(\s+)"
+    r"((?=[A-Za-z0-9._~+/=\-]*\d)[A-Za-z0-9._~+/=\-]{8,}|[A-Za-z0-9._~+/=\-]{20,})"
+)
+_URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s\"<>`]+")
+_BARE_PARAM = re.compile(r"(?P<sep>[?&;#])(?P<key>[^\s?&;#=]+)=(?P<val>[^\s&;#'\"]*)")
+_PARAM = re.compile(r"(?P<sep>^|[?&;#/])(?P<key>[^?&;#/=]*)=(?P<val>[^&;#]*)")
+_SCHEME = re.compile(r"^\s*[A-Za-z][A-Za-z0-9+.\-]*:")
+_PLAIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9._\-]{0,31}")
+TOKEN_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN", "SYNAPSE_AUTH_TOKEN")
+_MIN_KNOWN_TOKEN = 8  # shorter values would redact ordinary words
+
+
+def normalize_key(key: str) -> str:
+    """A query key as a server reads it: percent-decoded (until stable), ``+`` as space."""
+    for _ in range(3):
+        decoded = unquote_plus(key)
+        if decoded == key:
+            break
+        key = decoded
+    return key.strip().lower()
+
+
+def param_kind(key: str, value: str) -> str | None:
+    """``"credential"``, ``"signature"`` or None for one ``key=value`` pair."""
+    if not value:
+        return None  # an empty parameter holds no secret
+    name = normalize_key(key)
+    if name in CREDENTIAL_PARAMS:
+        return "credential"
+    if name in SIGNATURE_PARAMS:
+        return "signature"
+    return None
+
+
+@dataclass(frozen=True)
+class UrlSecrets:
+    """What in a URL is secret. ``credentials-in-url`` reports ``credentials``."""
+
+    userinfo: str | None = None  # "password" (user:…@) or "user" (…@ alone)
+    credential_keys: tuple[str, ...] = ()  # normalized, from the query and the fragment
+    signature_keys: tuple[str, ...] = ()
+    token_values: bool = False  # a token-shaped value or a known token anywhere in it
+
+    @property
+    def credentials(self) -> bool:
+        return bool(self.userinfo or self.credential_keys or self.token_values)
+
+    @property
+    def any(self) -> bool:
+        return self.credentials or bool(self.signature_keys)
+
+
+@dataclass(frozen=True)
+class _Split:
+    """A URL cut the cautious way; the pieces join back to the input exactly."""
+
+    prefix: str  # scheme, colon and "//"
+    userinfo: str | None
+    hostport: str
+    path: str
+    query: str | None  # without "?"
+    fragment: str | None  # without "#"
+
+
+def _split(url: str) -> _Split | None:
+    scheme = _SCHEME.match(url)
+    if scheme is None:
+        return None
+    rest = url[scheme.end() :]
+    if not rest.startswith("//"):
+        return None
+    prefix, rest = url[: scheme.end() + 2], rest[2:]
+    end = len(rest)
+    for stop in "/?#":
+        found = rest.find(stop)
+        if found != -1:
+            end = min(end, found)
+    authority, rest = rest[:end], rest[end:]
+    userinfo: str | None = None
+    if "@" in authority:
+        userinfo, _, authority = authority.rpartition("@")
+    rest, hash_mark, fragment = rest.partition("#")
+    path, question, query = rest.partition("?")
+    return _Split(
+        prefix,
+        userinfo,
+        authority,
+        path,
+        query if question else None,
+        fragment if hash_mark else None,
+    )
+
+
+def _params(part: str | None) -> Iterable[tuple[str, str]]:
+    if not part:
+        return
+    for match in _PARAM.finditer(part):
+        yield match.group("key"), match.group("val")
+
+
+def find_secrets(url: str) -> UrlSecrets:
+    """The secrets ``url`` carries; never raises, whatever the input."""
+    cut = _split(url)
+    userinfo: str | None = None
+    credentials: set[str] = set()
+    signatures: set[str] = set()
+    if cut is not None:
+        if cut.userinfo:
+            userinfo = "password" if ":" in cut.userinfo else "user"
+        for key, value in (*_params(cut.query), *_params(cut.fragment)):
+            kind = param_kind(key, value)
+            if kind == "credential":
+                credentials.add(normalize_key(key))
+            elif kind == "signature":
+                signatures.add(normalize_key(key))
+    # Token shapes count outside signature values: an AWS key ID inside X-Amz-Credential is
+    # part of a pre-signed URL (expiring-url's business), not a credential written down.
+    scan = url if cut is None else _without_signatures(cut)
+    tokens = bool(_TOKEN_SHAPES.search(scan)) or any(t in url for t in known_tokens())
+    return UrlSecrets(userinfo, tuple(sorted(credentials)), tuple(sorted(signatures)), tokens)
+
+
+def _without_signatures(cut: _Split) -> str:
+    def drop(part: str | None) -> str:
+        if not part:
+            return ""
+        return _PARAM.sub(
+            lambda m: (
+                "" if param_kind(m.group("key"), m.group("val")) == "signature" else m.group(0)
+            ),
+            part,
+        )
+
+    return f"{cut.prefix}{cut.userinfo or ''}@{cut.hostport}{cut.path}?{drop(cut.query)}#{drop(cut.fragment)}"
+
+
+def carries_secret(url: str) -> bool:
+    """True when any part of ``url`` is a secret: such a URL is never cached or echoed."""
+    return find_secrets(url).any
+
+
+def _redact_params(part: str) -> str:
+    def one(match: re.Match[str]) -> str:
+        if param_kind(match.group("key"), match.group("val")) is None:
+            return match.group(0)
+        return f"{match.group('sep')}{match.group('key')}={REDACTED}"
+
+    return _PARAM.sub(one, part)
+
+
+def _redact_userinfo(userinfo: str) -> str:
+    name, colon, _password = userinfo.partition(":")
+    if colon and _PLAIN_NAME.fullmatch(name) and not _TOKEN_SHAPES.search(name):
+        return f"{name}:{REDACTED}"  # a plain user name is kept, so the message stays useful
+    return REDACTED
+
+
+def redact_url(url: str) -> str:
+    """``url`` with user-info, credential and signature values and tokens replaced by ``***``."""
+    cut = _split(url)
+    if cut is None:
+        return redact_text(url)
+    out = cut.prefix
+    if cut.userinfo is not None:
+        out += (_redact_userinfo(cut.userinfo) if cut.userinfo else "") + "@"
+    out += cut.hostport + cut.path
+    if cut.query is not None:
+        out += "?" + _redact_params(cut.query)
+    if cut.fragment is not None:
+        out += "#" + _redact_params(cut.fragment)
+    return _redact_tokens(out)
+
+
+def redact_text(text: str) -> str:
+    """``text`` (a message, a server reply, an exception) with every secret in it hidden."""
+    text = _redact_tokens(text)
+
+    def url(match: re.Match[str]) -> str:
+        found = match.group(0)
+        start = match.start()
+        if start and text[start - 1] in "'(":  # quoted or parenthesised: ends where that does
+            closer = "'" if text[start - 1] == "'" else ")"
+            head, sep, tail = found.partition(closer)
+            return redact_url(head) + sep + tail
+        return redact_url(found)
+
+    text = _URL_IN_TEXT.sub(url, text)
+
+    def bare(match: re.Match[str]) -> str:
+        if param_kind(match.group("key"), match.group("val")) is None:
+            return match.group(0)
+        return f"{match.group('sep')}{match.group('key')}={REDACTED}"
+
+    text = _BARE_PARAM.sub(bare, text)
+    return _AUTH_WORDS.sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", text)
+
+
+def _redact_tokens(text: str) -> str:
+    for token in known_tokens():
+        text = text.replace(token, REDACTED)
+    return _TOKEN_SHAPES.sub(REDACTED, text)
+
+
+_registered: set[str] = set()
+
+
+def register_secret(value: str) -> None:
+    """Hide ``value`` from every output from now on (a token read from a config, say)."""
+    if len(value.strip()) >= _MIN_KNOWN_TOKEN:
+        _registered.add(value.strip())
+
+
+def known_tokens() -> tuple[str, ...]:
+    """Token values this process may hold: the environment's, synapseclient's, registered ones.
+
+    Longest first, so a token that contains another is replaced whole.
+    """
+    found = set(_registered)
+    for name in TOKEN_VARIABLES:
+        value = os.environ.get(name, "").strip()
+        if len(value) >= _MIN_KNOWN_TOKEN:
+            found.add(value)
+    synapse = _synapse_config_token()
+    if synapse:
+        found.add(synapse)
+    return tuple(sorted(found, key=lambda t: (-len(t), t)))
+
+
+def _synapse_config_token() -> str | None:
+    path = Path(os.path.expanduser("~")) / ".synapseConfig"
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return _read_synapse_token(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=4)
+def _read_synapse_token(path: str, _mtime_ns: int, _size: int) -> str | None:
+    from medperf_lint.input.safe_io import SafeReadError, read_regular_file
+    from medperf_lint.input.synapse_credentials import CONFIG_SECTIONS
+
+    try:
+        text = read_regular_file(Path(path), 1024 * 1024).decode("utf-8")
+    except (SafeReadError, UnicodeDecodeError):
+        return None
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(text)
+    except configparser.Error:
+        return None
+    for section in CONFIG_SECTIONS:
+        token = parser.get(section, "authtoken", fallback="").strip()
+        if len(token) >= _MIN_KNOWN_TOKEN:
+            return token
+    return None
+
+
+def install_log_redaction() -> None:
+    """Route library log records (urllib3, synapseclient…) through the redactor to stderr.
+
+    Records are formatted first, then redacted and made one line, so a token in a format
+    argument or an exception text never reaches the log. Called once by the CLI.
+    """
+    import logging
+
+    class _Redacting(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            text = super().format(record)
+            return " ".join(redact_text(text).split())
+
+    root = logging.getLogger()
+    if any(getattr(h, "_medperf_lint", False) for h in root.handlers):
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(_Redacting("medperf-lint: %(name)s: %(message)s"))
+    handler._medperf_lint = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    if root.level == logging.NOTSET or root.level < logging.WARNING:
+        root.setLevel(logging.WARNING)
+
+
+__all__ = [
+    "CREDENTIAL_PARAMS",
+    "REDACTED",
+    "SIGNATURE_PARAMS",
+    "UrlSecrets",
+    "carries_secret",
+    "find_secrets",
+    "install_log_redaction",
+    "known_tokens",
+    "redact_text",
+    "redact_url",
+    "register_secret",
+]
