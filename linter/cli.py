@@ -32,7 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
             "parameters.yaml, *.medperf.yaml|json submission manifests) or given with --ref, "
             "before you submit. `medperf-lint rules` lists the rules; `medperf-lint rule NAME` "
             "explains one; `medperf-lint guard [OPTIONS] -- medperf ... submit ...` lints a "
-            "MedPerf submit command and runs it only when clean."
+            "MedPerf submit command and runs it only when clean; `medperf-lint audit --server URL` "
+            "checks what a MedPerf server already holds (`medperf-lint audit --help`)."
         ),
         epilog="Exit status: 0 no errors, 1 errors found (or warnings with --strict), "
         "2 usage, config or unreadable input.",
@@ -97,7 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--quiet", "-q", action="store_true", help="print only errors")
     p.add_argument("--version", action="version", version=f"medperf-lint {__version__}")
-    net = p.add_argument_group("network (ignored with --offline)")
+    add_network_options(p.add_argument_group("network (ignored with --offline)"))
+    return p
+
+
+def add_network_options(net: argparse._ArgumentGroup) -> None:
+    """The network settings, shared by lint runs and ``medperf-lint audit``."""
     net.add_argument(
         "--resolve",
         action="append",
@@ -155,7 +161,6 @@ def build_parser() -> argparse.ArgumentParser:
     net.add_argument(
         "--keep", metavar="DIR", help="with --verify-hashes: keep downloads in DIR, named by hash"
     )
-    return p
 
 
 _OVERRIDES = (
@@ -410,6 +415,10 @@ def _main(argv: list[str]) -> int:
         return _rules_command(argv)
     if argv and argv[0] == "guard":  # a folder named guard: `medperf-lint ./guard`
         return _guard_command(argv[1:])
+    if argv and argv[0] == "audit":  # a folder named audit: `medperf-lint ./audit`
+        from medperf_lint.audit.command import audit_command
+
+        return audit_command(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.paths and not args.ref:

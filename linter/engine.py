@@ -12,13 +12,20 @@ import fnmatch
 import sys
 from collections import deque
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
-from medperf_lint.findings import Finding, Fix
+from medperf_lint.findings import EntityRef, Finding, Fix
 from medperf_lint.input.config import ConfigResolver, Settings, where_to_set
-from medperf_lint.input.documents import STDIN, STDIN_DISPLAY, Document, load_path, load_stdin
+from medperf_lint.input.documents import (
+    STDIN,
+    STDIN_DISPLAY,
+    Document,
+    RemoteOrigin,
+    load_path,
+    load_stdin,
+)
 from medperf_lint.input.paths import expand_one
 from medperf_lint.input.safe_io import is_folder, safe_resolve
 from medperf_lint.input.suppressions import Suppression, matches, matching_names, parse
@@ -133,6 +140,11 @@ def run(
     skipped = sorted({r.name for rules in rules_per_job for r in rules if r.online})
     network: NetworkResults | None = None
     if online and needs:
+        from medperf_lint.remote import remote_jobs
+
+        remote = remote_jobs(jobs, network_settings)  # manifests a body names by URL
+        jobs = [*jobs, *remote]
+        rules_per_job += [select_rules(job.settings) for job in remote]
         refs = [ref for job in jobs for ref in job.document.references]
         from medperf_lint.gather import gather
 
@@ -166,12 +178,41 @@ def _lint_job(
         if rule.check is not None:
             for ref in doc.references:
                 for diag in rule.check(ref, ctx):
-                    raw.append(_finding(rule, diag, doc.path, ref.span, ref.raw or None, settings))
+                    found = _finding(rule, diag, doc.path, ref.span, ref.raw or None, settings)
+                    raw.append(_placed(found, doc, ref.field))
         if rule.check_document is not None:
             for diag in rule.check_document(doc, ctx):
-                raw.append(_finding(rule, diag, doc.path, None, None, settings))
+                raw.append(_placed(_finding(rule, diag, doc.path, None, None, settings), doc))
     kept = [f for f in raw if not _file_ignored(f, doc.path, settings)]
     return _apply_suppressions(kept, doc, settings, rules, online)
+
+
+def _placed(finding: Finding, doc: Document, field_name: str | None = None) -> Finding:
+    """A finding on a server entity's body names the entity and the field; one inside a
+    downloaded manifest goes to the body field that named the file."""
+    if doc.origin is not None:
+        return _at_origin(finding, doc.origin, field_name)
+    if doc.entity is None:
+        return finding
+    return replace(finding, entity=replace(doc.entity, field=field_name))
+
+
+def _at_origin(finding: Finding, origin: RemoteOrigin, inner: str | None) -> Finding:
+    """Reported at the body field that names the remote file, with the line inside it and no
+    fix (the file is not ours to rewrite). Its inline suppressions are not read either: the
+    remote manifest is not part of what the user lints."""
+    line = f"line {finding.span.line} of " if finding.span else ""
+    entity: EntityRef | None = None
+    if origin.entity is not None:
+        entity = replace(origin.entity, field=origin.field, remote=origin.url, inner=inner)
+    return replace(
+        finding,
+        path=origin.path,
+        span=origin.span,
+        message=f"{origin.field}: {line}{redact(origin.url)}: {finding.message}",
+        fix=None,
+        entity=entity,
+    )
 
 
 def _finding(

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from medperf_lint.findings import Span
+from medperf_lint.findings import EntityRef, Span
 from medperf_lint.input.paths import is_parameters_name
 from medperf_lint.input.safe_io import SafeReadError, is_regular_file, read_regular_file
 from medperf_lint.input.yamlnodes import (
@@ -72,6 +72,19 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class RemoteOrigin:
+    """Where a remote manifest was named: the body field (``git_mlcube_url``) holding its URL.
+
+    Findings inside the remote file are reported there, with the line inside the file."""
+
+    url: str
+    field: str
+    path: str | None  # the submission file, None for a body or a server entity
+    span: Span | None
+    entity: EntityRef | None = None
+
+
+@dataclass(frozen=True)
 class Document:
     path: str | None
     kind: DocKind
@@ -81,6 +94,8 @@ class Document:
     companions: tuple[Path, ...] = field(default=())  # files to lint because of this one
     foreign: str | None = None  # what the file is when it is plainly not a MedPerf manifest
     source: str = field(default="", repr=False, compare=False)  # the text as linted, for --fix
+    entity: EntityRef | None = None  # the MedPerf server entity this body was read from
+    origin: RemoteOrigin | None = None  # set for a manifest downloaded from a body's field
 
 
 @dataclass(frozen=True)

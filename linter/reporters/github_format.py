@@ -37,7 +37,9 @@ def render_github(report: Report, out: TextIO) -> None:
             props += [f"endLine={f.span.end_line}", f"endColumn={f.span.end_column}"]
         props.append(f"title={_prop(f'{f.code} {f.rule}')}")
         message = _data(f.message)
-        if f.path is None and f.reference:
+        if f.entity is not None:
+            message = f"{_data(f.entity.where)}: {message}"
+        elif f.path is None and f.reference:
             message = f"{_data(f.reference)}: {message}"
         if f.fix:
             kind = "fix" if f.fix.safe else "fix (unsafe)"

@@ -11,7 +11,31 @@ from medperf_lint.reporters.safe_text import redact_tree
 from medperf_lint.reporters.summary import summary_dict
 
 
+def entity_dict(f: Finding) -> dict[str, Any] | None:
+    """The MedPerf server entity an audit finding is about (kind, ID, name, owner, field)."""
+    e = f.entity
+    if e is None:
+        return None
+    return {
+        "kind": e.kind,
+        "id": e.id,
+        "name": e.name,
+        "owner": e.owner,
+        "url": e.url,
+        "field": e.field,
+        "remote_file": e.remote,
+        "remote_field": e.inner,
+    }
+
+
 def finding_dict(f: Finding) -> dict[str, Any]:
+    found = _finding_fields(f)
+    if f.entity is not None:
+        found["entity"] = entity_dict(f)
+    return found
+
+
+def _finding_fields(f: Finding) -> dict[str, Any]:
     return {
         "path": f.path,
         "line": f.span.line if f.span else None,
@@ -66,8 +90,10 @@ def json_schema() -> dict[str, Any]:
     return loaded
 
 
-def render_json(report: Report, out: TextIO) -> None:
-    payload = {
+def render_json(report: Report, out: TextIO, audit: dict[str, Any] | None = None) -> None:
+    """The run as JSON; ``audit`` (from ``medperf-lint audit``) adds what changed since the
+    last audit of the server."""
+    payload: dict[str, Any] = {
         "version": 1,
         "findings": [finding_dict(f) for f in report.findings],
         "errors": [{"path": p.path, "message": p.message} for p in report.input_errors],
@@ -75,5 +101,7 @@ def render_json(report: Report, out: TextIO) -> None:
         "synapse": synapse_details(report),
         "summary": summary_dict(report),
     }
+    if audit is not None:
+        payload["audit"] = audit
     json.dump(redact_tree(payload), out, indent=2)  # ensure_ascii: controls come out escaped
     out.write("\n")

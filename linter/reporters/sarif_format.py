@@ -95,9 +95,22 @@ def _region(span: Span | None) -> dict[str, int]:
     }
 
 
+def _entity_artifact(f: Finding) -> dict[str, Any]:
+    """A server entity's field as an artifact: its API address, the value as its contents."""
+    assert f.entity is not None
+    artifact: dict[str, Any] = {
+        "description": {"text": f.entity.where},
+        "contents": {"text": f.reference or ""},
+    }
+    if f.entity.url:
+        artifact["location"] = {"uri": f.entity.url}
+    return artifact
+
+
 def _fingerprint(f: Finding, occurrence: int) -> str:
     subject = f.reference if f.reference is not None else f.message
-    key = "\0".join((f.code, PurePath(f.path or "").as_posix(), subject, str(occurrence)))
+    where = f.entity.where if f.entity is not None else PurePath(f.path or "").as_posix()
+    key = "\0".join((f.code, where, subject, str(occurrence)))
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
@@ -166,7 +179,12 @@ def sarif_log(report: Report) -> dict[str, Any]:
     sources = _Sources()
     for f in report.findings:
         message = f.message
-        if f.path is None:
+        if f.entity is not None:  # an audited server entity: its API address is the artifact
+            location = {"index": len(artifacts)}
+            artifacts.append(_entity_artifact(f))
+            region = {"startLine": 1, "startColumn": 1, "endColumn": len(f.reference or "") + 1}
+            message = f"{f.entity.where}: {message}"
+        elif f.path is None:
             location: dict[str, Any] = {"index": len(artifacts)}
             artifacts.append(
                 {
@@ -181,7 +199,7 @@ def sarif_log(report: Report) -> dict[str, Any]:
             region = _region(f.span)
         subject = (
             f.code,
-            f.path or "",
+            f.path or (f.entity.where if f.entity else ""),
             f.reference or "",
             f.message if f.reference is None else "",
         )

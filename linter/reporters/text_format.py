@@ -13,6 +13,8 @@ _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
 def location(f: Finding) -> str:
+    if f.entity is not None:  # an audited server entity: `container 42 "x" · field`
+        return safe(f.entity.where)
     if f.path is None:
         return f"--ref {safe(repr(f.reference))}" if f.reference is not None else "<input>"
     if f.span is None:

@@ -1,0 +1,82 @@
+"""Manifests a body names by URL, read as MedPerf's MLCube-era client ran them.
+
+``git_mlcube_url`` and ``git_parameters_url`` (and the ``--mlcube-file``/``--parameters-file``
+flags when they hold a URL) name small YAML files that MedPerf downloaded and then used: the
+MLCube manifest's docker image was pulled, and the parameters' URLs were fetched by the
+container. An online run downloads each such file once (through the run's transport, size
+capped) and lints its contents as another document; its findings are reported at the body field
+that names it, with the line inside the file (see ``engine._at_origin``). One level only: a
+remote file's own URLs are checked, never followed to further manifests.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from medperf_lint.input.documents import (
+    DocKind,
+    Document,
+    Problem,
+    RemoteOrigin,
+    load_text,
+)
+from medperf_lint.input.yamlnodes import InputError
+
+if TYPE_CHECKING:
+    from medperf_lint.engine import Job
+    from medperf_lint.input.config import Settings
+    from medperf_lint.providers.remote_manifest import RemoteText
+    from medperf_lint.refs.references import Reference
+
+# Body fields (server names and `medperf mlcube submit` flag names) naming a remote manifest.
+REMOTE_FIELDS = frozenset({"git_mlcube_url", "mlcube_file", "git_parameters_url", "parameters_file"})
+
+
+def _named(doc: Document) -> list[Reference]:
+    if doc.kind is not DocKind.SUBMISSION or doc.origin is not None:
+        return []
+    return [
+        r
+        for r in doc.references
+        if r.field in REMOTE_FIELDS and (u := r.url) is not None and u.startswith("http")
+    ]
+
+
+def remote_jobs(jobs: Sequence[Job], settings: Settings) -> list[Job]:
+    """A job for every remote manifest the jobs' bodies name, downloaded once per URL."""
+    wanted = [(job, ref) for job in jobs for ref in _named(job.document)]
+    if not wanted:
+        return []
+    from medperf_lint.engine import Job
+    from medperf_lint.providers.remote_manifest import fetch_texts
+
+    until = None if settings.deadline is None else time.monotonic() + settings.deadline
+    texts = fetch_texts([str(ref.url) for _job, ref in wanted], settings, until)
+    out: list[Job] = []
+    for job, ref in wanted:
+        found = texts[str(ref.url)]
+        if found.text is None and found.problem is None:
+            continue  # not downloaded: the HTTP rules say why about the URL itself
+        origin = RemoteOrigin(
+            str(ref.url), str(ref.field), job.document.path, ref.span, job.document.entity
+        )
+        out.append(Job(remote_document(found, origin), job.settings))
+    return out
+
+
+def remote_document(found: RemoteText, origin: RemoteOrigin) -> Document:
+    """The downloaded text as a document: kind told by content, no path, no lines (so no inline
+    suppressions), or a document whose one problem says why it cannot be read."""
+    if found.text is not None:
+        try:
+            doc = load_text(found.text, found.url)
+        except InputError as err:
+            problem = f"MedPerf could not read it either: {err}"
+        else:
+            return replace(doc, path=None, lines=(), source="", companions=(), origin=origin)
+    else:
+        problem = found.problem or "unreadable"
+    return Document(None, DocKind.YAML, (), (Problem(problem),), origin=origin)
