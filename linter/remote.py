@@ -32,7 +32,9 @@ if TYPE_CHECKING:
     from medperf_lint.refs.references import Reference
 
 # Body fields (server names and `medperf mlcube submit` flag names) naming a remote manifest.
-REMOTE_FIELDS = frozenset({"git_mlcube_url", "mlcube_file", "git_parameters_url", "parameters_file"})
+REMOTE_FIELDS = frozenset(
+    {"git_mlcube_url", "mlcube_file", "git_parameters_url", "parameters_file"}
+)
 
 
 def _named(doc: Document) -> list[Reference]:

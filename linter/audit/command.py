@@ -49,7 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
             "(see --fail-on), 2 usage, token, server or history problems."
         ),
     )
-    p.add_argument("--server", required=True, metavar="URL", help="the MedPerf server, e.g. https://api.medperf.org")
+    p.add_argument(
+        "--server",
+        required=True,
+        metavar="URL",
+        help="the MedPerf server, e.g. https://api.medperf.org",
+    )
     p.add_argument("--token-file", metavar="FILE", help="read the MedPerf token from FILE")
     p.add_argument(
         "--benchmark",
@@ -66,7 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         help="audit only these entity kinds (repeatable; default: all)",
     )
-    p.add_argument("--history", metavar="FILE", help="history database (default: in the cache folder)")
+    p.add_argument(
+        "--history", metavar="FILE", help="history database (default: in the cache folder)"
+    )
     p.add_argument("--no-history", action="store_true", help="record nothing; report no changes")
     p.add_argument(
         "--fail-on",
@@ -75,8 +82,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="exit 1 when any reference is broken (default), or only when one broke since the "
         "last audit",
     )
-    p.add_argument("--format", choices=FORMATS, help="output format (default: github under GitHub Actions, else text)")
-    p.add_argument("--summary", metavar="FILE", help="also append the Markdown report to FILE (e.g. $GITHUB_STEP_SUMMARY)")
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="output format (default: github under GitHub Actions, else text)",
+    )
+    p.add_argument(
+        "--summary",
+        metavar="FILE",
+        help="also append the Markdown report to FILE (e.g. $GITHUB_STEP_SUMMARY)",
+    )
     p.add_argument("--select", type=_csv, action="extend", metavar="RULES", help="only these rules")
     p.add_argument("--ignore", type=_csv, action="extend", metavar="RULES", help="skip these rules")
     p.add_argument("--config", metavar="FILE", help="config file for rule settings")
@@ -91,8 +106,12 @@ def history_parser() -> argparse.ArgumentParser:
         description="Show the recorded audit runs, or one reference's verdicts over time.",
     )
     p.add_argument("--reference", metavar="URL", help="the reference (as reports show it)")
-    p.add_argument("--history", metavar="FILE", help="history database (default: in the cache folder)")
-    p.add_argument("--cache-dir", metavar="DIR", help="the cache folder holding the default history")
+    p.add_argument(
+        "--history", metavar="FILE", help="history database (default: in the cache folder)"
+    )
+    p.add_argument(
+        "--cache-dir", metavar="DIR", help="the cache folder holding the default history"
+    )
     return p
 
 
@@ -112,8 +131,16 @@ def server_problem(url: str) -> str | None:
         return f"--server {url!r} is not a URL"
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return f"--server {url!r} must be an https:// URL"
-    if parts.username or parts.password or parts.query or parts.fragment or parts.path not in ("", "/"):
-        return "--server must be the server's base URL alone (no path, user-info, query or fragment)"
+    if (
+        parts.username
+        or parts.password
+        or parts.query
+        or parts.fragment
+        or parts.path not in ("", "/")
+    ):
+        return (
+            "--server must be the server's base URL alone (no path, user-info, query or fragment)"
+        )
     if parts.scheme == "http" and not _loopback(parts.hostname):
         return "--server must use https: the token would cross the network in clear text"
     return None

@@ -188,6 +188,4 @@ def _private(path: Path, what: str, closed: int = 0o077) -> None:
     elif info.st_mode & closed:
         problem = f"is open to other users (mode {stat.S_IMODE(info.st_mode):o})"
     if problem:
-        raise CredentialError(
-            f"not reading the MedPerf client's login: {path} {problem}; {HINT}"
-        )
+        raise CredentialError(f"not reading the MedPerf client's login: {path} {problem}; {HINT}")

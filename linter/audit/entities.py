@@ -94,7 +94,10 @@ def entity(kind: str, data: Mapping[str, Any], api_url: str) -> AuditEntity:
     if kind == "model":
         return AuditEntity(ref, _model_body(data, ident))
     body = {k: data[k] for k in _REFERENCE_FIELDS if k in data and data[k] is not None}
-    if kind == "training experiment" and body.get("demo_dataset_tarball_url") == TRAINING_PLACEHOLDER:
+    if (
+        kind == "training experiment"
+        and body.get("demo_dataset_tarball_url") == TRAINING_PLACEHOLDER
+    ):
         body.pop("demo_dataset_tarball_url")  # the client's placeholder: nothing is hosted
         body.pop("demo_dataset_tarball_hash", None)
     return AuditEntity(ref, body, _uses(kind, data))

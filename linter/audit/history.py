@@ -123,7 +123,7 @@ def _v1(db: sqlite3.Connection) -> None:
             PRIMARY KEY (run_id, kind, entity_id, field, reference)
         );
         CREATE INDEX verdicts_by_reference ON verdicts(reference);
-        """
+        """,
     )
 
 
@@ -144,7 +144,7 @@ def _v2(db: sqlite3.Connection) -> None:
             last_run INTEGER NOT NULL,
             PRIMARY KEY (server, kind, entity_id, field, reference)
         );
-        """
+        """,
     )
     runs = db.execute("SELECT id, server FROM runs ORDER BY id").fetchall()
     for run_id, server in runs:
@@ -249,8 +249,10 @@ class History:
             rows = list(verdicts)
             db.executemany(
                 "INSERT OR REPLACE INTO verdicts VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                ((run_id, *v.key[:2], v.entity_name, *v.key[2:], v.verdict, ",".join(v.codes))
-                 for v in rows),
+                (
+                    (run_id, *v.key[:2], v.entity_name, *v.key[2:], v.verdict, ",".join(v.codes))
+                    for v in rows
+                ),
             )
             before = _state(db, run.server)
             changes = _compare(run_id, run.started_at, rows, before, self._times(before))
@@ -271,6 +273,7 @@ class History:
 
     def timeline(self, reference: str | None = None) -> list[tuple[str, ...]]:
         """Rows for ``audit history``: every run, or one reference's verdicts over time."""
+
         def query() -> list[tuple[str, ...]]:
             if reference is None:
                 sql = (
@@ -344,7 +347,9 @@ def _gone(verdicts: Sequence[Verdict], before: State) -> list[Change]:
     for key, (verdict, since) in before.items():
         if key in present or (key[0], key[1]) not in names or _streak((verdict, since)) is None:
             continue
-        out.append(Change(Verdict(key[0], key[1], names[key[:2]], key[2], key[3], GONE), None, verdict))
+        out.append(
+            Change(Verdict(key[0], key[1], names[key[:2]], key[2], key[3], GONE), None, verdict)
+        )
     return out
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -90,9 +89,7 @@ class _Found:
     aliases: dict[tuple[str, int], tuple[str, int]] = field(default_factory=dict)
 
 
-def read_entities(
-    settings: Settings, server: Server, scope: Scope, until: float | None
-) -> _Found:
+def read_entities(settings: Settings, server: Server, scope: Scope, until: float | None) -> _Found:
     """The entities in ``scope``; AuditFailure (one line) when the server cannot be read."""
     from medperf_lint.providers.medperf_api import ApiError, run_client
 
@@ -120,8 +117,10 @@ def _add(found: _Found, server: Server, kind: str, collection: str, data: dict[s
 
 
 async def _listing(client: Client, server: Server, kinds: Sequence[str], found: _Found) -> None:
+    from medperf_lint.providers.medperf_api import gather_all
+
     wanted = [k for k in KINDS if k in kinds]
-    lists = await asyncio.gather(*(client.collection(f"{KINDS[k][0]}/") for k in wanted))
+    lists = await gather_all([client.collection(f"{KINDS[k][0]}/") for k in wanted])
     models: list[dict[str, Any]] = []
     for name, items in zip(wanted, lists, strict=True):
         collection, kind = KINDS[name]
@@ -138,10 +137,8 @@ async def _listing(client: Client, server: Server, kinds: Sequence[str], found: 
             found.aliases[("model", int(data["id"]))] = inner
 
 
-async def _benchmarks(
-    client: Client, server: Server, ids: Sequence[int], found: _Found
-) -> None:
-    from medperf_lint.providers.medperf_api import ApiError
+async def _benchmarks(client: Client, server: Server, ids: Sequence[int], found: _Found) -> None:
+    from medperf_lint.providers.medperf_api import ApiError, gather_all
 
     for bid in ids:
         data = await client.item("benchmarks", bid)
@@ -164,9 +161,11 @@ async def _benchmarks(
                 f"benchmark {e.ref.id}: its associated models are not listed for this account "
                 "(only the reference model is audited)"
             )
-    got = await asyncio.gather(
-        *(client.item("mlcubes", i) for i in sorted(containers)),
-        *(client.item("models", i) for i in sorted(models)),
+    got = await gather_all(
+        [
+            *(client.item("mlcubes", i) for i in sorted(containers)),
+            *(client.item("models", i) for i in sorted(models)),
+        ]
     )
     for ident, data in zip(sorted(containers), got[: len(containers)], strict=True):
         if data is None:
@@ -221,7 +220,15 @@ def verdicts_of(
         codes = tuple(sorted({f.code for f in findings}))
         value = values.get((kind, ident, field_name), "")
         out.append(
-            Verdict(kind, ident, names.get((kind, ident), ""), field_name, value, _verdict(findings), codes)
+            Verdict(
+                kind,
+                ident,
+                names.get((kind, ident), ""),
+                field_name,
+                value,
+                _verdict(findings),
+                codes,
+            )
         )
     return out
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -91,15 +91,16 @@ class Client:
         nxt = self._same_origin(first.next, first_url)
         if first.count > MAX_ENTITIES:
             raise ApiError(
-                "malformed", f"{_shown(first_url)} claims {first.count} entities, more than "
-                f"medperf-lint reads ({MAX_ENTITIES})"
+                "malformed",
+                f"{_shown(first_url)} claims {first.count} entities, more than "
+                f"medperf-lint reads ({MAX_ENTITIES})",
             )
         size = len(first.results)
         query = dict(parse_qsl(urlsplit(nxt).query))
         if size == 0 or "offset" not in query:
             return first.results + await self._follow(nxt)  # not offset paging: one by one
         urls = [_with_offset(nxt, offset) for offset in range(size, first.count, size)]
-        pages = await asyncio.gather(*(self._page(u) for u in urls))
+        pages = await gather_all([self._page(u) for u in urls])
         return _unique([*first.results, *(e for p in pages for e in p.results)])
 
     async def _page(self, url: str) -> _Page:
@@ -178,6 +179,16 @@ class Client:
             _check_status(resp, url)
             return resp
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def gather_all(coros: Sequence[Coroutine[Any, Any, T]]) -> list[T]:
+    """Every result, or the first failure once all have ended (no task left running with an
+    exception nobody reads)."""
+    done = await asyncio.gather(*coros, return_exceptions=True)
+    for item in done:
+        if isinstance(item, BaseException):
+            raise item
+    return list(done)  # type: ignore[arg-type]
 
 
 def _check_status(resp: Response, url: str) -> None:

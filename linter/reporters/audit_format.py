@@ -28,7 +28,9 @@ def where(change: Change) -> str:
 def headline(result: AuditResult) -> str:
     """One line: what was audited and how it changed."""
     refs = sum(1 for v in result.verdicts if v.field)
-    head = f"medperf-lint audit of {result.server}: {len(result.entities)} entities, {refs} references"
+    head = (
+        f"medperf-lint audit of {result.server}: {len(result.entities)} entities, {refs} references"
+    )
     c = result.changes
     if c is None:
         broken = len([v for v in result.verdicts if v.verdict == "broken"])

@@ -21,7 +21,11 @@ if TYPE_CHECKING:
     from medperf_lint.audit.run import AuditResult
 
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
-_ROWS = (("🆕 newly broken", "newly_broken"), ("❌ still broken", "still_broken"), ("✅ fixed", "fixed"))
+_ROWS = (
+    ("🆕 newly broken", "newly_broken"),
+    ("❌ still broken", "still_broken"),
+    ("✅ fixed", "fixed"),
+)
 
 
 def text(value: str) -> str:

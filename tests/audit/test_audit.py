@@ -31,7 +31,9 @@ def _registry(medperf: FakeMedPerf, hosts: HostsServer) -> dict[str, str]:
     medperf.add("models", fm.model(7, "ref", nested_container=medperf.entities["mlcubes"][44]))
     medperf.add(
         "benchmarks",
-        fm.benchmark(3, "brats", demo=(urls["demo"], TAR_SHA), prep=42, reference_model=7, evaluator=43),
+        fm.benchmark(
+            3, "brats", demo=(urls["demo"], TAR_SHA), prep=42, reference_model=7, evaluator=43
+        ),
     )
     medperf.add("training", fm.training(2, "fl"))  # the client's "link" placeholder: skipped
     return urls
@@ -43,7 +45,10 @@ def test_findings_name_the_entity_and_field(
     _registry(medperf, hosts)
     result = run_audit(capsys, medperf, hosts, tmp_path)
     assert result.code == 1, result.err
-    assert 'container 42 "brats-seg-v2" · additional_files_tarball_url: MPL403 unreachable' in result.out
+    assert (
+        'container 42 "brats-seg-v2" · additional_files_tarball_url: MPL403 unreachable'
+        in result.out
+    )
     assert "newly broken 1" in result.out and "first audit of this server" in result.out
     assert sum("MPL" in line for line in result.out.splitlines() if "[error]" in line) == 1
     assert all(seen.authorization == "Bearer good-token" for seen in medperf.log)
@@ -141,9 +146,16 @@ def test_markdown_has_a_table_per_benchmark_with_rule_links(
     capsys: pytest.CaptureFixture[str], medperf: FakeMedPerf, hosts: HostsServer, tmp_path: Path
 ) -> None:
     _registry(medperf, hosts)
-    medperf.add("mlcubes", fm.container(50, "x|y](javascript:1)", additional=(hosts.url("zenodo.org", "/nothing"), "")))
+    medperf.add(
+        "mlcubes",
+        fm.container(
+            50, "x|y](javascript:1)", additional=(hosts.url("zenodo.org", "/nothing"), "")
+        ),
+    )
     summary = tmp_path / "summary.md"
-    out = run_audit(capsys, medperf, hosts, tmp_path, "--format", "markdown", "--summary", str(summary)).out
+    out = run_audit(
+        capsys, medperf, hosts, tmp_path, "--format", "markdown", "--summary", str(summary)
+    ).out
     assert '### Benchmark 3 \\"brats\\"' in out
     assert "docs/rules.md#unreachable)" in out
     assert "### Entities no audited benchmark uses" in out
@@ -155,10 +167,14 @@ def test_benchmark_scope_audits_what_the_benchmark_uses(
     capsys: pytest.CaptureFixture[str], medperf: FakeMedPerf, hosts: HostsServer, tmp_path: Path
 ) -> None:
     _registry(medperf, hosts)
-    medperf.add("mlcubes", fm.container(60, "unrelated", additional=(hosts.url("zenodo.org", "/x"), "")))
+    medperf.add(
+        "mlcubes", fm.container(60, "unrelated", additional=(hosts.url("zenodo.org", "/x"), ""))
+    )
     medperf.add("models", fm.model(8, "participant", nested_asset=medperf.entities["assets"][5]))
     medperf.benchmark_models[3] = [8]
-    document = run_audit(capsys, medperf, hosts, tmp_path, "--benchmark", "3", "--format", "json").json()
+    document = run_audit(
+        capsys, medperf, hosts, tmp_path, "--benchmark", "3", "--format", "json"
+    ).json()
     assert document["audit"]["entities"] == 5  # benchmark, containers 42 and 43, models 7 and 8
     assert not any(s.path.startswith("/api/v0/mlcubes/60") for s in medperf.log)
     assert not any(s.path == "/api/v0/mlcubes/" for s in medperf.log)
@@ -167,18 +183,33 @@ def test_benchmark_scope_audits_what_the_benchmark_uses(
 def test_legacy_fields_and_remote_manifests(
     capsys: pytest.CaptureFixture[str], medperf: FakeMedPerf, hosts: HostsServer, tmp_path: Path
 ) -> None:
-    params = "inputs:\n  weights: ftp://zenodo.org/w.bin\n  data: https://zenodo.org/missing.csv\n"
+    missing = hosts.url("zenodo.org", "/missing.csv")
+    params = f"inputs:\n  weights: ftp://zenodo.org/w.bin\n  data: {missing}\n"
     mlcube = "name: x\ndocker:\n  image: mlcommons/x:1.0\n"
-    mlcube_url = hosts.route("raw.githubusercontent.com", "/o/r/" + "a" * 40 + "/mlcube.yaml", Reply(body=mlcube.encode(), content_type="text/plain"))
-    params_url = hosts.route("raw.githubusercontent.com", "/o/r/" + "a" * 40 + "/parameters.yaml", Reply(body=params.encode(), content_type="text/plain"))
+    mlcube_url = hosts.route(
+        "raw.githubusercontent.com",
+        "/o/r/" + "a" * 40 + "/mlcube.yaml",
+        Reply(body=mlcube.encode(), content_type="text/plain"),
+    )
+    params_url = hosts.route(
+        "raw.githubusercontent.com",
+        "/o/r/" + "a" * 40 + "/parameters.yaml",
+        Reply(body=params.encode(), content_type="text/plain"),
+    )
     tarball = hosts.route("zenodo.org", "/image.tar", Reply(body=TAR))
     medperf.add(
         "mlcubes",
         fm.legacy_container(
-            11, "old-cube", mlcube=(mlcube_url, "b" * 64), parameters=(params_url, "c" * 64), image_tarball=(tarball, TAR_SHA)
+            11,
+            "old-cube",
+            mlcube=(mlcube_url, "b" * 64),
+            parameters=(params_url, "c" * 64),
+            image_tarball=(tarball, TAR_SHA),
         ),
     )
-    document = run_audit(capsys, medperf, hosts, tmp_path, "--format", "json", "--entity", "containers").json()
+    document = run_audit(
+        capsys, medperf, hosts, tmp_path, "--format", "json", "--entity", "containers"
+    ).json()
     found = {(f["entity"]["field"], f["code"]): f for f in document["findings"]}
     ftp = found[("git_parameters_url", "MPL002")]
     assert ftp["entity"]["remote_file"] == params_url
@@ -195,7 +226,11 @@ def test_submission_body_lints_its_remote_manifest(
     from medperf_lint import lint
     from servers.hosts import HOSTS
 
-    params_url = hosts.route("zenodo.org", "/parameters.yaml", Reply(body=b"a: 1\nb: ftp://zenodo.org/x\n", content_type="text/plain"))
+    params_url = hosts.route(
+        "zenodo.org",
+        "/parameters.yaml",
+        Reply(body=b"a: 1\nb: ftp://zenodo.org/x\n", content_type="text/plain"),
+    )
     body = tmp_path / "cube.medperf.yaml"
     body.write_text(f"name: x\ngit_parameters_url: {params_url}\nparameters_hash: {'c' * 64}\n")
     report = lint(
@@ -208,6 +243,10 @@ def test_submission_body_lints_its_remote_manifest(
         },
     )
     (finding,) = report.findings
-    assert (finding.code, finding.path, finding.span and finding.span.line) == ("MPL002", str(body), 2)
+    assert (finding.code, finding.path, finding.span and finding.span.line) == (
+        "MPL002",
+        str(body),
+        2,
+    )
     assert finding.message.startswith("git_parameters_url: line 2 of ")
     assert finding.fix is None

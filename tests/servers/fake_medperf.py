@@ -145,7 +145,12 @@ def benchmark(
 
 
 def training(
-    ident: int, name: str, *, owner: int = 1, demo: tuple[str, str] = ("link", "hash"), prep: int = 0
+    ident: int,
+    name: str,
+    *,
+    owner: int = 1,
+    demo: tuple[str, str] = ("link", "hash"),
+    prep: int = 0,
 ) -> dict[str, Any]:
     return {
         **_bookkeeping(ident, name, owner),
@@ -189,9 +194,13 @@ class FakeMedPerf:
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
         self._busy = 0
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._server = _Server(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
-        self._server.socket = self.context.wrap_socket(self._server.socket, server_side=True)
+        # the handshake happens on the handler's thread (first read), so a client that connects
+        # and goes away never stalls the accepting thread
+        self._server.socket = self.context.wrap_socket(
+            self._server.socket, server_side=True, do_handshake_on_connect=False
+        )
         self.port: int = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -265,9 +274,15 @@ class FakeMedPerf:
         }
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hangs up mid-answer (the linter stopping at a first error) is normal."""
+
+
 def _handler(server: FakeMedPerf) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        timeout = 10  # an idle keep-alive connection ends its thread
 
         def log_message(self, format: str, *args: object) -> None:
             pass
