@@ -153,8 +153,21 @@ def _v2(db: sqlite3.Connection) -> None:
             "FROM verdicts WHERE run_id = ?",
             (run_id,),
         ).fetchall()
-        verdicts = [Verdict(*row[:6], tuple(filter(None, row[6].split(",")))) for row in rows]
+        verdicts = [_from_row(row) for row in rows]
         _update_state(db, server, run_id, verdicts, _state(db, server))
+
+
+def _from_row(row: Sequence[object]) -> Verdict:
+    kind, ident, name, field_name, reference, verdict, codes = (str(c) for c in row)
+    return Verdict(
+        kind,
+        int(ident),
+        name,
+        field_name,
+        reference,
+        verdict,
+        tuple(filter(None, codes.split(","))),
+    )
 
 
 MIGRATIONS: Sequence[Callable[[sqlite3.Connection], None]] = (_v1, _v2)

@@ -179,13 +179,15 @@ def sarif_log(report: Report) -> dict[str, Any]:
     sources = _Sources()
     for f in report.findings:
         message = f.message
+        location: dict[str, Any]
+        region: dict[str, Any]
         if f.entity is not None:  # an audited server entity: its API address is the artifact
             location = {"index": len(artifacts)}
             artifacts.append(_entity_artifact(f))
             region = {"startLine": 1, "startColumn": 1, "endColumn": len(f.reference or "") + 1}
             message = f"{f.entity.where}: {message}"
         elif f.path is None:
-            location: dict[str, Any] = {"index": len(artifacts)}
+            location = {"index": len(artifacts)}
             artifacts.append(
                 {
                     "description": {"text": "a --ref value"},

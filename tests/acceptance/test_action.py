@@ -139,7 +139,16 @@ def workspace(tmp_path: Path) -> Path:
 
 def test_the_action_is_composite_with_the_documented_inputs() -> None:
     assert ACTION["runs"]["using"] == "composite"
-    assert set(ACTION["inputs"]) == {"paths", "args", "online", "sarif-file", "python-version"}
+    assert set(ACTION["inputs"]) == {
+        "paths",
+        "args",
+        "online",
+        "sarif-file",
+        "python-version",
+        "mode",
+        "audit-server",
+        "audit-history",
+    }
     assert STEPS[0]["uses"].startswith("actions/setup-python@")
     assert [s.get("id") for s in STEPS if "run" in s] == [None, "lint"]
     assert set(ACTION["outputs"]) == {"exit-code", "sarif-file"}
@@ -219,3 +228,47 @@ def test_readme_workflow_uses_only_real_inputs() -> None:
     upload = online["steps"][-1]
     assert upload["uses"].startswith("github/codeql-action/upload-sarif@")
     assert upload["with"]["sarif_file"] == uses[1]["with"]["sarif-file"]
+
+
+def test_audit_mode_annotates_writes_the_summary_and_keeps_the_history(
+    installed: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Audit mode against a local fake MedPerf server, twice: the second run finds the history
+    the first one left (what actions/cache keeps between scheduled runs)."""
+    import ssl
+
+    import trustme
+    from servers import fake_medperf as fm
+    from servers.fake_medperf import FakeMedPerf
+
+    ca = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("api.medperf.org").configure_cert(context)
+    bundle = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    runner, action_path = installed
+    step = next(s for s in STEPS if s.get("id") == "lint")
+    workspace = tmp_path / "work"
+    workspace.mkdir()
+    summary = tmp_path / "summary.md"
+    with FakeMedPerf(context) as server:
+        server.add("assets", fm.asset(1, "weights", "ftp://zenodo.org/w.tar", SHA256))
+        inputs = {
+            **_defaults(),
+            "mode": "audit",
+            "audit-server": server.base,
+            "args": f"--resolve {server.resolve()} --allow-private-hosts --select MPL002",
+        }
+        monkeypatch.setenv("MEDPERF_LINT_MEDPERF_TOKEN", server.token)
+        monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
+        first = _run_step(step, inputs, action_path, runner, workspace)
+        second = _run_step(step, inputs, action_path, runner, workspace)
+    assert (first.code, first.outputs["exit-code"]) == (1, "1"), first.err
+    assert '::error title=MPL002 unsupported-scheme::asset 1 "weights" · asset_url' in first.out
+    assert (workspace / "medperf-lint-history" / "audit-history.sqlite3").is_file()
+    assert second.code == 1
+    reports = summary.read_text(encoding="utf-8").split("## medperf\\-lint audit")[1:]
+    assert len(reports) == 2
+    assert "newly broken 1" in reports[0] and "first audit of this server" in reports[0]
+    assert "newly broken 0, still broken 1" in reports[1].replace("\\,", ",")
