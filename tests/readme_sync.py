@@ -35,10 +35,10 @@ def rules_doc() -> str:
     return catalogue_markdown(RULES)
 
 
-def help_text() -> str:
+def help_text(*command: str) -> str:
     env = {**os.environ, "COLUMNS": "100"}
     out = subprocess.run(
-        [sys.executable, "-m", "medperf_lint", "--help"],
+        [sys.executable, "-m", "medperf_lint", *command, "--help"],
         capture_output=True,
         text=True,
         env=env,
@@ -65,6 +65,7 @@ def main() -> None:
     text = README.read_text(encoding="utf-8")
     text = replace_section(text, "rules-table", rules_table())
     text = replace_section(text, "help", help_text())
+    text = replace_section(text, "audit-help", help_text("audit"))
     if "--write" in sys.argv:
         README.write_text(text, encoding="utf-8")
         RULES_DOC.parent.mkdir(exist_ok=True)

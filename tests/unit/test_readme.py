@@ -23,6 +23,7 @@ def test_rule_catalogue_doc_matches_registry() -> None:
 
 def test_help_matches_cli() -> None:
     assert readme_sync.section(TEXT, "help") == readme_sync.help_text(), HINT
+    assert readme_sync.section(TEXT, "audit-help") == readme_sync.help_text("audit"), HINT
 
 
 def test_every_config_key_is_documented_and_no_other() -> None:
