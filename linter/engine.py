@@ -13,6 +13,7 @@ import sys
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
@@ -57,8 +58,14 @@ class Job:
 
 def select_rules(settings: Settings) -> list[Rule]:
     """Rules enabled by ``select``/``ignore``: names, codes, code prefixes or ``ALL``."""
-    chosen = [r for r in RULES if not settings.select or _selected(r, settings.select)]
-    return [r for r in chosen if not _selected(r, settings.ignore)]
+    return list(_rules_for(settings.select, settings.ignore))
+
+
+@lru_cache(maxsize=64)
+def _rules_for(select: tuple[str, ...], ignore: tuple[str, ...]) -> tuple[Rule, ...]:
+    """Worked out once per selection: a run of many documents shares one or a few."""
+    chosen = [r for r in RULES if not select or _selected(r, select)]
+    return tuple(r for r in chosen if not _selected(r, ignore))
 
 
 def _selected(rule: Rule, selectors: Iterable[str]) -> bool:

@@ -189,6 +189,7 @@ def lint_entities(
     jobs: list[Job] = []
     problems: list[InputProblem] = []
     values: dict[tuple[str, int, str], str] = {}
+    shown: dict[str, str] = {}
     for e in entities:
         try:
             doc = replace(load_entity(e.body), entity=e.ref)
@@ -197,7 +198,9 @@ def lint_entities(
             continue
         jobs.append(Job(doc, settings))
         for ref in doc.references:
-            values.setdefault((e.ref.kind, e.ref.id, ref.field or ""), redact(ref.raw))
+            if ref.raw not in shown:  # each unique value redacted once
+                shown[ref.raw] = redact(ref.raw)
+            values.setdefault((e.ref.kind, e.ref.id, ref.field or ""), shown[ref.raw])
     report = run(
         jobs, online=True, network_settings=settings, input_problems=problems, progress=progress
     )

@@ -177,7 +177,7 @@ class Seen:
 
 @dataclass
 class FakeMedPerf:
-    context: ssl.SSLContext
+    context: ssl.SSLContext | None  # None: plain HTTP (loopback only, for bench/audit_bench.py)
     host: str = "api.medperf.org"
     token: str = "good-token"
     delay: float = 0.0
@@ -198,15 +198,20 @@ class FakeMedPerf:
         self._server.daemon_threads = True
         # the handshake happens on the handler's thread (first read), so a client that connects
         # and goes away never stalls the accepting thread
-        self._server.socket = self.context.wrap_socket(
-            self._server.socket, server_side=True, do_handshake_on_connect=False
-        )
+        if self.context is not None:
+            self._server.socket = self.context.wrap_socket(
+                self._server.socket, server_side=True, do_handshake_on_connect=False
+            )
         self.port: int = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
+    def scheme(self) -> str:
+        return "https" if self.context is not None else "http"
+
+    @property
     def base(self) -> str:
-        return f"https://{self.host}:{self.port}"
+        return f"{self.scheme}://{self.host}:{self.port}"
 
     def resolve(self) -> str:
         return f"{self.host}:{self.port}:127.0.0.1"
@@ -264,7 +269,7 @@ class FakeMedPerf:
             params = {"limit": str(limit)}
             if at > 0:
                 params["offset"] = str(at)
-            return f"https://{host}{path}?{urlencode(params)}"
+            return f"{self.scheme}://{host}{path}?{urlencode(params)}"
 
         return {
             "count": len(items),
