@@ -235,17 +235,11 @@ def test_audit_mode_annotates_writes_the_summary_and_keeps_the_history(
 ) -> None:
     """Audit mode against a local fake MedPerf server, twice: the second run finds the history
     the first one left (what actions/cache keeps between scheduled runs)."""
-    import ssl
-
-    import trustme
     from servers import fake_medperf as fm
     from servers.fake_medperf import FakeMedPerf
+    from servers.tls import make_ca
 
-    ca = trustme.CA()
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("api.medperf.org").configure_cert(context)
-    bundle = tmp_path / "ca.pem"
-    ca.cert_pem.write_to_path(str(bundle))
+    bundle, context = make_ca(tmp_path, "api.medperf.org")
     runner, action_path = installed
     step = next(s for s in STEPS if s.get("id") == "lint")
     workspace = tmp_path / "work"

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import trustme
 from servers.fake_medperf import FakeMedPerf
 from servers.hosts import HOSTS, HostsServer
+from servers.tls import make_ca
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -23,13 +23,7 @@ MEDPERF_HOST = "api.medperf.org"
 
 @pytest.fixture(scope="session")
 def audit_tls(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ssl.SSLContext]:
-    ca = trustme.CA()
-    cert = ca.issue_cert(*HOSTS, MEDPERF_HOST)
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    cert.configure_cert(context)
-    bundle = tmp_path_factory.mktemp("audit-ca") / "ca.pem"
-    ca.cert_pem.write_to_path(str(bundle))
-    return bundle, context
+    return make_ca(tmp_path_factory.mktemp("audit-ca"), *HOSTS, MEDPERF_HOST)
 
 
 @pytest.fixture

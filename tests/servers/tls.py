@@ -1,0 +1,18 @@
+"""A trustme CA for the test servers: the server-side context and the client's CA bundle."""
+
+from __future__ import annotations
+
+import ssl
+from pathlib import Path
+
+import trustme
+
+
+def make_ca(folder: Path, *names: str) -> tuple[Path, ssl.SSLContext]:
+    """(CA bundle written in ``folder``, server context with a certificate for ``names``)."""
+    ca = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert(*names).configure_cert(context)
+    bundle = folder / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    return bundle, context
