@@ -147,11 +147,12 @@ def run(
     skipped = sorted({r.name for rules in rules_per_job for r in rules if r.online})
     network: NetworkResults | None = None
     if online and needs:
-        from medperf_lint.remote import remote_jobs
+        if Need.HTTP in needs:  # only where the URLs are probed anyway: no other host is asked
+            from medperf_lint.remote import remote_jobs
 
-        remote = remote_jobs(jobs, network_settings)  # manifests a body names by URL
-        jobs = [*jobs, *remote]
-        rules_per_job += [select_rules(job.settings) for job in remote]
+            remote = remote_jobs(jobs, network_settings)  # manifests a body names by URL
+            jobs = [*jobs, *remote]
+            rules_per_job += [select_rules(job.settings) for job in remote]
         refs = [ref for job in jobs for ref in job.document.references]
         from medperf_lint.gather import gather
 
