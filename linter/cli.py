@@ -17,11 +17,14 @@ from medperf_lint._version import __version__
 if TYPE_CHECKING:
     from medperf_lint.report import Report
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-
-
-def _csv(value: str) -> list[str]:
-    return [v.strip() for v in value.split(",") if v.strip()]
+from medperf_lint.cli_options import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    add_network_options,
+)
+from medperf_lint.cli_options import csv_list as _csv
+from medperf_lint.cli_options import overrides as _overrides
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -100,101 +103,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"medperf-lint {__version__}")
     add_network_options(p.add_argument_group("network (ignored with --offline)"))
     return p
-
-
-def add_network_options(net: argparse._ArgumentGroup) -> None:
-    """The network settings, shared by lint runs and ``medperf-lint audit``."""
-    net.add_argument(
-        "--resolve",
-        action="append",
-        default=[],
-        metavar="HOST:PORT:ADDR",
-        help="connect to ADDR for HOST:PORT, keeping Host, SNI and certificate checks (like curl)",
-    )
-    net.add_argument(
-        "--allow-private-hosts",
-        action="store_true",
-        default=None,
-        help="allow connections to loopback, private and link-local addresses",
-    )
-    net.add_argument(
-        "--cache-dir", metavar="DIR", help="probe cache folder (default: XDG cache dir)"
-    )
-    net.add_argument(
-        "--no-cache",
-        action="store_true",
-        default=None,
-        help="neither read nor write the probe cache",
-    )
-    net.add_argument(
-        "--deadline", type=float, metavar="SECONDS", help="bound the whole run's network time"
-    )
-    net.add_argument(
-        "--timeout", type=float, metavar="SECONDS", help="per-URL total time (default 60)"
-    )
-    net.add_argument("--connect-timeout", type=float, metavar="SECONDS", help="default 5")
-    net.add_argument("--read-timeout", type=float, metavar="SECONDS", help="default 20")
-    net.add_argument("--max-connections-per-host", type=int, metavar="N", help="default 8")
-    net.add_argument(
-        "--retries", type=int, metavar="N", help="retries for 408, 429, 5xx and resets (default 2)"
-    )
-    net.add_argument(
-        "--github-api-url", metavar="URL", help="GitHub REST API (default https://api.github.com)"
-    )
-    net.add_argument(
-        "--synapse-endpoint", metavar="URL", help="Synapse repo endpoint (default production)"
-    )
-    net.add_argument(
-        "--synapse-concurrency", type=int, metavar="N", help="Synapse requests at once (default 3)"
-    )
-    net.add_argument(
-        "--verify-hashes",
-        action="store_true",
-        default=None,
-        help="download every hashed file in full and check its SHA-256, archive and demo dataset",
-    )
-    net.add_argument(
-        "--max-download-size",
-        metavar="SIZE",
-        help="with --verify-hashes: larger files are inconclusive (default 20GiB)",
-    )
-    net.add_argument(
-        "--keep", metavar="DIR", help="with --verify-hashes: keep downloads in DIR, named by hash"
-    )
-
-
-_OVERRIDES = (
-    "select",
-    "ignore",
-    "cache_dir",
-    "no_cache",
-    "deadline",
-    "timeout",
-    "connect_timeout",
-    "read_timeout",
-    "max_connections_per_host",
-    "retries",
-    "github_api_url",
-    "synapse_endpoint",
-    "synapse_concurrency",
-    "allow_private_hosts",
-    "verify_hashes",
-    "max_download_size",
-)
-
-
-def _overrides(args: argparse.Namespace) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        k: getattr(args, k) for k in _OVERRIDES if getattr(args, k) is not None
-    }
-    for key in ("select", "ignore"):
-        if key in values:
-            values[key] = tuple(values[key])
-    if args.resolve:
-        values["resolve"] = tuple(args.resolve)
-    if args.keep:
-        values["keep_dir"] = args.keep
-    return values
 
 
 def _rules_command(argv: Sequence[str]) -> int:

@@ -148,9 +148,10 @@ def run(
     network: NetworkResults | None = None
     if online and needs:
         if Need.HTTP in needs:  # only where the URLs are probed anyway: no other host is asked
-            from medperf_lint.remote import remote_jobs
+            from medperf_lint.remote import remote_documents
 
-            remote = remote_jobs(jobs, network_settings)  # manifests a body names by URL
+            found = remote_documents([j.document for j in jobs], network_settings)
+            remote = [Job(doc, jobs[i].settings) for i, doc in found]  # named by a body's URL
             jobs = [*jobs, *remote]
             rules_per_job += [select_rules(job.settings) for job in remote]
         refs = [ref for job in jobs for ref in job.document.references]

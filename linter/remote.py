@@ -26,7 +26,6 @@ from medperf_lint.input.documents import (
 from medperf_lint.input.yamlnodes import InputError
 
 if TYPE_CHECKING:
-    from medperf_lint.engine import Job
     from medperf_lint.input.config import Settings
     from medperf_lint.providers.remote_manifest import RemoteText
     from medperf_lint.refs.references import Reference
@@ -47,25 +46,26 @@ def _named(doc: Document) -> list[Reference]:
     ]
 
 
-def remote_jobs(jobs: Sequence[Job], settings: Settings) -> list[Job]:
-    """A job for every remote manifest the jobs' bodies name, downloaded once per URL."""
-    wanted = [(job, ref) for job in jobs for ref in _named(job.document)]
+def remote_documents(
+    documents: Sequence[Document], settings: Settings
+) -> list[tuple[int, Document]]:
+    """(index of the naming document, the remote manifest) for every remote manifest the
+    documents' bodies name, each URL downloaded once."""
+    wanted = [(i, ref) for i, doc in enumerate(documents) for ref in _named(doc)]
     if not wanted:
         return []
-    from medperf_lint.engine import Job
     from medperf_lint.providers.remote_manifest import fetch_texts
 
     until = None if settings.deadline is None else time.monotonic() + settings.deadline
-    texts = fetch_texts([str(ref.url) for _job, ref in wanted], settings, until)
-    out: list[Job] = []
-    for job, ref in wanted:
+    texts = fetch_texts([str(ref.url) for _i, ref in wanted], settings, until)
+    out: list[tuple[int, Document]] = []
+    for index, ref in wanted:
         found = texts[str(ref.url)]
         if found.text is None and found.problem is None:
             continue  # not downloaded: the HTTP rules say why about the URL itself
-        origin = RemoteOrigin(
-            str(ref.url), str(ref.field), job.document.path, ref.span, job.document.entity
-        )
-        out.append(Job(remote_document(found, origin), job.settings))
+        parent = documents[index]
+        origin = RemoteOrigin(str(ref.url), str(ref.field), parent.path, ref.span, parent.entity)
+        out.append((index, remote_document(found, origin)))
     return out
 
 

@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 from urllib.parse import urlsplit
 
-from medperf_lint.cli import (
+from medperf_lint.cli_options import (
     EXIT_FINDINGS,
     EXIT_OK,
     EXIT_USAGE,
-    _csv,
-    _overrides,
     add_network_options,
+    csv_list,
+    overrides,
 )
 
 if TYPE_CHECKING:
@@ -92,8 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="also append the Markdown report to FILE (e.g. $GITHUB_STEP_SUMMARY)",
     )
-    p.add_argument("--select", type=_csv, action="extend", metavar="RULES", help="only these rules")
-    p.add_argument("--ignore", type=_csv, action="extend", metavar="RULES", help="skip these rules")
+    p.add_argument(
+        "--select", type=csv_list, action="extend", metavar="RULES", help="only these rules"
+    )
+    p.add_argument(
+        "--ignore", type=csv_list, action="extend", metavar="RULES", help="skip these rules"
+    )
     p.add_argument("--config", metavar="FILE", help="config file for rule settings")
     p.add_argument("--quiet", "-q", action="store_true", help="print only errors")
     add_network_options(p.add_argument_group("network"))
@@ -174,9 +178,9 @@ def audit_command(argv: Sequence[str]) -> int:
     install_log_redaction()
     try:
         token = find_token(server_url, args.token_file)
-        overrides = {"no_cache": True, **_overrides(args)}  # an audit wants today's answers
+        values = {"no_cache": True, **overrides(args)}  # an audit wants today's answers
         explicit = Path(args.config) if args.config else None
-        settings = ConfigResolver(explicit, overrides).run_settings()
+        settings = ConfigResolver(explicit, values).run_settings()
         from medperf_lint.api import _check_ca_bundle
 
         _check_ca_bundle(True)
