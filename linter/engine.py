@@ -25,15 +25,12 @@ from medperf_lint.input.suppressions import Suppression, matches, matching_names
 from medperf_lint.input.yamlnodes import InputError
 from medperf_lint.refs.urls import redact
 from medperf_lint.report import InputProblem, Report
-from medperf_lint.rule import Diagnostic, Need, Rule, RuleContext
-from medperf_lint.rules import RULES, lookup
+from medperf_lint.rule import Diagnostic, Need, Rule, RuleContext, RuleContractError
+from medperf_lint.rules import RULES, ignored_setting, lookup, unknown_rule, unused_suppression
 
 if TYPE_CHECKING:  # facts and providers are loaded only by an online run
     from medperf_lint.facts import NetworkResults, Progress
 
-UNUSED_SUPPRESSION = "unused-suppression"
-UNKNOWN_RULE = "unknown-rule"
-IGNORED_SETTING = "ignored-setting"
 NO_MANIFESTS = (
     "folder holds no MedPerf manifest (mlcube*.yaml, *container_config*.yaml, "
     "*parameters*.yaml, *.medperf.yaml|yml|json); name other files explicitly to lint them"
@@ -184,6 +181,9 @@ def _finding(
 ) -> Finding:
     severity = settings.severity_for(rule.code, rule.name) or diag.severity or rule.severity
     fix = diag.fix
+    if fix is not None and not rule.fix.allows(fix):
+        kind = "safe" if fix.safe else "unsafe"
+        raise RuleContractError(f"{rule.name} declares FIX = {rule.fix.name} but made a {kind} fix")
     if fix is not None:  # secrets never leave the process, not even inside a fix
         fix = Fix(redact(fix.replacement), redact(fix.description), safe=fix.safe, adds=fix.adds)
     return Finding(
@@ -245,12 +245,12 @@ def _suppression_findings(
     meta: dict[str, Rule],
     settings: Settings,
 ) -> Iterable[Finding]:
-    unused_rule = meta.get(UNUSED_SUPPRESSION)
-    unknown_rule = meta.get(UNKNOWN_RULE)
+    unused_meta = meta.get(unused_suppression.NAME)
+    unknown_meta = meta.get(unknown_rule.NAME)
     if sup.malformed:
-        if unused_rule:
+        if unused_meta:
             yield _finding(
-                unused_rule,
+                unused_meta,
                 Diagnostic(
                     "malformed suppression; write `# medperf-lint: ignore[rule-name, …] reason`"
                 ),
@@ -261,9 +261,9 @@ def _suppression_findings(
             )
         return
     unknown = [n for n in sup.names if lookup(n) is None]
-    if unknown and unknown_rule:
+    if unknown and unknown_meta:
         yield _finding(
-            unknown_rule,
+            unknown_meta,
             Diagnostic(
                 f"suppression names unknown rule(s): {', '.join(unknown)}; `medperf-lint rules` lists them"
             ),
@@ -278,7 +278,7 @@ def _suppression_findings(
         for n in sup.names
         if n not in used_names and (rule := lookup(n)) is not None and rule.name in ran
     ]
-    if not idle or unused_rule is None:
+    if not idle or unused_meta is None:
         return
     if not used_names:
         message = f"suppression ignore[{', '.join(sup.names)}] matches no finding; remove it"
@@ -288,14 +288,14 @@ def _suppression_findings(
             f"{'matches' if len(idle) == 1 else 'match'} no finding on this line; remove "
             f"{'it' if len(idle) == 1 else 'them'} from the list"
         )
-    yield _finding(unused_rule, Diagnostic(message), path, sup.span, None, settings)
+    yield _finding(unused_meta, Diagnostic(message), path, sup.span, None, settings)
 
 
 def _ignored_setting_findings(settings: Iterable[Settings]) -> Iterable[Finding]:
     """ignored-setting warnings: a trusted key in a project config, once per file and key."""
     seen: set[tuple[str | None, str]] = set()
     for s in settings:
-        rule = next((r for r in select_rules(s) if r.name == IGNORED_SETTING), None)
+        rule = next((r for r in select_rules(s) if r.name == ignored_setting.NAME), None)
         for key in s.ignored_settings:
             if rule is None or (s.config_path, key) in seen:
                 continue
@@ -314,8 +314,8 @@ def _config_findings(jobs: Sequence[Job], run_settings: Settings) -> Iterable[Fi
     seen: set[tuple[str | None, str]] = set()
     for job in jobs:
         s = job.settings
-        unknown_rule = next((r for r in select_rules(s) if r.name == UNKNOWN_RULE), None)
-        if unknown_rule is None:
+        unknown_meta = next((r for r in select_rules(s) if r.name == unknown_rule.NAME), None)
+        if unknown_meta is None:
             continue
         names = [*s.select, *s.ignore, *(k for k, _ in s.severity)]
         names += [n for _, group in s.per_file_ignores for n in group]
@@ -325,7 +325,7 @@ def _config_findings(jobs: Sequence[Job], run_settings: Settings) -> Iterable[Fi
             seen.add((s.config_path, name))
             where = s.config_path or "command line"
             yield _finding(
-                unknown_rule,
+                unknown_meta,
                 Diagnostic(f"{where} names unknown rule {name!r}; `medperf-lint rules` lists them"),
                 s.config_path,
                 None,

@@ -12,18 +12,7 @@ the submission breaks for everyone once the link expires. The rule prints the ex
 the URL shows it and says when it has already passed. The fix is the unsigned object URL, which
 only works if the object is public; signature values are never repeated in messages.
 
-Fix: unsafe. The unsigned object URL works only if the object is public.
-
-Fails:
-    additional_files_tarball_url: https://b.s3.amazonaws.com/w.tar.gz?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=20240501T120000Z&X-Amz-Expires=3600&X-Amz-Signature=ab12
-    additional_files_tarball_url: https://storage.googleapis.com/b/w.tar.gz?GoogleAccessId=x&Expires=1700000000&Signature=ab12
-    additional_files_tarball_url: https://acct.blob.core.windows.net/c/w.tar.gz?sv=2022-11-02&se=2024-05-01T12:00:00Z&sr=b&sp=r&sig=ab12
-    additional_files_tarball_url: https://we.tl/t-AbCdEf
-    additional_files_tarball_url: https://d1.cloudfront.net/w.tar.gz?Expires=1700000000&Signature=ab12&Key-Pair-Id=K2JCJMDEHXQW5F
-
-Passes:
-    additional_files_tarball_url: https://storage.googleapis.com/medperf-storage/chestxray_tutorial/cnn_weights.tar.gz
-    additional_files_tarball_url: https://b.s3.us-east-1.amazonaws.com/w.tar.gz?versionId=3HL4kqtJlcpXroDTDmJ
+The fix, the unsigned object URL, works only if the object is public.
 """
 
 from __future__ import annotations
@@ -32,7 +21,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit, urlunsplit
 
-from medperf_lint.findings import Fix, Severity
+from medperf_lint.findings import Fix, FixAvailability, Severity
 from medperf_lint.refs.hosts import is_wetransfer
 from medperf_lint.refs.references import DIRECT_PREFIX, Reference, RefKind
 from medperf_lint.refs.urls import UrlParts, split_url
@@ -41,6 +30,7 @@ from medperf_lint.rule import Diagnostic, RuleContext
 CODE = "MPL104"
 NAME = "expiring-url"
 SEVERITY = Severity.ERROR
+FIX = FixAvailability.UNSAFE
 
 EXAMPLE_FAILING = """\
 # model.medperf.yaml

@@ -20,21 +20,9 @@ the fix gives it:
 
 `docs_url` is skipped: it is a page for people.
 
-Fix: safe or unsafe. Safe: a Synapse link without a version, a Zenodo preview page and a
-PhysioNet content page (the same file). Unsafe: a Synapse link with a version (MedPerf takes
-the current one) and Dataverse (tabular files are served in their ingested form).
-
-Fails:
-    additional_files_tarball_url: https://www.synapse.org/#!Synapse:syn51089171
-    demo_dataset_tarball_url: https://zenodo.org/records/7654321
-    demo_dataset_tarball_url: https://figshare.com/articles/dataset/demo/12345
-    additional_files_tarball_url: https://www.kaggle.com/datasets/o/chest-xray
-
-Passes:
-    additional_files_tarball_url: synapse:syn51089171
-    demo_dataset_tarball_url: https://zenodo.org/records/7654321/files/demo.tar.gz?download=1
-    demo_dataset_tarball_url: https://ndownloader.figshare.com/files/98765
-    docs_url: https://zenodo.org/records/7654321
+Safe fixes: a Synapse link without a version, a Zenodo preview page and a PhysioNet content page
+(the same file). Unsafe: a Synapse link with a version (MedPerf takes the current one) and Dataverse
+(tabular files are served in their ingested form).
 """
 
 from __future__ import annotations
@@ -43,7 +31,7 @@ import re
 from collections.abc import Callable, Iterator
 from urllib.parse import quote
 
-from medperf_lint.findings import Fix, Severity
+from medperf_lint.findings import Fix, FixAvailability, Severity
 from medperf_lint.refs.references import Reference
 from medperf_lint.refs.urls import UrlParts
 from medperf_lint.rule import Diagnostic, RuleContext
@@ -53,6 +41,7 @@ from ._url_text import download_parts, with_prefix
 CODE = "MPL107"
 NAME = "landing-page-url"
 SEVERITY = Severity.ERROR
+FIX = FixAvailability.SAFE_OR_UNSAFE
 
 EXAMPLE_FAILING = """\
 # benchmark.medperf.yaml

@@ -19,18 +19,7 @@ Codeberg and Hugging Face (forge-unpinned-ref), WeTransfer (expiring-url), and o
 store URLs without `versionId`/`generation` (nearly every public bucket URL would warn; the hash
 still catches a change). `docs_url` is skipped: documentation pages are meant to change.
 
-Fix: none. Which version to pin is the author's choice.
-
-Fails:
-    additional_files_tarball_url: https://bit.ly/3xYzAbC
-    demo_dataset_tarball_url: https://zenodo.org/records/1234567/latest
-    demo_dataset_tarball_url: https://osf.io/abcde/download
-
-Passes:
-    additional_files_tarball_url: https://huggingface.co/o/m/resolve/99b0d84bc107415d9fc6f69c4ea3fcdfbf22315d/w.tar.gz
-    demo_dataset_tarball_url: https://zenodo.org/records/1234567/files/demo.tar.gz?download=1
-    demo_dataset_tarball_url: https://osf.io/abcde/download?version=2
-    additional_files_tarball_url: https://storage.googleapis.com/medperf-storage/chestxray_tutorial/cnn_weights.tar.gz
+Which version to pin is the author's choice.
 """
 
 from __future__ import annotations
@@ -39,7 +28,7 @@ import re
 from collections.abc import Iterator
 from urllib.parse import unquote
 
-from medperf_lint.findings import Severity
+from medperf_lint.findings import FixAvailability, Severity
 from medperf_lint.refs.hosts import (
     DROPBOX_HOSTS,
     GOOGLE_DRIVE_HOSTS,
@@ -55,6 +44,7 @@ from ._url_text import download_parts
 CODE = "MPL105"
 NAME = "mutable-url"
 SEVERITY = Severity.WARNING
+FIX = FixAvailability.NONE
 
 EXAMPLE_FAILING = """\
 # model.medperf.yaml

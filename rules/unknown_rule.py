@@ -6,25 +6,17 @@ instead of silently selecting, ignoring or re-grading nothing. Codes and code pr
 (`MPL2`) count as known when some rule has them. `medperf-lint rules` lists the names. The
 engine emits this rule; it has no check of its own.
 
-Fix: none. `medperf-lint rules` lists the names.
-
-Fails:
-    additional_file: syn123  # medperf-lint: ignore[invalid-referense]
-    # .medperf-lint.toml
-    ignore = ["hash-mising"]
-
-Passes:
-    additional_file: syn123  # medperf-lint: ignore[invalid-reference] reason
-    ignore = ["hash-missing", "MPL3"]
+`medperf-lint rules` lists the names.
 """
 
 from __future__ import annotations
 
-from medperf_lint.findings import Severity
+from medperf_lint.findings import FixAvailability, Severity
 
 CODE = "MPL902"
 NAME = "unknown-rule"
 SEVERITY = Severity.WARNING
+FIX = FixAvailability.NONE
 
 EXAMPLE_FAILING = """\
 # model.medperf.yaml

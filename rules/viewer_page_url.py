@@ -24,22 +24,10 @@ direct form the fix gives it, keeping the keys that grant access (Dropbox `rlkey
 
 `docs_url` is skipped: it is a page for humans.
 
-Fix: safe or unsafe. Safe for Dropbox `dl=1` (keeping `rlkey`), Hugging Face `/resolve/`,
-GitLab `/-/raw/` and Bitbucket `/raw/` at the same revision; unsafe for Google Drive and Docs
-rewrites and `storage.cloud.google.com` → `storage.googleapis.com` (they rest on a guess: the
-file is public, the export format is the one you meant).
-
-Fails:
-    additional_files_tarball_url: https://drive.google.com/file/d/1AbC/view?usp=sharing
-    additional_files_tarball_url: https://www.dropbox.com/scl/fi/x1/w.tar.gz?rlkey=k9&dl=0
-    additional_files_tarball_url: https://huggingface.co/o/m/blob/main/w.tar.gz
-    additional_files_tarball_url: https://gitlab.com/o/r/-/blob/main/w.tar.gz
-
-Passes:
-    additional_files_tarball_url: https://drive.google.com/uc?id=1AbC&export=download
-    additional_files_tarball_url: https://www.dropbox.com/scl/fi/x1/w.tar.gz?rlkey=k9&dl=1
-    additional_files_tarball_url: https://huggingface.co/o/m/resolve/main/w.tar.gz
-    additional_files_tarball_url: https://gitlab.com/o/r/-/raw/main/w.tar.gz
+The fix is safe for Dropbox `dl=1` (keeping `rlkey`), Hugging Face `/resolve/`, GitLab `/-/raw/` and
+Bitbucket `/raw/` at the same revision; unsafe for Google Drive and Docs rewrites and
+`storage.cloud.google.com` → `storage.googleapis.com` (they rest on a guess: the file is public, the
+export format is the one you meant).
 """
 
 from __future__ import annotations
@@ -48,7 +36,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from medperf_lint.findings import Fix, Severity
+from medperf_lint.findings import Fix, FixAvailability, Severity
 from medperf_lint.refs.hosts import parse_huggingface_url
 from medperf_lint.refs.references import DIRECT_PREFIX, Reference
 from medperf_lint.refs.urls import UrlParts
@@ -59,6 +47,7 @@ from ._url_text import download_parts
 CODE = "MPL103"
 NAME = "viewer-page-url"
 SEVERITY = Severity.ERROR
+FIX = FixAvailability.SAFE_OR_UNSAFE
 
 EXAMPLE_FAILING = """\
 # model.medperf.yaml

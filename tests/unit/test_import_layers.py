@@ -127,7 +127,6 @@ def test_the_graph_is_read_from_the_source() -> None:
     assert (
         "medperf_lint.providers.synapse" in edges["medperf_lint.gather"]
     )  # lazy, inside a function
-    assert "medperf_lint.rules.unreachable" in edges["medperf_lint.rules"]
     assert "medperf_lint.rules._probe" in edges["medperf_lint.rules.unreachable"]
     # TYPE_CHECKING-only imports are left out.
     assert "medperf_lint.facts" not in edges["medperf_lint.rule"]
