@@ -1,6 +1,6 @@
 """The headers promise a file, but the first bytes are a page, an error or a Git LFS pointer.
 
-The prober reads the first 8 KiB of the body with a ranged GET and sniffs it (hosts.md §9):
+The prober reads the first 8 KiB of the body with a ranged GET and sniffs it:
 
 - an HTML page sent as `application/octet-stream` (share links, soft-404 pages);
 - an S3, GCS or Azure XML error document (`<Error><Code>AccessDenied</Code>`), quoted;

@@ -60,7 +60,7 @@ def default_dir() -> Path:
 
 
 def is_immutable(url: str) -> bool:
-    """True when the URL names content that cannot change (hosts.md §1, §3, §4, §7)."""
+    """True when the URL names content that cannot change (a commit, record, object version or generation)."""
     gh = parse_github_url(url)
     if gh is not None:
         return gh.pinned

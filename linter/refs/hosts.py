@@ -1,4 +1,4 @@
-"""Host-specific URL shapes shared by rules and network clients (see docs: hosts.md §1).
+"""Host-specific URL shapes shared by rules and network clients.
 
 Only parsing lives here: no rule logic, no network.
 """
@@ -156,7 +156,7 @@ def github_ref_key(url: str) -> RefKey | None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Other hosts (hosts.md §3, §5-§8): the shapes more than one rule needs.
+# Other hosts: the shapes more than one rule needs.
 
 GITHUB_HOSTS = (
     "github.com",
