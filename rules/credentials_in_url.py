@@ -51,7 +51,7 @@ _ADVICE = (
 )
 
 
-def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
+def check(ref: Reference, _ctx: RuleContext) -> Iterator[Diagnostic]:
     found = url_parts(ref)
     if found is None:
         return

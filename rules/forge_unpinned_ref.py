@@ -52,7 +52,7 @@ _FULL_SHA = re.compile(r"^(?:[0-9a-fA-F]{40}|[0-9a-fA-F]{64})$")
 _SHORT_SHA = re.compile(r"^[0-9a-fA-F]{7,39}$")
 
 
-def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
+def check(ref: Reference, _ctx: RuleContext) -> Iterator[Diagnostic]:
     found = download_parts(ref)
     if found is None:
         return

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from medperf_lint.findings import Fix, FixAvailability, Severity
-from medperf_lint.refs.hosts import GitHubUrl, github_ref_key, is_full_sha, parse_github_url
+from medperf_lint.refs.hosts import github_ref_key, is_full_sha, parse_github_url
 from medperf_lint.refs.references import DIRECT_PREFIX, Reference
 from medperf_lint.refs.urls import split_url
 from medperf_lint.rule import Diagnostic, Need, RuleContext
@@ -65,7 +65,7 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
         if (parts.param("raw") or "").lower() in _TRUE:
             return  # ?raw=true redirects to raw.githubusercontent.com
         prefix = DIRECT_PREFIX if ref.raw.startswith(DIRECT_PREFIX) else ""
-        sha = None if gh.pinned else _commit(gh, url, ctx)
+        sha = None if gh.pinned else _commit(url, ctx)
         pin = ""
         if sha is not None:
             fix = Fix(
@@ -89,7 +89,7 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
         )
 
 
-def _commit(gh: GitHubUrl, url: str, ctx: RuleContext) -> str | None:
+def _commit(url: str, ctx: RuleContext) -> str | None:
     """The commit a blob page's branch or tag points at, when GitHub facts were gathered."""
     key = github_ref_key(url)
     if ctx.network is None or key is None:

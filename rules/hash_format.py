@@ -43,7 +43,7 @@ _OTHER_DIGESTS = {32: "an MD5", 40: "a SHA-1", 128: "a SHA-512"}
 _SHA256_CMD = "compute it with sha256sum FILE"
 
 
-def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
+def check(ref: Reference, _ctx: RuleContext) -> Iterator[Diagnostic]:
     slot = ref.hash
     if slot is None or not slot.value:
         return

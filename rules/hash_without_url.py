@@ -47,7 +47,7 @@ _URL_FOR = {
 _ADDITIONAL = ("additional_files_tarball_hash", "additional_hash")
 
 
-def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
+def check(ref: Reference, _ctx: RuleContext) -> Iterator[Diagnostic]:
     if ref.present or ref.kind is not RefKind.RESOURCE or ref.hash is None:
         return
     if not ref.hash.value:

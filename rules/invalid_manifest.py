@@ -36,6 +36,6 @@ image: mlcommons/chestxray-tutorial-mobilenetv2:0.0.0@sha256:71faabd59139bee6980
 """
 
 
-def check_document(doc: Document, ctx: RuleContext) -> Iterator[Diagnostic]:
+def check_document(doc: Document, _ctx: RuleContext) -> Iterator[Diagnostic]:
     for problem in doc.problems:
         yield Diagnostic(problem.message, span=problem.span)

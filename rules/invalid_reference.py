@@ -49,7 +49,7 @@ additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e
 _BARE_SYNAPSE = re.compile(r"^syn\d+$", re.ASCII | re.IGNORECASE)
 
 
-def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
+def check(ref: Reference, _ctx: RuleContext) -> Iterator[Diagnostic]:
     if not ref.present:
         return
     if ref.kind is RefKind.URL:

@@ -60,13 +60,13 @@ _HTML = "MedPerf would download the web page, not the file"
 _SYNAPSE_ID = re.compile(r"^!?Synapse:(syn\d+)(?:\.(\d+))?(?:[/?].*)?$", re.IGNORECASE)
 
 
-def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
+def check(ref: Reference, _ctx: RuleContext) -> Iterator[Diagnostic]:
     found = download_parts(ref)
     if found is None:
         return
-    url, parts = found
+    _url, parts = found
     for checker in _CHECKERS:
-        diagnostic = checker(url, parts)
+        diagnostic = checker(parts)
         if diagnostic is not None:
             fix = diagnostic.fix
             if fix is not None and not fix.replacement.startswith("synapse:"):
@@ -75,7 +75,7 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
             return
 
 
-def _synapse(url: str, parts: UrlParts) -> Diagnostic | None:
+def _synapse(parts: UrlParts) -> Diagnostic | None:
     if not parts.host_is("synapse.org"):
         return None
     candidates = [parts.fragment, *parts.segments[:1]]
@@ -99,7 +99,7 @@ def _synapse(url: str, parts: UrlParts) -> Diagnostic | None:
     return Diagnostic(f"Synapse web page: {_HTML}; use synapse:synN with the file's ID")
 
 
-def _zenodo(url: str, parts: UrlParts) -> Diagnostic | None:
+def _zenodo(parts: UrlParts) -> Diagnostic | None:
     if not parts.host_is("zenodo.org"):
         return None
     seg = parts.segments
@@ -127,7 +127,7 @@ def _zenodo(url: str, parts: UrlParts) -> Diagnostic | None:
     return None
 
 
-def _dataverse(url: str, parts: UrlParts) -> Diagnostic | None:
+def _dataverse(parts: UrlParts) -> Diagnostic | None:
     page = parts.segments[-1:] if parts.segments else ()
     if page == ("dataset.xhtml",):
         return Diagnostic(
@@ -152,7 +152,7 @@ def _dataverse(url: str, parts: UrlParts) -> Diagnostic | None:
     return Diagnostic(f"Dataverse file page: {_HTML}", fix)
 
 
-def _physionet(url: str, parts: UrlParts) -> Diagnostic | None:
+def _physionet(parts: UrlParts) -> Diagnostic | None:
     seg = parts.segments
     if not parts.host_is("physionet.org") or seg[:1] != ("content",) or len(seg) < 3:
         return None
@@ -168,7 +168,7 @@ def _physionet(url: str, parts: UrlParts) -> Diagnostic | None:
     )
 
 
-def _figshare(url: str, parts: UrlParts) -> Diagnostic | None:
+def _figshare(parts: UrlParts) -> Diagnostic | None:
     seg = parts.segments
     if not parts.host_is("figshare.com") or seg[:1] not in (("articles",), ("s",)):
         return None
@@ -181,7 +181,7 @@ def _figshare(url: str, parts: UrlParts) -> Diagnostic | None:
 _OSF_GUID = re.compile(r"^[a-z0-9]{5}$")
 
 
-def _osf(url: str, parts: UrlParts) -> Diagnostic | None:
+def _osf(parts: UrlParts) -> Diagnostic | None:
     seg = parts.segments
     if not parts.host_is("osf.io") or not seg or not _OSF_GUID.match(seg[0]):
         return None
@@ -212,7 +212,7 @@ _NO_FILE_URL: tuple[tuple[tuple[str, ...], tuple[str, ...] | None, str], ...] = 
 )
 
 
-def _no_file_url(url: str, parts: UrlParts) -> Diagnostic | None:
+def _no_file_url(parts: UrlParts) -> Diagnostic | None:
     for hosts, first, what in _NO_FILE_URL:
         if parts.host_is(*hosts) and (first is None or parts.segments[:1] == first):
             return Diagnostic(f"{what}: {_HTML}; link the file itself")
@@ -222,7 +222,7 @@ def _no_file_url(url: str, parts: UrlParts) -> Diagnostic | None:
 _HF_SITE_PAGES = frozenset({"docs", "blog", "api", "settings", "login", "join", "models", "papers"})
 
 
-def _hugging_face_repo(url: str, parts: UrlParts) -> Diagnostic | None:
+def _hugging_face_repo(parts: UrlParts) -> Diagnostic | None:
     if parts.host not in ("huggingface.co", "www.huggingface.co", "hf.co"):
         return None
     seg = parts.segments
@@ -238,7 +238,7 @@ def _hugging_face_repo(url: str, parts: UrlParts) -> Diagnostic | None:
     return None
 
 
-_CHECKERS: tuple[Callable[[str, UrlParts], Diagnostic | None], ...] = (
+_CHECKERS: tuple[Callable[[UrlParts], Diagnostic | None], ...] = (
     _synapse,
     _zenodo,
     _dataverse,

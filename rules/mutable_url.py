@@ -90,21 +90,21 @@ _ZENODO_DOI = re.compile(r"^10\.5281/zenodo\.\d+$", re.IGNORECASE)
 _FIGSHARE_DOI = re.compile(r"^10\.6084/m9\.figshare\.\d+(?P<version>\.v\d+)?$", re.IGNORECASE)
 
 
-def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
+def check(ref: Reference, _ctx: RuleContext) -> Iterator[Diagnostic]:
     found = download_parts(ref)
     if found is None:
         return
-    url, parts = found
+    _url, parts = found
     if is_github(parts) or is_wetransfer(parts):
         return  # github-unpinned-ref and expiring-url say more about these
     for checker in (_shortener, _doi, _zenodo, _figshare, _osf, _drive, _dropbox, _box):
-        message = checker(url, parts)
+        message = checker(parts)
         if message is not None:
             yield Diagnostic(message)
             return
 
 
-def _shortener(url: str, parts: UrlParts) -> str | None:
+def _shortener(parts: UrlParts) -> str | None:
     host = parts.host[4:] if parts.host.startswith("www.") else parts.host
     if host not in SHORTENERS:
         return None
@@ -115,7 +115,7 @@ def _shortener(url: str, parts: UrlParts) -> str | None:
     )
 
 
-def _doi(url: str, parts: UrlParts) -> str | None:
+def _doi(parts: UrlParts) -> str | None:
     if not parts.host_is("doi.org"):
         return None
     doi = unquote(parts.path.lstrip("/"))
@@ -134,7 +134,7 @@ def _doi(url: str, parts: UrlParts) -> str | None:
     return None
 
 
-def _zenodo(url: str, parts: UrlParts) -> str | None:
+def _zenodo(parts: UrlParts) -> str | None:
     seg = parts.segments
     if not parts.host_is("zenodo.org") or "latest" not in seg:
         return None
@@ -146,7 +146,7 @@ def _zenodo(url: str, parts: UrlParts) -> str | None:
     )
 
 
-def _figshare(url: str, parts: UrlParts) -> str | None:
+def _figshare(parts: UrlParts) -> str | None:
     seg = parts.segments
     if parts.host_is("ndownloader.figshare.com"):
         rest = seg
@@ -162,7 +162,7 @@ def _figshare(url: str, parts: UrlParts) -> str | None:
     )
 
 
-def _osf(url: str, parts: UrlParts) -> str | None:
+def _osf(parts: UrlParts) -> str | None:
     seg = parts.segments
     if not parts.host_is("osf.io") or "download" not in seg or parts.has_param("version"):
         return None
@@ -172,7 +172,7 @@ def _osf(url: str, parts: UrlParts) -> str | None:
     )
 
 
-def _drive(url: str, parts: UrlParts) -> str | None:
+def _drive(parts: UrlParts) -> str | None:
     if not parts.host_is(*GOOGLE_DRIVE_HOSTS):
         return None
     return (
@@ -181,7 +181,7 @@ def _drive(url: str, parts: UrlParts) -> str | None:
     )
 
 
-def _dropbox(url: str, parts: UrlParts) -> str | None:
+def _dropbox(parts: UrlParts) -> str | None:
     if not parts.host_is(*DROPBOX_HOSTS):
         return None
     return (
@@ -190,7 +190,7 @@ def _dropbox(url: str, parts: UrlParts) -> str | None:
     )
 
 
-def _box(url: str, parts: UrlParts) -> str | None:
+def _box(parts: UrlParts) -> str | None:
     if not parts.host_is("box.com") or "shared" not in parts.segments[:2]:
         return None
     if "static" not in parts.segments:

@@ -49,7 +49,7 @@ _ID_IN_TEXT = re.compile(r"(?<![A-Za-z])syn([0-9]+)", re.IGNORECASE | re.ASCII)
 _NEEDS = 'MedPerf accepts only synapse:syn<digits> (re.match(r"syn\\d+$"))'
 
 
-def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
+def check(ref: Reference, _ctx: RuleContext) -> Iterator[Diagnostic]:
     if ref.kind is RefKind.IMAGE or not ref.present or ref.not_a_string:
         return
     lead = ref.raw.lstrip()

@@ -48,7 +48,7 @@ _WHY = {
 }
 
 
-def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
+def check(ref: Reference, _ctx: RuleContext) -> Iterator[Diagnostic]:
     found = url_parts(ref)
     if found is None:
         return

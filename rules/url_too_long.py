@@ -35,7 +35,7 @@ docs_url: https://docs.medperf.org/
 """
 
 
-def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
+def check(ref: Reference, _ctx: RuleContext) -> Iterator[Diagnostic]:
     limit = ref.max_length
     if limit is None or not ref.present or ref.not_a_string:
         return

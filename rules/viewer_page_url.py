@@ -70,7 +70,7 @@ _HTML = "MedPerf would download a web page, not the file"
 _REHOST = "re-host the file on Zenodo, Hugging Face or a public object store"
 
 
-def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
+def check(ref: Reference, _ctx: RuleContext) -> Iterator[Diagnostic]:
     found = download_parts(ref)
     if found is None:
         return
@@ -103,7 +103,7 @@ def _drive_download(file_id: str, parts: UrlParts) -> Fix:
     )
 
 
-def _google_drive(url: str, parts: UrlParts) -> Diagnostic | None:
+def _google_drive(_url: str, parts: UrlParts) -> Diagnostic | None:
     if not parts.host_is("drive.google.com", "docs.google.com"):
         return None
     seg = parts.segments
@@ -198,7 +198,7 @@ def _base(url: str) -> str:
     return urlunsplit(split._replace(query="", fragment=""))
 
 
-def _hugging_face(url: str, parts: UrlParts) -> Diagnostic | None:
+def _hugging_face(url: str, _parts: UrlParts) -> Diagnostic | None:
     hf = parse_huggingface_url(url)
     if hf is None or hf.action != "blob":
         return None
@@ -269,7 +269,7 @@ def _gcs_console(url: str, parts: UrlParts) -> Diagnostic | None:
     )
 
 
-def _onedrive(url: str, parts: UrlParts) -> Diagnostic | None:
+def _onedrive(_url: str, parts: UrlParts) -> Diagnostic | None:
     if not parts.host_is("onedrive.live.com", "sharepoint.com", "1drv.ms"):
         return None
     return Diagnostic(
@@ -278,7 +278,7 @@ def _onedrive(url: str, parts: UrlParts) -> Diagnostic | None:
     )
 
 
-def _box(url: str, parts: UrlParts) -> Diagnostic | None:
+def _box(_url: str, parts: UrlParts) -> Diagnostic | None:
     seg = parts.segments
     if not parts.host_is("box.com") or not seg or seg[0] not in ("s", "v", "file", "folder"):
         return None
@@ -292,7 +292,7 @@ def _box(url: str, parts: UrlParts) -> Diagnostic | None:
     return Diagnostic(f"Box {seg[0]} page (needs a Box sign-in): {_HTML}; {_REHOST}")
 
 
-def _aws_console(url: str, parts: UrlParts) -> Diagnostic | None:
+def _aws_console(_url: str, parts: UrlParts) -> Diagnostic | None:
     seg = parts.segments
     if not parts.host_is("console.aws.amazon.com") or seg[:1] != ("s3",):
         return None
@@ -310,7 +310,7 @@ def _aws_console(url: str, parts: UrlParts) -> Diagnostic | None:
     )
 
 
-def _cloud_consoles(url: str, parts: UrlParts) -> Diagnostic | None:
+def _cloud_consoles(_url: str, parts: UrlParts) -> Diagnostic | None:
     seg = parts.segments
     if parts.host == "console.cloud.google.com" and seg[:2] == ("storage", "browser"):
         if seg[2:3] == ("_details",) and len(seg) >= 5:

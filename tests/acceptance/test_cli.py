@@ -121,7 +121,8 @@ def test_unknown_option_is_a_usage_error(tmp_path: Path, bad: Path) -> None:
 # -- output formats ---------------------------------------------------------------------------
 
 
-def test_text_format_line_fix_and_summary(tmp_path: Path, bad: Path) -> None:
+@pytest.mark.usefixtures("bad")
+def test_text_format_line_fix_and_summary(tmp_path: Path) -> None:
     run = medperf_lint(*ONLY, "sub.medperf.yaml", cwd=tmp_path)
     assert run.code == 1
     assert run.out.splitlines() == [
@@ -157,7 +158,8 @@ FINDING_KEYS = [
 ]
 
 
-def test_json_format_is_the_documented_contract(tmp_path: Path, bad: Path) -> None:
+@pytest.mark.usefixtures("bad")
+def test_json_format_is_the_documented_contract(tmp_path: Path) -> None:
     run = medperf_lint(
         *ONLY, "--format", "json", "sub.medperf.yaml", "missing.yaml", "--ref", "syn1", cwd=tmp_path
     )
@@ -204,7 +206,8 @@ def test_json_format_is_the_documented_contract(tmp_path: Path, bad: Path) -> No
     }
 
 
-def test_github_format_annotations(tmp_path: Path, bad: Path) -> None:
+@pytest.mark.usefixtures("bad")
+def test_github_format_annotations(tmp_path: Path) -> None:
     run = medperf_lint(*ONLY, "--format", "github", "sub.medperf.yaml", cwd=tmp_path)
     assert run.code == 1
     first, summary = run.out.splitlines()
@@ -216,7 +219,8 @@ def test_github_format_annotations(tmp_path: Path, bad: Path) -> None:
     assert summary.startswith("1 error, 0 warnings")
 
 
-def test_github_actions_environment_makes_github_the_default(tmp_path: Path, bad: Path) -> None:
+@pytest.mark.usefixtures("bad")
+def test_github_actions_environment_makes_github_the_default(tmp_path: Path) -> None:
     env = {**os.environ, "GITHUB_ACTIONS": "true"}
     run = medperf_lint(*ONLY, "sub.medperf.yaml", cwd=tmp_path, env=env)
     assert run.code == 1
@@ -225,7 +229,8 @@ def test_github_actions_environment_makes_github_the_default(tmp_path: Path, bad
     assert explicit.out.startswith("sub.medperf.yaml:2:31: MPL001")
 
 
-def test_offline_summary_says_network_checks_were_skipped(tmp_path: Path, bad: Path) -> None:
+@pytest.mark.usefixtures("bad")
+def test_offline_summary_says_network_checks_were_skipped(tmp_path: Path) -> None:
     text = medperf_lint("--offline", "sub.medperf.yaml", cwd=tmp_path)
     assert "network checks skipped (--offline)" in text.out.splitlines()[-1]
     data = medperf_lint("--offline", "--format", "json", "sub.medperf.yaml", cwd=tmp_path).json()
@@ -246,7 +251,8 @@ def test_exit_0_when_clean(tmp_path: Path) -> None:
     )
 
 
-def test_warnings_exit_0_unless_strict(tmp_path: Path, bad: Path, as_warning: Path) -> None:
+@pytest.mark.usefixtures("bad")
+def test_warnings_exit_0_unless_strict(tmp_path: Path, as_warning: Path) -> None:
     lenient = medperf_lint(*ONLY, "--config", as_warning, "sub.medperf.yaml", cwd=tmp_path)
     assert lenient.code == 0
     assert "sub.medperf.yaml:2:31: MPL001 invalid-reference [warning]" in lenient.out
@@ -256,14 +262,14 @@ def test_warnings_exit_0_unless_strict(tmp_path: Path, bad: Path, as_warning: Pa
     assert strict.code == 1
 
 
-def test_quiet_hides_warnings_and_the_clean_summary(
-    tmp_path: Path, bad: Path, as_warning: Path
-) -> None:
+@pytest.mark.usefixtures("bad")
+def test_quiet_hides_warnings_and_the_clean_summary(tmp_path: Path, as_warning: Path) -> None:
     run = medperf_lint(*ONLY, "--config", as_warning, "--quiet", "sub.medperf.yaml", cwd=tmp_path)
     assert (run.code, run.out) == (0, "")
 
 
-def test_quiet_still_prints_errors(tmp_path: Path, bad: Path) -> None:
+@pytest.mark.usefixtures("bad")
+def test_quiet_still_prints_errors(tmp_path: Path) -> None:
     run = medperf_lint(*ONLY, "-q", "sub.medperf.yaml", cwd=tmp_path)
     assert run.code == 1
     assert run.out.startswith("sub.medperf.yaml:2:31: MPL001 invalid-reference [error]")
@@ -274,7 +280,8 @@ def test_quiet_still_prints_errors(tmp_path: Path, bad: Path) -> None:
 
 
 @pytest.mark.parametrize("selector", ["invalid-reference", "MPL001", "mpl001", "MPL00"])
-def test_select_by_name_code_or_prefix(tmp_path: Path, bad: Path, selector: str) -> None:
+@pytest.mark.usefixtures("bad")
+def test_select_by_name_code_or_prefix(tmp_path: Path, selector: str) -> None:
     run = medperf_lint(
         "--offline", "--select", selector, "--format", "json", "sub.medperf.yaml", cwd=tmp_path
     )
@@ -284,14 +291,16 @@ def test_select_by_name_code_or_prefix(tmp_path: Path, bad: Path, selector: str)
 
 
 @pytest.mark.parametrize("selector", ["invalid-reference", "MPL001"])
-def test_ignore_by_name_or_code(tmp_path: Path, bad: Path, selector: str) -> None:
+@pytest.mark.usefixtures("bad")
+def test_ignore_by_name_or_code(tmp_path: Path, selector: str) -> None:
     run = medperf_lint(
         "--offline", "--ignore", selector, "--format", "json", "sub.medperf.yaml", cwd=tmp_path
     )
     assert "MPL001" not in {f["code"] for f in run.json()["findings"]}
 
 
-def test_config_file_option(tmp_path: Path, bad: Path) -> None:
+@pytest.mark.usefixtures("bad")
+def test_config_file_option(tmp_path: Path) -> None:
     config = write(tmp_path / "elsewhere" / "lint.toml", 'ignore = ["invalid-reference"]\n')
     run = medperf_lint(*ONLY, "--config", config, "sub.medperf.yaml", cwd=tmp_path)
     assert run.code == 0
@@ -308,7 +317,8 @@ def test_nearest_config_file_applies_without_the_option(tmp_path: Path) -> None:
     ]
 
 
-def test_unknown_config_key_is_a_usage_error_naming_the_key(tmp_path: Path, bad: Path) -> None:
+@pytest.mark.usefixtures("bad")
+def test_unknown_config_key_is_a_usage_error_naming_the_key(tmp_path: Path) -> None:
     config = write(tmp_path / "lint.toml", "selct = ['MPL001']\n")
     run = medperf_lint("--offline", "--config", config, "sub.medperf.yaml", cwd=tmp_path)
     assert run.code == 2

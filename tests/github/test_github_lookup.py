@@ -398,9 +398,7 @@ def test_backslash_userinfo_redirect_never_gets_the_token(
     assert found.sha is None
 
 
-def test_redirect_with_a_bad_port_is_one_inconclusive_lookup(
-    github: FakeGitHub, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_redirect_with_a_bad_port_is_one_inconclusive_lookup(github: FakeGitHub) -> None:
     """A Location the transport cannot send ends that lookup, not the run or the others."""
     github.redirects[f"{REPO}/commits/main"] = "https://api.github.com:99999/x"
     results = resolve(github, [raw("main"), raw("refs/tags/v1")])

@@ -23,7 +23,7 @@ HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding:
 
 
 def behaviour(kind: str, server: list[RawServer]) -> object:
-    def answer(method: str, path: str) -> bytes | Iterable[bytes]:
+    def answer(method: str, _path: str) -> bytes | Iterable[bytes]:
         stop = server[0].stopping
         if method == "HEAD" and kind != "hangs":  # an honest HEAD: headers only
             return b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 9\r\n\r\n"

@@ -140,7 +140,7 @@ def test_a_literal_ip_in_the_url_is_refused_before_connecting(http: HostsServer,
 def test_bare_lf_response_is_read() -> None:
     body = b"\x1f\x8b" + b"\x00" * 30
 
-    def answer(method: str, path: str) -> bytes:
+    def answer(method: str, _path: str) -> bytes:
         head = f"HTTP/1.1 200 OK\nContent-Type: application/gzip\nContent-Length: {len(body)}\n\n"
         return head.encode() + (b"" if method == "HEAD" else body)
 
@@ -238,8 +238,9 @@ def _lint_refs(tmp_path: Path, urls: list[str], **overrides: object) -> object:
     return lint_yaml(tmp_path, text, "refs.yaml", online=True, **overrides)
 
 
+@pytest.mark.usefixtures("no_direct")
 def test_https_through_a_connect_proxy_named_only_in_the_environment(
-    tmp_path: Path, https: HostsServer, no_direct: None, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, https: HostsServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url = https.route(GCS, "/b/w.tar.gz", Reply(body=TAR_GZ))
     with ForwardProxy({GCS: "127.0.0.1"}) as proxy:
@@ -252,8 +253,9 @@ def test_https_through_a_connect_proxy_named_only_in_the_environment(
     assert result.ok_status and result.proxy == proxy.url and result.sniffed == "gzip"
 
 
+@pytest.mark.usefixtures("no_direct")
 def test_http_through_an_absolute_uri_proxy(
-    tmp_path: Path, http: HostsServer, no_direct: None, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, http: HostsServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url = http.route("zenodo.org", "/records/1/files/w.tar", Reply(body=tar_bytes()))
     with ForwardProxy({"zenodo.org": "127.0.0.1"}) as proxy:
@@ -265,8 +267,9 @@ def test_http_through_an_absolute_uri_proxy(
     assert probe(report, url).proxy == proxy.url and probe(report, url).sniffed == "tar"
 
 
+@pytest.mark.usefixtures("no_direct")
 def test_no_proxy_goes_direct(
-    tmp_path: Path, http: HostsServer, no_direct: None, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, http: HostsServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url = http.route("zenodo.org", "/records/1/files/w.tar", Reply(body=tar_bytes()))
     with ForwardProxy({}) as proxy:
@@ -283,8 +286,9 @@ def test_no_proxy_goes_direct(
     assert probe(report, url).proxy is None and probe(report, url).ok_status
 
 
+@pytest.mark.usefixtures("no_direct")
 def test_a_literal_private_ip_is_still_refused_through_a_proxy(
-    tmp_path: Path, http: HostsServer, no_direct: None, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, http: HostsServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url = http.route("127.0.0.1", "/w.tar", Reply(body=tar_bytes()))  # would answer 200
     with ForwardProxy({}) as proxy:
@@ -295,8 +299,9 @@ def test_a_literal_private_ip_is_still_refused_through_a_proxy(
     assert probe(report, url).error == "blocked-address"
 
 
+@pytest.mark.usefixtures("no_direct")
 def test_a_dead_proxy_makes_the_check_inconclusive_not_the_url_broken(
-    tmp_path: Path, no_direct: None, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import socket
 

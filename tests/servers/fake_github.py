@@ -105,7 +105,7 @@ class TLSServer:
         with self.lock:
             return [r.path for r in self.requests]
 
-    def respond(self, handler: BaseHTTPRequestHandler) -> Canned:
+    def respond(self, _handler: BaseHTTPRequestHandler) -> Canned:
         return Canned(200, {"Content-Type": "text/plain"}, "ok\n")
 
 

@@ -57,7 +57,7 @@ def test_the_registry_check_catches_what_it_should() -> None:
     ]
 
 
-def test_an_unregistered_module_on_disk_is_found(tmp_path: Path) -> None:
+def test_an_unregistered_module_on_disk_is_found() -> None:
     """The check sees a real stray file, not just a name passed to it."""
     stray = Path(medperf_lint.rules.__path__[0]) / "zz_stray_rule_for_test.py"
     stray.write_text('"""A stray."""\n')

@@ -27,11 +27,11 @@ REFS = [Reference(raw=u, kind=RefKind.RESOURCE) for u in (FAST, SLOW)] + [
 FOREVER = threading.Event()  # never set: a provider stuck on a server that never answers
 
 
-def _urls(refs: object, settings: object) -> tuple[str, ...]:
+def _urls(_refs: object, _settings: object) -> tuple[str, ...]:
     return (FAST, SLOW)
 
 
-def _ids(refs: object, settings: object) -> tuple[str, ...]:
+def _ids(_refs: object, _settings: object) -> tuple[str, ...]:
     return ("syn1",)
 
 
@@ -40,10 +40,10 @@ def _ok(url: str) -> ProbeResult:
 
 
 def _stuck_after_one(
-    urls: tuple[str, ...],
-    settings: Settings,
-    progress: Progress | None,
-    until: float | None,
+    _urls: tuple[str, ...],
+    _settings: Settings,
+    _progress: Progress | None,
+    _until: float | None,
     partial: Partial,
 ) -> NetworkResults:
     partial.probe(FAST, _ok(FAST))
@@ -51,23 +51,23 @@ def _stuck_after_one(
     raise AssertionError("unreachable")
 
 
-def _probes_cut(urls: tuple[str, ...], settings: Settings) -> NetworkResults:
+def _probes_cut(urls: tuple[str, ...], _settings: Settings) -> NetworkResults:
     return NetworkResults(probes={u: ProbeResult(u, u, inconclusive="cut") for u in urls})
 
 
 def _synapse_answers(
     ids: tuple[str, ...],
-    settings: Settings,
-    progress: Progress | None,
-    until: float | None,
-    partial: Partial,
+    _settings: Settings,
+    _progress: Progress | None,
+    _until: float | None,
+    _partial: Partial,
 ) -> NetworkResults:
     return NetworkResults(
         synapse={i: SynapseLookup(i, status=200) for i in ids}, synapse_identity="anonymously"
     )
 
 
-def _never_cut(ids: tuple[str, ...], settings: Settings) -> NetworkResults:
+def _never_cut(_ids: tuple[str, ...], _settings: Settings) -> NetworkResults:
     raise AssertionError("a provider that finished is never cut off")
 
 
@@ -96,7 +96,7 @@ def test_only_needed_providers_with_inputs_run(monkeypatch: pytest.MonkeyPatch) 
     ran: list[str] = []
 
     def check(name: str) -> network.Check:
-        def run(*args: object) -> NetworkResults:
+        def run(*_args: object) -> NetworkResults:
             ran.append(name)
             return NetworkResults()
 
@@ -107,7 +107,7 @@ def test_only_needed_providers_with_inputs_run(monkeypatch: pytest.MonkeyPatch) 
         "PROVIDERS",
         {
             Need.HTTP: Provider(_urls, check("http"), _probes_cut),
-            Need.GITHUB: Provider(lambda refs, settings: (), check("github"), _probes_cut),
+            Need.GITHUB: Provider(lambda _refs, _settings: (), check("github"), _probes_cut),
             Need.SYNAPSE: Provider(_ids, check("synapse"), _never_cut),
         },
     )
@@ -116,7 +116,7 @@ def test_only_needed_providers_with_inputs_run(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_a_provider_error_is_raised_not_reported(monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(*args: object) -> NetworkResults:
+    def broken(*_args: object) -> NetworkResults:
         raise ValueError("bad --resolve entry")
 
     monkeypatch.setattr(network, "PROVIDERS", {Need.HTTP: Provider(_urls, broken, _probes_cut)})
