@@ -8,10 +8,12 @@ import os
 import ssl
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import trustme
 from lintkit import hits, lint_yaml, messages
+from medperf_lint.report import Report
 from servers.fake_registry import FakeRegistry
 from servers.hosts import HostsServer, Reply
 from tarkit import GOOD_DEMO, Member, build, demo
@@ -32,7 +34,7 @@ def server() -> Iterator[HostsServer]:
         yield running
 
 
-def _lint(tmp_path: Path, server: HostsServer, text: str, **overrides: object):  # type: ignore[no-untyped-def]
+def _lint(tmp_path: Path, server: HostsServer, text: str, **overrides: Any) -> Report:
     overrides.setdefault("verify_hashes", True)
     return lint_yaml(
         tmp_path,
@@ -330,7 +332,7 @@ def test_verified_immutable_download_is_cached(tmp_path: Path, server: HostsServ
         f"demo_dataset_tarball_url: {mutable}\ndemo_dataset_tarball_hash: {'d' * 64}\n"
     )
 
-    def run():  # type: ignore[no-untyped-def]
+    def run() -> Report:
         return lint_yaml(
             tmp_path,
             text,

@@ -13,7 +13,10 @@ import pytest
 from servers.raw import RawServer, endless, silence
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "synapse"))
-from test_synapse_limits import MAX_RSS_MB, run_measured
+from test_synapse_limits import (  # type: ignore[import-not-found]  # on sys.path just above
+    MAX_RSS_MB,
+    run_measured,
+)
 
 DEADLINE = 3.0
 MARGIN = 2.0

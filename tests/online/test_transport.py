@@ -10,11 +10,13 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lintkit import lint_yaml
 from medperf_lint.input.config import Settings
 from medperf_lint.providers import probe as http
+from medperf_lint.report import Report
 from onlinekit import lint_urls, probe
 from servers.hosts import HostsServer, Reply, tar_bytes
 from servers.proxy import ForwardProxy
@@ -231,7 +233,7 @@ def no_direct(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("no_proxy", raising=False)
 
 
-def _lint_refs(tmp_path: Path, urls: list[str], **overrides: object) -> object:
+def _lint_refs(tmp_path: Path, urls: list[str], **overrides: Any) -> Report:
     text = "urls:\n" + "".join(f"  - {u}\n" for u in urls)
     overrides.setdefault("cache_dir", str(tmp_path / "cache"))
     overrides.setdefault("select", MPL407)

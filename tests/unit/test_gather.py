@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 from medperf_lint import gather as network
@@ -95,7 +96,7 @@ def test_a_cut_off_provider_keeps_what_it_handed_in(monkeypatch: pytest.MonkeyPa
 def test_only_needed_providers_with_inputs_run(monkeypatch: pytest.MonkeyPatch) -> None:
     ran: list[str] = []
 
-    def check(name: str) -> network.Check:
+    def check(name: str) -> Callable[..., NetworkResults]:
         def run(*_args: object) -> NetworkResults:
             ran.append(name)
             return NetworkResults()
