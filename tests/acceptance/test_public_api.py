@@ -23,22 +23,10 @@ else:
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT / "linter" / "schemas" / "json-output-v1.schema.json"
 
-EXPORTS = [
-    "ConfigError",
-    "Finding",
-    "Fix",
-    "InputProblem",
-    "Report",
-    "Settings",
-    "Severity",
-    "Span",
-    "SubmissionBlocked",
-    "__version__",
-    "check_submission",
-    "lint",
-    "lint_paths",
-    "lint_refs",
-]
+EXPORTS = [  # medperf_lint.__all__, in its order
+    "ConfigError", "Finding", "Fix", "InputProblem", "Report", "Settings", "Severity", "Span",
+    "SubmissionBlocked", "__version__", "check_submission", "lint", "lint_paths", "lint_refs",
+]  # fmt: skip
 _KEYWORDS = (
     "*, online: 'bool' = True, config: 'ConfigArg' = None, "
     "overrides: 'Mapping[str, Any] | None' = None"

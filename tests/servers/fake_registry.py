@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from servers.answering import GetHeadHandler
+
 INDEX_TYPE = "application/vnd.oci.image.index.v1+json"
 MANIFEST_TYPE = "application/vnd.docker.distribution.manifest.v2+json"
 
@@ -93,20 +95,10 @@ def _handler_for(registry: FakeRegistry) -> type[BaseHTTPRequestHandler]:
     return type("Handler", (_Handler,), {"registry": registry})
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(GetHeadHandler):
     """Answers for ``registry`` (set per server by :func:`_handler_for`)."""
 
-    protocol_version = "HTTP/1.1"
     registry: FakeRegistry
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        self._answer(head=False)
-
-    def do_HEAD(self) -> None:
-        self._answer(head=True)
 
     def _send(self, status: int, body: bytes, headers: dict[str, str], head: bool) -> None:
         self.send_response(status)

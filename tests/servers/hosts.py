@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+from servers.answering import GetHeadHandler
+
 # The real host names the servers play; the test CA's certificate names them all.
 HOSTS = (
     "raw.githubusercontent.com",
@@ -148,18 +150,7 @@ class _Server(ThreadingHTTPServer):
 
 
 def _handler_for(server: HostsServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-        def do_GET(self) -> None:
-            self._answer(head=False)
-
-        def do_HEAD(self) -> None:
-            self._answer(head=True)
-
+    class Handler(GetHeadHandler):
         def _answer(self, head: bool) -> None:
             host = (self.headers.get("Host") or "").rsplit(":", 1)[0].lower()
             path = urlsplit(self.path).path + (
