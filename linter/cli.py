@@ -38,7 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
         "2 usage, config or unreadable input.",
     )
     p.add_argument(
-        "paths", nargs="*", metavar="PATH", help="files or folders to lint (- reads standard input)"
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="files or folders to lint (- reads standard input; default: . when no --ref)",
     )
     p.add_argument(
         "--ref",
@@ -178,6 +181,24 @@ _OVERRIDES = (
 )
 
 
+def _unknown_rule_names(args: argparse.Namespace) -> str | None:
+    """The usage error for a ``--select``/``--ignore`` name no rule has (a typo must never
+    shrink the selection silently), naming the closest rule as ruff does; None when all known."""
+    from medperf_lint.rules import closest, known_selector
+
+    for flag, names in (("--select", args.select), ("--ignore", args.ignore)):
+        for name in names or ():
+            if known_selector(name):
+                continue
+            near = closest(name)
+            hint = f"; did you mean {near!r}?" if near else ""
+            return (
+                f"{flag}: unknown rule {name!r}{hint} (`medperf-lint rules` lists the names "
+                "and codes)"
+            )
+    return None
+
+
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     values: dict[str, Any] = {
         k: getattr(args, k) for k in _OVERRIDES if getattr(args, k) is not None
@@ -264,6 +285,10 @@ def _guard_command(argv: Sequence[str]) -> int:
     parser = build_parser()
     parser.prog = "medperf-lint guard"
     args = parser.parse_args(list(argv[:split]))
+    problem = _unknown_rule_names(args)
+    if problem is not None:
+        print(f"medperf-lint guard: error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         submit = parse_submit(argv[split + 1 :])
     except GuardUsageError as err:
@@ -379,10 +404,29 @@ def _print_diff(report: Report, args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if would else EXIT_OK
 
 
+EXIT_CLOSED_PIPE = 128 + 13  # what a shell reports for a Unix tool ended by SIGPIPE
+
+
+def _closed_pipe() -> int:
+    """Python's documented recipe for a closed pipe: point stdout at devnull, so the flush at
+    exit cannot raise again, and end without a message."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is no file descriptor (an embedding caller)
+        pass
+    verify = sys.modules.get("medperf_lint.providers.verify")
+    if verify is not None:
+        verify.remove_partial_files()
+    return EXIT_CLOSED_PIPE
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; an unexpected error is one redacted line, never a traceback."""
     try:
         return _main(list(sys.argv[1:] if argv is None else argv))
+    except BrokenPipeError:  # `medperf-lint … | head -1`: the reader left; end quietly
+        return _closed_pipe()
     except KeyboardInterrupt:
         verify = sys.modules.get("medperf_lint.providers.verify")
         if verify is not None:  # downloads run on another thread: leave no partial file
@@ -405,6 +449,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
 
 
+def _usage_problem(args: argparse.Namespace) -> str | None:
+    """What makes the command line unusable before anything is read, or None."""
+    if "-" in args.paths and args.fix:
+        return "--fix cannot rewrite standard input (-)"
+    if "-" in args.paths and args.diff:  # a diff is against a file the fixes could be applied to
+        return "--diff cannot diff standard input (-); save it to a file and diff that"
+    return _unknown_rule_names(args)
+
+
 def _main(argv: list[str]) -> int:
     if argv and argv[0] in ("rules", "rule"):  # lint a folder of that name as ./rules
         return _rules_command(argv)
@@ -413,11 +466,10 @@ def _main(argv: list[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.paths and not args.ref:
-        parser.print_usage(sys.stderr)
-        print("medperf-lint: error: give at least one PATH or --ref", file=sys.stderr)
-        return EXIT_USAGE
-    if args.fix and "-" in args.paths:
-        print("medperf-lint: error: --fix cannot rewrite standard input (-)", file=sys.stderr)
+        args.paths = ["."]  # as `ruff check`: the working directory
+    problem = _usage_problem(args)
+    if problem is not None:
+        print(f"medperf-lint: error: {problem}", file=sys.stderr)
         return EXIT_USAGE
     fmt = _output_format(args)
     if not args.offline:  # only network libraries log; offline start-up stays lean
