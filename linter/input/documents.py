@@ -285,11 +285,32 @@ def _inside(path: Path, *roots: Path) -> bool:
 _Sink = list[Reference]
 
 
+# Where a URL-shaped string is a setting, not a file MedPerf or the container downloads.
+# MLCube's runner schema turns `env_args` into `docker run -e` and `build_args` into
+# `docker build --build-arg` (the author's build, never the participant's download); proxies
+# (`http_proxy`, `NO_PROXY`…) route requests; `authors` and homepages are pages for people.
+SETTING_SECTIONS = frozenset({"env_args", "build_args", "authors"})
+PAGE_KEYS = frozenset(
+    {"homepage", "home_page", "website", "documentation", "documentation_url", "docs"}
+    | {"docs_url", "doc_url"}
+)
+
+
+def is_setting(dotted: str) -> bool:
+    """True for a value at ``dotted`` (``docker.env_args.http_proxy``) that is a setting or a
+    page for people rather than a file reference: no rule reads it, so no fix can touch it."""
+    keys = [part.split("[", 1)[0].lower().replace("-", "_") for part in dotted.split(".")]
+    last = keys[-1]
+    return (
+        any(key in SETTING_SECTIONS for key in keys) or last.endswith("proxy") or last in PAGE_KEYS
+    )
+
+
 def _free_refs(
     root: Node, display: str | None, skip: set[int], prefix: str = ""
 ) -> Iterator[Reference]:
     for dotted, node in walk_strings(root, prefix):
-        if id(node) in skip:
+        if id(node) in skip or is_setting(dotted):
             continue
         value = str(node.value)
         if looks_like_reference(value):
