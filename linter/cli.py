@@ -99,6 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the number of findings per rule instead of each finding",
     )
     p.add_argument("--quiet", "-q", action="store_true", help="print only errors")
+    p.add_argument(
+        "--show-info",
+        action="store_true",
+        help="text output: list info findings (advice) too; by default they are only counted",
+    )
     p.add_argument("--version", action="version", version=f"medperf-lint {__version__}")
     net = p.add_argument_group("network (ignored with --offline)")
     net.add_argument(
@@ -335,7 +340,7 @@ def _report(
             print(f"medperf-lint: error: {err}", file=sys.stderr)
             return None
     color = _use_color(fmt, sys.stderr)
-    render(report, fmt, sys.stderr, quiet=args.quiet, color=color)
+    render(report, fmt, sys.stderr, quiet=args.quiet, color=color, show_info=args.show_info)
     return report
 
 
@@ -499,7 +504,7 @@ def _main(argv: list[str]) -> int:
         render_statistics(report, sys.stdout, unsafe=args.unsafe_fixes)
         return report.exit_code(args.strict)
     color = _use_color(fmt, sys.stdout)
-    render(report, fmt, sys.stdout, quiet=args.quiet, color=color)
+    render(report, fmt, sys.stdout, quiet=args.quiet, color=color, show_info=args.show_info)
     return report.exit_code(args.strict)
 
 
