@@ -159,7 +159,11 @@ def _lint_job(
         if rule.check is not None:
             for ref in doc.references:
                 for diag in rule.check(ref, ctx):
-                    raw.append(_finding(rule, diag, doc.path, ref.span, ref.raw or None, settings))
+                    raw.append(
+                        _finding(
+                            rule, diag, doc.path, ref.span, ref.raw or None, settings, ref.field
+                        )
+                    )
         if rule.check_document is not None:
             for diag in rule.check_document(doc, ctx):
                 raw.append(_finding(rule, diag, doc.path, None, None, settings))
@@ -174,6 +178,7 @@ def _finding(
     span: object,
     reference: str | None,
     settings: Settings,
+    field: str | None = None,
 ) -> Finding:
     severity = settings.severity_for(rule.code, rule.name) or diag.severity or rule.severity
     fix = diag.fix
@@ -188,6 +193,7 @@ def _finding(
         message=redact(diag.message),
         reference=redact(reference) if reference is not None else None,
         fix=fix,
+        field=field,
     )
 
 

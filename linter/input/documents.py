@@ -182,6 +182,21 @@ def load_text(text: str, display: str | None, path: Path | None = None) -> Docum
     )
 
 
+def load_container_config(path: Path, display: str) -> Document:
+    """A file read as the container config ``medperf container submit -m`` uploads, whatever
+    its content looks like (guard uses it to place findings about the inlined copy)."""
+    try:
+        data = read_regular_file(path, MAX_BYTES)
+    except SafeReadError as err:
+        raise InputError(str(err)) from None
+    nodes = compose(decode(data))
+    refs: list[Reference] = []
+    problems: list[Problem] = []
+    for node in nodes:
+        _extract_container_config(node, display, refs, problems, path)
+    return Document(display, DocKind.CONTAINER_CONFIG, tuple(refs), tuple(problems))
+
+
 def load_entity(entity: Mapping[str, Any]) -> Document:
     """Build a document from a submission body (a dict keyed by MedPerf server field names)."""
     try:
@@ -208,7 +223,10 @@ def detect_kind(root: Node, path: Path | None) -> DocKind:
     name = path.name.lower() if path else ""
     if "container_type" in keys:
         return DocKind.CONTAINER_CONFIG
-    if keys & SUBMISSION_FIELDS or ".medperf." in name or _nested_body(top):
+    inline_config = "container_config" in top and isinstance(
+        top["container_config"][1], MappingNode
+    )
+    if keys & SUBMISSION_FIELDS or ".medperf." in name or _nested_body(top) or inline_config:
         return DocKind.SUBMISSION
     if "container_config" in name:
         return DocKind.CONTAINER_CONFIG

@@ -32,10 +32,9 @@ def summary_line(report: Report, *, infos_hidden: bool = False) -> str:
         them = "it" if len(report.infos) == 1 else "them"
         hidden = f" (advice, not shown; --show-info lists {them})" if infos_hidden else ""
         parts.append(count(len(report.infos), "info") + hidden)
-    text = (
-        f"{', '.join(parts)} in {count(report.references, 'reference')}"
-        f" from {count(report.files, 'file')}"
-    )
+    text = f"{', '.join(parts)} in {count(report.references, 'reference')}"
+    if report.files:  # --ref values and guarded flags come from no file
+        text += f" from {count(report.files, 'file')}"
     if report.input_errors:
         text += f"; {count(len(report.input_errors), 'input')} could not be read"
     if not report.online:

@@ -16,8 +16,9 @@ _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
 def location(f: Finding) -> str:
-    if f.path is None:
-        return f"--ref {safe(repr(f.reference))}" if f.reference is not None else "<input>"
+    if f.path is None:  # a --ref value, a submission body's field or a guarded flag
+        origin = safe(f.field or "--ref")
+        return f"{origin} {safe(repr(f.reference))}" if f.reference is not None else "<input>"
     if f.span is None:
         return safe(f.path)
     return f"{safe(f.path)}:{f.span.line}:{f.span.column}"
