@@ -286,6 +286,8 @@ def test_missing_medperf_executable(tmp_path: Path) -> None:
 
 # -- findings in the user's terms ------------------------------------------------------------
 
+SUBMIT_CC = ("container", "submit", "-n", "m", "-m", "cc.yaml")
+
 
 def test_a_flag_value_is_shown_with_its_flag(tmp_path: Path, bin_dir: Path) -> None:
     run = _guard(
@@ -319,17 +321,8 @@ def test_a_container_config_value_is_shown_at_its_position(tmp_path: Path, bin_d
             weights: http://example.org/w.pt
         """,
     )
-    run = _guard(
-        bin_dir,
-        tmp_path,
-        "container",
-        "submit",
-        "-n",
-        "m",
-        "-m",
-        "cc.yaml",
-        options=("--offline", "--select", "insecure-http,docker-registry-private"),
-    )
+    selected = ("--offline", "--select", "insecure-http,docker-registry-private")
+    run = _guard(bin_dir, tmp_path, *SUBMIT_CC, options=selected)
     assert run.code == 1
     located = [line.split(" [")[0] for line in run.err.splitlines() if " [" in line]
     assert located == [
@@ -342,7 +335,7 @@ def test_a_container_config_value_is_shown_at_its_position(tmp_path: Path, bin_d
 def test_a_container_config_problem_is_shown_at_its_position(tmp_path: Path, bin_dir: Path) -> None:
     """Without container_type the body was once read as free YAML: nothing checked, green."""
     write(tmp_path / "cc.yaml", "image: acme/model:1.0\n")
-    run = _guard(bin_dir, tmp_path, "container", "submit", "-n", "m", "-m", "cc.yaml")
+    run = _guard(bin_dir, tmp_path, *SUBMIT_CC)
     assert run.code == 1
     assert run.err.splitlines()[0].startswith(
         "cc.yaml:1:1: MPL007 invalid-manifest [error] container_type is missing"
