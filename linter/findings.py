@@ -92,6 +92,9 @@ class Finding:
     message: str
     reference: str | None
     fix: Fix | None = None
+    # The field or flag that holds the reference (`additional_files_tarball_url`, `--ref`,
+    # `--additional-file` under guard): where a value without a file is shown to come from.
+    field: str | None = None
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:

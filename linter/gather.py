@@ -150,7 +150,11 @@ def _deadline_reason(settings: Settings) -> str:
 def _web_urls(refs: Sequence[Reference], settings: Settings) -> Inputs:
     return tuple(
         sorted(
-            {u for r in refs if (u := r.url) is not None and u.startswith(("http://", "https://"))}
+            {
+                u
+                for r in refs
+                if (u := r.download_url) is not None and u.startswith(("http://", "https://"))
+            }
         )
     )
 

@@ -31,6 +31,7 @@ _ORDER = (
     "docker_image_unpinned",
     "docker_image_not_found",
     "docker_digest_mismatch",
+    "docker_registry_private",
     "not_direct_download",
     "html_content",
     "unreachable",
@@ -64,3 +65,23 @@ def lookup(name_or_code: str) -> Rule | None:
     """Find a rule by kebab-case name or by code, case-insensitively for codes."""
     key = name_or_code.strip()
     return BY_NAME.get(key.lower()) or BY_CODE.get(key.upper())
+
+
+def known_selector(name: str) -> bool:
+    """True for what ``select``/``ignore`` accept: a name, a code, a code prefix or ``ALL``."""
+    key = name.strip()
+    if key.upper() == "ALL" or lookup(key):
+        return True
+    return key.upper().startswith("MPL") and any(r.code.startswith(key.upper()) for r in RULES)
+
+
+def closest(name: str) -> str | None:
+    """The rule name or code nearest to a misspelt ``name`` (as ruff suggests), or None."""
+    import difflib
+
+    key = name.strip()
+    if key.upper().startswith("MPL"):
+        found = difflib.get_close_matches(key.upper(), list(BY_CODE), n=1)
+    else:
+        found = difflib.get_close_matches(key.lower(), list(BY_NAME), n=1)
+    return found[0] if found else None

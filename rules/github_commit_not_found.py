@@ -48,7 +48,7 @@ additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e
 
 
 def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
-    url = ref.url
+    url = ref.download_url
     if url is None or ctx.network is None:
         return
     gh = parse_github_url(url)

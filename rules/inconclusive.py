@@ -50,7 +50,7 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
     probe = probe_for(ref, ctx)
     if probe is not None and probe.inconclusive:
         yield Diagnostic(f"could not check the URL: {probe.inconclusive}")
-    url = ref.url
+    url = ref.download_url
     key = github_ref_key(url) if url else None
     if key is not None:
         lookup = ctx.network.github.get(key)

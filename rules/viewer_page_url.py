@@ -8,6 +8,10 @@ direct form the fix gives it, keeping the keys that grant access (Dropbox `rlkey
 
 - Google Drive `file/d/ID/view`, `open?id=ID` → `drive.usercontent.google.com/download?id=ID&export=download&confirm=t`
   (`confirm=t` skips the virus-scan page of large files); `drive/folders/ID` is a folder: no fix.
+- Google Drive `uc?id=ID` (and `drive.usercontent.google.com/download?id=ID`) without
+  `confirm=`: a warning, since Drive answers a file over about 100 MB with an HTML virus-scan
+  page that MedPerf would save as the file; the fix is the same `confirm=t` form. Online, the
+  probe sees the page itself (`not-direct-download`).
 - Google Docs/Sheets/Slides `…/d/ID/edit` → `…/d/ID/export?format=docx|csv|pptx` (live documents).
 - Dropbox `/s/…`, `/scl/fi/…` without `dl=1`/`raw=1` → the same link with `dl=1`;
   `/scl/fo/` and `/sh/` are folders (Dropbox would serve a zip).
@@ -48,6 +52,7 @@ CODE = "MPL103"
 NAME = "viewer-page-url"
 SEVERITY = Severity.ERROR
 FIX = FixAvailability.SAFE_OR_UNSAFE
+ALSO_EMITS = (Severity.WARNING,)  # a Drive download link without confirm=
 
 EXAMPLE_FAILING = """\
 # model.medperf.yaml
@@ -103,7 +108,27 @@ def _drive_download(file_id: str, parts: UrlParts) -> Fix:
     )
 
 
+def _drive_without_confirm(parts: UrlParts) -> Diagnostic | None:
+    """``uc?id=`` (or the usercontent download) without ``confirm=``: fine for small files."""
+    seg = parts.segments
+    download = (parts.host == "drive.google.com" and seg[:1] == ("uc",)) or (
+        parts.host == "drive.usercontent.google.com" and seg[:1] == ("download",)
+    )
+    file_id = parts.param("id", case_sensitive=True)
+    if not download or not file_id or parts.param("confirm", case_sensitive=True):
+        return None
+    return Diagnostic(
+        "Google Drive download link without confirm=: for a file over about 100 MB Drive "
+        "answers with an HTML virus-scan page, which MedPerf would save as the file (then "
+        '"Hash mismatch" or "Cannot extract"); add confirm=t',
+        _drive_download(file_id, parts),
+        severity=Severity.WARNING,
+    )
+
+
 def _google_drive(_url: str, parts: UrlParts) -> Diagnostic | None:
+    if parts.host == "drive.usercontent.google.com":
+        return _drive_without_confirm(parts)
     if not parts.host_is("drive.google.com", "docs.google.com"):
         return None
     seg = parts.segments
@@ -121,7 +146,7 @@ def _google_drive(_url: str, parts: UrlParts) -> Diagnostic | None:
         )
     if parts.host == "docs.google.com" and len(seg) >= 3 and seg[1] == "d" and seg[2] != "e":
         return _google_doc(seg[0], seg[2], parts)
-    return None
+    return _drive_without_confirm(parts)
 
 
 _EXPORTS = {"document": "docx", "spreadsheets": "csv", "presentation": "pptx"}

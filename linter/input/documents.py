@@ -180,6 +180,20 @@ def load_text(text: str, display: str | None, path: Path | None = None) -> Docum
     )
 
 
+def load_container_config(path: Path, display: str) -> Document:
+    """A file read as the container config ``medperf container submit -m`` uploads, whatever
+    its content looks like (guard uses it to place findings about the inlined copy)."""
+    try:
+        data = read_regular_file(path, MAX_BYTES)
+    except SafeReadError as err:
+        raise InputError(str(err)) from None
+    nodes = compose(decode(data))
+    out = _Out(display, path)
+    for node in nodes:
+        _extract_container_config(node, out)
+    return Document(display, DocKind.CONTAINER_CONFIG, tuple(out.refs), tuple(out.problems))
+
+
 def load_entity(entity: Mapping[str, Any]) -> Document:
     """Build a document from a submission body (a dict keyed by MedPerf server field names)."""
     try:
@@ -206,7 +220,10 @@ def detect_kind(root: Node, path: Path | None) -> DocKind:
     name = path.name.lower() if path else ""
     if "container_type" in keys:
         return DocKind.CONTAINER_CONFIG
-    if keys & SUBMISSION_FIELDS or ".medperf." in name or _nested_body(top):
+    inline_config = "container_config" in top and isinstance(
+        top["container_config"][1], MappingNode
+    )
+    if keys & SUBMISSION_FIELDS or ".medperf." in name or _nested_body(top) or inline_config:
         return DocKind.SUBMISSION
     if "container_config" in name:
         return DocKind.CONTAINER_CONFIG
@@ -291,11 +308,32 @@ class _Out:
     problems: list[Problem] = field(default_factory=list)
 
 
+# Where a URL-shaped string is a setting, not a file MedPerf or the container downloads.
+# MLCube's runner schema turns `env_args` into `docker run -e` and `build_args` into
+# `docker build --build-arg` (the author's build, never the participant's download); proxies
+# (`http_proxy`, `NO_PROXY`…) route requests; `authors` and homepages are pages for people.
+SETTING_SECTIONS = frozenset({"env_args", "build_args", "authors"})
+PAGE_KEYS = frozenset(
+    {"homepage", "home_page", "website", "documentation", "documentation_url", "docs"}
+    | {"docs_url", "doc_url"}
+)
+
+
+def is_setting(dotted: str) -> bool:
+    """True for a value at ``dotted`` (``docker.env_args.http_proxy``) that is a setting or a
+    page for people rather than a file reference: no rule reads it, so no fix can touch it."""
+    keys = [part.split("[", 1)[0].lower().replace("-", "_") for part in dotted.split(".")]
+    last = keys[-1]
+    return (
+        any(key in SETTING_SECTIONS for key in keys) or last.endswith("proxy") or last in PAGE_KEYS
+    )
+
+
 def _free_refs(
     root: Node, display: str | None, skip: set[int], prefix: str = ""
 ) -> Iterator[Reference]:
     for dotted, node in walk_strings(root, prefix):
-        if id(node) in skip:
+        if id(node) in skip or is_setting(dotted):
             continue
         value = str(node.value)
         if looks_like_reference(value):

@@ -104,11 +104,18 @@ def test_unknown_rule_is_a_one_line_usage_error(tmp_path: Path) -> None:
     assert "unknown rule 'no-such-rule'" in run.err
 
 
-def test_no_arguments_is_a_usage_error(tmp_path: Path) -> None:
+def test_no_arguments_lints_the_working_directory(tmp_path: Path) -> None:
+    """A bare ``medperf-lint`` lints ``.``, as ``ruff check`` does."""
+    write(tmp_path / "sub.medperf.yaml", BAD_SUBMISSION)
+    run = medperf_lint(*ONLY, cwd=tmp_path)
+    assert run.code == 1
+    assert run.out.startswith("sub.medperf.yaml:2:31: MPL001 invalid-reference [error]")
+
+
+def test_no_arguments_in_a_folder_without_manifests_is_not_green(tmp_path: Path) -> None:
     run = medperf_lint(cwd=tmp_path)
     assert run.code == 2
-    assert run.out == ""
-    assert "give at least one PATH or --ref" in run.err
+    assert ".: error: folder holds no MedPerf manifest" in run.out
 
 
 def test_unknown_option_is_a_usage_error(tmp_path: Path, bad: Path) -> None:
