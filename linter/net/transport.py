@@ -524,13 +524,21 @@ def tls_context(ca: str | bool) -> ssl.SSLContext:
         return ssl.create_default_context()
 
 
+MAX_DETAIL = 300  # characters of a failure's detail: one line, whatever a library quoted
+_REDACTED_WINDOW = 4 * MAX_DETAIL  # what of a detail is redacted (a parser quotes what it got)
+
+
 def describe_failure(err: BaseException) -> tuple[str, str]:
     """(kind, human detail) for a failed exchange, from the whole exception chain; the detail
-    goes through the redactor (a library's text may quote a URL or a header)."""
+    goes through the redactor (a library's text may quote a URL or a header).
+
+    Only the start of a detail is kept: a parser's message may quote a whole hostile answer,
+    and redacting megabytes would hold the interpreter lock past the deadline."""
     from medperf_lint.refs.redact import redact_text
 
     kind, detail = _describe(err)
-    return kind, redact_text(detail)
+    shown = redact_text(detail[:_REDACTED_WINDOW])
+    return kind, shown if len(shown) <= MAX_DETAIL else shown[: MAX_DETAIL - 1] + "…"
 
 
 def _describe(err: BaseException) -> tuple[str, str]:

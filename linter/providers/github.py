@@ -283,11 +283,19 @@ class Once(Generic[K, V]):
                 return await compute()
 
             task = self._tasks[key] = asyncio.ensure_future(run())
+            # Every asker may be cancelled at the deadline: the answer is read here as well,
+            # so a failure nobody waits for any more is never logged as "never retrieved".
+            task.add_done_callback(_retrieve)
         try:
             return await asyncio.shield(task)
         except Inconclusive:
             self._tasks.pop(key, None)  # the next asker tries again
             raise
+
+
+def _retrieve(task: asyncio.Task[V]) -> None:
+    if not task.cancelled():
+        task.exception()
 
 
 class GitHubClient:

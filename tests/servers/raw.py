@@ -58,6 +58,10 @@ class RawServer:
                 number = self._connections
             threading.Thread(target=self._serve, args=(conn, number), daemon=True).start()
 
+    def respond(self, method: str, path: str, head: str) -> bytes | Iterable[bytes]:
+        """The answer to one request (``head``: its request line and headers)."""
+        return self.answer(method, path)
+
     def _serve(self, conn: socket.socket, number: int) -> None:
         buffer = b""
         with conn:
@@ -75,7 +79,7 @@ class RawServer:
                 method, path = head.split(b"\r\n", 1)[0].decode("latin-1").split(" ")[:2]
                 with self._lock:
                     self.seen.append((number, method, path))
-                answer = self.answer(method, path)
+                answer = self.respond(method, path, head.decode("latin-1"))
                 chunks = [answer] if isinstance(answer, bytes) else answer
                 try:
                     for chunk in chunks:
