@@ -7,7 +7,8 @@ with every manifest media type accepted (an index for multi-platform images, as
 ``image_hash``). A 401 carries ``WWW-Authenticate: Bearer realm=…,service=…,scope=…``; the
 anonymous token from the realm is then sent to the registry's own origin only. The digest is
 the ``Docker-Content-Digest`` header, or the SHA-256 of the manifest when a registry omits it.
-Every request goes through the run's transport (address policy, proxies, ``--resolve``, limits).
+Every request goes through the run's transport (address policy, proxies, ``--resolve``, limits)
+and its one retry and redirect policy.
 
 Written here because the registry libraries on PyPI either shell out to Docker, pull whole
 images, or bring their own HTTP stack that would bypass the transport's policy; the protocol
@@ -25,7 +26,15 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from medperf_lint.facts.registry import ImageLookup, unanswered
-from medperf_lint.net.transport import Response, Timeouts, Transport, TransportError, origin
+from medperf_lint.net.transport import (
+    Answer,
+    Response,
+    Timeouts,
+    Transport,
+    TransportError,
+    origin,
+    wait_within_policy,
+)
 from medperf_lint.refs.images import ImageName, parse_image
 
 if TYPE_CHECKING:
@@ -57,7 +66,7 @@ def parse_challenge(value: str) -> dict[str, str] | None:
 
 
 async def lookup_images(
-    transport: Transport, images: Iterable[str], timeouts: Timeouts
+    transport: Transport, images: Iterable[str], timeouts: Timeouts, retries: int = 0
 ) -> dict[str, ImageLookup]:
     """Look up each unique image reference once, a few at a time."""
     unique = list(dict.fromkeys(images))
@@ -65,16 +74,20 @@ async def lookup_images(
 
     async def one(value: str) -> tuple[str, ImageLookup]:
         async with gate:
-            return value, await lookup_image(transport, value, timeouts)
+            return value, await lookup_image(transport, value, timeouts, retries)
 
     return dict(await asyncio.gather(*(one(v) for v in unique)))
 
 
-async def lookup_image(transport: Transport, value: str, timeouts: Timeouts) -> ImageLookup:
+async def lookup_image(
+    transport: Transport, value: str, timeouts: Timeouts, retries: int = 0
+) -> ImageLookup:
+    """One image's digest; every request under the transport's policy: redirects followed
+    and retries as :mod:`medperf_lint.net.policy` says (``retries`` after the first try)."""
     image = parse_image(value)
     if image is None:
         return unanswered(value, "not a valid image reference")
-    client = _Client(transport, image, value, timeouts)
+    client = _Client(transport, image, value, timeouts, retries)
     try:
         return await client.run()
     except TransportError as err:
@@ -84,8 +97,11 @@ async def lookup_image(transport: Transport, value: str, timeouts: Timeouts) -> 
 
 
 class _Client:
-    def __init__(self, transport: Transport, image: ImageName, value: str, timeouts: Timeouts):
+    def __init__(
+        self, transport: Transport, image: ImageName, value: str, timeouts: Timeouts, retries: int
+    ):
         self.transport, self.image, self.value, self.timeouts = transport, image, value, timeouts
+        self.retries = retries
         self.url = f"https://{image.api_host}/v2/{image.repository}/manifests/{image.reference}"
         self.token: str | None = None
         self.requests = 0
@@ -109,17 +125,32 @@ class _Client:
             requests=self.requests,
         )
 
-    async def send(self, method: str, url: str, limit: int, *, accept: str = ACCEPT) -> Response:
+    async def send(
+        self, method: str, url: str, limit: int, *, accept: str = ACCEPT, token: bool = True
+    ) -> Response:
+        """One exchange under the transport's policy (every try and hop counted)."""
+        bearer = (origin(self.url), self.token) if self.token and token else None
+
+        def count(_status: int, _target: str) -> None:
+            self.requests += 1
+
+        async def wait(delay: float, answer: Answer | None) -> None:
+            self.requests += 1
+            await wait_within_policy(delay, answer)
+
         self.requests += 1
-        token = (origin(self.url), self.token) if self.token else None
-        return await self.transport.request(
+        answer, _final = await self.transport.fetch(
             method,
             url,
             headers={"Accept": accept},
             limit=limit,
             timeouts=self.timeouts,
-            token=token,
+            token=bearer,
+            retries=self.retries,
+            pause=wait,
+            on_hop=count,
         )
+        return answer
 
     async def run(self) -> ImageLookup:
         answer = await self.send("HEAD", self.url, 0)
@@ -147,14 +178,7 @@ class _Client:
         if "scope" not in query:
             query["scope"] = f"repository:{self.image.repository}:pull"
         url = challenge["realm"] + ("&" if "?" in challenge["realm"] else "?") + urlencode(query)
-        self.requests += 1
-        reply = await self.transport.request(
-            "GET",
-            url,
-            headers={"Accept": "application/json"},
-            limit=MAX_SMALL,
-            timeouts=self.timeouts,
-        )
+        reply = await self.send("GET", url, MAX_SMALL, accept="application/json", token=False)
         if reply.status != 200:
             return False
         try:
@@ -202,5 +226,6 @@ def look_up(
     from medperf_lint.net.transport import call_until
 
     timeouts = Timeouts(settings.connect_timeout, settings.read_timeout)
-    found = call_until(settings, lambda t: lookup_images(t, images, timeouts), until) or {}
+    retries = settings.retries
+    found = call_until(settings, lambda t: lookup_images(t, images, timeouts, retries), until) or {}
     return {v: found.get(v) or unanswered(v, "deadline reached") for v in images}

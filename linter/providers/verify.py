@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from medperf_lint.refs.references import Reference
 
 CHUNK = 1024 * 1024
-MAX_REDIRECTS = 10  # requests allows 30; a chain this long is already reported by the probe
 CONCURRENCY = 4  # whole files: a few at a time is what a link can carry anyway
 
 ByteProgress = Callable[[str, int, int | None], None]  # (key, bytes so far, total or None)
@@ -79,13 +78,15 @@ async def verify_all(
     max_size: int,
     keep: Path | None = None,
     progress: ByteProgress | None = None,
+    retries: int = 0,
 ) -> dict[str, DownloadFacts]:
-    """Download each unique URL once, a few at a time; facts by URL."""
+    """Download each unique URL once, a few at a time; facts by URL. Every download follows
+    redirects and is retried as the transport's policy says (``retries`` after the first)."""
     gate = asyncio.Semaphore(CONCURRENCY)
 
     async def one(job: DownloadJob) -> tuple[str, DownloadFacts]:
         async with gate:
-            downloader = _Download(transport, job, timeouts, max_size, keep, progress)
+            downloader = _Download(transport, job, timeouts, max_size, keep, progress, retries)
             return job.name, await downloader.run()
 
     return dict(await asyncio.gather(*(one(j) for j in unique_jobs(jobs))))
@@ -109,9 +110,11 @@ class _Download:
         max_size: int,
         keep: Path | None,
         progress: ByteProgress | None,
+        retries: int = 0,
     ):
         self.transport, self.job, self.timeouts = transport, job, timeouts
         self.max_size, self.keep, self.progress = max_size, keep, progress
+        self.retries = retries
 
     async def run(self) -> DownloadFacts:
         try:
@@ -128,7 +131,7 @@ class _Download:
         sink = _Sink(self.keep) if self.keep is not None else None
         try:
             async with self.transport.stream(
-                job.url, timeouts=self.timeouts, max_redirects=MAX_REDIRECTS
+                job.url, timeouts=self.timeouts, retries=self.retries
             ) as answer:
                 if answer.status != 200:
                     return DownloadFacts(
@@ -177,7 +180,7 @@ class _Download:
         size = 0
         try:
             async with self.transport.stream(
-                self.job.url, timeouts=self.timeouts, max_redirects=MAX_REDIRECTS, decode=False
+                self.job.url, timeouts=self.timeouts, decode=False, retries=self.retries
             ) as answer:
                 if answer.status != 200:
                     return None
@@ -344,6 +347,7 @@ def download_all(
                 max_size=settings.max_download_size,
                 keep=keep,
                 progress=on_bytes,
+                retries=settings.retries,
             ),
             until,
         )
