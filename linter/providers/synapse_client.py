@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 import requests
 from medperf_lint.input.config import DEFAULT_SYNAPSE_ENDPOINT, Settings
 from medperf_lint.net.addresses import AddressPolicy, AddressRefused, parse_overrides
-from medperf_lint.net.failures import classify
+from medperf_lint.net.failures import classify, describe_failure
 from medperf_lint.net.policy import MAX_WAIT, RETRY_FAILURES, backoff, retry_delay
 from medperf_lint.net.util import DEFAULT_PORTS, exception_chain
 from requests.adapters import HTTPAdapter
@@ -455,18 +455,28 @@ def reply_from_exception(exc: BaseException, timeout: tuple[float, float]) -> Re
     response = _response_of(exc)
     if response is not None:
         return Reply(int(response.status_code), None, _reason_of(response))
-    if any(isinstance(e, requests.ConnectTimeout) for e in chain):
-        return Reply(
-            None, None, f"no connection within {timeout[0]:g} s (connect timeout)", failed=True
-        )
-    if any(isinstance(e, requests.Timeout) for e in chain):
-        return Reply(None, None, f"no answer within {timeout[1]:g} s (read timeout)", failed=True)
-    for err in chain:
-        if isinstance(err, requests.ConnectionError):
-            host = urlsplit(str(getattr(err.request, "url", "") or "")).netloc
-            where = f" to {host}" if host else ""
-            return Reply(None, None, f"could not connect{where}", failed=True)
-    return Reply(None, None, f"synapseclient failed: {type(exc).__name__}", failed=True)
+    if not any(isinstance(e, requests.RequestException) for e in chain):
+        return Reply(None, None, f"synapseclient failed: {type(exc).__name__}", failed=True)
+    return Reply(None, None, _failed_exchange(exc, chain, timeout), failed=True)
+
+
+def _failed_exchange(
+    exc: BaseException, chain: list[BaseException], timeout: tuple[float, float]
+) -> str:
+    """One line for a failed exchange, by the shared classifier."""
+    kind, detail = describe_failure(exc)
+    if kind == "connect-timeout":
+        return f"no connection within {timeout[0]:g} s (connect timeout)"
+    if kind == "timeout":
+        return f"no answer within {timeout[1]:g} s (read timeout)"
+    if kind == "blocked-address":
+        return f"{detail}; refusing to connect (use --allow-private-hosts if this is intended)"
+    request = next(
+        (getattr(e, "request", None) for e in chain if getattr(e, "request", None)), None
+    )
+    host = urlsplit(str(getattr(request, "url", "") or "")).netloc
+    where = f" to {host}" if host else ""
+    return f"could not connect{where}: {detail}"
 
 
 def _response_of(exc: BaseException) -> Any:
