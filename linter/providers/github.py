@@ -48,7 +48,9 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from urllib.parse import quote, urlsplit
 
 from medperf_lint._version import __version__
+from medperf_lint.facts import NetworkResults, Progress
 from medperf_lint.facts.github import RefLookup, RepoRefs
+from medperf_lint.facts.plan import Partial, Provider, deadline_reason, web_urls
 from medperf_lint.net.policy import MAX_WAIT, retry_delay
 from medperf_lint.refs.hosts import RefKey, github_ref_key, is_full_sha
 
@@ -67,7 +69,7 @@ CONTAINED = frozenset({"identical", "behind"})  # compare BASE...SHA: SHA is in 
 TOKEN_VARS = ("GITHUB_TOKEN", "GH_TOKEN")
 DEADLINE = "the run's deadline passed before GitHub answered"
 
-__all__ = ["RefLookup", "RepoRefs", "resolve_urls"]
+__all__ = ["PROVIDER", "RefLookup", "RepoRefs", "resolve_urls"]
 
 
 def github_token() -> str | None:
@@ -618,3 +620,27 @@ def _said(reply: Reply) -> str:
 
 def _unexpected(reply: Reply, what: str) -> str:
     return f"{_said(reply)} for {what}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The provider: the GitHub refs of every http(s) URL; it stops at the deadline by itself
+
+
+def _check(
+    urls: tuple[str, ...],
+    settings: Settings,
+    progress: Progress | None,
+    until: float | None,
+    partial: Partial,
+) -> NetworkResults:
+    # Returns at the deadline itself, every lookup answered: nothing to hand in early.
+    return NetworkResults(github=resolve_urls(urls, settings))
+
+
+def _unfinished(urls: tuple[str, ...], settings: Settings) -> NetworkResults:
+    keys = {k for u in urls if (k := github_ref_key(u)) is not None}
+    lookup = RefLookup(inconclusive=deadline_reason(settings))
+    return NetworkResults(github=dict.fromkeys(keys, lookup))
+
+
+PROVIDER: Provider[str] = Provider(web_urls, _check, _unfinished)

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from medperf_lint.facts import Progress
+from medperf_lint.facts import NetworkResults, Progress
+from medperf_lint.facts.plan import Partial, Provider, deadline_reason, web_urls
 from medperf_lint.facts.probe import HTML_TYPES, ProbeResult
 from medperf_lint.input.config import Settings
 from medperf_lint.net.cache import ProbeCache
@@ -32,7 +33,7 @@ from medperf_lint.refs.sniff import WINDOW, drive_page, sign_in_page, sniff
 if TYPE_CHECKING:
     from medperf_lint.net.transport import Answer, Response, Transport, TransportError
 
-__all__ = ["ProbeResult", "probe_urls"]
+__all__ = ["PROVIDER", "ProbeResult", "probe_urls"]
 
 HEAD_REFUSED_WAIT = frozenset({429, 503})
 DEADLINE = "deadline reached"
@@ -474,3 +475,26 @@ def _disposition_name(value: str | None) -> str | None:
     message["content-disposition"] = value
     name = message.get_filename()
     return str(name) if name else None
+
+
+# ---------------------------------------------------------------------------------------------
+# The provider: every http(s) URL, probed; unfinished ones inconclusive at the deadline
+
+
+def _check(
+    urls: tuple[str, ...],
+    settings: Settings,
+    progress: Progress | None,
+    until: float | None,
+    partial: Partial,
+) -> NetworkResults:
+    found = probe_urls(list(urls), settings, progress, on_result=partial.probe)
+    return NetworkResults(probes=found)
+
+
+def _unfinished(urls: tuple[str, ...], settings: Settings) -> NetworkResults:
+    reason = deadline_reason(settings)
+    return NetworkResults(probes={u: ProbeResult(u, u, inconclusive=reason) for u in urls})
+
+
+PROVIDER: Provider[str] = Provider(web_urls, _check, _unfinished)

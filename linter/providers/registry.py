@@ -25,20 +25,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
+from medperf_lint.facts import NetworkResults, Progress
+from medperf_lint.facts.plan import Partial, Provider, deadline_reason
 from medperf_lint.facts.registry import ImageLookup, unanswered
-from medperf_lint.net.transport import (
-    Answer,
-    Response,
-    Timeouts,
-    Transport,
-    TransportError,
-    origin,
-    wait_within_policy,
-)
 from medperf_lint.refs.images import ImageName, parse_image
 
 if TYPE_CHECKING:
     from medperf_lint.input.config import Settings
+    from medperf_lint.net.transport import Answer, Response, Timeouts, Transport
+    from medperf_lint.refs.references import Reference
 
 MANIFEST_TYPES = (
     "application/vnd.oci.image.index.v1+json",
@@ -84,6 +79,8 @@ async def lookup_image(
 ) -> ImageLookup:
     """One image's digest; every request under the transport's policy: redirects followed
     and retries as :mod:`medperf_lint.net.policy` says (``retries`` after the first try)."""
+    from medperf_lint.net.transport import TransportError
+
     image = parse_image(value)
     if image is None:
         return unanswered(value, "not a valid image reference")
@@ -129,6 +126,8 @@ class _Client:
         self, method: str, url: str, limit: int, *, accept: str = ACCEPT, token: bool = True
     ) -> Response:
         """One exchange under the transport's policy (every try and hop counted)."""
+        from medperf_lint.net.transport import origin, wait_within_policy
+
         bearer = (origin(self.url), self.token) if self.token and token else None
 
         def count(_status: int, _target: str) -> None:
@@ -223,9 +222,38 @@ def look_up(
     images: Sequence[str], settings: Settings, until: float | None
 ) -> dict[str, ImageLookup]:
     """The provider's entry point: every image on the run's transport, cut off at ``until``."""
-    from medperf_lint.net.transport import call_until
+    from medperf_lint.net.transport import Timeouts, call_until
 
     timeouts = Timeouts(settings.connect_timeout, settings.read_timeout)
     retries = settings.retries
     found = call_until(settings, lambda t: lookup_images(t, images, timeouts, retries), until) or {}
     return {v: found.get(v) or unanswered(v, "deadline reached") for v in images}
+
+
+# ---------------------------------------------------------------------------------------------
+# The provider: every well-formed image reference
+
+
+def _images(refs: Sequence[Reference], settings: Settings) -> tuple[str, ...]:
+    from medperf_lint.refs.references import RefKind
+
+    images = {r.raw for r in refs if r.kind is RefKind.IMAGE and r.present and r.raw}
+    return tuple(sorted(i for i in images if parse_image(i) is not None))
+
+
+def _check(
+    images: tuple[str, ...],
+    settings: Settings,
+    progress: Progress | None,
+    until: float | None,
+    partial: Partial,
+) -> NetworkResults:
+    return NetworkResults(images=look_up(images, settings, until))
+
+
+def _unfinished(images: tuple[str, ...], settings: Settings) -> NetworkResults:
+    reason = deadline_reason(settings)
+    return NetworkResults(images={value: unanswered(value, reason) for value in images})
+
+
+PROVIDER: Provider[str] = Provider(_images, _check, _unfinished)

@@ -23,16 +23,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from medperf_lint.facts import BYTES, NetworkResults, Progress
 from medperf_lint.facts.download import ArchiveFacts, DemoDatasetCheck, DownloadFacts
-from medperf_lint.net.transport import Timeouts, Transport, TransportError
-from medperf_lint.progress import BYTES
+from medperf_lint.facts.plan import DownloadUrls, Partial, Provider, deadline_reason
 from medperf_lint.providers.archive import ArchiveReader
 from medperf_lint.refs.references import tarball_role
 
 if TYPE_CHECKING:
-    from medperf_lint.facts import Progress
     from medperf_lint.input.config import Settings
     from medperf_lint.net.cache import VerifiedCache
+    from medperf_lint.net.transport import Timeouts, Transport
     from medperf_lint.refs.references import Reference
 
 CHUNK = 1024 * 1024
@@ -117,6 +117,8 @@ class _Download:
         self.retries = retries
 
     async def run(self) -> DownloadFacts:
+        from medperf_lint.net.transport import TransportError
+
         try:
             return await self._run()
         except TransportError as err:
@@ -176,6 +178,8 @@ class _Download:
 
     async def _encoded_hash(self) -> str | None:
         """SHA-256 of the bytes on the wire (the encoding left in place), or None on failure."""
+        from medperf_lint.net.transport import TransportError
+
         digest = hashlib.sha256()
         size = 0
         try:
@@ -279,15 +283,14 @@ def plan_downloads(refs: Iterable[Reference]) -> tuple[DownloadJob, ...]:
 
 
 def _with_synapse_urls(
-    jobs: Sequence[DownloadJob], settings: Settings
+    jobs: Sequence[DownloadJob], settings: Settings, download_urls: DownloadUrls | None
 ) -> tuple[list[DownloadJob], dict[str, DownloadFacts]]:
-    """Synapse jobs get their pre-signed URL now; those without one are reported, not run."""
+    """Synapse jobs get their pre-signed URL now (from the Synapse provider, through the
+    gatherer); those without one are reported, not run."""
     wanted = [j.key[len("synapse:") :] for j in jobs if j.key.startswith("synapse:")]
     if not wanted:
         return list(jobs), {}
-    from medperf_lint.providers.synapse import download_urls
-
-    urls = download_urls(wanted, settings)
+    urls = download_urls(wanted, settings) if download_urls is not None else {}
     ready: list[DownloadJob] = []
     unavailable: dict[str, DownloadFacts] = {}
     for job in jobs:
@@ -322,10 +325,12 @@ def download_all(
     settings: Settings,
     until: float | None,
     progress: Progress | None = None,
+    download_urls: DownloadUrls | None = None,
 ) -> dict[str, DownloadFacts]:
-    """The provider's entry point: every job on the run's transport, cut off at ``until``."""
+    """The provider's entry point: every job on the run's transport, cut off at ``until``;
+    ``download_urls`` gives Synapse Files their pre-signed URL."""
     from medperf_lint.net.cache import VerifiedCache
-    from medperf_lint.net.transport import call_until
+    from medperf_lint.net.transport import Timeouts, call_until
 
     timeouts = Timeouts(settings.connect_timeout, settings.read_timeout)
     keep = Path(settings.keep_dir) if settings.keep_dir else None
@@ -335,7 +340,7 @@ def download_all(
     cached = _from_cache(cache, jobs)
     results.update(cached)
     jobs = [j for j in jobs if j.name not in cached]
-    jobs, unavailable = _with_synapse_urls(jobs, settings)
+    jobs, unavailable = _with_synapse_urls(jobs, settings, download_urls)
     results.update(unavailable)
     try:
         found = call_until(
@@ -412,3 +417,32 @@ def _to_cache(
         cache.put(
             cache.key(job.url, job.expected, _checks(job)), {"size": facts.size, "members": members}
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# The provider (--verify-hashes): every unique file MedPerf downloads and hashes
+
+
+def _downloads(refs: Sequence[Reference], settings: Settings) -> tuple[DownloadJob, ...]:
+    return plan_downloads(refs) if settings.verify_hashes else ()
+
+
+def _check(
+    jobs: tuple[DownloadJob, ...],
+    settings: Settings,
+    progress: Progress | None,
+    until: float | None,
+    partial: Partial,
+) -> NetworkResults:
+    urls = partial.services.synapse_download_urls
+    return NetworkResults(downloads=download_all(jobs, settings, until, progress, urls))
+
+
+def _unfinished(jobs: tuple[DownloadJob, ...], settings: Settings) -> NetworkResults:
+    reason = deadline_reason(settings)
+    return NetworkResults(
+        downloads={j.name: DownloadFacts(j.name, inconclusive=reason) for j in jobs}
+    )
+
+
+PROVIDER: Provider[DownloadJob] = Provider(_downloads, _check, _unfinished)
