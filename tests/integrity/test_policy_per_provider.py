@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import trustme
 from medperf_lint.facts.download import DownloadFacts
 from medperf_lint.facts.registry import ImageLookup
 from medperf_lint.input.config import Settings
@@ -20,6 +19,7 @@ from medperf_lint.net.transport import Timeouts, open_transport
 from medperf_lint.providers.registry import lookup_images
 from medperf_lint.providers.verify import DownloadJob, verify_all
 from servers.hosts import HostsServer, Reply, redirect
+from servers.tlskit import tls_for
 
 HOST = "storage.googleapis.com"
 BUSY = Reply(503, headers=(("Retry-After", "0"),), content_type="text/plain", ranged=False)
@@ -29,12 +29,7 @@ MANIFEST = Reply(headers=(("Docker-Content-Digest", DIGEST),), ranged=False)
 
 @pytest.fixture(scope="module")
 def tls(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ssl.SSLContext]:
-    ca = trustme.CA()
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert(HOST).configure_cert(context)
-    bundle = tmp_path_factory.mktemp("policy-ca") / "ca.pem"
-    ca.cert_pem.write_to_path(str(bundle))
-    return bundle, context
+    return tls_for(tmp_path_factory.mktemp("policy-ca"), HOST)
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import trustme
 from servers.fake_synapse import Canned, FakeSynapse
 from servers.proxy import ForwardProxy
+from servers.tlskit import tls_for
 from synkit import entities, lint_ids
 
 NAME = "repo-prod.prod.sagebase.org"  # Synapse's real host name, resolved only by --resolve
@@ -23,12 +23,7 @@ NAME = "repo-prod.prod.sagebase.org"  # Synapse's real host name, resolved only 
 
 @pytest.fixture(scope="module")
 def tls(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ssl.SSLContext]:
-    ca = trustme.CA()
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert(NAME).configure_cert(context)
-    bundle = tmp_path_factory.mktemp("synapse-policy-ca") / "ca.pem"
-    ca.cert_pem.write_to_path(str(bundle))
-    return bundle, context
+    return tls_for(tmp_path_factory.mktemp("synapse-policy-ca"), NAME)
 
 
 @pytest.fixture
