@@ -65,6 +65,8 @@ def _rules() -> tuple[tuple[Match, str, Detail], ...]:
     import requests
     import urllib3.exceptions as u3
 
+    # urllib3 1.26 (synapseclient 4.1.1's) has no NameResolutionError: a gaierror says it there
+    name_error: type[BaseException] = getattr(u3, "NameResolutionError", socket.gaierror)
     return (
         (_is(aiohttp.ClientProxyConnectionError), "proxy", _said("cannot connect to the proxy")),
         (_is(aiohttp.ClientHttpProxyError), "proxy", _proxy_refused),
@@ -76,7 +78,7 @@ def _rules() -> tuple[tuple[Match, str, Detail], ...]:
         (_is(ssl.SSLError, aiohttp.ClientSSLError), "tls", _handshake),
         (_is(ConnectionRefusedError), "refused", _said("connection refused")),
         (
-            _is(aiohttp.ClientConnectorDNSError, socket.gaierror, u3.NameResolutionError),
+            _is(aiohttp.ClientConnectorDNSError, socket.gaierror, name_error),
             "dns",
             _said("cannot resolve the host"),
         ),
