@@ -47,7 +47,7 @@ SIGNATURES = {
     "lint_refs": f"(refs: 'Iterable[str]', {_KEYWORDS}) -> 'Report'",
 }
 FIELDS = {
-    "Finding": ["path", "span", "code", "rule", "severity", "message", "reference", "fix"],
+    "Finding": ["path", "span", "code", "rule", "severity", "message", "reference", "fix", "field"],
     "Fix": ["replacement", "description", "safe", "adds"],
     "Span": ["line", "column", "end_line", "end_column"],
     "InputProblem": ["path", "message"],

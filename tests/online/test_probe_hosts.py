@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from lintkit import hits, lint_yaml, messages
 from medperf_lint.input.config import ConfigError
-from onlinekit import HOSTS, SHA, lint_urls, probe
-from servers.hosts import HostsServer, Reply, gzip_bytes, page, redirect, tar_bytes
+from onlinekit import SHA, lint_urls, probe
+from servers.hosts import HOSTS, HostsServer, Reply, gzip_bytes, page, redirect, tar_bytes
 
 GZ = gzip_bytes()
 TAR = tar_bytes()

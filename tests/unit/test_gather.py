@@ -13,10 +13,11 @@ from collections.abc import Callable
 
 import pytest
 from medperf_lint import gather as network
-from medperf_lint.facts import NetworkResults, Progress
+from medperf_lint.facts import NetworkResults
+from medperf_lint.facts.plan import Run
 from medperf_lint.facts.probe import ProbeResult
 from medperf_lint.facts.synapse import SynapseLookup
-from medperf_lint.gather import PROVIDERS, Partial, Provider, gather
+from medperf_lint.gather import PROVIDERS, Provider, gather
 from medperf_lint.input.config import Settings
 from medperf_lint.refs.references import Reference, RefKind
 from medperf_lint.rule import Need
@@ -40,14 +41,8 @@ def _ok(url: str) -> ProbeResult:
     return ProbeResult(url, url, status=206, sniffed="gzip")
 
 
-def _stuck_after_one(
-    _urls: tuple[str, ...],
-    _settings: Settings,
-    _progress: Progress | None,
-    _until: float | None,
-    partial: Partial,
-) -> NetworkResults:
-    partial.probe(FAST, _ok(FAST))
+def _stuck_after_one(_urls: tuple[str, ...], run: Run) -> NetworkResults:
+    run.partial.probe(FAST, _ok(FAST))
     FOREVER.wait()
     raise AssertionError("unreachable")
 
@@ -56,13 +51,7 @@ def _probes_cut(urls: tuple[str, ...], _settings: Settings) -> NetworkResults:
     return NetworkResults(probes={u: ProbeResult(u, u, inconclusive="cut") for u in urls})
 
 
-def _synapse_answers(
-    ids: tuple[str, ...],
-    _settings: Settings,
-    _progress: Progress | None,
-    _until: float | None,
-    _partial: Partial,
-) -> NetworkResults:
+def _synapse_answers(ids: tuple[str, ...], _run: Run) -> NetworkResults:
     return NetworkResults(
         synapse={i: SynapseLookup(i, status=200) for i in ids}, synapse_identity="anonymously"
     )

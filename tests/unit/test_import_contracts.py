@@ -22,6 +22,7 @@ CONTRACTS = {
     "engine": "The engine produces findings and never formats them",
     "layers": "Layers: each imports only the ones below it (| marks independent siblings)",
     "acyclic": "No import cycles, between modules or between the packages that hold them",
+    "providers": "providers are independent",
 }
 
 
