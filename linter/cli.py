@@ -95,6 +95,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print the number of findings per rule instead of each finding",
     )
+    p.add_argument(
+        "--deadline",
+        type=float,
+        metavar="SECONDS",
+        help="bound the whole run: network checks, and rule evaluation offline too (rules not "
+        "run by then are an input error, exit 2)",
+    )
     p.add_argument("--quiet", "-q", action="store_true", help="print only errors")
     p.add_argument("--version", action="version", version=f"medperf-lint {__version__}")
     net = p.add_argument_group("network (ignored with --offline)")
@@ -119,9 +126,6 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         default=None,
         help="neither read nor write the probe cache",
-    )
-    net.add_argument(
-        "--deadline", type=float, metavar="SECONDS", help="bound the whole run's network time"
     )
     net.add_argument(
         "--timeout", type=float, metavar="SECONDS", help="per-URL total time (default 60)"

@@ -349,14 +349,18 @@ def _urls_in(text: str) -> Iterable[tuple[int, int]]:
             start -= 1
         while start < mark and not text[start].isalpha():
             start += 1
-        body = _URL_BODY.match(text, mark + 3)
-        end = body.end() if body else mark + 3
-        if start < mark and end > mark + 3:
+        end = _end_of_url(text, mark) if start < mark else mark + 3
+        if end > mark + 3:
             yield start, end
             done = end
         else:
-            end = mark + 3  # no URL here; a later "://" may still start one inside this run
+            end = mark + 3  # no URL here; a later "://" may still start one after it
         mark = text.find("://", end)
+
+
+def _end_of_url(text: str, mark: int) -> int:
+    body = _URL_BODY.match(text, mark + 3)
+    return body.end() if body else mark + 3
 
 
 def _redact_urls_in(text: str) -> str:
