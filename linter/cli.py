@@ -320,13 +320,16 @@ def _report(
 
 def _fix_and_relint(report: Report, args: argparse.Namespace, progress: Any) -> Report:
     """Apply fixes and lint again until nothing is left to fix, so a second --fix finds none."""
-    from medperf_lint.fixer import apply_fixes
+    from medperf_lint.fixer import apply_fixes, linted_roots
     from medperf_lint.reporters.safe_text import safe
 
     applied, files = 0, set()
     said: set[tuple[str, str]] = set()  # each file's reason once, however many passes
+    roots = linted_roots(args.paths)
     for _ in range(MAX_FIX_PASSES):
-        outcomes = apply_fixes(report.findings, unsafe=args.unsafe_fixes, sources=report.sources)
+        outcomes = apply_fixes(
+            report.findings, unsafe=args.unsafe_fixes, sources=report.sources, roots=roots
+        )
         for outcome in outcomes:
             if outcome.error and (outcome.path, outcome.error) not in said:
                 said.add((outcome.path, outcome.error))
@@ -362,11 +365,13 @@ def _hint_unsafe(report: Report, args: argparse.Namespace) -> None:
 
 def _print_diff(report: Report, args: argparse.Namespace) -> int:
     """``--diff``: the fixes ``--fix`` would write, as a unified diff on stdout; nothing written."""
-    from medperf_lint.fixer import apply_fixes
+    from medperf_lint.fixer import apply_fixes, linted_roots
     from medperf_lint.reporters.safe_text import safe
 
     diffs: list[str] = []
-    outcomes = apply_fixes(report.findings, unsafe=args.unsafe_fixes, preview=diffs)
+    outcomes = apply_fixes(
+        report.findings, unsafe=args.unsafe_fixes, preview=diffs, roots=linted_roots(args.paths)
+    )
     for outcome in outcomes:
         if outcome.error:
             print(
