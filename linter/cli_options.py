@@ -13,6 +13,42 @@ def csv_list(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
+def add_deadline_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--deadline",
+        type=float,
+        metavar="SECONDS",
+        help="bound the whole run: network checks, and rule evaluation offline too (rules not "
+        "run by then are an input error, exit 2)",
+    )
+
+
+def add_show_info_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--show-info",
+        action="store_true",
+        help="text output: list info findings (advice) too; by default they are only counted",
+    )
+
+
+def unknown_rule_names(args: argparse.Namespace) -> str | None:
+    """The usage error for a ``--select``/``--ignore`` name no rule has (a typo must never
+    shrink the selection silently), naming the closest rule as ruff does; None when all known."""
+    from medperf_lint.rules import closest, known_selector
+
+    for flag, names in (("--select", args.select), ("--ignore", args.ignore)):
+        for name in names or ():
+            if known_selector(name):
+                continue
+            near = closest(name)
+            hint = f"; did you mean {near!r}?" if near else ""
+            return (
+                f"{flag}: unknown rule {name!r}{hint} (`medperf-lint rules` lists the names "
+                "and codes)"
+            )
+    return None
+
+
 def add_network_options(net: argparse._ArgumentGroup) -> None:
     """The network settings, shared by lint runs and ``medperf-lint audit``."""
     net.add_argument(
@@ -20,7 +56,8 @@ def add_network_options(net: argparse._ArgumentGroup) -> None:
         action="append",
         default=[],
         metavar="HOST:PORT:ADDR",
-        help="connect to ADDR for HOST:PORT, keeping Host, SNI and certificate checks (like curl)",
+        help="connect to ADDR for HOST:PORT, keeping Host, SNI and certificate checks (like "
+        "curl); a loopback or private ADDR also needs --allow-private-hosts",
     )
     net.add_argument(
         "--allow-private-hosts",
@@ -36,9 +73,6 @@ def add_network_options(net: argparse._ArgumentGroup) -> None:
         action="store_true",
         default=None,
         help="neither read nor write the probe cache",
-    )
-    net.add_argument(
-        "--deadline", type=float, metavar="SECONDS", help="bound the whole run's network time"
     )
     net.add_argument(
         "--timeout", type=float, metavar="SECONDS", help="per-URL total time (default 60)"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import sys
+import time
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -17,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
-from medperf_lint.findings import EntityRef, Finding, Fix
+from medperf_lint.findings import EntityRef, Finding, Fix, Severity
 from medperf_lint.input.config import ConfigResolver, Settings, where_to_set
 from medperf_lint.input.documents import (
     STDIN,
@@ -31,17 +32,35 @@ from medperf_lint.input.paths import expand_one
 from medperf_lint.input.safe_io import is_folder, safe_resolve
 from medperf_lint.input.suppressions import Suppression, matches, matching_names, parse
 from medperf_lint.input.yamlnodes import InputError
+from medperf_lint.refs.references import MAX_VALUE_LENGTH, Reference
 from medperf_lint.refs.urls import redact
 from medperf_lint.report import InputProblem, Report
-from medperf_lint.rule import Diagnostic, Need, Rule, RuleContext
-from medperf_lint.rules import RULES, lookup
+from medperf_lint.rule import Diagnostic, Need, Rule, RuleContext, RuleContractError
+from medperf_lint.rules import (
+    RULES,
+    closest,
+    ignored_setting,
+    known_selector,
+    lookup,
+    unknown_rule,
+    unused_suppression,
+    url_too_long,
+)
 
 if TYPE_CHECKING:  # facts and providers are loaded only by an online run
     from medperf_lint.facts import NetworkResults, Progress
 
-UNUSED_SUPPRESSION = "unused-suppression"
-UNKNOWN_RULE = "unknown-rule"
-IGNORED_SETTING = "ignored-setting"
+# Online, rules run once the network phase is over, which may be at the deadline itself: they
+# get this long past it to report what was found. Offline the deadline is the deadline.
+RULES_GRACE = 0.5
+DEADLINE_CUT = (
+    "the run's deadline ({deadline:g} s) ran out before {left} of {total} rule(s) ran on this "
+    "file; nothing it holds is known to pass"
+)
+UNREAD_VALUE = (
+    "a value of {length} characters at line {line} is longer than the {cap} characters "
+    "medperf-lint reads, and url-too-long, the rule that reports it, is not enabled"
+)
 NO_MANIFESTS = (
     "folder holds no MedPerf manifest (mlcube*.yaml, *container_config*.yaml, "
     "*parameters*.yaml, *.medperf.yaml|yml|json); name other files explicitly to lint them"
@@ -78,13 +97,6 @@ def _selected(rule: Rule, selectors: Iterable[str]) -> bool:
         ):
             return True
     return False
-
-
-def _known_selector(name: str) -> bool:
-    key = name.strip()
-    if key.upper() == "ALL" or lookup(key):
-        return True
-    return key.upper().startswith("MPL") and any(r.code.startswith(key.upper()) for r in RULES)
 
 
 def load_jobs(
@@ -142,30 +154,34 @@ def run(
     input_problems: Sequence[InputProblem] = (),
     progress: Progress | None = None,
 ) -> Report:
+    started = time.monotonic()
     rules_per_job = [select_rules(job.settings) for job in jobs]
     needs = frozenset(n for rules in rules_per_job for r in rules for n in r.needs | r.wants)
     skipped = sorted({r.name for rules in rules_per_job for r in rules if r.online})
     network: NetworkResults | None = None
     if online and needs:
-        if Need.HTTP in needs:  # only where the URLs are probed anyway: no other host is asked
-            from medperf_lint.remote import remote_documents
-
-            found = remote_documents([j.document for j in jobs], network_settings)
-            remote = [Job(doc, jobs[i].settings) for i, doc in found]  # named by a body's URL
-            jobs = [*jobs, *remote]
-            rules_per_job += [select_rules(job.settings) for job in remote]
-        refs = [ref for job in jobs for ref in job.document.references]
         from medperf_lint.gather import gather
 
-        network = gather(refs, needs, network_settings, progress)
+        deadline = network_settings.deadline
+        until = None if deadline is None else time.monotonic() + deadline  # both passes'
+        if Need.HTTP in needs:  # only where the URLs are probed anyway: no other host is asked
+            remote = _remote_jobs(jobs, network_settings, progress, until)
+            jobs = [*jobs, *remote]
+            rules_per_job += [select_rules(job.settings) for job in remote]
+        refs = [ref for job in jobs for ref in job.document.references if not _too_long(ref)]
+        network = gather(refs, needs, network_settings, progress, until=until)
+    clock = _Clock.start(network_settings.deadline, started, network is not None)
     findings: list[Finding] = []
+    problems = list(input_problems)
     for job, rules in zip(jobs, rules_per_job, strict=False):
-        findings.extend(_lint_job(job, rules, network, online))
+        found, job_problems = _lint_job(job, rules, network, online, clock)
+        findings.extend(found)
+        problems.extend(job_problems)
     findings.extend(_config_findings(jobs, network_settings))
     findings.sort(key=lambda f: f.sort_key)
     return Report(
         findings=tuple(_dedupe(findings)),
-        input_errors=tuple(input_problems),
+        input_errors=tuple(problems),
         files=sum(1 for j in jobs if j.document.path is not None),
         references=sum(len(j.document.references) for j in jobs),
         online=online,
@@ -175,35 +191,109 @@ def run(
     )
 
 
+def _remote_jobs(
+    jobs: Sequence[Job], settings: Settings, progress: Progress | None, until: float | None
+) -> list[Job]:
+    """The remote manifests the bodies name (downloaded through the gatherer first, since their
+    own references join the run), each linted with the settings of the body naming it."""
+    from medperf_lint.gather import gather
+    from medperf_lint.remote import named_references, remote_documents
+
+    documents = [j.document for j in jobs]
+    named = named_references(documents)
+    if not named:
+        return []
+    facts = gather(
+        [ref for _i, ref in named], frozenset({Need.MANIFEST}), settings, progress, until=until
+    )
+    found = remote_documents(documents, named, facts.manifests)
+    return [Job(doc, jobs[i].settings) for i, doc in found]
+
+
+@dataclass(frozen=True)
+class _Clock:
+    """When rule evaluation must stop (``until`` on ``time.monotonic()``), if ever."""
+
+    deadline: float | None = None
+    until: float | None = None
+
+    @staticmethod
+    def start(deadline: float | None, started: float, networked: bool) -> _Clock:
+        if deadline is None:
+            return _Clock()
+        until = started + deadline
+        if networked:
+            until = max(until, time.monotonic()) + RULES_GRACE
+        return _Clock(deadline, until)
+
+    def passed(self) -> bool:
+        return self.until is not None and time.monotonic() >= self.until
+
+
+def _too_long(ref: Reference) -> bool:
+    """A value no pattern reads: only url-too-long looks at it (by its length)."""
+    return ref.present and not ref.not_a_string and len(ref.raw) > MAX_VALUE_LENGTH
+
+
 def _lint_job(
-    job: Job, rules: list[Rule], network: NetworkResults | None, online: bool
-) -> list[Finding]:
+    job: Job, rules: list[Rule], network: NetworkResults | None, online: bool, clock: _Clock
+) -> tuple[list[Finding], list[InputProblem]]:
     doc, settings = job.document, job.settings
     ctx = RuleContext(settings=settings, network=network)
+    runnable = [r for r in rules if not r.online or (online and network is not None)]
     raw: list[Finding] = []
-    for rule in rules:
-        if rule.online and (not online or network is None):
-            continue
-        if rule.check is not None:
-            for ref in doc.references:
-                for diag in rule.check(ref, ctx):
-                    found = _finding(rule, diag, doc.path, ref.span, ref.raw or None, settings)
-                    raw.append(_placed(found, doc, ref.field))
-        if rule.check_document is not None:
-            for diag in rule.check_document(doc, ctx):
-                raw.append(_placed(_finding(rule, diag, doc.path, None, None, settings), doc))
+    problems = _unread_values(doc, rules)
+    for done, rule in enumerate(runnable):
+        if clock.passed():
+            message = DEADLINE_CUT.format(
+                deadline=clock.deadline, left=len(runnable) - done, total=len(runnable)
+            )
+            problems.append(InputProblem(doc.path, message))
+            break
+        raw.extend(_placed(found, doc) for found in _rule_findings(rule, doc, ctx, settings))
     kept = [f for f in raw if not _file_ignored(f, doc.path, settings)]
-    return _apply_suppressions(kept, doc, settings, rules, online)
+    return _apply_suppressions(kept, doc, settings, rules, online), problems
 
 
-def _placed(finding: Finding, doc: Document, field_name: str | None = None) -> Finding:
+def _rule_findings(
+    rule: Rule, doc: Document, ctx: RuleContext, settings: Settings
+) -> Iterable[Finding]:
+    """One rule over one document: each reference it may read, then the document."""
+    if rule.check is not None:
+        for ref in doc.references:
+            if rule.name != url_too_long.NAME and _too_long(ref):
+                continue
+            for diag in rule.check(ref, ctx):
+                yield _finding(rule, diag, doc.path, ref.span, ref.raw or None, settings, ref.field)
+    if rule.check_document is not None:
+        for diag in rule.check_document(doc, ctx):
+            yield _finding(rule, diag, doc.path, None, None, settings)
+
+
+def _unread_values(doc: Document, rules: list[Rule]) -> list[InputProblem]:
+    """Over-long values said loudly when url-too-long, which would report them, is off."""
+    if any(r.name == url_too_long.NAME for r in rules):
+        return []
+    return [
+        InputProblem(
+            doc.path,
+            UNREAD_VALUE.format(
+                length=len(ref.raw), line=ref.span.line if ref.span else "?", cap=MAX_VALUE_LENGTH
+            ),
+        )
+        for ref in doc.references
+        if _too_long(ref)
+    ]
+
+
+def _placed(finding: Finding, doc: Document) -> Finding:
     """A finding on a server entity's body names the entity and the field; one inside a
     downloaded manifest goes to the body field that named the file."""
     if doc.origin is not None:
-        return _at_origin(finding, doc.origin, field_name)
+        return _at_origin(finding, doc.origin, finding.field)
     if doc.entity is None:
         return finding
-    return replace(finding, entity=replace(doc.entity, field=field_name))
+    return replace(finding, entity=replace(doc.entity, field=finding.field))
 
 
 def _at_origin(finding: Finding, origin: RemoteOrigin, inner: str | None) -> Finding:
@@ -218,6 +308,7 @@ def _at_origin(finding: Finding, origin: RemoteOrigin, inner: str | None) -> Fin
         finding,
         path=origin.path,
         span=origin.span,
+        field=origin.field,
         message=f"{origin.field}: {line}{redact(origin.url)}: {finding.message}",
         fix=None,
         entity=entity,
@@ -231,9 +322,13 @@ def _finding(
     span: object,
     reference: str | None,
     settings: Settings,
+    field: str | None = None,
 ) -> Finding:
     severity = settings.severity_for(rule.code, rule.name) or diag.severity or rule.severity
     fix = diag.fix
+    if fix is not None and not rule.fix.allows(fix):
+        kind = "safe" if fix.safe else "unsafe"
+        raise RuleContractError(f"{rule.name} declares FIX = {rule.fix.name} but made a {kind} fix")
     if fix is not None:  # secrets never leave the process, not even inside a fix
         fix = Fix(redact(fix.replacement), redact(fix.description), safe=fix.safe, adds=fix.adds)
     return Finding(
@@ -245,6 +340,7 @@ def _finding(
         message=redact(diag.message),
         reference=redact(reference) if reference is not None else None,
         fix=fix,
+        field=field,
     )
 
 
@@ -295,12 +391,12 @@ def _suppression_findings(
     meta: dict[str, Rule],
     settings: Settings,
 ) -> Iterable[Finding]:
-    unused_rule = meta.get(UNUSED_SUPPRESSION)
-    unknown_rule = meta.get(UNKNOWN_RULE)
+    unused_meta = meta.get(unused_suppression.NAME)
+    unknown_meta = meta.get(unknown_rule.NAME)
     if sup.malformed:
-        if unused_rule:
+        if unused_meta:
             yield _finding(
-                unused_rule,
+                unused_meta,
                 Diagnostic(
                     "malformed suppression; write `# medperf-lint: ignore[rule-name, …] reason`"
                 ),
@@ -311,9 +407,9 @@ def _suppression_findings(
             )
         return
     unknown = [n for n in sup.names if lookup(n) is None]
-    if unknown and unknown_rule:
+    if unknown and unknown_meta:
         yield _finding(
-            unknown_rule,
+            unknown_meta,
             Diagnostic(
                 f"suppression names unknown rule(s): {', '.join(unknown)}; `medperf-lint rules` lists them"
             ),
@@ -328,7 +424,7 @@ def _suppression_findings(
         for n in sup.names
         if n not in used_names and (rule := lookup(n)) is not None and rule.name in ran
     ]
-    if not idle or unused_rule is None:
+    if not idle or unused_meta is None:
         return
     if not used_names:
         message = f"suppression ignore[{', '.join(sup.names)}] matches no finding; remove it"
@@ -338,14 +434,14 @@ def _suppression_findings(
             f"{'matches' if len(idle) == 1 else 'match'} no finding on this line; remove "
             f"{'it' if len(idle) == 1 else 'them'} from the list"
         )
-    yield _finding(unused_rule, Diagnostic(message), path, sup.span, None, settings)
+    yield _finding(unused_meta, Diagnostic(message), path, sup.span, None, settings)
 
 
 def _ignored_setting_findings(settings: Iterable[Settings]) -> Iterable[Finding]:
     """ignored-setting warnings: a trusted key in a project config, once per file and key."""
     seen: set[tuple[str | None, str]] = set()
     for s in settings:
-        rule = next((r for r in select_rules(s) if r.name == IGNORED_SETTING), None)
+        rule = next((r for r in select_rules(s) if r.name == ignored_setting.NAME), None)
         for key in s.ignored_settings:
             if rule is None or (s.config_path, key) in seen:
                 continue
@@ -359,29 +455,31 @@ def _ignored_setting_findings(settings: Iterable[Settings]) -> Iterable[Finding]
 
 
 def _config_findings(jobs: Sequence[Job], run_settings: Settings) -> Iterable[Finding]:
-    """unknown-rule findings for config entries that name no rule, once per config file."""
+    """unknown-rule errors for config entries that name no rule, once per config file.
+
+    Always reported and always errors, whatever the selection and severity settings say: a
+    typo in ``select`` could otherwise deselect every rule, this one included, and pass."""
     yield from _ignored_setting_findings([run_settings, *(job.settings for job in jobs)])
+    unknown_meta = lookup(unknown_rule.NAME)
+    assert unknown_meta is not None  # registered in rules/__init__.py
     seen: set[tuple[str | None, str]] = set()
     for job in jobs:
         s = job.settings
-        unknown_rule = next((r for r in select_rules(s) if r.name == UNKNOWN_RULE), None)
-        if unknown_rule is None:
-            continue
         names = [*s.select, *s.ignore, *(k for k, _ in s.severity)]
         names += [n for _, group in s.per_file_ignores for n in group]
         for name in names:
-            if _known_selector(name) or (s.config_path, name) in seen:
+            if known_selector(name) or (s.config_path, name) in seen:
                 continue
             seen.add((s.config_path, name))
-            where = s.config_path or "command line"
-            yield _finding(
-                unknown_rule,
-                Diagnostic(f"{where} names unknown rule {name!r}; `medperf-lint rules` lists them"),
-                s.config_path,
-                None,
-                None,
-                s,
+            where = s.config_path or "the settings"
+            near = closest(name)
+            hint = f"did you mean {near!r}? " if near else ""
+            message = (
+                f"{where} names unknown rule {name!r}; {hint}a misspelt name changes what is "
+                "checked, so the run fails; `medperf-lint rules` lists the names"
             )
+            finding = _finding(unknown_meta, Diagnostic(message), s.config_path, None, None, s)
+            yield replace(finding, severity=Severity.ERROR)  # not re-graded by that config
 
 
 def _dedupe(findings: Iterable[Finding]) -> list[Finding]:

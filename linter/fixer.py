@@ -9,9 +9,14 @@ An online run probes for minutes, and the user may edit the file meanwhile. So t
 read again at fix time, every value to replace must still read exactly as it did when it was
 linted (``sources``: the texts the engine linted), and the bytes are compared once more right
 before the rename; otherwise the file is left alone and the outcome says so. A symlink is
-written through to its target, the target's mode and owner are kept, a UTF-8 BOM is kept,
-a file with several hard links is left alone (a rename would split them),
-and an unwritable folder or a file too deeply nested to verify is one line, not a traceback.
+written through to its target only when the target lies inside the linted tree (the folder
+given on the command line, or the named file's own folder) and inside the git work tree the
+link is in: in CI a pull request could plant a link to any writable manifest-shaped file on
+the runner. A read-only file is left alone (a rename would get around its mode). The target's
+mode and owner are kept, a UTF-8 BOM is kept, a file with several hard links is left alone (a
+rename would split them), and an unwritable folder or a file too deeply nested to verify is
+one line, not a traceback. Each refusal holds for ``--diff`` too: it shows nothing it would not
+write.
 """
 
 from __future__ import annotations
@@ -21,8 +26,8 @@ import os
 import re
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -135,20 +140,64 @@ def apply_fixes(
     unsafe: bool = False,
     preview: list[str] | None = None,
     sources: Mapping[str, str] | None = None,
+    roots: Sequence[Path] = (),
 ) -> list[FixOutcome]:
     """Apply the safe fixes (and the unsafe ones when ``unsafe``), file by file.
 
     With ``preview`` (a list) nothing is written: each file's unified diff is appended to it.
     ``sources`` (path -> text as linted) lets a value changed since linting be noticed.
+    ``roots`` (see :func:`linted_roots`) bound where a symlink may be written through; without
+    them a link is written through only to its own folder.
     """
     by_path: dict[str, list[Finding]] = defaultdict(list)
     for f in findings:
         if _selected(f, unsafe) and f.path:
             by_path[f.path].append(f)
     return [
-        _fix_file(path, group, preview, (sources or {}).get(path))
+        _fix_file(path, group, preview, (sources or {}).get(path), tuple(roots))
         for path, group in sorted(by_path.items())
     ]
+
+
+def linted_roots(paths: Iterable[str]) -> tuple[Path, ...]:
+    """The trees ``--fix`` may write in: each folder linted, and each named file's folder."""
+    roots = []
+    for raw in paths:
+        where = Path(os.path.abspath(raw))
+        try:
+            roots.append(where.resolve(strict=True) if where.is_dir() else where.parent.resolve())
+        except (OSError, RuntimeError):
+            continue  # unreadable inputs are reported by the lint itself
+    return tuple(roots)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _work_tree(folder: Path) -> Path | None:
+    """The git work tree ``folder`` is in (the nearest folder holding ``.git``), if any."""
+    for candidate in (folder, *folder.parents):
+        if os.path.lexists(candidate / ".git"):
+            return candidate
+    return None
+
+
+def _check_link(path: str, target: Path, roots: Sequence[Path]) -> None:
+    """Refuse a symlink whose target leaves the linted tree or the git work tree."""
+    where = Path(os.path.abspath(path))
+    home = where.parent.resolve()
+    if home / where.name == target:
+        return  # not a link
+    containing = [root for root in roots if _inside(home, root)] or [home]
+    tree = _work_tree(home)
+    if not any(_inside(target, root) for root in containing) or (
+        tree is not None and not _inside(target, tree)
+    ):
+        raise _Unfixable(
+            "is a symlink to a file outside the linted tree; not written through "
+            "(fix the target itself)"
+        )
 
 
 def _diff(path: str, original: str, updated: str) -> str:
@@ -171,9 +220,10 @@ def _fix_file(
     findings: list[Finding],
     preview: list[str] | None = None,
     linted: str | None = None,
+    roots: Sequence[Path] = (),
 ) -> FixOutcome:
     try:
-        return _fix(path, findings, linted, preview)
+        return _fix(path, findings, linted, preview, roots)
     except _Unfixable as why:
         return FixOutcome(path, 0, len(findings), str(why))
 
@@ -188,14 +238,28 @@ def _read(target: Path) -> bytes:
     return raw
 
 
-def _fix(
-    path: str, findings: list[Finding], linted: str | None, preview: list[str] | None
-) -> FixOutcome:
+def _writable_target(path: str, roots: Sequence[Path]) -> Path:
+    """The file to rewrite for ``path``: itself, or a symlink's target inside the tree."""
     try:  # a symlink is fixed in its target; the link stays a link
         target = Path(os.path.realpath(path, strict=True))
+        _check_link(path, target, roots)
+        mode = target.stat().st_mode
     except (OSError, RuntimeError) as err:
         reason = describe_oserror(err) if isinstance(err, OSError) else "symlink loop"
         raise _Unfixable(f"cannot read: {reason}") from None
+    if not mode & 0o222 or not os.access(target, os.W_OK):  # root may write a 0444 file
+        raise _Unfixable("the file is read-only; file left unchanged")
+    return target
+
+
+def _fix(
+    path: str,
+    findings: list[Finding],
+    linted: str | None,
+    preview: list[str] | None,
+    roots: Sequence[Path] = (),
+) -> FixOutcome:
+    target = _writable_target(path, roots)
     raw = _read(target)
     bom = raw.startswith(_BOM)
     try:
@@ -203,6 +267,27 @@ def _fix(
     except UnicodeDecodeError as err:
         raise _Unfixable(f"cannot read: not UTF-8 ({err.reason})") from None
     lines = yaml_lines(original)
+    edits, skipped = _choose(findings, lines, linted)
+    done = _edit(lines, edits)
+    skipped += done.skipped
+    if not done.deltas and not done.additions:
+        return FixOutcome(path, 0, skipped)
+    updated = _updated(original, lines, done)
+    if updated is None:
+        return FixOutcome(path, 0, len(findings), "a fix did not round-trip; file left unchanged")
+    if preview is not None:
+        preview.append(_diff(path, original, updated))
+    else:
+        data = (_BOM if bom else b"") + updated.encode("utf-8")
+        _atomic_write(target, data, expected=raw)
+    return FixOutcome(path, len(done.deltas) + len(done.additions), skipped)
+
+
+def _choose(
+    findings: list[Finding], lines: list[str], linted: str | None
+) -> tuple[list[Finding], int]:
+    """The fixes to apply, right to left within a line (so earlier columns stay valid while
+    editing), and how many were skipped. Raises when a value changed since it was linted."""
     linted_lines = yaml_lines(linted) if linted is not None else None
     chosen: dict[tuple[int, int], Finding] = {}
     skipped = 0
@@ -219,12 +304,25 @@ def _fix(
                 "(run medperf-lint --fix again)"
             )
         chosen[key] = f
-    # Right to left within a line, so earlier columns stay valid while editing.
     edits = sorted(
         chosen.values(), key=lambda f: (f.span.line, -f.span.column) if f.span else (0, 0)
     )
-    deltas: list[tuple[int, int, int, str]] = []  # (line, column, length change, replacement)
-    additions: list[tuple[int, str, tuple[str, str]]] = []  # (line, new line, (key, value))
+    return edits, skipped
+
+
+@dataclass
+class _Edits:
+    """What applying the fixes did to a file's lines (a working record, not a value)."""
+
+    deltas: list[tuple[int, int, str]] = field(default_factory=list)  # (line, column, new value)
+    # (line, new line, (key, value)): a line to add below ``line``
+    additions: list[tuple[int, str, tuple[str, str]]] = field(default_factory=list)
+    skipped: int = 0
+
+
+def _edit(lines: list[str], edits: list[Finding]) -> _Edits:
+    """Replace each value in ``lines`` and collect the lines to add below them."""
+    done = _Edits()
     for f in edits:
         assert f.span is not None and f.fix is not None
         row = f.span.line - 1
@@ -233,33 +331,33 @@ def _fix(
         if f.fix.adds is not None:
             added = _added_line(text, start, f.fix.adds)
             if added is None:
-                skipped += 1
+                done.skipped += 1
                 continue
-            additions.append((f.span.line, added, f.fix.adds))
+            done.additions.append((f.span.line, added, f.fix.adds))
             if f.fix.replacement == text[start:end]:
                 continue  # the value stays: only the line below is new
         new = _render(text[start:end], f.fix.replacement)
         lines[row] = text[:start] + new + text[end:]
-        deltas.append((f.span.line, f.span.column, len(new) - (end - start), f.fix.replacement))
+        done.deltas.append((f.span.line, f.span.column, f.fix.replacement))
+    return done
+
+
+def _updated(original: str, lines: list[str], done: _Edits) -> str | None:
+    """The fixed text with the added lines inserted, or None when a fix did not round-trip
+    (the data changed other than as the fixes say)."""
     replaced = "".join(lines)
-    if not deltas and not additions:
-        return FixOutcome(path, 0, skipped)
-    if deltas and not _round_trips(original, replaced, {(ln, c): v for ln, c, _d, v in deltas}):
-        return FixOutcome(path, 0, len(findings), "a fix did not round-trip; file left unchanged")
-    for line, added, _pair in sorted(additions, reverse=True):  # bottom up: rows stay valid
+    if done.deltas and not _round_trips(
+        original, replaced, {(ln, c): v for ln, c, v in done.deltas}
+    ):
+        return None
+    for line, added, _pair in sorted(done.additions, reverse=True):  # bottom up: rows stay valid
         if not lines[line - 1].endswith(("\n", "\r")):
             lines[line - 1] += "\n"
         lines.insert(line, added)
     updated = "".join(lines)
-    if additions and not _only_added(replaced, updated, [pair for _l, _a, pair in additions]):
-        return FixOutcome(path, 0, len(findings), "a fix did not round-trip; file left unchanged")
-    deltas += [(line, 1, 0, "") for line, _a, _p in additions]
-    if preview is not None:
-        preview.append(_diff(path, original, updated))
-    else:
-        data = (_BOM if bom else b"") + updated.encode("utf-8")
-        _atomic_write(target, data, expected=raw)
-    return FixOutcome(path, len(deltas), skipped)
+    if done.additions and not _only_added(replaced, updated, [p for _l, _a, p in done.additions]):
+        return None
+    return updated
 
 
 _KEY_PREFIX = re.compile(r"^(?P<indent>[ ]*)(?P<dash>-[ ]+)?[A-Za-z0-9_.-]+[ ]*:[ ]+$")

@@ -4,18 +4,19 @@
 flags when they hold a URL) name small YAML files that MedPerf downloaded and then used: the
 MLCube manifest's docker image was pulled, and the parameters' URLs were fetched by the
 container. An online run downloads each such file once (through the run's transport, size
-capped) and lints its contents as another document; its findings are reported at the body field
+capped: :mod:`medperf_lint.providers.remote_manifest`, asked by the engine through the
+gatherer) and lints its contents as another document; its findings are reported at the body field
 that names it, with the line inside the file (see ``engine._at_origin``). One level only: a
 remote file's own URLs are checked, never followed to further manifests.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from medperf_lint.facts.manifest import REMOTE_FIELDS, RemoteText
 from medperf_lint.input.documents import (
     DocKind,
     Document,
@@ -26,14 +27,13 @@ from medperf_lint.input.documents import (
 from medperf_lint.input.yamlnodes import InputError
 
 if TYPE_CHECKING:
-    from medperf_lint.input.config import Settings
-    from medperf_lint.providers.remote_manifest import RemoteText
     from medperf_lint.refs.references import Reference
 
-# Body fields (server names and `medperf mlcube submit` flag names) naming a remote manifest.
-REMOTE_FIELDS = frozenset(
-    {"git_mlcube_url", "mlcube_file", "git_parameters_url", "parameters_file"}
-)
+
+def named_references(documents: Sequence[Document]) -> list[tuple[int, Reference]]:
+    """(index of the body, the reference) for every remote manifest the bodies name by an
+    http(s) URL (the remote manifests themselves name none that are followed)."""
+    return [(i, ref) for i, doc in enumerate(documents) for ref in _named(doc)]
 
 
 def _named(doc: Document) -> list[Reference]:
@@ -47,21 +47,16 @@ def _named(doc: Document) -> list[Reference]:
 
 
 def remote_documents(
-    documents: Sequence[Document], settings: Settings
+    documents: Sequence[Document],
+    named: Sequence[tuple[int, Reference]],
+    texts: Mapping[str, RemoteText],
 ) -> list[tuple[int, Document]]:
-    """(index of the naming document, the remote manifest) for every remote manifest the
-    documents' bodies name, each URL downloaded once."""
-    wanted = [(i, ref) for i, doc in enumerate(documents) for ref in _named(doc)]
-    if not wanted:
-        return []
-    from medperf_lint.providers.remote_manifest import fetch_texts
-
-    until = None if settings.deadline is None else time.monotonic() + settings.deadline
-    texts = fetch_texts([str(ref.url) for _i, ref in wanted], settings, until)
+    """(index of the naming document, the remote manifest) for every named manifest that was
+    downloaded (``texts``: the manifest provider's facts, by URL)."""
     out: list[tuple[int, Document]] = []
-    for index, ref in wanted:
-        found = texts[str(ref.url)]
-        if found.text is None and found.problem is None:
+    for index, ref in named:
+        found = texts.get(str(ref.url))
+        if found is None or (found.text is None and found.problem is None):
             continue  # not downloaded: the HTTP rules say why about the URL itself
         parent = documents[index]
         origin = RemoteOrigin(str(ref.url), str(ref.field), parent.path, ref.span, parent.entity)

@@ -2,34 +2,30 @@
 
 Everything in a MedPerf submission is stored on the server and shown to benchmark members,
 and manifests end up in git. A password in `https://user:pass@host/…`, a token in
-`https://TOKEN@host/…` or a `?token=…`/`?access_token=…`/`?api_key=…` parameter leaks to all
-of them. MedPerf downloads anonymously anyway: host the file publicly (or on Synapse, where
-each participant uses their own login) and revoke the secret that was written down. The
-parameter names are listed in `medperf_lint.refs.redact.CREDENTIAL_PARAMS`; they are matched in
-the query and in the fragment (`#access_token=…`), after percent-decoding and `+` handling,
-so `?%74oken=` counts. Token-shaped values (`ghp_…`, `glpat-…`, JWTs) and the values of
-`GITHUB_TOKEN`, `GH_TOKEN` and `SYNAPSE_AUTH_TOKEN` count anywhere in the URL. This is the
-same definition the redactor hides by (`medperf_lint.refs.redact.find_secrets`). Signature
-parameters of pre-signed URLs are not credentials and are left to `expiring-url`. Findings
-never repeat the secret.
+`https://TOKEN@host/…` or a secret query parameter leaks to all of them. MedPerf downloads
+anonymously anyway: host the file publicly (or on Synapse, where each participant uses their
+own login) and revoke the secret that was written down. Parameters are secret by pattern, in the query and in the
+fragment (`#access_token=…`), after percent-decoding and `+` handling (`?%74oken=` counts):
+the key is lower-cased and `-`, `_`, `[]` and a leading `x` dropped; it is secret when it holds
+token, secret, sig, auth, pass, credential, session or ticket (`api_token`, `x-auth-token`,
+`sessiontoken`, `client-secret`), is otp, sas, pwd, jwt, bearer or code, or names a key
+(`x-api-key`, `access_key`, `accessKey`, `apikey`). A key that merely ends in "key", like
+Dropbox's `rlkey` or Google Drive's `resourcekey`, is part of the shared link and stays. Any
+value shaped like a known token (`ghp_…`, `github_pat_…`, `hf_…`, `glpat-…`, AWS key IDs
+`AKIA…`/`ASIA…`, JWTs) counts under any key, and the values of `GITHUB_TOKEN`, `GH_TOKEN` and
+`SYNAPSE_AUTH_TOKEN` count anywhere in the URL. This is the one definition the redactor hides
+by (`medperf_lint.refs.redact.is_secret_key`, `find_secrets`). Signature parameters of
+pre-signed URLs (`X-Amz-Signature`, CloudFront's `Policy`, `x-amz-security-token`…) are hidden
+too but are not credentials: they are left to `expiring-url`. Findings never repeat the secret.
 
-Fix: unsafe. The URL without its credentials works only once the file is public.
-
-Fails:
-    additional_file: https://alice:hunter2@files.example.org/w.tar.gz
-    additional_file: https://ghp_abc123@raw.githubusercontent.com/o/r/0123abc/w.tar.gz
-    additional_file: https://gitlab.example.org/api/v4/projects/1/w.tar.gz?private_token=glpat-x
-
-Passes:
-    additional_file: https://files.example.org/w.tar.gz
-    additional_file: https://zenodo.org/records/1/files/w.tar.gz?download=1
+The fix removes the credentials; the URL without them works only once the file is public.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from medperf_lint.findings import Fix, Severity
+from medperf_lint.findings import Fix, FixAvailability, Severity
 from medperf_lint.refs.redact import find_secrets, param_kind
 from medperf_lint.refs.references import Reference
 from medperf_lint.rule import Diagnostic, RuleContext
@@ -39,6 +35,7 @@ from ._url_text import url_parts, with_prefix
 CODE = "MPL004"
 NAME = "credentials-in-url"
 SEVERITY = Severity.ERROR
+FIX = FixAvailability.UNSAFE
 
 EXAMPLE_FAILING = """\
 # model.medperf.yaml
@@ -59,7 +56,7 @@ _ADVICE = (
 )
 
 
-def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
+def check(ref: Reference, _ctx: RuleContext) -> Iterator[Diagnostic]:
     found = url_parts(ref)
     if found is None:
         return

@@ -15,18 +15,7 @@ repositories) is a pin; a short SHA is ambiguous. Shapes covered:
 Viewer pages (`/-/blob/`, `/src/`, `/blob/`) are viewer-page-url's job; once fixed to the raw
 form, this rule asks for the pin. `docs_url` is skipped.
 
-Fix: none. Finding the commit needs each forge's API, which medperf-lint does not call.
-
-Fails:
-    additional_files_tarball_url: https://gitlab.com/o/r/-/raw/main/w.tar.gz
-    additional_files_tarball_url: https://bitbucket.org/ws/r/raw/develop/w.tar.gz
-    additional_files_tarball_url: https://codeberg.org/o/r/raw/branch/main/w.tar.gz
-    additional_files_tarball_url: https://huggingface.co/o/m/resolve/main/w.tar.gz
-
-Passes:
-    additional_files_tarball_url: https://gitlab.com/o/r/-/raw/99b0d84bc107415d9fc6f69c4ea3fcdfbf22315d/w.tar.gz
-    additional_files_tarball_url: https://codeberg.org/o/r/raw/commit/99b0d84bc107415d9fc6f69c4ea3fcdfbf22315d/w.tar.gz
-    additional_files_tarball_url: https://huggingface.co/o/m/resolve/99b0d84bc107415d9fc6f69c4ea3fcdfbf22315d/w.tar.gz
+Finding the commit needs each forge's API, which medperf-lint does not call, so there is no fix.
 """
 
 from __future__ import annotations
@@ -34,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from medperf_lint.findings import Severity
+from medperf_lint.findings import FixAvailability, Severity
 from medperf_lint.refs.forges import parse_forge_file
 from medperf_lint.refs.references import Reference
 from medperf_lint.rule import Diagnostic, RuleContext
@@ -44,6 +33,7 @@ from ._url_text import download_parts
 CODE = "MPL106"
 NAME = "forge-unpinned-ref"
 SEVERITY = Severity.ERROR
+FIX = FixAvailability.NONE
 
 EXAMPLE_FAILING = """\
 # model.medperf.yaml
@@ -62,7 +52,7 @@ _FULL_SHA = re.compile(r"^(?:[0-9a-fA-F]{40}|[0-9a-fA-F]{64})$")
 _SHORT_SHA = re.compile(r"^[0-9a-fA-F]{7,39}$")
 
 
-def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
+def check(ref: Reference, _ctx: RuleContext) -> Iterator[Diagnostic]:
     found = download_parts(ref)
     if found is None:
         return

@@ -13,21 +13,7 @@ facts were gathered) it offers the exact URL rewritten to the commit the ref poi
 A release asset has no commit to pin to: it is permanent only when the release is an
 Immutable Release. `docs_url` is skipped: a page for humans, never downloaded or hashed.
 
-Fix: safe, online only: the same file at the commit the branch or tag points to today.
-
-Fails:
-    additional_files_tarball_url: https://raw.githubusercontent.com/o/r/main/w.tar.gz
-    additional_files_tarball_url: https://raw.githubusercontent.com/o/r/refs/heads/main/w.tar.gz
-    additional_files_tarball_url: https://raw.githubusercontent.com/o/r/99b0d84/w.tar.gz
-    additional_files_tarball_url: https://github.com/o/r/releases/latest/download/w.tar.gz
-    additional_files_tarball_url: https://github.com/o/r/archive/refs/tags/v1.tar.gz
-    additional_files_tarball_url: https://codeload.github.com/o/r/tar.gz/refs/heads/main
-    additional_files_tarball_url: https://gist.githubusercontent.com/u/abc123/raw/params.yaml
-
-Passes:
-    additional_files_tarball_url: https://raw.githubusercontent.com/o/r/99b0d84bc107415d9fc6f69c4ea3fcdfbf22315d/w.tar.gz
-    additional_files_tarball_url: https://gist.githubusercontent.com/u/abc123/raw/ab813a8142e1d9f2f215cb10cc59842dfc9b701c/params.yaml
-    additional_files_tarball_url: https://codeload.github.com/o/r/tar.gz/99b0d84bc107415d9fc6f69c4ea3fcdfbf22315d
+The fix, online only: the same file at the commit the branch or tag points to today.
 """
 
 from __future__ import annotations
@@ -35,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from medperf_lint.findings import Fix, Severity
+from medperf_lint.findings import Fix, FixAvailability, Severity
 from medperf_lint.refs.hosts import GitHubUrl, github_ref_key, is_full_sha, parse_github_url
 from medperf_lint.refs.references import DIRECT_PREFIX, Reference
 from medperf_lint.rule import Diagnostic, Need, RuleContext
@@ -43,6 +29,7 @@ from medperf_lint.rule import Diagnostic, Need, RuleContext
 CODE = "MPL101"
 NAME = "github-unpinned-ref"
 SEVERITY = Severity.ERROR
+FIX = FixAvailability.SAFE
 WANTS = frozenset({Need.GITHUB})
 
 EXAMPLE_FAILING = """\

@@ -20,9 +20,12 @@ from medperf_lint.cli_options import (
     EXIT_FINDINGS,
     EXIT_OK,
     EXIT_USAGE,
+    add_deadline_option,
     add_network_options,
+    add_show_info_option,
     csv_list,
     overrides,
+    unknown_rule_names,
 )
 
 if TYPE_CHECKING:
@@ -100,6 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--config", metavar="FILE", help="config file for rule settings")
     p.add_argument("--quiet", "-q", action="store_true", help="print only errors")
+    add_show_info_option(p)
+    add_deadline_option(p)
     add_network_options(p.add_argument_group("network"))
     return p
 
@@ -163,7 +168,7 @@ def audit_command(argv: Sequence[str]) -> int:
     if argv and argv[0] == "history":
         return _history_command(argv[1:])
     args = build_parser().parse_args(list(argv))
-    problem = server_problem(args.server)
+    problem = server_problem(args.server) or unknown_rule_names(args)
     if problem:
         return _error(problem)
     server_url = args.server.rstrip("/")
@@ -181,9 +186,10 @@ def audit_command(argv: Sequence[str]) -> int:
         values = {"no_cache": True, **overrides(args)}  # an audit wants today's answers
         explicit = Path(args.config) if args.config else None
         settings = ConfigResolver(explicit, values).run_settings()
-        from medperf_lint.api import _check_ca_bundle
+        from medperf_lint.api import _check_ca_bundle, _check_resolve
 
         _check_ca_bundle(True)
+        _check_resolve(settings, True, also_named=(server_url,))
     except (CredentialError, ConfigError) as err:
         return _error(str(err))
     history = None
@@ -196,11 +202,11 @@ def audit_command(argv: Sequence[str]) -> int:
         except (AuditFailure, ConfigError) as err:
             return _error(str(err))
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
-    _render(result, fmt, sys.stdout, quiet=args.quiet)
+    _render(result, fmt, sys.stdout, quiet=args.quiet, show_info=args.show_info)
     if args.summary:
         try:
             with open(args.summary, "a", encoding="utf-8") as out:
-                _render(result, "markdown", out, quiet=False)
+                _render(result, "markdown", out, quiet=False, show_info=False)
         except OSError as err:
             return _error(f"cannot write the summary to {args.summary}: {err.strerror}")
     return exit_code(result, args.fail_on)
@@ -218,7 +224,7 @@ def exit_code(result: AuditResult, fail_on: str) -> int:
     return EXIT_FINDINGS if result.broken() or result.report.errors else EXIT_OK
 
 
-def _render(result: AuditResult, fmt: str, out: TextIO, *, quiet: bool) -> None:
+def _render(result: AuditResult, fmt: str, out: TextIO, *, quiet: bool, show_info: bool) -> None:
     from medperf_lint.reporters.audit_format import audit_dict, render_changes_text
 
     if fmt == "markdown":
@@ -233,7 +239,7 @@ def _render(result: AuditResult, fmt: str, out: TextIO, *, quiet: bool) -> None:
         from medperf_lint.reporters.text_format import render_text
 
         render_changes_text(result, out)
-        render_text(result.report, out, quiet=quiet, color=False)
+        render_text(result.report, out, quiet=quiet, color=False, show_info=show_info)
     else:
         from medperf_lint.reporters import render
 

@@ -2,22 +2,32 @@
 
 A leaf module: it imports only the other fact modules (:mod:`medperf_lint.facts.probe`,
 :mod:`medperf_lint.facts.github`, :mod:`medperf_lint.facts.synapse`,
-:mod:`medperf_lint.facts.registry`, :mod:`medperf_lint.facts.download`), never a provider. Providers import it to build
+:mod:`medperf_lint.facts.registry`, :mod:`medperf_lint.facts.download`,
+:mod:`medperf_lint.facts.manifest`), never a provider. Providers import it to build
 results; rules, reporters and the engine import it to read them; nothing here opens a socket.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from medperf_lint.facts.download import DownloadFacts
 from medperf_lint.facts.github import RefKey, RefLookup
+from medperf_lint.facts.manifest import RemoteText
 from medperf_lint.facts.probe import ProbeResult
 from medperf_lint.facts.registry import ImageLookup
 from medperf_lint.facts.synapse import SynapseLookup
 
-Progress = Callable[[str, int, int], None]  # (what, done, total)
+BYTES = "bytes"  # ``what`` of a download progress report: done/total are byte counts
+
+
+class Progress(Protocol):
+    """Where providers report how far they are: ``what`` is the host just finished (done and
+    total count inputs), or :data:`BYTES` (done and total count bytes downloaded)."""
+
+    def __call__(self, what: str, done: int, total: int, /) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -30,6 +40,7 @@ class NetworkResults:
     synapse_identity: str | None = None  # "anonymously" or "as user NAME": how checks ran
     images: Mapping[str, ImageLookup] = field(default_factory=dict)  # image reference -> lookup
     downloads: Mapping[str, DownloadFacts] = field(default_factory=dict)  # URL -> full download
+    manifests: Mapping[str, RemoteText] = field(default_factory=dict)  # URL -> remote manifest
 
     def merged(self, other: NetworkResults) -> NetworkResults:
         """Both sets of facts; ``other`` wins where both know a key (providers never overlap)."""
@@ -40,4 +51,5 @@ class NetworkResults:
             synapse_identity=other.synapse_identity or self.synapse_identity,
             images={**self.images, **other.images},
             downloads={**self.downloads, **other.downloads},
+            manifests={**self.manifests, **other.manifests},
         )

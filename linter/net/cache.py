@@ -30,9 +30,13 @@ import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from medperf_lint._version import __version__
+from medperf_lint.facts.download import VerifiedDownload
+from medperf_lint.facts.github import RefLookup
 from medperf_lint.facts.probe import ProbeResult
+from medperf_lint.facts.records import from_record, to_record
 from medperf_lint.input.config import Settings
 from medperf_lint.input.safe_io import SafeReadError, read_regular_file
 from medperf_lint.refs.hosts import parse_github_url
@@ -56,7 +60,7 @@ def default_dir() -> Path:
 
 
 def is_immutable(url: str) -> bool:
-    """True when the URL names content that cannot change (hosts.md §1, §3, §4, §7)."""
+    """True when the URL names content that cannot change (a commit, record, object version or generation)."""
     gh = parse_github_url(url)
     if gh is not None:
         return gh.pinned
@@ -67,17 +71,40 @@ def is_immutable(url: str) -> bool:
         return True
     if parts.host_is("huggingface.co", "hf.co") and _HF_PINNED.search(parts.path):
         return True
-    if parts.host_is("amazonaws.com") and parts.param("versionId", case_sensitive=True):
+    if _s3_endpoint(parts.host) and parts.param("versionId", case_sensitive=True):
         return True
     if parts.host_is("googleapis.com") and parts.param("generation", case_sensitive=True):
         return True
-    if parts.host_is("core.windows.net"):
+    if parts.host.endswith(".blob.core.windows.net"):  # not web. (static sites) or file.
         return bool(parts.param("versionid") or parts.param("snapshot"))
+    return False
+
+
+# S3's own endpoints: "s3", a legacy "s3-REGION", "s3-external-1" or "s3-accelerate" label,
+# then only qualifiers (a region, dualstack, fips) before amazonaws.com. A bucket may come
+# before it (virtual-host style). EC2 hosts, API gateways, load balancers, website and Object
+# Lambda endpoints serve what their owner wants and ignore ?versionId=.
+_AWS_REGION = r"[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d"
+_S3_LABEL = re.compile(rf"s3(?:-(?:external-1|accelerate|fips|{_AWS_REGION}))?")
+_S3_QUALIFIER = re.compile(rf"dualstack|accelerate|fips|{_AWS_REGION}")
+_AWS_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn")
+
+
+def _s3_endpoint(host: str) -> bool:
+    suffix = next((s for s in _AWS_SUFFIXES if host.endswith(s)), None)
+    if suffix is None:
+        return False
+    labels = host[: -len(suffix)].split(".")
+    for index in range(len(labels) - 1, -1, -1):  # the last S3 label: a bucket may be "s3"
+        if _S3_LABEL.fullmatch(labels[index]):
+            return all(_S3_QUALIFIER.fullmatch(label) for label in labels[index + 1 :])
     return False
 
 
 class ProbeCache:
     """Read and write cached probe results; every failure to do so is silently a miss."""
+
+    shape = ProbeResult  # what an entry's "result" must be, field by field
 
     def __init__(self, folder: Path, ttl_immutable: float, ttl_mutable: float):
         self.folder = folder
@@ -115,11 +142,8 @@ class ProbeCache:
                 return None
             if not (-_SKEW <= now - float(stored) < self.ttl(url)):  # NaN fails both sides
                 return None
-            body = record.get("result")
-            if not isinstance(body, dict) or not _well_typed(body):
-                return None
-            result = ProbeResult.from_record(body)
-            if result.url != url or not result.healthy or result.inconclusive:
+            result = from_record(self.shape, record.get("result"), from_cache=True)
+            if result is None or result.url != url or not result.healthy or result.inconclusive:
                 return None
             return result
         except (SafeReadError, RecursionError, ValueError, TypeError, KeyError, AttributeError):
@@ -136,44 +160,9 @@ class ProbeCache:
             "format": FORMAT,
             "url": url,
             "stored_at": time.time() if now is None else now,
-            "result": _strip_secrets(result).to_record(),
+            "result": to_record(_strip_secrets(result)),
         }
         return _write_record(self.folder, self._path(url), record)
-
-
-_STR_FIELDS = ("url", "final_url")
-_OPTIONAL_STR_FIELDS = (
-    "content_type",
-    "sniffed",
-    "sniff_detail",
-    "page",
-    "page_detail",
-    "error",
-    "detail",
-    "inconclusive",
-)
-_OPTIONAL_INT_FIELDS = ("status", "size", "head_status")
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _well_typed(body: dict[str, object]) -> bool:
-    """Every field a cached result may hold has the type a probe would have given it."""
-    if not all(isinstance(body.get(k), str) for k in _STR_FIELDS):
-        return False
-    if not all(body.get(k) is None or isinstance(body.get(k), str) for k in _OPTIONAL_STR_FIELDS):
-        return False
-    if not all(body.get(k) is None or _is_int(body.get(k)) for k in _OPTIONAL_INT_FIELDS):
-        return False
-    if not _is_int(body.get("requests", 0)) or not isinstance(body.get("attachment", False), bool):
-        return False
-    redirects = body.get("redirects", [])
-    return isinstance(redirects, list) and all(
-        isinstance(hop, list) and len(hop) == 2 and _is_int(hop[0]) and isinstance(hop[1], str)
-        for hop in redirects
-    )
 
 
 def _namespace(settings: Settings) -> str:
@@ -248,9 +237,10 @@ def _root(settings: Settings) -> Path:
 
 class _Records:
     """JSON records kept ``ttl``, one file per key (a list of strings) in ``folder``, written
-    atomically; reading anything of an unexpected shape, or a FIFO, is a miss."""
+    atomically; reading anything but a well-formed ``shape`` record, or a FIFO, is a miss."""
 
     field = "value"  # the record's entry that holds the value
+    shape: type[Any]  # the fact the value describes, whose fields and types it must have
 
     def __init__(self, folder: Path, ttl: float):
         self.folder = folder
@@ -275,11 +265,13 @@ class _Records:
             if not (-_SKEW <= now - float(stored) < self.ttl):  # NaN fails both sides
                 return None
             value = record.get(self.field)
-            return value if isinstance(value, dict) else None
+            return value if from_record(self.shape, value) is not None else None
         except (SafeReadError, RecursionError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
     def _put(self, key: list[str], value: dict[str, object]) -> bool:
+        if from_record(self.shape, value) is None:
+            return False  # what could not be read back is not written
         record = {"format": FORMAT, "key": key, "stored_at": time.time(), self.field: value}
         return _write_record(self.folder, self._path(key), record)
 
@@ -293,6 +285,7 @@ class GitHubCache(_Records):
     """
 
     field = "lookup"
+    shape = RefLookup
 
     @classmethod
     def from_settings(cls, settings: Settings) -> GitHubCache | None:
@@ -321,6 +314,7 @@ class VerifiedCache(_Records):
     """
 
     field = "facts"
+    shape = VerifiedDownload
 
     @classmethod
     def from_settings(cls, settings: Settings) -> VerifiedCache | None:

@@ -7,7 +7,9 @@ and every call carries ``Authorization: Bearer <JWT>`` (a missing or bad token i
 are then asked for side by side, each at that link with its ``offset`` moved, at most
 ``max_connections_per_host`` at a time. A ``next`` that leaves the server's origin is refused,
 so a server (or anything between) cannot send the token, or the run, elsewhere; the transport
-also sends the token only to the server's origin. Redirects are not followed.
+also sends the token only to the server's origin. Every call goes through the transport's
+``fetch`` under the one request policy (:mod:`medperf_lint.net.policy`: 408, 429, 5xx and resets
+retried ``--retries`` times); redirects are not followed (``max_redirects=0``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from medperf_lint.input.config import Settings
+from medperf_lint.net.policy import REDIRECT_STATUSES
 
 if TYPE_CHECKING:
     from medperf_lint.net.transport import Response, Transport
@@ -29,8 +32,6 @@ T = TypeVar("T")
 API_PREFIX = "/api/v0/"
 MAX_PAGE_BYTES = 32 * 1024 * 1024  # 32 entities with inline configs; far above any real page
 MAX_ENTITIES = 200_000  # a count above this is a broken (or hostile) server, not a registry
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-RETRY_WAIT = 0.5
 
 
 class ApiError(Exception):
@@ -144,41 +145,37 @@ class Client:
             ) from None
 
     async def _get(self, url: str) -> Response:
+        """One GET under the one request policy: 408, 429, 5xx and resets retried
+        (``--retries``), redirects not followed (``max_redirects=0``: the answer is the
+        redirect, which :func:`_check_status` refuses)."""
         from medperf_lint.net.transport import Timeouts, TransportError
 
         timeouts = Timeouts(self._settings.connect_timeout, self._settings.read_timeout)
-        attempts = max(0, self._settings.retries) + 1
-        for attempt in range(attempts):
-            try:
-                async with self._slots:
-                    resp = await asyncio.wait_for(
-                        self._transport.request(
-                            "GET",
-                            url,
-                            headers={"Accept": "application/json"},
-                            limit=MAX_PAGE_BYTES,
-                            timeouts=timeouts,
-                            token=(self._origin, self._server.token),
-                        ),
-                        self._settings.timeout,
-                    )
-            except TransportError as err:
-                if attempt + 1 < attempts and err.kind in ("reset", "timeout"):
-                    await asyncio.sleep(RETRY_WAIT * (attempt + 1))
-                    continue
-                raise ApiError("transport", f"{_shown(url)}: {err.detail}") from None
-            except asyncio.TimeoutError:
-                raise ApiError(
-                    "transport",
-                    f"{_shown(url)}: no complete answer within {self._settings.timeout:g} s",
-                ) from None
-            if resp.status in RETRY_STATUSES and attempt + 1 < attempts:
-                await asyncio.sleep(RETRY_WAIT * (attempt + 1))
-                continue
-            self.pages += 1
-            _check_status(resp, url)
-            return resp
-        raise AssertionError("unreachable")  # pragma: no cover
+        try:
+            async with self._slots:
+                resp, _final = await asyncio.wait_for(
+                    self._transport.fetch(
+                        "GET",
+                        url,
+                        headers={"Accept": "application/json"},
+                        limit=MAX_PAGE_BYTES,
+                        timeouts=timeouts,
+                        token=(self._origin, self._server.token),
+                        retries=max(0, self._settings.retries),
+                        max_redirects=0,
+                    ),
+                    self._settings.timeout,
+                )
+        except TransportError as err:
+            raise ApiError("transport", f"{_shown(url)}: {err.detail}") from None
+        except asyncio.TimeoutError:
+            raise ApiError(
+                "transport",
+                f"{_shown(url)}: no complete answer within {self._settings.timeout:g} s",
+            ) from None
+        self.pages += 1
+        _check_status(resp, url)
+        return resp
 
 
 async def gather_all(coros: Sequence[Coroutine[Any, Any, T]]) -> list[T]:
@@ -201,7 +198,7 @@ def _check_status(resp: Response, url: str) -> None:
         raise ApiError("forbidden", f"{_shown(url)}: not allowed for this account (403{detail})")
     if resp.status == 404:
         raise ApiError("not-found", f"{_shown(url)}: no such entity (404)")
-    if resp.status in (301, 302, 303, 307, 308):
+    if resp.status in REDIRECT_STATUSES:
         raise ApiError(
             "http",
             f"{_shown(url)}: the server redirects (HTTP {resp.status}); give --server as the "

@@ -2,36 +2,58 @@
 
 MedPerf's MLCube-era client downloaded these with ``requests.get`` and ran what they said: the
 docker image of the MLCube manifest and the URLs in the parameters. Each file is fetched once
-through the run's transport (redirects followed under the address policy, as MedPerf's
-download follows them), read up to a cap, and handed back as text. Whether the URL itself
-works is the HTTP rules' question: a failed download here just means there is nothing more to
-read.
+through the run's transport (redirects followed by its one redirect loop under the address
+policy, as MedPerf's download follows them; retried as the one policy says), read up to a cap,
+and handed back as text (:class:`~medperf_lint.facts.manifest.RemoteText`). Whether the URL
+itself works is the HTTP rules' question: a failed download here just means there is nothing
+more to read.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from medperf_lint.facts import NetworkResults
+from medperf_lint.facts.manifest import MAX_MANIFEST_BYTES, REMOTE_FIELDS, RemoteText
+from medperf_lint.facts.plan import Provider, Run, deadline_reason
 from medperf_lint.input.config import Settings
 
 if TYPE_CHECKING:
     from medperf_lint.net.transport import Transport
+    from medperf_lint.refs.references import Reference
 
-MAX_MANIFEST_BYTES = 1024 * 1024  # an MLCube manifest or parameters file is a few KiB
+__all__ = ["PROVIDER", "fetch_texts"]
+
 CHUNK = 64 * 1024
 
 
-@dataclass(frozen=True)
-class RemoteText:
-    """A downloaded manifest's text, or why there is none to read."""
+def manifest_urls(refs: Sequence[Reference], _settings: Settings) -> tuple[str, ...]:
+    """The unique http(s) URLs that name a remote manifest, sorted."""
+    return tuple(
+        sorted(
+            {
+                u
+                for r in refs
+                if r.field in REMOTE_FIELDS
+                and (u := r.url) is not None
+                and u.startswith(("http://", "https://"))
+            }
+        )
+    )
 
-    url: str
-    text: str | None = None
-    problem: str | None = None  # said about the file (too large, not UTF-8)
-    unavailable: str | None = None  # not downloaded: the HTTP rules report the URL itself
+
+def check(urls: tuple[str, ...], run: Run) -> NetworkResults:
+    return NetworkResults(manifests=fetch_texts(urls, run.settings, run.until))
+
+
+def unfinished(urls: tuple[str, ...], settings: Settings) -> NetworkResults:
+    why = deadline_reason(settings)
+    return NetworkResults(manifests={u: RemoteText(u, unavailable=why) for u in urls})
+
+
+PROVIDER: Provider[str] = Provider(manifest_urls, check, unfinished)
 
 
 def fetch_texts(
@@ -47,7 +69,8 @@ def fetch_texts(
 
     found = call_until(settings, all_of, until)
     if found is None:
-        return {u: RemoteText(u, unavailable="the run's deadline ran out") for u in unique}
+        why = deadline_reason(settings)
+        return {u: RemoteText(u, unavailable=why) for u in unique}
     return {text.url: text for text in found}
 
 
@@ -66,7 +89,7 @@ async def _download(transport: Transport, url: str, settings: Settings) -> Remot
     from medperf_lint.net.transport import Timeouts
 
     timeouts = Timeouts(settings.connect_timeout, settings.read_timeout)
-    async with transport.stream(url, timeouts=timeouts) as stream:
+    async with transport.stream(url, timeouts=timeouts, retries=settings.retries) as stream:
         if stream.status != 200:
             return RemoteText(url, unavailable=f"HTTP {stream.status}")
         if (stream.length or 0) > MAX_MANIFEST_BYTES:

@@ -27,7 +27,7 @@ from typing import Any, TextIO
 from urllib.parse import quote
 
 from medperf_lint._version import __version__
-from medperf_lint.catalogue import HOMEPAGE, documentation, example, fix_safety, help_uri, rule_help
+from medperf_lint.catalogue import HOMEPAGE, documentation, example, help_uri, rule_help
 from medperf_lint.findings import Finding, Span
 from medperf_lint.fixer import _added_line, _render
 from medperf_lint.report import Report
@@ -66,13 +66,13 @@ def _descriptor(rule: Rule) -> dict[str, Any]:
         "defaultConfiguration": {"level": _LEVEL[rule.severity.value]},
         "properties": {
             "tags": ["medperf", "online" if rule.online else "offline"],
-            "fix": fix_safety(rule) or "none",
+            "fix": rule.fix.value,
         },
     }
 
 
 def _help_markdown(rule: Rule, doc: str) -> str:
-    parts = [doc, "", f"Fix: {fix_safety(rule) or 'none'}"]
+    parts = [doc, "", f"Fix: {rule.fix.value}"]
     for title, text in (
         ("Config", rule.example_config),
         ("Fails", rule.example_failing),
@@ -168,32 +168,41 @@ def _fix(f: Finding, location: dict[str, Any], sources: _Sources) -> dict[str, A
     }
 
 
+def _ref_artifact(reference: str) -> dict[str, Any]:
+    return {"description": {"text": "a --ref value"}, "contents": {"text": reference}}
+
+
+def _artifact(
+    artifacts: list[dict[str, Any]], known: dict[str, int], artifact: dict[str, Any]
+) -> int:
+    """The index of ``artifact``, added once however many findings it has (SARIF requires
+    the artifacts to be unique)."""
+    key = json.dumps(artifact, sort_keys=True)
+    if key not in known:
+        known[key] = len(artifacts)
+        artifacts.append(artifact)
+    return known[key]
+
+
 def sarif_log(report: Report) -> dict[str, Any]:
     """The SARIF log of one run, as a JSON-ready dict."""
     from medperf_lint.rules import RULES
 
     index = {r.code: i for i, r in enumerate(RULES)}
     artifacts: list[dict[str, Any]] = []
+    known: dict[str, int] = {}  # an artifact (as JSON) -> its index
     results: list[dict[str, Any]] = []
     seen: Counter[tuple[str, str, str, str]] = Counter()
     sources = _Sources()
     for f in report.findings:
         message = f.message
         location: dict[str, Any]
-        region: dict[str, Any]
         if f.entity is not None:  # an audited server entity: its API address is the artifact
-            location = {"index": len(artifacts)}
-            artifacts.append(_entity_artifact(f))
+            location = {"index": _artifact(artifacts, known, _entity_artifact(f))}
             region = {"startLine": 1, "startColumn": 1, "endColumn": len(f.reference or "") + 1}
             message = f"{f.entity.where}: {message}"
         elif f.path is None:
-            location = {"index": len(artifacts)}
-            artifacts.append(
-                {
-                    "description": {"text": "a --ref value"},
-                    "contents": {"text": f.reference or ""},
-                }
-            )
+            location = {"index": _artifact(artifacts, known, _ref_artifact(f.reference or ""))}
             region = {"startLine": 1, "startColumn": 1, "endColumn": len(f.reference or "") + 1}
             message = f"--ref {f.reference!r}: {message}"
         else:

@@ -237,9 +237,9 @@ def test_audit_mode_annotates_writes_the_summary_and_keeps_the_history(
     the first one left (what actions/cache keeps between scheduled runs)."""
     from servers import fake_medperf as fm
     from servers.fake_medperf import FakeMedPerf
-    from servers.tls import make_ca
+    from servers.tlskit import tls_for
 
-    bundle, context = make_ca(tmp_path, "api.medperf.org")
+    bundle, context = tls_for(tmp_path, "api.medperf.org")
     runner, action_path = installed
     step = next(s for s in STEPS if s.get("id") == "lint")
     workspace = tmp_path / "work"

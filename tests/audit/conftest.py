@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from servers.fake_medperf import FakeMedPerf
 from servers.hosts import HOSTS, HostsServer
-from servers.tls import make_ca
+from servers.tlskit import tls_for
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -23,7 +23,7 @@ MEDPERF_HOST = "api.medperf.org"
 
 @pytest.fixture(scope="session")
 def audit_tls(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ssl.SSLContext]:
-    return make_ca(tmp_path_factory.mktemp("audit-ca"), *HOSTS, MEDPERF_HOST)
+    return tls_for(tmp_path_factory.mktemp("audit-ca"), *HOSTS, MEDPERF_HOST)
 
 
 @pytest.fixture

@@ -219,9 +219,7 @@ def test_legacy_fields_and_remote_manifests(
     assert not any(f["entity"]["field"] == "image_tarball_url" for f in document["findings"])
 
 
-def test_submission_body_lints_its_remote_manifest(
-    medperf: FakeMedPerf, hosts: HostsServer, tmp_path: Path
-) -> None:
+def test_submission_body_lints_its_remote_manifest(hosts: HostsServer, tmp_path: Path) -> None:
     """A plain online run on a submission file reads the remote parameters it names, too."""
     from medperf_lint import lint
     from servers.hosts import HOSTS

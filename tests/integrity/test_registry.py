@@ -77,7 +77,8 @@ def test_digest_pinned_reference(registry: FakeRegistry) -> None:
     unknown = f"{host}/acme/model@sha256:{'0' * 64}"
     found = _lookup(registry, pinned, unknown)
     assert found[pinned].digest == digest
-    assert found[unknown].not_found is not None and "no digest" in found[unknown].not_found
+    missing = found[unknown].not_found
+    assert missing is not None and "no digest" in missing
 
 
 def test_registry_without_digest_header_is_hashed(registry: FakeRegistry) -> None:
@@ -113,8 +114,8 @@ def test_token_realm_on_a_blocked_address_is_refused(registry: FakeRegistry) -> 
     assert registry.counts["/v2/acme/model/manifests/1.0"] == 1  # the registry was asked
     assert registry.counts["/token"] == 0
     assert found[image].digest is None
-    assert found[image].inconclusive is not None
-    assert "link-local" in found[image].inconclusive
+    reason = found[image].inconclusive
+    assert reason is not None and "link-local" in reason
 
 
 @pytest.mark.parametrize(

@@ -33,7 +33,10 @@ def ca_bundle(ca_and_context: tuple[Path, ssl.SSLContext], monkeypatch: pytest.M
 
 
 @pytest.fixture
-def https(ca_and_context: tuple[Path, ssl.SSLContext], ca_bundle: Path) -> Iterator[HostsServer]:
+def https(
+    ca_and_context: tuple[Path, ssl.SSLContext],
+    ca_bundle: Path,  # noqa: ARG001 - requested to trust the test CA (REQUESTS_CA_BUNDLE)
+) -> Iterator[HostsServer]:
     with HostsServer(ca_and_context[1]) as server:
         yield server
 

@@ -1,4 +1,5 @@
-"""A trustme CA for the test servers: the server-side context and the client's CA bundle."""
+"""A test certificate authority: a server context for some host names, and the CA bundle a
+client is told to trust (through ``REQUESTS_CA_BUNDLE``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 import trustme
 
 
-def make_ca(folder: Path, *names: str) -> tuple[Path, ssl.SSLContext]:
+def tls_for(folder: Path, *names: str) -> tuple[Path, ssl.SSLContext]:
     """(CA bundle written in ``folder``, server context with a certificate for ``names``)."""
     ca = trustme.CA()
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
