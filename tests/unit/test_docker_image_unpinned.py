@@ -56,6 +56,9 @@ def test_floating_tags_are_warnings(tmp_path: Path, image: str) -> None:
         ("MLCommons/Model:V1", "mlcommons/model:V1"),
         ('"ubuntu:22.04 "', "ubuntu:22.04"),
         ("ubuntu:-bad", None),
+        ("Ubuntu:-bad", None),  # lower case would not make it valid: no fix offered
+        ("MLCommons//Model:1", None),
+        ("Ubuntu:" + "t" * 129, None),
         ("ubuntu@sha256:abc", None),
         ("a//b:1", None),
         ("https://example.org/model.tar", None),

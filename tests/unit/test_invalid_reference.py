@@ -80,3 +80,45 @@ def test_upper_case_synapse_prefix() -> None:
     assert "lower case" in messages(report)[0]
     fix = report.findings[0].fix
     assert fix is not None and fix.replacement == "synapse:syn51089171"
+
+
+# Free-form YAML (parameters.yaml): only a broken direct: prefix is MedPerf syntax there.
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("direct:weights.tar.gz", "direct: must be followed by an http(s) URL"),
+        ("direct:syn4444", "a Synapse ID needs the synapse: prefix"),
+        ("direct:", "empty reference"),
+        ("direct:https://example.org/a b.tar.gz", "example.org"),
+    ],
+)
+def test_broken_direct_in_free_form_yaml(tmp_path: Path, value: str, expected: str) -> None:
+    report = lint_yaml(
+        tmp_path,
+        f"weights: '{value}'\n",
+        "workspace/parameters.yaml",
+        select=("invalid-reference",),
+    )
+    assert hits(report) == [("invalid-reference", 1, 10)]
+    assert expected in messages(report)[0]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "direct:https://example.org/w.tar.gz",
+        "https://example.org/w.tar.gz",
+        "http://minio:9000/w.tar.gz",  # not MedPerf syntax in free-form YAML: no opinion
+        "see https://example.org/docs",
+        "directory: /data",
+        "direct",
+    ],
+)
+def test_free_form_yaml_is_otherwise_left_alone(tmp_path: Path, value: str) -> None:
+    report = lint_yaml(
+        tmp_path,
+        f"weights: '{value}'\n",
+        "workspace/parameters.yaml",
+        select=("invalid-reference",),
+    )
+    assert hits(report) == []

@@ -24,6 +24,8 @@ RULE = ("synapse-id-syntax",)
         ("synapse:SYN0123.4", "synapse:syn123"),
         ("synapse:https://www.synapse.org/#!Synapse:syn51060790/files", "synapse:syn51060790"),
         ("synapse:https://example.org/w.tar.gz", "https://example.org/w.tar.gz"),
+        ("synapse:http://example.org/w.tar.gz", "http://example.org/w.tar.gz"),
+        ("synapse:https://synapse.org/Synapse:syn7", "synapse:syn7"),
     ],
 )
 def test_errors_with_a_clear_fix(value: str, fixed: str) -> None:
@@ -34,7 +36,17 @@ def test_errors_with_a_clear_fix(value: str, fixed: str) -> None:
     assert finding.fix is not None and finding.fix.replacement == fixed
 
 
-@pytest.mark.parametrize("value", ["synapse:", "synapse:syn353tt", "synapse:syn", "synapse:  "])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "synapse:",
+        "synapse:syn353tt",
+        "synapse:syn",
+        "synapse:  ",
+        "synapse:ftp://example.org/w.tar.gz",  # no download MedPerf could make of it
+        "synapse:https://notsynapse.org/Synapse:syn7",  # an ID on another site: no guess
+    ],
+)
 def test_errors_without_a_guess(value: str) -> None:
     report = lint_ref(value, select=RULE)
     assert hits(report) == [("synapse-id-syntax", 0, 0)]

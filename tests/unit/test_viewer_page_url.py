@@ -24,6 +24,18 @@ DL = "https://drive.usercontent.google.com/download?id={}&export=download&confir
             DL.format("1AbC") + "&resourcekey=0-kEy_9",
         ),
         (
+            "https://drive.google.com/open?id=1AbC&resourcekey=0-kEy_9",
+            DL.format("1AbC") + "&resourcekey=0-kEy_9",
+        ),
+        (
+            "https://docs.google.com/document/d/1DocId/edit?resourcekey=0-d0c",
+            "https://docs.google.com/document/d/1DocId/export?format=docx&resourcekey=0-d0c",
+        ),
+        (
+            "https://docs.google.com/spreadsheets/d/1S/edit?gid=7&resourcekey=0-s",
+            "https://docs.google.com/spreadsheets/d/1S/export?format=csv&gid=7&resourcekey=0-s",
+        ),
+        (
             "https://docs.google.com/spreadsheets/d/1SheetId/edit#gid=42",
             "https://docs.google.com/spreadsheets/d/1SheetId/export?format=csv&gid=42",
         ),
