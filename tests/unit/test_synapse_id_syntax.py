@@ -119,3 +119,38 @@ def test_not_applied_to_docker_images(tmp_path: Path) -> None:
         select=RULE,
     )
     assert hits(report) == []
+
+
+NEEDS = 'MedPerf accepts only synapse:syn<digits> (re.match(r"syn\\d+$"))'
+
+
+@pytest.mark.parametrize(
+    ("value", "message", "fix"),
+    [
+        (
+            " synapse:syn123",
+            f"whitespace in the reference: {NEEDS}",
+            ("synapse:syn123", "remove the whitespace", True),
+        ),
+        (
+            "synapse: syn123",
+            f"whitespace in the reference: {NEEDS}",
+            ("synapse:syn123", "remove the whitespace", True),
+        ),
+        (
+            "synapse:https://www.synapse.org/#!Synapse:syn51060790/files",
+            f"synapse: takes a Synapse ID, not a URL; {NEEDS}",
+            ("synapse:syn51060790", "use the Synapse ID from that page", False),
+        ),
+        (
+            "synapse:http://example.org/w.tar.gz",
+            f"synapse: takes a Synapse ID, not a URL; {NEEDS}",
+            ("http://example.org/w.tar.gz", "a direct download URL needs no synapse: prefix", True),
+        ),
+    ],
+)
+def test_messages_and_fixes_in_full(value: str, message: str, fix: tuple[str, str, bool]) -> None:
+    report = lint_ref(value, select=RULE)
+    assert messages(report) == [message]
+    found = report.findings[0].fix
+    assert found is not None and (found.replacement, found.description, found.safe) == fix

@@ -187,3 +187,88 @@ def test_direct_prefix_is_kept_in_fix() -> None:
     fix = report.findings[0].fix
     assert fix is not None
     assert fix.replacement == "direct:https://www.dropbox.com/s/a1b2c3/w.tar.gz?dl=1"
+
+
+HTML = "MedPerf would download a web page, not the file"
+REHOST = "re-host the file on Zenodo, Hugging Face or a public object store"
+STATIC = (
+    "on some plans the direct form https://app.box.com/shared/static/HASH.EXT exists (the "
+    "link's download_url), otherwise " + REHOST
+)
+CONSOLE = "the AWS console (needs an AWS sign-in)"
+
+
+@pytest.mark.parametrize(
+    ("url", "message", "fixed"),
+    [
+        ("https://app.box.com/v/medperf", f"Box vanity link: {HTML}; {STATIC}", None),
+        ("https://app.box.com/s/abc", f"Box shared-link page: {HTML}; {STATIC}", None),
+        (
+            "https://app.box.com/file/123",
+            f"Box file page (needs a Box sign-in): {HTML}; {REHOST}",
+            None,
+        ),
+        (
+            "https://app.box.com/folder/9",
+            f"Box folder page (needs a Box sign-in): {HTML}; {REHOST}",
+            None,
+        ),
+        (
+            "https://s3.console.aws.amazon.com/s3/object/bkt?region=us-east-1&prefix=a/w.tar.gz",
+            f"S3 object page in {CONSOLE}: {HTML}",
+            "https://bkt.s3.us-east-1.amazonaws.com/a/w.tar.gz",
+        ),
+        (
+            "https://console.aws.amazon.com/s3/object/bkt?prefix=a%20b/w",
+            f"S3 object page in {CONSOLE}: {HTML}",
+            "https://bkt.s3.amazonaws.com/a%20b/w",
+        ),
+        (
+            "https://s3.console.aws.amazon.com/s3/object/bkt?region=us-east-1",
+            f"S3 bucket or folder page in {CONSOLE}: {HTML}; link one object",
+            None,
+        ),
+        (
+            "https://s3.console.aws.amazon.com/s3/object/bkt?prefix=",
+            f"S3 bucket or folder page in {CONSOLE}: {HTML}; link one object",
+            None,
+        ),
+        (
+            "https://s3.console.aws.amazon.com/s3/buckets/bkt?prefix=a/",
+            f"S3 bucket or folder page in {CONSOLE}: {HTML}; link one object",
+            None,
+        ),
+        (
+            "https://portal.azure.com/#blade/x",
+            f"Azure portal page (needs an Azure sign-in): {HTML}; link the blob: "
+            "https://ACCOUNT.blob.core.windows.net/CONTAINER/BLOB",
+            None,
+        ),
+    ],
+)
+def test_box_and_cloud_console_pages_in_full(url: str, message: str, fixed: str | None) -> None:
+    report = lint_ref(url, select=("viewer-page-url",))
+    assert messages(report) == [message]
+    fix = report.findings[0].fix
+    assert (fix.replacement if fix else None) == fixed
+    if fix is not None:
+        assert (fix.description, fix.safe) == (
+            "the object URL (only works if the object is public)",
+            False,
+        )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://app.box.com/shared/static/x.tgz",
+        "https://app.box.com/",
+        "https://app.box.com/developers",
+        "https://box.example.org/s/abc",
+        "https://console.aws.amazon.com/ec2/home",
+        "https://example.org/s3/object/bkt?prefix=a",
+        "https://portal.azure.com.example.org/x",
+    ],
+)
+def test_box_and_console_look_alikes_are_silent(url: str) -> None:
+    assert hits(lint_ref(url, select=("viewer-page-url",))) == []
