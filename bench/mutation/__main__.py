@@ -165,6 +165,11 @@ def _report(results: dict[str, list[Outcome]]) -> int:
         total_killed += killed
         total += counted
         survivors = [o.mutant for o in outcomes if o.verdict == "survived"]
+        if not outcomes:
+            print(
+                f"{path:<36} {'-':>6} {'-':>3} {'-':>6}  no mutation site: the rule forwards what another module found"
+            )
+            continue
         percent = 100.0 * killed / counted if counted else 100.0
         print(f"{path:<36} {killed:>6} {counted:>3} {percent:>5.1f}%  {len(survivors)}")
         for m in survivors:

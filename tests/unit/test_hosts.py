@@ -4,7 +4,13 @@ look-alikes that are not GitHub file URLs."""
 from __future__ import annotations
 
 import pytest
-from medperf_lint.refs.hosts import GitHubUrl, github_ref_key, is_github, parse_github_url
+from medperf_lint.refs.hosts import (
+    GitHubUrl,
+    github_ref_key,
+    is_github,
+    parse_github_url,
+    parse_huggingface_url,
+)
 from medperf_lint.refs.urls import split_url
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
@@ -131,3 +137,59 @@ def test_ref_keys_skip_gists_and_keep_the_api_form() -> None:
 def test_is_github(host: str, expected: bool) -> None:
     parts = split_url(f"https://{host}/o/r/x")
     assert parts is not None and is_github(parts) is expected
+
+
+def test_a_release_asset_path_keeps_its_slashes() -> None:
+    parsed = parse_github_url("https://github.com/o/r/releases/download/v1.0/dir/w.tar.gz")
+    assert parsed == GitHubUrl("release", "o", "r", "v1.0", "dir/w.tar.gz")
+
+
+@pytest.mark.parametrize(
+    ("url", "repo", "action", "revision", "path", "prefix"),
+    [
+        ("https://huggingface.co/o/m/resolve/main/w.bin", "o/m", "resolve", "main", "w.bin", ""),
+        (
+            "https://huggingface.co/bert-base-uncased/resolve/main/config.json",
+            "bert-base-uncased",
+            "resolve",
+            "main",
+            "config.json",
+            "",
+        ),
+        ("https://hf.co/datasets/o/d/blob/v1/a/b.csv", "o/d", "blob", "v1", "a/b.csv", "datasets/"),
+        (
+            "https://www.huggingface.co/spaces/o/s/raw/refs%2Fpr%2F1/app.py",
+            "o/s",
+            "raw",
+            "refs%2Fpr%2F1",
+            "app.py",
+            "spaces/",
+        ),
+    ],
+)
+def test_hugging_face_urls(
+    url: str, repo: str, action: str, revision: str, path: str, prefix: str
+) -> None:
+    parsed = parse_huggingface_url(url)
+    assert parsed is not None
+    assert (parsed.prefix, parsed.repo, parsed.action, parsed.revision, parsed.path) == (
+        prefix,
+        repo,
+        action,
+        revision,
+        path,
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://huggingface.co/o/m",
+        "https://huggingface.co/o/m/resolve/main",  # no file
+        "https://huggingface.co/o/m/tree/main/w.bin",
+        "https://cdn-lfs.huggingface.co/o/m/resolve/main/w.bin",
+        "ftp://huggingface.co/o/m/resolve/main/w.bin",
+    ],
+)
+def test_hugging_face_look_alikes(url: str) -> None:
+    assert parse_huggingface_url(url) is None

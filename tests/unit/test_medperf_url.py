@@ -58,17 +58,24 @@ REJECTED = [
     "192.168.1",
     "172.16.1",
     "10.1.1",
+    "169.254.1.1.1.1",
+    "192.168.1.1.1.1",
+    "172.16.1.1.1.1",
+    "10.1.1.1.1",
 ]
 
 
 @pytest.mark.parametrize("host", ACCEPTED)
-@pytest.mark.parametrize("form", ["http://{}", "https://{}:8080/w.tar.gz", "ftp://{}/x?y=1#z"])
+# User info keeps a URL off the fast path: the full expression's own IPv4 branches decide.
+@pytest.mark.parametrize(
+    "form", ["http://{}", "https://{}:8080/w.tar.gz", "ftp://{}/x?y=1#z", "https://u:p@{}/w"]
+)
 def test_accepted_addresses(host: str, form: str) -> None:
     assert medperf_accepts_url(form.format(host))
 
 
 @pytest.mark.parametrize("host", REJECTED)
-@pytest.mark.parametrize("form", ["http://{}", "https://{}:8080/w.tar.gz"])
+@pytest.mark.parametrize("form", ["http://{}", "https://{}:8080/w.tar.gz", "https://u:p@{}/w"])
 def test_rejected_addresses(host: str, form: str) -> None:
     assert not medperf_accepts_url(form.format(host))
 

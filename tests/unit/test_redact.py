@@ -3,8 +3,11 @@ look-alike keys it must leave alone."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+
 import pytest
-from medperf_lint.refs.redact import find_secrets, redact_text, redact_url
+from medperf_lint.refs.redact import find_secrets, install_log_redaction, redact_text, redact_url
 
 CREDENTIAL_KEYS = [
     "token",
@@ -166,3 +169,54 @@ def test_prose_is_left_alone(text: str) -> None:
 @pytest.mark.parametrize("word", ["Bearer", "bearer", "Basic", "basic", "Token", "token"])
 def test_auth_words_before_a_credential(word: str) -> None:
     assert redact_text(f"sent {word} abc123def456") == f"sent {word} ***"
+
+
+def test_tokens_in_any_query_value_count_but_not_inside_signatures() -> None:
+    token = "ghp_" + "a" * 36
+    assert find_secrets(f"https://h.example.org/w?file={token}").token_values
+    assert find_secrets(f"https://h.example.org/w#v={token}").token_values
+    presigned = (
+        "https://b.s3.amazonaws.com/w?X-Amz-Credential=AKIAABCDEFGHIJKLMNOP%2F20240101"
+        "&X-Amz-Signature=abc"
+    )
+    secrets = find_secrets(presigned)
+    assert not secrets.token_values and not secrets.credentials
+    assert secrets.signature_keys == ("x-amz-credential", "x-amz-signature")
+
+
+@pytest.fixture
+def root_logger() -> Iterator[logging.Logger]:
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield root
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (logging.NOTSET, logging.WARNING),
+        (logging.DEBUG, logging.WARNING),
+        (logging.INFO, logging.WARNING),
+        (logging.WARNING, logging.WARNING),
+        (logging.ERROR, logging.ERROR),
+    ],
+)
+def test_log_records_are_redacted_at_warning_or_above(
+    root_logger: logging.Logger,
+    capsys: pytest.CaptureFixture[str],
+    before: int,
+    after: int,
+) -> None:
+    root_logger.handlers[:] = [logging.NullHandler()]  # someone else's handler is kept
+    root_logger.setLevel(before)
+    install_log_redaction()
+    install_log_redaction()  # once only
+    assert root_logger.level == after
+    ours = [h for h in root_logger.handlers if getattr(h, "_medperf_lint", False)]
+    assert len(ours) == 1 and len(root_logger.handlers) == 2
+    logging.getLogger("urllib3").error("GET %s\nfailed", f"https://h.example.org/w?token={VALUE}")
+    assert capsys.readouterr().err == (
+        "medperf-lint: urllib3: GET https://h.example.org/w?token=*** failed\n"
+    )

@@ -48,3 +48,21 @@ def test_malformed(comment: str) -> None:
 def test_spacing_and_empty_names() -> None:
     [s] = parse(["#medperf-lint:ignore[ a ,, b ]   why not"])
     assert (s.names, s.reason, s.column, s.covers) == (("a", "b"), "why not", 1, 2)
+
+
+def test_matching_names_on_another_line_is_an_empty_tuple() -> None:
+    from medperf_lint.findings import Finding, Severity, Span
+    from medperf_lint.input.suppressions import matches, matching_names
+
+    [s] = parse(["url: x  # medperf-lint: ignore[MPL003]"])
+    elsewhere = Finding(
+        rule="insecure-http",
+        code="MPL003",
+        severity=Severity.WARNING,
+        message="m",
+        path="f.yaml",
+        span=Span(2, 1, 2, 2),
+        reference="http://x",
+    )
+    assert matching_names(s, elsewhere) == ()
+    assert not matches(s, elsewhere)
