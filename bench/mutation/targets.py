@@ -139,6 +139,14 @@ EQUIVALENT: dict[str, dict[str, str]] = {
     "rules/host_not_allowed.py": {
         "constant: 1 -> 2": "entry.split(':', 2)[0] is the same first part as split(':', 1)[0]",
     },
+    "rules/url_too_long.py": {
+        "entry: delete None from (None, '--ref')": "no reader makes a length-limited reference "
+        "without a field: documents.py passes each field's name (a str), --ref passes '--ref'",
+    },
+    "rules/github_page_url.py": {
+        "return: return False -> return None": "its only caller tests the result for truth, "
+        "and None is false",
+    },
     "rules/github_unpinned_ref.py": {
         "guard: delete `if key is None: return None`": "github.get(None) is None, so the "
         "lines after it return None for the same input",

@@ -174,3 +174,15 @@ def test_online_the_fix_pins_todays_digest(image: str) -> None:
     unknown = RuleContext(Settings(), NetworkResults(images={image: Lookup(None)}))
     [without] = docker_image_unpinned.check(ref, unknown)
     assert without.fix is None
+
+
+def test_whitespace_around_a_valid_name_is_trimmed_safely(tmp_path: Path) -> None:
+    report = _lint(tmp_path, '" ubuntu:22.04"')
+    assert messages(report) == [INVALID + "it contains whitespace"]
+    fix = report.findings[0].fix
+    assert fix is not None
+    assert (fix.replacement, fix.description, fix.safe) == (
+        "ubuntu:22.04",
+        "remove the whitespace",
+        True,
+    )
