@@ -153,11 +153,20 @@ def _rules_command(argv: Sequence[str]) -> int:
     from medperf_lint.rules import RULES, lookup
 
     if argv[0] == "rules":
-        width = max(len(r.name) for r in RULES)
-        for r in RULES:
-            mode = "online " if r.online else "offline"
-            levels = ",".join(s.value for s in r.severities)  # the default first
-            print(f"{r.code}  {r.name:<{width}}  {levels:<7}  {mode}  {r.summary}")
+        rows = [
+            (
+                r.code,
+                r.name,
+                ",".join(s.value for s in r.severities),  # the default first
+                "online" if r.online else "offline",
+                r.summary,
+            )
+            for r in sorted(RULES, key=lambda r: r.code)
+        ]
+        widths = [max(len(row[i]) for row in rows) for i in range(4)]
+        for row in rows:
+            cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+            print("  ".join([*cells, row[4]]))
         return EXIT_OK
     if len(argv) != 2:
         print("usage: medperf-lint rule NAME-OR-CODE", file=sys.stderr)

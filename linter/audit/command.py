@@ -16,17 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 from urllib.parse import urlsplit
 
-from medperf_lint.cli_options import (
-    EXIT_FINDINGS,
-    EXIT_OK,
-    EXIT_USAGE,
-    add_deadline_option,
-    add_network_options,
-    add_show_info_option,
-    csv_list,
-    overrides,
-    unknown_rule_names,
-)
+from medperf_lint import cli_options as shared
+from medperf_lint.cli_options import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 
 if TYPE_CHECKING:
     from medperf_lint.audit.run import AuditResult
@@ -96,16 +87,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="also append the Markdown report to FILE (e.g. $GITHUB_STEP_SUMMARY)",
     )
     p.add_argument(
-        "--select", type=csv_list, action="extend", metavar="RULES", help="only these rules"
+        "--select", type=shared.csv_list, action="extend", metavar="RULES", help="only these rules"
     )
     p.add_argument(
-        "--ignore", type=csv_list, action="extend", metavar="RULES", help="skip these rules"
+        "--ignore", type=shared.csv_list, action="extend", metavar="RULES", help="skip these rules"
     )
     p.add_argument("--config", metavar="FILE", help="config file for rule settings")
     p.add_argument("--quiet", "-q", action="store_true", help="print only errors")
-    add_show_info_option(p)
-    add_deadline_option(p)
-    add_network_options(p.add_argument_group("network"))
+    shared.add_show_info_option(p)
+    shared.add_deadline_option(p)
+    shared.add_network_options(p.add_argument_group("network"))
     return p
 
 
@@ -168,7 +159,7 @@ def audit_command(argv: Sequence[str]) -> int:
     if argv and argv[0] == "history":
         return _history_command(argv[1:])
     args = build_parser().parse_args(list(argv))
-    problem = server_problem(args.server) or unknown_rule_names(args)
+    problem = server_problem(args.server) or shared.unknown_rule_names(args)
     if problem:
         return _error(problem)
     server_url = args.server.rstrip("/")
@@ -183,7 +174,7 @@ def audit_command(argv: Sequence[str]) -> int:
     install_log_redaction()
     try:
         token = find_token(server_url, args.token_file)
-        values = {"no_cache": True, **overrides(args)}  # an audit wants today's answers
+        values = {"no_cache": True, **shared.overrides(args)}  # an audit wants today's answers
         explicit = Path(args.config) if args.config else None
         settings = ConfigResolver(explicit, values).run_settings()
         from medperf_lint.api import _check_ca_bundle, _check_resolve

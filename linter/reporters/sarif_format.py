@@ -31,6 +31,7 @@ from medperf_lint.catalogue import HOMEPAGE, documentation, example, help_uri, r
 from medperf_lint.findings import Finding, Span
 from medperf_lint.fixer import _added_line, _render
 from medperf_lint.report import Report
+from medperf_lint.reporters.locations import in_workspace
 from medperf_lint.reporters.safe_text import redact_tree
 from medperf_lint.rule import Rule
 
@@ -43,7 +44,7 @@ _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 def _artifact_uri(path: str) -> str:
     """A relative URI (against the repository root) when the file is under the working folder."""
-    pure = PurePath(path)
+    pure = PurePath(in_workspace(path))
     if pure.is_absolute():
         try:
             pure = PurePath(os.path.relpath(path))

@@ -23,34 +23,6 @@ def _one_line(err: str) -> str:
     return lines[0]
 
 
-def test_a_bad_token_is_one_line_and_exit_2(
-    capsys: pytest.CaptureFixture[str],
-    medperf: FakeMedPerf,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setenv("MEDPERF_LINT_MEDPERF_TOKEN", "stale-token")
-    result = run_audit(capsys, medperf, None, tmp_path)
-    assert result.code == 2
-    line = _one_line(result.err)
-    assert "refused the token (401: Given token not valid for any token type)" in line
-    assert "stale-token" not in result.err + result.out
-    assert not (tmp_path / "history.sqlite3").exists()  # nothing audited, nothing recorded
-
-
-def test_no_token_anywhere_is_one_line_and_sends_nothing(
-    capsys: pytest.CaptureFixture[str],
-    medperf: FakeMedPerf,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.delenv("MEDPERF_LINT_MEDPERF_TOKEN")
-    result = run_audit(capsys, medperf, None, tmp_path)
-    assert result.code == 2
-    assert "no MedPerf token for" in _one_line(result.err)
-    assert medperf.log == []
-
-
 def _jwt(exp: float) -> str:
     def part(obj: object) -> str:
         return base64.urlsafe_b64encode(json.dumps(obj).encode()).decode().rstrip("=")
@@ -58,17 +30,35 @@ def _jwt(exp: float) -> str:
     return f"{part({'alg': 'RS256'})}.{part({'exp': int(exp)})}.c2ln"
 
 
-def test_an_expired_token_is_refused_before_any_request(
+@pytest.mark.parametrize(
+    ("token", "said", "asked"),
+    [
+        # a token the server refuses: asked once, never echoed
+        ("stale-token", "refused the token (401: Given token not valid for any token type)", True),
+        (None, "no MedPerf token for", False),  # none anywhere: nothing is sent
+        (_jwt(time.time() - 3600), "expired at", False),  # refused before any request
+    ],
+    ids=["refused", "missing", "expired"],
+)
+def test_a_token_problem_is_one_line_and_exit_2(
     capsys: pytest.CaptureFixture[str],
     medperf: FakeMedPerf,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    token: str | None,
+    said: str,
+    asked: bool,
 ) -> None:
-    monkeypatch.setenv("MEDPERF_LINT_MEDPERF_TOKEN", _jwt(time.time() - 3600))
+    if token is None:
+        monkeypatch.delenv("MEDPERF_LINT_MEDPERF_TOKEN")
+    else:
+        monkeypatch.setenv("MEDPERF_LINT_MEDPERF_TOKEN", token)
     result = run_audit(capsys, medperf, None, tmp_path)
     assert result.code == 2
-    assert "expired at" in _one_line(result.err)
-    assert medperf.log == []
+    assert said in _one_line(result.err)
+    assert token is None or token not in result.err + result.out
+    assert bool(medperf.log) is asked
+    assert not (tmp_path / "history.sqlite3").exists()  # nothing audited, nothing recorded
 
 
 def test_token_file_on_the_command_line(
