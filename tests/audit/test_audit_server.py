@@ -128,6 +128,32 @@ def test_malformed_json_is_one_line(
     assert "/api/v0/assets/: the server's answer is not JSON" in _one_line(result.err)
 
 
+def test_a_busy_server_is_asked_again_under_the_request_policy(
+    capsys: pytest.CaptureFixture[str], medperf: FakeMedPerf, tmp_path: Path
+) -> None:
+    """A 503 is retried as every provider retries it (net/policy.py), ``--retries`` times."""
+    medperf.add("assets", fm.asset(1, "a", "local", ""))
+    medperf.unavailable["/api/v0/assets/"] = 1
+    result = run_audit(capsys, medperf, None, tmp_path, "--retries", "1")
+    assert result.code == 0, result.err
+    assert [s.path for s in medperf.log].count("/api/v0/assets/") == 2
+    medperf.unavailable["/api/v0/assets/"] = 1
+    again = run_audit(capsys, medperf, None, tmp_path)  # --retries 0
+    assert again.code == 2
+    assert "/api/v0/assets/: HTTP 503: Service temporarily unavailable" in _one_line(again.err)
+
+
+def test_a_redirect_is_not_followed(
+    capsys: pytest.CaptureFixture[str], medperf: FakeMedPerf, tmp_path: Path
+) -> None:
+    """The token and the run stay on the origin the user named: a 301 is an error, not a hop."""
+    medperf.moved["/api/v0/assets/"] = "/api/v0/mlcubes/"  # even on the same origin
+    result = run_audit(capsys, medperf, None, tmp_path, "--entity", "assets")
+    assert result.code == 2
+    assert "the server redirects (HTTP 301)" in _one_line(result.err)
+    assert [s.path for s in medperf.log] == ["/api/v0/assets/"]
+
+
 def test_a_next_link_to_another_origin_is_refused(
     capsys: pytest.CaptureFixture[str], medperf: FakeMedPerf, tmp_path: Path
 ) -> None:

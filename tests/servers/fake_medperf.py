@@ -183,6 +183,8 @@ class FakeMedPerf:
     delay: float = 0.0
     malformed: set[str] = field(default_factory=set)
     forbidden: set[str] = field(default_factory=set)
+    unavailable: dict[str, int] = field(default_factory=dict)  # path -> 503s before it answers
+    moved: dict[str, str] = field(default_factory=dict)  # path -> where a 301 points
     next_host: str | None = None
     entities: dict[str, dict[int, dict[str, Any]]] = field(
         default_factory=lambda: {c: {} for c in COLLECTIONS}
@@ -240,6 +242,12 @@ class FakeMedPerf:
                 else "Given token not valid for any token type"
             )
             return 401, {"detail": detail}
+        if path in self.moved:
+            return 301, {"detail": "Moved permanently."}
+        if self.unavailable.get(path, 0) > 0:
+            with self._lock:
+                self.unavailable[path] -= 1
+            return 503, {"detail": "Service temporarily unavailable, try again later."}
         if path in self.forbidden:
             return 403, {"detail": "You do not have permission to perform this action."}
         parts = [p for p in path.split("/") if p]
@@ -312,6 +320,10 @@ def _handler(server: FakeMedPerf) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Type", "application/json")
             if status == 401:
                 self.send_header("WWW-Authenticate", 'Bearer realm="api"')
+            if status == 503:
+                self.send_header("Retry-After", "0")
+            if status == 301:
+                self.send_header("Location", server.moved[parts.path])
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
