@@ -46,14 +46,32 @@ class Partial:
     """Facts as providers find them, so a provider cut off at the deadline loses none it had."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
         self._probes: dict[str, ProbeResult] = {}
         self._github: dict[RefKey, RefLookup] = {}
         self._synapse: dict[str, SynapseLookup] = {}
+        self._probing = False  # the HTTP provider is running and may still hand in probes
 
     def probe(self, url: str, result: ProbeResult) -> None:
         with self._lock:
             self._probes[url] = result
+            self._lock.notify_all()
+
+    def probing(self, running: bool) -> None:
+        with self._lock:
+            self._probing = running
+            self._lock.notify_all()
+
+    def wait_probes(self, urls: Sequence[str], until: float | None) -> dict[str, ProbeResult]:
+        """The probes of ``urls`` once all are in, the prober has stopped, or ``until`` passed:
+        how a provider reads a fact the prober finds on its way (Hugging Face's commit)."""
+        with self._lock:
+            while self._probing and not all(u in self._probes for u in urls):
+                left = None if until is None else until - time.monotonic()
+                if left is not None and left <= 0:
+                    break
+                self._lock.wait(left)
+            return {u: self._probes[u] for u in urls if u in self._probes}
 
     def github(self, key: RefKey, lookup: RefLookup) -> None:
         with self._lock:
@@ -77,6 +95,7 @@ class Plan:
 
     check: Callable[[Progress | None, float | None, Partial], NetworkResults]
     unfinished: Callable[[], NetworkResults]  # facts when cut off
+    probes: bool = False  # the HTTP prober: others may wait on its probes (Partial.wait_probes)
 
 
 @dataclass(frozen=True)
@@ -92,6 +111,7 @@ class Provider(Generic[K]):
         [tuple[K, ...], Settings, Progress | None, float | None, Partial], NetworkResults
     ]
     unfinished: Callable[[tuple[K, ...], Settings], NetworkResults]  # facts when cut off
+    probes: bool = False
 
     def plan(self, refs: Sequence[Reference], settings: Settings) -> Plan | None:
         inputs = self.inputs(refs, settings)
@@ -100,6 +120,7 @@ class Provider(Generic[K]):
         return Plan(
             lambda progress, until, partial: self.check(inputs, settings, progress, until, partial),
             lambda: self.unfinished(inputs, settings),
+            self.probes,
         )
 
 
@@ -119,9 +140,14 @@ def gather(
     ]
 
     partial = Partial()
+    partial.probing(any(plan.probes for plan in jobs))
 
     def work(plan: Plan) -> NetworkResults:
-        return plan.check(progress, until, partial)
+        try:
+            return plan.check(progress, until, partial)
+        finally:
+            if plan.probes:
+                partial.probing(False)
 
     outcomes = run_until(
         work, jobs, workers=len(jobs), until=None if until is None else until + GRACE
@@ -188,16 +214,51 @@ def _resolve(
     from medperf_lint.providers import github
 
     # GitHub returns at the deadline itself, every lookup answered: nothing to hand in early.
-    return NetworkResults(github=github.resolve_urls(urls, settings))
+    refs, releases = github.resolve(urls, settings)
+    return NetworkResults(github=refs, releases=releases)
 
 
 def _github_unfinished(urls: Inputs, settings: Settings) -> NetworkResults:
-    from medperf_lint.facts.github import RefLookup
-    from medperf_lint.refs.hosts import github_ref_key
+    from medperf_lint.facts.github import RefLookup, ReleaseLookup
+    from medperf_lint.refs.hosts import github_ref_key, github_release_key
 
     keys = {k for u in urls if (k := github_ref_key(u)) is not None}
-    lookup = RefLookup(inconclusive=_deadline_reason(settings))
-    return NetworkResults(github=dict.fromkeys(keys, lookup))
+    tags = {k for u in urls if (k := github_release_key(u)) is not None}
+    reason = _deadline_reason(settings)
+    return NetworkResults(
+        github=dict.fromkeys(keys, RefLookup(inconclusive=reason)),
+        releases=dict.fromkeys(tags, ReleaseLookup(inconclusive=reason)),
+    )
+
+
+# ---- Other forges (GitLab, Bitbucket, Gitea/Codeberg, Hugging Face) ----
+
+
+def _forge_urls(refs: Sequence[Reference], settings: Settings) -> Inputs:
+    from medperf_lint.refs.forges import forge_url_key
+
+    return tuple(u for u in _web_urls(refs, settings) if forge_url_key(u, settings) is not None)
+
+
+def _forge_lookups(
+    urls: Inputs,
+    settings: Settings,
+    progress: Progress | None,
+    until: float | None,
+    partial: Partial,
+) -> NetworkResults:
+    from medperf_lint.providers import forges
+
+    return NetworkResults(forges=forges.look_up(urls, settings, until, partial.wait_probes))
+
+
+def _forges_unfinished(urls: Inputs, settings: Settings) -> NetworkResults:
+    from medperf_lint.facts.forges import ForgeLookup
+    from medperf_lint.refs.forges import forge_url_key
+
+    keys = {k for u in urls if (k := forge_url_key(u, settings)) is not None}
+    lookup = ForgeLookup(inconclusive=_deadline_reason(settings))
+    return NetworkResults(forges=dict.fromkeys(keys, lookup))
 
 
 # ---- Synapse lookups ----
@@ -295,8 +356,9 @@ def _downloads_unfinished(jobs: tuple[DownloadJob, ...], settings: Settings) -> 
 
 
 PROVIDERS: Mapping[Need, Provider[str] | Provider[DownloadJob]] = {
-    Need.HTTP: Provider(_web_urls, _probe, _probes_unfinished),
+    Need.HTTP: Provider(_web_urls, _probe, _probes_unfinished, probes=True),
     Need.GITHUB: Provider(_web_urls, _resolve, _github_unfinished),
+    Need.FORGES: Provider(_forge_urls, _forge_lookups, _forges_unfinished),
     Need.SYNAPSE: Provider(_synapse_ids, _look_up, _synapse_unfinished),
     Need.REGISTRY: Provider(_images, _look_up_images, _images_unfinished),
     Need.DOWNLOAD: Provider(_downloads, _download, _downloads_unfinished),

@@ -37,6 +37,7 @@ class Need(str, enum.Enum):
     SYNAPSE = "synapse"
     REGISTRY = "registry"  # container registries (image digests)
     DOWNLOAD = "download"  # whole files, gathered only with --verify-hashes
+    FORGES = "forges"  # GitLab, Bitbucket, Gitea/Codeberg and Hugging Face APIs
 
 
 @dataclass(frozen=True)

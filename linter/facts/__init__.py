@@ -2,7 +2,8 @@
 
 A leaf module: it imports only the other fact modules (:mod:`medperf_lint.facts.probe`,
 :mod:`medperf_lint.facts.github`, :mod:`medperf_lint.facts.synapse`,
-:mod:`medperf_lint.facts.registry`, :mod:`medperf_lint.facts.download`), never a provider. Providers import it to build
+:mod:`medperf_lint.facts.registry`, :mod:`medperf_lint.facts.download`,
+:mod:`medperf_lint.facts.forges`), never a provider. Providers import it to build
 results; rules, reporters and the engine import it to read them; nothing here opens a socket.
 """
 
@@ -12,7 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from medperf_lint.facts.download import DownloadFacts
-from medperf_lint.facts.github import RefKey, RefLookup
+from medperf_lint.facts.forges import ForgeKey, ForgeLookup
+from medperf_lint.facts.github import RefKey, RefLookup, ReleaseKey, ReleaseLookup
 from medperf_lint.facts.probe import ProbeResult
 from medperf_lint.facts.registry import ImageLookup
 from medperf_lint.facts.synapse import SynapseLookup
@@ -30,6 +32,8 @@ class NetworkResults:
     synapse_identity: str | None = None  # "anonymously" or "as user NAME": how checks ran
     images: Mapping[str, ImageLookup] = field(default_factory=dict)  # image reference -> lookup
     downloads: Mapping[str, DownloadFacts] = field(default_factory=dict)  # URL -> full download
+    forges: Mapping[ForgeKey, ForgeLookup] = field(default_factory=dict)  # other forges' refs
+    releases: Mapping[ReleaseKey, ReleaseLookup] = field(default_factory=dict)  # GitHub releases
 
     def merged(self, other: NetworkResults) -> NetworkResults:
         """Both sets of facts; ``other`` wins where both know a key (providers never overlap)."""
@@ -40,4 +44,6 @@ class NetworkResults:
             synapse_identity=other.synapse_identity or self.synapse_identity,
             images={**self.images, **other.images},
             downloads={**self.downloads, **other.downloads},
+            forges={**self.forges, **other.forges},
+            releases={**self.releases, **other.releases},
         )

@@ -144,6 +144,7 @@ class ProbeCache:
 _STR_FIELDS = ("url", "final_url")
 _OPTIONAL_STR_FIELDS = (
     "content_type",
+    "repo_commit",
     "sniffed",
     "sniff_detail",
     "page",
@@ -311,6 +312,28 @@ class GitHubCache(_Records):
 
     def put(self, key: tuple[str, str, str], lookup: dict[str, object]) -> bool:
         return self._put([k.lower() for k in key], lookup)
+
+
+class ForgeCache(_Records):
+    """Commit-pinned lookups on GitLab, Bitbucket, Gitea/Codeberg and Hugging Face, keyed by
+    (forge, API origin, project, 40-hex SHA) and kept ``cache_ttl_immutable``, as GitHub's are:
+    whether a commit exists in a project does not change, so a warm re-run sends no call."""
+
+    field = "lookup"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ForgeCache | None:
+        if settings.no_cache or settings.cache_ttl_immutable <= 0:
+            return None
+        return cls(
+            _root(settings) / ("forges-" + _namespace(settings)), settings.cache_ttl_immutable
+        )
+
+    def get(self, key: tuple[str, ...], now: float | None = None) -> dict[str, object] | None:
+        return self._get(list(key), now)
+
+    def put(self, key: tuple[str, ...], lookup: dict[str, object]) -> bool:
+        return self._put(list(key), lookup)
 
 
 class VerifiedCache(_Records):

@@ -47,11 +47,12 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from urllib.parse import quote, urljoin, urlsplit
 
 from medperf_lint._version import __version__
-from medperf_lint.facts.github import RefLookup, RepoRefs
-from medperf_lint.refs.hosts import RefKey, github_ref_key, is_full_sha
+from medperf_lint.facts.github import RefLookup, ReleaseKey, ReleaseLookup, RepoRefs
+from medperf_lint.refs.hosts import RefKey, github_ref_key, github_release_key, is_full_sha
 
 if TYPE_CHECKING:
     from medperf_lint.input.config import Settings
+    from medperf_lint.net.cache import GitHubCache
     from medperf_lint.net.transport import Response, Transport
 
 SHA_MEDIA_TYPE = "application/vnd.github.sha"
@@ -67,7 +68,7 @@ CONTAINED = frozenset({"identical", "behind"})  # compare BASE...SHA: SHA is in 
 TOKEN_VARS = ("GITHUB_TOKEN", "GH_TOKEN")
 DEADLINE = "the run's deadline passed before GitHub answered"
 
-__all__ = ["RefLookup", "RepoRefs", "resolve_urls"]
+__all__ = ["RefLookup", "ReleaseLookup", "RepoRefs", "resolve", "resolve_urls"]
 
 
 def github_token() -> str | None:
@@ -80,28 +81,72 @@ def github_token() -> str | None:
 
 def resolve_urls(urls: Iterable[str], settings: Settings) -> dict[RefKey, RefLookup]:
     """Look up every GitHub ref that ``urls`` depend on, each key once, a few at a time."""
+    return resolve(urls, settings)[0]
+
+
+def resolve(
+    urls: Iterable[str], settings: Settings
+) -> tuple[dict[RefKey, RefLookup], dict[ReleaseKey, ReleaseLookup]]:
+    """Every GitHub ref and every release (of a release asset URL) that ``urls`` depend on,
+    on one client so both share the rate limit. Conclusive answers for full SHAs and
+    immutable releases are cached for ``cache_ttl_immutable``."""
     from medperf_lint.net.cache import GitHubCache
 
+    urls = list(urls)
     keys = sorted({k for u in urls if (k := github_ref_key(u)) is not None})
-    if not keys:
-        return {}
+    tags = sorted({k for u in urls if (k := github_release_key(u)) is not None})
+    if not keys and not tags:
+        return {}, {}
     cache = GitHubCache.from_settings(settings)
     results: dict[RefKey, RefLookup] = {}
-    todo: list[RefKey] = []
+    releases: dict[ReleaseKey, ReleaseLookup] = {}
     for key in keys:
-        hit = _cached(cache, key)
-        if hit is not None:
+        if (hit := _cached(cache, key)) is not None:
             results[key] = hit
-        else:
-            todo.append(key)
-    if todo:
-        results.update(_look_up(todo, settings))
+    for tag in tags:
+        if (found := _cached_release(cache, tag)) is not None:
+            releases[tag] = found
+    todo = [k for k in keys if k not in results]
+    tags_todo = [t for t in tags if t not in releases]
+    if todo or tags_todo:
+        looked_up, released = _look_up(todo, settings, tags_todo)
+        results.update(looked_up)
+        releases.update(released)
         if cache is not None:
-            for key in todo:
-                found = results[key]
-                if is_full_sha(key[2]) and found.inconclusive is None:
-                    cache.put(key, asdict(found))
-    return {k: results[k] for k in keys}
+            _store(cache, todo, results, tags_todo, releases)
+    return {k: results[k] for k in keys}, {t: releases[t] for t in tags}
+
+
+def _release_cache_key(tag: ReleaseKey) -> RefKey:
+    return (tag[0], tag[1], "releases/tags/" + tag[2])
+
+
+def _cached_release(cache: object, tag: ReleaseKey) -> ReleaseLookup | None:
+    from medperf_lint.net.cache import GitHubCache
+
+    record = cache.get(_release_cache_key(tag)) if isinstance(cache, GitHubCache) else None
+    assets = record.get("assets") if record is not None else None
+    if not isinstance(assets, list) or not all(isinstance(a, str) for a in assets):
+        return None
+    return ReleaseLookup(exists=True, immutable=True, assets=tuple(assets))
+
+
+def _store(
+    cache: GitHubCache,
+    keys: list[RefKey],
+    results: Mapping[RefKey, RefLookup],
+    tags: list[ReleaseKey],
+    releases: Mapping[ReleaseKey, ReleaseLookup],
+) -> None:
+    """Cache what cannot change: a full SHA's conclusive answer, an immutable release."""
+    for key in keys:
+        found = results[key]
+        if is_full_sha(key[2]) and found.inconclusive is None:
+            cache.put(key, asdict(found))
+    for tag in tags:
+        release = releases[tag]
+        if release.immutable and release.inconclusive is None:
+            cache.put(_release_cache_key(tag), {"assets": list(release.assets)})
 
 
 def _cached(cache: object, key: RefKey) -> RefLookup | None:
@@ -119,12 +164,14 @@ def _cached(cache: object, key: RefKey) -> RefLookup | None:
         return None
 
 
-def _look_up(keys: list[RefKey], settings: Settings) -> dict[RefKey, RefLookup]:
+def _look_up(
+    keys: list[RefKey], settings: Settings, tags: list[ReleaseKey]
+) -> tuple[dict[RefKey, RefLookup], dict[ReleaseKey, ReleaseLookup]]:
     base = settings.github_api_url.rstrip("/")
     parts = urlsplit(base)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         reason = f"github-api-url {settings.github_api_url!r} is not an http(s) URL"
-        return {k: RefLookup(inconclusive=reason) for k in keys}
+        return _unanswered(keys, tags, reason)
     from medperf_lint.input.config import ConfigError
     from medperf_lint.net.transport import open_transport
 
@@ -134,11 +181,20 @@ def _look_up(keys: list[RefKey], settings: Settings) -> dict[RefKey, RefLookup]:
             client = GitHubClient(settings, shared.transport, deadline)
             wait = None if deadline is None else max(0.0, deadline - time.monotonic()) + 1.0
             try:
-                return shared.call(client.look_up_all(keys), timeout=wait)
+                return shared.call(client.look_up_everything(keys, tags), timeout=wait)
             except TimeoutError:
-                return {k: RefLookup(inconclusive=DEADLINE) for k in keys}
+                return _unanswered(keys, tags, DEADLINE)
     except ValueError as err:  # a malformed --resolve entry
         raise ConfigError(str(err)) from None
+
+
+def _unanswered(
+    keys: list[RefKey], tags: list[ReleaseKey], reason: str
+) -> tuple[dict[RefKey, RefLookup], dict[ReleaseKey, ReleaseLookup]]:
+    return (
+        {k: RefLookup(inconclusive=reason) for k in keys},
+        {t: ReleaseLookup(inconclusive=reason) for t in tags},
+    )
 
 
 class Inconclusive(Exception):
@@ -309,6 +365,43 @@ class GitHubClient:
         self._repos: Once[tuple[str, str], Reply] = Once()
         self._refs: Once[tuple[str, str], RepoRefs] = Once()
         self._pending = 0
+
+    async def look_up_everything(
+        self, keys: list[RefKey], tags: list[ReleaseKey]
+    ) -> tuple[dict[RefKey, RefLookup], dict[ReleaseKey, ReleaseLookup]]:
+        """The refs, then the releases (one call each), on this client's rate budget."""
+        refs = await self.look_up_all(keys) if keys else {}
+        releases: dict[ReleaseKey, ReleaseLookup] = {}
+        for tag in tags:
+            if self.deadline is not None and time.monotonic() > self.deadline:
+                releases[tag] = ReleaseLookup(inconclusive=DEADLINE)
+            else:
+                releases[tag] = await self.release(*tag)
+        return refs, releases
+
+    async def release(self, owner: str, repo: str, tag: str) -> ReleaseLookup:
+        """``GET /repos/O/R/releases/tags/TAG``: 1 call; a 404 is a missing release only when
+        the repository itself answers (1 more call), else the lookup is inconclusive."""
+        try:
+            reply = await self.get(f"{_repo_path(owner, repo)}/releases/tags/{quote(tag, safe='')}")
+            if reply.status == 404:
+                info = await self.repo(owner, repo)
+                if info.status != 200:
+                    return ReleaseLookup(inconclusive=_unexpected(info, f"repos/{owner}/{repo}"))
+                return ReleaseLookup(exists=False, detail=_said(reply))
+            data = reply.json() if reply.status == 200 else None
+            if not isinstance(data, dict):
+                return ReleaseLookup(inconclusive=_unexpected(reply, f"releases/tags/{tag}"))
+            assets = data.get("assets")
+            names = tuple(
+                str(a["name"])
+                for a in (assets if isinstance(assets, list) else [])
+                if isinstance(a, dict) and isinstance(a.get("name"), str)
+            )
+            immutable = data.get("immutable") is True
+            return ReleaseLookup(exists=True, immutable=immutable, assets=names)
+        except Inconclusive as err:
+            return ReleaseLookup(inconclusive=err.reason)
 
     async def look_up_all(self, keys: list[RefKey]) -> dict[RefKey, RefLookup]:
         """Every key, ``WORKERS`` at a time; at the deadline the unfinished are inconclusive."""

@@ -27,6 +27,7 @@ from medperf_lint.facts import Progress
 from medperf_lint.facts.probe import HTML_TYPES, ProbeResult
 from medperf_lint.input.config import Settings
 from medperf_lint.net.cache import ProbeCache
+from medperf_lint.refs.hosts import is_full_sha
 from medperf_lint.refs.sniff import WINDOW, drive_page, sign_in_page, sniff
 
 if TYPE_CHECKING:
@@ -174,6 +175,7 @@ class _State:
     head_size: int | None = None
     head_encoding: str | None = None
     proxy: str | None = None
+    repo_commit: str | None = None  # X-Repo-Commit of the first hop (Hugging Face)
 
     def result(self, **values: Any) -> ProbeResult:
         return ProbeResult(
@@ -183,6 +185,7 @@ class _State:
             requests=self.requests,
             head_status=self.head_status,
             proxy=self.proxy,
+            repo_commit=self.repo_commit,
             **values,
         )
 
@@ -255,6 +258,8 @@ class _Prober:
             if answer is None:  # HEAD failed in a way GET may not: let GET decide
                 method = "GET"
                 continue
+            if not state.redirects and state.repo_commit is None:
+                state.repo_commit = _repo_commit(answer.headers)
             location = answer.headers.get("location")
             if answer.status in REDIRECT_CODES and location:
                 early = None
@@ -454,6 +459,12 @@ class _Prober:
             disposition_name=_disposition_name(headers.get("content-disposition")),
             inconclusive=inconclusive,
         )
+
+
+def _repo_commit(headers: Mapping[str, str]) -> str | None:
+    """The commit Hugging Face says it served (``X-Repo-Commit``), when it is a full SHA."""
+    value = headers.get("x-repo-commit", "").strip().lower()
+    return value if is_full_sha(value) else None
 
 
 def _challenge(answer: _Answer) -> bool:

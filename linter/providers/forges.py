@@ -1,0 +1,338 @@
+"""Commit facts from GitLab, Bitbucket Cloud, Gitea/Codeberg and Hugging Face, for the file URLs
+``forge-unpinned-ref`` names: the commit a branch or tag points at now (the exact fix), and
+whether a pinned commit exists (``forge-commit-not-found``).
+
+One lookup per unique (forge, origin, project, ref) key per run, on the run's transport (its
+session, address policy, proxies and CA bundle). API calls per lookup:
+
+* **Hugging Face**: 0 when the probe of the URL already answered with ``X-Repo-Commit`` (the
+  commit ``/resolve/REV/`` served); else 1, ``GET /api/{models|datasets|spaces}/REPO/revision/REV``
+  (``sha``).
+* **GitLab** (gitlab.com and the ``gitlab-hosts`` instances): 1,
+  ``GET /api/v4/projects/GROUP%2FREPO/repository/commits/REF`` (``id``).
+* **Bitbucket Cloud**: 1, ``GET api.bitbucket.org/2.0/repositories/WS/REPO/commit/REF`` (``hash``).
+* **Gitea/Forgejo/Codeberg** (codeberg.org and the ``gitea-hosts`` instances): 1,
+  ``GET /api/v1/repos/OWNER/REPO/git/commits/REF`` (``sha``; Gitea takes a ref or a SHA).
+* A 404 costs 1 more call, the project itself (``/projects/ID``, ``/repositories/WS/REPO``,
+  ``/repos/O/R``, ``/api/models/REPO``): only when the forge shows the project is the commit
+  missing (an error for a pinned SHA); otherwise, as on 401, 403 and 429, the lookup is
+  inconclusive, never a false error.
+* A conclusive answer for a full SHA is cached for ``cache_ttl_immutable`` (7 days), so a warm
+  re-run of pinned URLs sends nothing.
+
+Limits, as for GitHub: ``WORKERS`` lookups at a time; 5xx, 408 and connection errors retried at
+most ``settings.retries`` times with jittered backoff; a 429, or a ``RateLimit-Remaining: 0``,
+stops every further call to that API origin for the run (the rest are inconclusive, with the
+``Retry-After`` when given); answers are capped at ``MAX_BODY``; redirects are followed hop by
+hop under the address policy; ``--deadline`` makes the unfinished lookups inconclusive.
+Anonymous, as MedPerf downloads, except that ``GITLAB_TOKEN`` is sent to gitlab.com's API origin
+(https only), never to a redirect's other origin nor to another instance.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import quote, urljoin, urlsplit
+
+from medperf_lint.facts.forges import ForgeKey, ForgeLookup
+from medperf_lint.refs.forges import BITBUCKET, GITEA, GITLAB, HUGGING_FACE, forge_url_key
+from medperf_lint.refs.hosts import is_full_sha
+
+if TYPE_CHECKING:
+    from medperf_lint.facts.probe import ProbeResult
+    from medperf_lint.input.config import Settings
+    from medperf_lint.net.transport import Response, Transport
+
+WORKERS = 4
+MAX_BODY = 1024 * 1024  # bytes of one API answer (a commit, a project)
+MAX_REDIRECTS = 5
+BACKOFF = 0.25
+MAX_BACKOFF = 30.0
+DEADLINE = "the run's deadline passed before the forge answered"
+GITLAB_TOKEN_VAR = "GITLAB_TOKEN"
+GITLAB_COM = "gitlab.com"
+
+ProbeWait = Callable[[Sequence[str], "float | None"], Mapping[str, "ProbeResult"]]
+
+__all__ = ["ForgeLookup", "look_up"]
+
+
+def look_up(
+    urls: Iterable[str], settings: Settings, until: float | None, probes: ProbeWait | None = None
+) -> dict[ForgeKey, ForgeLookup]:
+    """Every forge key ``urls`` depend on, answered: cache, then the probe's Hugging Face
+    commit (``probes`` waits for the prober's results), then the forges' APIs."""
+    from medperf_lint.net.cache import ForgeCache
+
+    by_key: dict[ForgeKey, list[str]] = {}
+    for url in urls:
+        key = forge_url_key(url, settings)
+        if key is not None:
+            by_key.setdefault(key, []).append(url)
+    if not by_key:
+        return {}
+    cache = ForgeCache.from_settings(settings)
+    results: dict[ForgeKey, ForgeLookup] = {}
+    for key in by_key:
+        hit = _cached(cache, key)
+        if hit is not None:
+            results[key] = hit
+    hugging = [k for k in by_key if k[0] == HUGGING_FACE and k not in results]
+    if hugging and probes is not None:
+        seen = probes([u for k in hugging for u in by_key[k]], until)
+        for key in hugging:
+            found = _from_probes(key, [seen[u] for u in by_key[key] if u in seen])
+            if found is not None:
+                results[key] = found
+    todo = sorted(k for k in by_key if k not in results)
+    if todo:
+        results.update(_ask(todo, settings, until))
+    if cache is not None:
+        for key in todo:
+            if is_full_sha(key[3]) and results[key].inconclusive is None:
+                cache.put(key, asdict(results[key]))
+    return {k: results[k] for k in by_key}
+
+
+def _cached(cache: object, key: ForgeKey) -> ForgeLookup | None:
+    from medperf_lint.net.cache import ForgeCache
+
+    if not isinstance(cache, ForgeCache) or not is_full_sha(key[3]):
+        return None
+    record = cache.get(key)
+    if record is None:
+        return None
+    sha, exists = record.get("sha"), record.get("exists")
+    if not (sha is None or isinstance(sha, str)) or not isinstance(exists, bool):
+        return None
+    detail = record.get("detail")
+    return ForgeLookup(sha=sha, exists=exists, detail=detail if isinstance(detail, str) else None)
+
+
+def _from_probes(key: ForgeKey, found: list[ProbeResult]) -> ForgeLookup | None:
+    """The commit Hugging Face named while serving the URL: no API call needed."""
+    commits = {p.repo_commit for p in found if p.repo_commit}
+    if len(commits) != 1:
+        return None
+    sha = commits.pop()
+    ref = key[3].lower()
+    if is_full_sha(ref) and sha != ref:
+        return None  # a pinned URL answered for another commit: let the API say
+    return ForgeLookup(sha=sha, exists=True, detail="X-Repo-Commit of the file's own answer")
+
+
+def _ask(
+    keys: list[ForgeKey], settings: Settings, until: float | None
+) -> dict[ForgeKey, ForgeLookup]:
+    from medperf_lint.net.transport import call_until
+
+    answered: dict[ForgeKey, ForgeLookup] = {}
+    call_until(settings, lambda t: ForgeClient(settings, t, until).all(keys, answered), until)
+    return {k: answered.get(k, ForgeLookup(inconclusive=DEADLINE)) for k in keys}
+
+
+class Unanswerable(Exception):
+    """This lookup cannot be answered; ``reason`` says why in one line."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Api:
+    """Where one forge answers for one project: the commit and project endpoints, and the
+    field of the commit's JSON that holds its full SHA."""
+
+    name: str
+    commit_url: str
+    project_url: str
+    sha_field: str
+
+
+def api_for(key: ForgeKey) -> Api:
+    """The endpoints of ``key``'s forge (see the module docstring for the calls)."""
+    forge, origin, project, ref = key
+    quoted_ref = quote(ref, safe="")
+    if forge == GITLAB:
+        base = f"{origin}/api/v4/projects/{quote(project, safe='')}"
+        return Api(GITLAB, f"{base}/repository/commits/{quoted_ref}", base, "id")
+    if forge == BITBUCKET:
+        api = origin.replace("//bitbucket.org", "//api.bitbucket.org", 1)
+        base = f"{api}/2.0/repositories/{_path(project)}"
+        return Api(BITBUCKET, f"{base}/commit/{quoted_ref}", base, "hash")
+    if forge == GITEA:
+        base = f"{origin}/api/v1/repos/{_path(project)}"
+        return Api(GITEA, f"{base}/git/commits/{quoted_ref}", base, "sha")
+    kind, _, repo = (
+        project.partition("/")
+        if project.startswith(("datasets/", "spaces/"))
+        else (
+            "models",
+            "",
+            project,
+        )
+    )
+    base = f"{origin}/api/{kind}/{_path(repo)}"
+    return Api(HUGGING_FACE, f"{base}/revision/{quoted_ref}", base, "sha")
+
+
+def _path(project: str) -> str:
+    return "/".join(quote(part, safe="") for part in project.split("/"))
+
+
+def gitlab_token() -> str | None:
+    return os.environ.get(GITLAB_TOKEN_VAR, "").strip() or None
+
+
+@dataclass
+class _Origin:
+    """What one API origin allowed so far: once it says stop, no call goes to it again."""
+
+    stopped: str | None = None
+
+
+class ForgeClient:
+    """The lookups of one run on the run's transport, ``WORKERS`` at a time."""
+
+    def __init__(self, settings: Settings, transport: Transport, until: float | None) -> None:
+        self.settings = settings
+        self.transport = transport
+        self.until = until
+        self.origins: dict[tuple[str, str, int], _Origin] = {}
+        self._token = gitlab_token()
+        for configured in (*settings.gitlab_hosts, *settings.gitea_hosts):
+            transport.exempt(configured)  # the user named it (an intranet forge may be private)
+
+    async def all(self, keys: list[ForgeKey], into: dict[ForgeKey, ForgeLookup]) -> None:
+        gate = asyncio.Semaphore(WORKERS)
+
+        async def one(key: ForgeKey) -> None:
+            async with gate:
+                into[key] = await self.lookup(key)
+
+        await asyncio.gather(*(one(k) for k in keys))
+
+    async def lookup(self, key: ForgeKey) -> ForgeLookup:
+        api = api_for(key)
+        calls = [0]
+        try:
+            status, data = await self.get(api.commit_url, calls)
+            if status == 200:
+                return ForgeLookup(sha=_sha(data, api), exists=True, calls=calls[0])
+            if status in (404, 422):
+                return await self._missing(api, key[3], calls)
+            return ForgeLookup(inconclusive=_said(api, status, data), calls=calls[0])
+        except Unanswerable as err:
+            return ForgeLookup(inconclusive=err.reason, calls=calls[0])
+
+    async def _missing(self, api: Api, ref: str, calls: list[int]) -> ForgeLookup:
+        """A 404 means a missing commit only when the project itself answers."""
+        status, data = await self.get(api.project_url, calls)
+        if status != 200:
+            reason = f"{_said(api, status, data)} for the project (missing, or private)"
+            return ForgeLookup(inconclusive=reason, calls=calls[0])
+        return ForgeLookup(
+            exists=False, detail=f"{api.name} has no commit {ref!r} in it", calls=calls[0]
+        )
+
+    async def get(self, url: str, calls: list[int]) -> tuple[int, object]:
+        """GET ``url`` as JSON, following redirects: (status, decoded body or None)."""
+        for _hop in range(MAX_REDIRECTS + 1):
+            resp = await self._attempts(url, calls)
+            location = resp.headers.get("location")
+            if resp.status in (301, 302, 303, 307, 308) and location:
+                url = urljoin(url, location)
+                continue
+            try:
+                data: object = json.loads(resp.text) if resp.body else None
+            except ValueError:
+                data = None
+            return resp.status, data
+        raise Unanswerable(f"more than {MAX_REDIRECTS} redirects from the forge's API")
+
+    async def _attempts(self, url: str, calls: list[int]) -> Response:
+        from medperf_lint.net.transport import TransportError, origin
+
+        where = self.origins.setdefault(origin(url), _Origin())
+        for attempt in range(self.settings.retries + 1):
+            if where.stopped is not None:
+                raise Unanswerable(where.stopped)
+            if self.until is not None and time.monotonic() > self.until:
+                raise Unanswerable(DEADLINE)
+            calls[0] += 1
+            try:
+                resp = await self._send(url)
+            except TransportError as err:
+                if attempt == self.settings.retries or err.kind in ("dns", "blocked-address"):
+                    raise Unanswerable(
+                        f"cannot reach {urlsplit(url).hostname}: {err.detail}"
+                    ) from None
+                await asyncio.sleep(_backoff(attempt))
+                continue
+            if resp.truncated:
+                raise Unanswerable(f"the API answered with more than {MAX_BODY // 1024} KiB")
+            _observe(where, resp, urlsplit(url).hostname or "")
+            if resp.status == 429 and where.stopped is not None:
+                raise Unanswerable(where.stopped)
+            if resp.status in (408, 500, 502, 503, 504) and attempt < self.settings.retries:
+                await asyncio.sleep(_backoff(attempt))
+                continue
+            return resp
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _send(self, url: str) -> Response:
+        from medperf_lint.net.transport import Timeouts, origin
+
+        target = origin(url)
+        token = None
+        if self._token and target[0] == "https" and target[1] == GITLAB_COM:
+            token = (target, self._token)  # the transport sends it to this very origin only
+        return await self.transport.request(
+            "GET",
+            url,
+            headers={"Accept": "application/json"},
+            limit=MAX_BODY,
+            timeouts=Timeouts(self.settings.connect_timeout, self.settings.read_timeout),
+            token=token,
+        )
+
+
+def _observe(where: _Origin, resp: Response, host: str) -> None:
+    """Stop calling an origin that rate-limited us or says no call is left."""
+    from medperf_lint.net.util import retry_after
+
+    remaining = resp.headers.get("ratelimit-remaining", resp.headers.get("x-ratelimit-remaining"))
+    if resp.status == 429:
+        wait = retry_after(resp.headers.get("retry-after"))
+        after = f"; retry after {wait:.0f} s" if wait is not None else ""
+        where.stopped = f"{host} rate limit reached (HTTP 429){after}"
+    elif remaining is not None and remaining.strip() == "0":
+        where.stopped = f"{host} rate limit spent (RateLimit-Remaining: 0)"
+
+
+def _sha(data: object, api: Api) -> str:
+    value = data.get(api.sha_field) if isinstance(data, dict) else None
+    if not isinstance(value, str) or not is_full_sha(value.strip()):
+        raise Unanswerable(f"{api.name} answered without a commit SHA in {api.sha_field!r}")
+    return value.strip().lower()
+
+
+def _said(api: Api, status: int, data: object) -> str:
+    message = data.get("message") if isinstance(data, dict) else None
+    if isinstance(data, dict) and isinstance(data.get("error"), (dict, str)):
+        error = data["error"]
+        message = error.get("message") if isinstance(error, dict) else error
+    text = f": {str(message)[:200]}" if isinstance(message, str) and message else ""
+    return f"{api.name} answered {status}{text}"
+
+
+def _backoff(attempt: int) -> float:
+    return float(min(MAX_BACKOFF, BACKOFF * 2**attempt) * random.uniform(0.5, 1.5))
