@@ -37,7 +37,7 @@ import os
 import random
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -194,9 +194,12 @@ def gitlab_token() -> str | None:
 
 @dataclass
 class _Origin:
-    """What one API origin allowed so far: once it says stop, no call goes to it again."""
+    """What one API origin allowed so far: once it says stop, no call goes to it again, and
+    until its first answer only one request is in flight (a spent limit costs one call)."""
 
     stopped: str | None = None
+    answered: bool = False
+    first: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 class ForgeClient:
@@ -263,13 +266,8 @@ class ForgeClient:
 
         where = self.origins.setdefault(origin(url), _Origin())
         for attempt in range(self.settings.retries + 1):
-            if where.stopped is not None:
-                raise Unanswerable(where.stopped)
-            if self.until is not None and time.monotonic() > self.until:
-                raise Unanswerable(DEADLINE)
-            calls[0] += 1
             try:
-                resp = await self._send(url)
+                resp = await self._gated(where, url, calls)
             except TransportError as err:
                 if attempt == self.settings.retries or err.kind in ("dns", "blocked-address"):
                     raise Unanswerable(
@@ -279,7 +277,6 @@ class ForgeClient:
                 continue
             if resp.truncated:
                 raise Unanswerable(f"the API answered with more than {MAX_BODY // 1024} KiB")
-            _observe(where, resp, urlsplit(url).hostname or "")
             if resp.status == 429 and where.stopped is not None:
                 raise Unanswerable(where.stopped)
             if resp.status in (408, 500, 502, 503, 504) and attempt < self.settings.retries:
@@ -287,6 +284,25 @@ class ForgeClient:
                 continue
             return resp
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _gated(self, where: _Origin, url: str, calls: list[int]) -> Response:
+        """One request, unless the origin said stop or the deadline passed."""
+        if where.answered:
+            return await self._send_counted(where, url, calls)
+        async with where.first:
+            resp = await self._send_counted(where, url, calls)
+            where.answered = True
+            return resp
+
+    async def _send_counted(self, where: _Origin, url: str, calls: list[int]) -> Response:
+        if where.stopped is not None:
+            raise Unanswerable(where.stopped)
+        if self.until is not None and time.monotonic() > self.until:
+            raise Unanswerable(DEADLINE)
+        calls[0] += 1
+        resp = await self._send(url)
+        _observe(where, resp, urlsplit(url).hostname or "")
+        return resp
 
     async def _send(self, url: str) -> Response:
         from medperf_lint.net.transport import Timeouts, origin
