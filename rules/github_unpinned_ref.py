@@ -119,12 +119,12 @@ def _release(gh: GitHubUrl, url: str, ctx: RuleContext) -> Iterator[Diagnostic]:
     key = github_release_key(url)
     found = ctx.network.releases.get(key) if ctx.network is not None and key else None
     if found is None or found.inconclusive:
-        unknown = "offline" if ctx.network is None else "GitHub could not say"
+        unknown = "cannot be known offline" if ctx.network is None else "GitHub could not say"
         yield Diagnostic(
             f"release asset of tag {gh.ref!r}: a release's tag can move and its asset can be "
             f"replaced under the same URL; only an Immutable Release is permanent, and "
-            f"whether this one is cannot be known {unknown} (an immutable release passes "
-            f"online); {_MAKE_IMMUTABLE}"
+            f"whether this one is {unknown} (an immutable release passes online); "
+            f"{_MAKE_IMMUTABLE}"
         )
     elif found.exists is False:
         yield Diagnostic(

@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote, urljoin, urlsplit
 
 from medperf_lint.facts.forges import ForgeKey, ForgeLookup
+from medperf_lint.net.util import Inconclusive
 from medperf_lint.refs.forges import BITBUCKET, GITEA, GITLAB, HUGGING_FACE, forge_url_key
 from medperf_lint.refs.hosts import is_full_sha
 
@@ -138,14 +139,6 @@ def _ask(
     return {k: answered.get(k, ForgeLookup(inconclusive=DEADLINE)) for k in keys}
 
 
-class Unanswerable(Exception):
-    """This lookup cannot be answered; ``reason`` says why in one line."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
-
-
 @dataclass(frozen=True)
 class Api:
     """Where one forge answers for one project: the commit and project endpoints, and the
@@ -233,7 +226,7 @@ class ForgeClient:
             if status in (404, 422):
                 return await self._missing(api, key[3], calls)
             return ForgeLookup(inconclusive=_said(api, status, data), calls=calls[0])
-        except Unanswerable as err:
+        except Inconclusive as err:
             return ForgeLookup(inconclusive=err.reason, calls=calls[0])
 
     async def _missing(self, api: Api, ref: str, calls: list[int]) -> ForgeLookup:
@@ -259,7 +252,7 @@ class ForgeClient:
             except ValueError:
                 data = None
             return resp.status, data
-        raise Unanswerable(f"more than {MAX_REDIRECTS} redirects from the forge's API")
+        raise Inconclusive(f"more than {MAX_REDIRECTS} redirects from the forge's API")
 
     async def _attempts(self, url: str, calls: list[int]) -> Response:
         from medperf_lint.net.transport import TransportError, origin
@@ -270,15 +263,15 @@ class ForgeClient:
                 resp = await self._gated(where, url, calls)
             except TransportError as err:
                 if attempt == self.settings.retries or err.kind in ("dns", "blocked-address"):
-                    raise Unanswerable(
+                    raise Inconclusive(
                         f"cannot reach {urlsplit(url).hostname}: {err.detail}"
                     ) from None
                 await asyncio.sleep(_backoff(attempt))
                 continue
             if resp.truncated:
-                raise Unanswerable(f"the API answered with more than {MAX_BODY // 1024} KiB")
+                raise Inconclusive(f"the API answered with more than {MAX_BODY // 1024} KiB")
             if resp.status == 429 and where.stopped is not None:
-                raise Unanswerable(where.stopped)
+                raise Inconclusive(where.stopped)
             if resp.status in (408, 500, 502, 503, 504) and attempt < self.settings.retries:
                 await asyncio.sleep(_backoff(attempt))
                 continue
@@ -296,9 +289,9 @@ class ForgeClient:
 
     async def _send_counted(self, where: _Origin, url: str, calls: list[int]) -> Response:
         if where.stopped is not None:
-            raise Unanswerable(where.stopped)
+            raise Inconclusive(where.stopped)
         if self.until is not None and time.monotonic() > self.until:
-            raise Unanswerable(DEADLINE)
+            raise Inconclusive(DEADLINE)
         calls[0] += 1
         resp = await self._send(url)
         _observe(where, resp, urlsplit(url).hostname or "")
@@ -337,7 +330,7 @@ def _observe(where: _Origin, resp: Response, host: str) -> None:
 def _sha(data: object, api: Api) -> str:
     value = data.get(api.sha_field) if isinstance(data, dict) else None
     if not isinstance(value, str) or not is_full_sha(value.strip()):
-        raise Unanswerable(f"{api.name} answered without a commit SHA in {api.sha_field!r}")
+        raise Inconclusive(f"{api.name} answered without a commit SHA in {api.sha_field!r}")
     return value.strip().lower()
 
 

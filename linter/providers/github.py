@@ -48,6 +48,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from medperf_lint._version import __version__
 from medperf_lint.facts.github import RefLookup, ReleaseKey, ReleaseLookup, RepoRefs
+from medperf_lint.net.util import Inconclusive
 from medperf_lint.refs.hosts import RefKey, github_ref_key, github_release_key, is_full_sha
 
 if TYPE_CHECKING:
@@ -195,14 +196,6 @@ def _unanswered(
         {k: RefLookup(inconclusive=reason) for k in keys},
         {t: ReleaseLookup(inconclusive=reason) for t in tags},
     )
-
-
-class Inconclusive(Exception):
-    """This lookup cannot be answered; ``reason`` says why in one line."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True)

@@ -8,20 +8,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import trustme
 from forgekit import populate
 from servers.fake_forges import HOSTS, FakeForges
+from servers.tls import server_tls
 
 
 @pytest.fixture(scope="session")
 def forge_tls(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ssl.SSLContext]:
-    ca = trustme.CA()
-    cert = ca.issue_cert(*HOSTS)
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    cert.configure_cert(context)
-    bundle = tmp_path_factory.mktemp("ca") / "ca.pem"
-    ca.cert_pem.write_to_path(str(bundle))
-    return bundle, context
+    return server_tls(tmp_path_factory.mktemp("ca"), *HOSTS)
 
 
 @pytest.fixture
