@@ -46,6 +46,50 @@ def _check_ca_bundle(online: bool) -> None:
             raise ConfigError(problem)
 
 
+def _named_endpoints(settings: Settings) -> set[tuple[str, int]]:
+    """(host, port) of what the user named and the transport exempts from the address guard:
+    the GitHub API and the self-hosted GitLab and Gitea instances (``Settings.named_apis``)
+    and the environment's proxies (net/transport.py)."""
+    from urllib.parse import urlsplit
+    from urllib.request import getproxies
+
+    named: set[tuple[str, int]] = set()
+    for url in (*settings.named_apis, *getproxies().values()):
+        try:
+            parts = urlsplit(url if "://" in url else f"http://{url}")
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError:
+            continue
+        if parts.hostname:
+            named.add((parts.hostname.lower().rstrip("."), port))
+    return named
+
+
+def _check_resolve(settings: Settings, online: bool) -> None:
+    """A ``--resolve`` entry is one clear line before any request: malformed, or pointing at
+    a loopback or private address that the address guard would refuse without
+    ``--allow-private-hosts`` (every URL it covers would otherwise fail one by one)."""
+    if not online or not settings.resolve:
+        return
+    from medperf_lint.net.addresses import blocked_reason, parse_override
+
+    named = _named_endpoints(settings)
+    for entry in settings.resolve:
+        try:
+            override = parse_override(entry)
+        except ValueError as err:
+            raise ConfigError(str(err)) from None
+        if settings.allow_private_hosts or (override.host, override.port) in named:
+            continue
+        for address in override.addresses:
+            why = blocked_reason(address)
+            if why is not None:
+                raise ConfigError(
+                    f"--resolve {entry!r}: {address} ({why}) is an address medperf-lint "
+                    "connects to only with --allow-private-hosts"
+                )
+
+
 def lint(
     paths: Iterable[str | os.PathLike[str]] = (),
     refs: Iterable[str] = (),
@@ -69,6 +113,7 @@ def lint(
     else:
         jobs, problems = load_jobs(path_list, resolver)
         base = resolver.for_path(None)
+    _check_resolve(base, online)
     ref_list = list(refs)
     if ref_list:
         jobs.append(Job(refs_document(ref_list), base))
@@ -124,6 +169,7 @@ def check_submission(
         extra["verify_hashes"] = True
     resolver = _resolver(config, extra)
     settings = resolver if isinstance(resolver, Settings) else resolver.for_path(None)
+    _check_resolve(settings, online)
     try:
         doc = load_entity(entity)
     except InputError as err:

@@ -1,4 +1,4 @@
-"""The rule catalogue: one rule's full help, its fix safety and where its documentation lives.
+"""The rule catalogue: one rule's full help, its fix availability and where its documentation lives.
 
 One place renders a rule for people, so `medperf-lint rule NAME`, the SARIF ``help`` and
 ``fullDescription`` and ``docs/rules.md`` say the same thing.
@@ -12,19 +12,13 @@ import re
 from medperf_lint.rule import Rule
 
 HOMEPAGE = "https://github.com/mlcommons/medperf-lint"
-FIX_KINDS = ("safe", "unsafe", "safe or unsafe", "none")
-_FIX_LINE = re.compile(r"^Fix: (safe or unsafe|safe|unsafe|none)\b", re.M)
+# Prose that would copy what the module states as data (FIX, EXAMPLE_*).
+_COPIED_PROSE = re.compile(r"^(Fix|Fails|Passes|Reports):", re.M)
 
 
 def documentation(rule: Rule) -> str:
     """The rule's docstring, dedented."""
     return inspect.cleandoc(rule.doc)
-
-
-def fix_safety(rule: Rule) -> str | None:
-    """The kind of fix the documentation promises (one of FIX_KINDS), or None if it says none."""
-    found = _FIX_LINE.findall(documentation(rule))
-    return found[0] if len(found) == 1 else None
 
 
 def help_uri(rule: Rule) -> str:
@@ -62,7 +56,7 @@ def rule_help(rule: Rule) -> str:
         f"Default severity: {rule.severity.value}",
         *_also_emits(rule),
         f"Mode: {_mode(rule)}",
-        f"Fix: {fix_safety(rule) or 'none'}",
+        f"Fix: {rule.fix.value}",
         "",
         documentation(rule),
     ]
@@ -76,7 +70,7 @@ def rule_markdown(rule: Rule) -> str:
     parts = [
         f"## {rule.name}",
         "",
-        f"`{rule.code}` · {rule.severity_text} · {_mode(rule)} · fix: {fix_safety(rule) or 'none'}",
+        f"`{rule.code}` · {rule.severity_text} · {_mode(rule)} · fix: {rule.fix.value}",
         "",
         documentation(rule),
     ]
@@ -137,6 +131,9 @@ def registry_problems(
     for r in rules:
         if not r.example_failing.strip() or not r.example_passing.strip():
             problems.append(f"{r.name} lacks EXAMPLE_FAILING or EXAMPLE_PASSING")
-        if len(_FIX_LINE.findall(documentation(r))) != 1:
-            problems.append(f"{r.name}'s documentation lacks one 'Fix: {'|'.join(FIX_KINDS)}' line")
+        if copied := _COPIED_PROSE.findall(documentation(r)):
+            problems.append(
+                f"{r.name}'s documentation repeats {', '.join(copied)} in prose; FIX and the "
+                "EXAMPLE_* constants say it, and the catalogue renders them"
+            )
     return problems

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from medperf_lint._version import __version__
 
 if TYPE_CHECKING:
+    from medperf_lint.guard import SubmitCommand
     from medperf_lint.report import Report
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -24,7 +25,33 @@ def _csv(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _add_fix_options(p: argparse.ArgumentParser) -> None:
+    """--fix, --unsafe-fixes, --diff and --statistics: a lint run's, not guard's."""
+    p.add_argument(
+        "--fix",
+        action="store_true",
+        help="rewrite values that have a fix, in place, then report what remains",
+    )
+    p.add_argument(
+        "--unsafe-fixes",
+        action="store_true",
+        help="with --fix or --diff, also apply fixes that could serve other bytes or rest on a "
+        "guess (each rule's documentation says which kind its fix is)",
+    )
+    p.add_argument(
+        "--diff",
+        action="store_true",
+        help="print the fixes as a unified diff instead of writing them (exit 1 if there are any)",
+    )
+    p.add_argument(
+        "--statistics",
+        action="store_true",
+        help="print the number of findings per rule instead of each finding",
+    )
+
+
+def build_parser(*, guard: bool = False) -> argparse.ArgumentParser:
+    """The lint run's options; ``guard`` leaves out what only a lint run does (fixes, stats)."""
     p = argparse.ArgumentParser(
         prog="medperf-lint",
         description=(
@@ -38,7 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
         "2 usage, config or unreadable input.",
     )
     p.add_argument(
-        "paths", nargs="*", metavar="PATH", help="files or folders to lint (- reads standard input)"
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="files or folders to lint with the command"
+        if guard
+        else "files or folders to lint (- reads standard input; default: . when no --ref)",
     )
     p.add_argument(
         "--ref",
@@ -74,36 +106,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="config file (.medperf-lint.toml or pyproject.toml); default: nearest one",
     )
     p.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
-    p.add_argument(
-        "--fix",
-        action="store_true",
-        help="rewrite values that have a fix, in place, then report what remains",
-    )
-    p.add_argument(
-        "--unsafe-fixes",
-        action="store_true",
-        help="with --fix or --diff, also apply fixes that could serve other bytes or rest on a "
-        "guess (each rule's documentation says which kind its fix is)",
-    )
-    p.add_argument(
-        "--diff",
-        action="store_true",
-        help="print the fixes as a unified diff instead of writing them (exit 1 if there are any)",
-    )
-    p.add_argument(
-        "--statistics",
-        action="store_true",
-        help="print the number of findings per rule instead of each finding",
-    )
     p.add_argument("--quiet", "-q", action="store_true", help="print only errors")
+    p.add_argument(
+        "--show-info",
+        action="store_true",
+        help="text output: list info findings (advice) too; by default they are only counted",
+    )
     p.add_argument("--version", action="version", version=f"medperf-lint {__version__}")
+    if not guard:
+        _add_fix_options(p)
     net = p.add_argument_group("network (ignored with --offline)")
     net.add_argument(
         "--resolve",
         action="append",
         default=[],
         metavar="HOST:PORT:ADDR",
-        help="connect to ADDR for HOST:PORT, keeping Host, SNI and certificate checks (like curl)",
+        help="connect to ADDR for HOST:PORT, keeping Host, SNI and certificate checks (like "
+        "curl); a loopback or private ADDR also needs --allow-private-hosts",
     )
     net.add_argument(
         "--allow-private-hosts",
@@ -158,6 +177,33 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+GUARD_USAGE = (
+    "medperf-lint guard [OPTIONS] -- medperf <model|container|mlcube|benchmark> submit [FLAGS]"
+)
+
+
+def build_guard_parser() -> argparse.ArgumentParser:
+    """``medperf-lint guard``: the lint options, with guard's own usage, purpose and exits."""
+    p = build_parser(guard=True)
+    p.prog = "medperf-lint guard"
+    p.usage = GUARD_USAGE
+    p.description = (
+        "Lint what a `medperf … submit` command would send, then run the command only when "
+        "nothing is an error (nor a warning, with --strict). Give the medperf command after --. "
+        "Its flags are read as MedPerf reads them: a local -m/--container-config-file is "
+        "linted as the container config it uploads (findings show its path:line:col), a local "
+        "-p/--parameters-file as a file, and a value from a flag such as -a/--additional-file "
+        "is shown with that flag. The report goes to standard error; standard output belongs to "
+        "the command. OPTIONS are the lint options below; a PATH is linted along with it."
+    )
+    p.epilog = (
+        "Exit status: the command's own status when it ran; otherwise 1 (findings, the command "
+        "was not run), 2 (usage: no command after --, a command guard cannot read, a file a "
+        "flag names that does not exist), 127 (the command cannot be started)."
+    )
+    return p
+
+
 _OVERRIDES = (
     "select",
     "ignore",
@@ -176,6 +222,24 @@ _OVERRIDES = (
     "verify_hashes",
     "max_download_size",
 )
+
+
+def _unknown_rule_names(args: argparse.Namespace) -> str | None:
+    """The usage error for a ``--select``/``--ignore`` name no rule has (a typo must never
+    shrink the selection silently), naming the closest rule as ruff does; None when all known."""
+    from medperf_lint.rules import closest, known_selector
+
+    for flag, names in (("--select", args.select), ("--ignore", args.ignore)):
+        for name in names or ():
+            if known_selector(name):
+                continue
+            near = closest(name)
+            hint = f"; did you mean {near!r}?" if near else ""
+            return (
+                f"{flag}: unknown rule {name!r}{hint} (`medperf-lint rules` lists the names "
+                "and codes)"
+            )
+    return None
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -253,23 +317,26 @@ def _guard_command(argv: Sequence[str]) -> int:
 
     from medperf_lint.guard import GuardUsageError, parse_submit
 
+    parser = build_guard_parser()
     if "--" not in argv:
-        print(
-            "usage: medperf-lint guard [OPTIONS] -- medperf <model|container|mlcube|benchmark> "
-            "submit …",
-            file=sys.stderr,
-        )
+        if {"-h", "--help"} & set(argv):
+            parser.print_help()
+            return EXIT_OK
+        parser.print_usage(sys.stderr)
+        print("medperf-lint guard: error: give the medperf command after --", file=sys.stderr)
         return EXIT_USAGE
     split = list(argv).index("--")
-    parser = build_parser()
-    parser.prog = "medperf-lint guard"
     args = parser.parse_args(list(argv[:split]))
+    problem = _unknown_rule_names(args)
+    if problem is not None:
+        print(f"medperf-lint guard: error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         submit = parse_submit(argv[split + 1 :])
     except GuardUsageError as err:
         print(f"medperf-lint guard: error: {err}", file=sys.stderr)
         return EXIT_USAGE
-    report = _report(args, [dict(submit.body)], paths=list(submit.paths))
+    report = _report(args, submit)
     if report is None:
         return EXIT_USAGE
     for note in submit.notes:
@@ -292,25 +359,28 @@ def _guard_command(argv: Sequence[str]) -> int:
         return 130
 
 
-def _report(
-    args: argparse.Namespace, entities: Sequence[dict[str, object]], paths: Sequence[str]
-) -> Report | None:
-    """Lint for guard and print the report on stderr (stdout belongs to the wrapped command);
-    None after a usage error was printed."""
+def _report(args: argparse.Namespace, submit: SubmitCommand) -> Report | None:
+    """Lint for guard and print the report on stderr (stdout belongs to the wrapped command),
+    each finding told by the flag or file it came from; None after a usage error was printed."""
+    from dataclasses import replace
+    from pathlib import Path
+
+    from medperf_lint.guard import in_user_terms
     from medperf_lint.input.config import ConfigError
     from medperf_lint.progress import terminal_progress
     from medperf_lint.reporters import render
 
-    args.paths = [*args.paths, *paths]
+    args.paths = [*args.paths, *submit.paths]
     fmt = _output_format(args)
     with terminal_progress(enabled=not args.offline) as progress:
         try:
-            report = _lint(args, progress, entities)
+            report = _lint(args, progress, [dict(submit.body)])
         except ConfigError as err:
             print(f"medperf-lint: error: {err}", file=sys.stderr)
             return None
+    report = replace(report, findings=tuple(in_user_terms(report.findings, submit, Path.cwd())))
     color = _use_color(fmt, sys.stderr)
-    render(report, fmt, sys.stderr, quiet=args.quiet, color=color)
+    render(report, fmt, sys.stderr, quiet=args.quiet, color=color, show_info=args.show_info)
     return report
 
 
@@ -379,10 +449,29 @@ def _print_diff(report: Report, args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if would else EXIT_OK
 
 
+EXIT_CLOSED_PIPE = 128 + 13  # what a shell reports for a Unix tool ended by SIGPIPE
+
+
+def _closed_pipe() -> int:
+    """Python's documented recipe for a closed pipe: point stdout at devnull, so the flush at
+    exit cannot raise again, and end without a message."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is no file descriptor (an embedding caller)
+        pass
+    verify = sys.modules.get("medperf_lint.providers.verify")
+    if verify is not None:
+        verify.remove_partial_files()
+    return EXIT_CLOSED_PIPE
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; an unexpected error is one redacted line, never a traceback."""
     try:
         return _main(list(sys.argv[1:] if argv is None else argv))
+    except BrokenPipeError:  # `medperf-lint … | head -1`: the reader left; end quietly
+        return _closed_pipe()
     except KeyboardInterrupt:
         verify = sys.modules.get("medperf_lint.providers.verify")
         if verify is not None:  # downloads run on another thread: leave no partial file
@@ -405,6 +494,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
 
 
+def _usage_problem(args: argparse.Namespace) -> str | None:
+    """What makes the command line unusable before anything is read, or None."""
+    if "-" in args.paths and args.fix:
+        return "--fix cannot rewrite standard input (-)"
+    if "-" in args.paths and args.diff:  # a diff is against a file the fixes could be applied to
+        return "--diff cannot diff standard input (-); save it to a file and diff that"
+    return _unknown_rule_names(args)
+
+
 def _main(argv: list[str]) -> int:
     if argv and argv[0] in ("rules", "rule"):  # lint a folder of that name as ./rules
         return _rules_command(argv)
@@ -413,11 +511,10 @@ def _main(argv: list[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.paths and not args.ref:
-        parser.print_usage(sys.stderr)
-        print("medperf-lint: error: give at least one PATH or --ref", file=sys.stderr)
-        return EXIT_USAGE
-    if args.fix and "-" in args.paths:
-        print("medperf-lint: error: --fix cannot rewrite standard input (-)", file=sys.stderr)
+        args.paths = ["."]  # as `ruff check`: the working directory
+    problem = _usage_problem(args)
+    if problem is not None:
+        print(f"medperf-lint: error: {problem}", file=sys.stderr)
         return EXIT_USAGE
     fmt = _output_format(args)
     if not args.offline:  # only network libraries log; offline start-up stays lean
@@ -447,7 +544,7 @@ def _main(argv: list[str]) -> int:
         render_statistics(report, sys.stdout, unsafe=args.unsafe_fixes)
         return report.exit_code(args.strict)
     color = _use_color(fmt, sys.stdout)
-    render(report, fmt, sys.stdout, quiet=args.quiet, color=color)
+    render(report, fmt, sys.stdout, quiet=args.quiet, color=color, show_info=args.show_info)
     return report.exit_code(args.strict)
 
 

@@ -12,11 +12,11 @@ import fnmatch
 import sys
 from collections import deque
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
-from medperf_lint.findings import Finding, Fix
+from medperf_lint.findings import Finding, Fix, Severity
 from medperf_lint.input.config import ConfigResolver, Settings, where_to_set
 from medperf_lint.input.documents import STDIN, STDIN_DISPLAY, Document, load_path, load_stdin
 from medperf_lint.input.paths import expand_one
@@ -25,15 +25,20 @@ from medperf_lint.input.suppressions import Suppression, matches, matching_names
 from medperf_lint.input.yamlnodes import InputError
 from medperf_lint.refs.urls import redact
 from medperf_lint.report import InputProblem, Report
-from medperf_lint.rule import Diagnostic, Need, Rule, RuleContext
-from medperf_lint.rules import RULES, lookup
+from medperf_lint.rule import Diagnostic, Need, Rule, RuleContext, RuleContractError
+from medperf_lint.rules import (
+    RULES,
+    closest,
+    ignored_setting,
+    known_selector,
+    lookup,
+    unknown_rule,
+    unused_suppression,
+)
 
 if TYPE_CHECKING:  # facts and providers are loaded only by an online run
     from medperf_lint.facts import NetworkResults, Progress
 
-UNUSED_SUPPRESSION = "unused-suppression"
-UNKNOWN_RULE = "unknown-rule"
-IGNORED_SETTING = "ignored-setting"
 NO_MANIFESTS = (
     "folder holds no MedPerf manifest (mlcube*.yaml, *container_config*.yaml, "
     "*parameters*.yaml, *.medperf.yaml|yml|json); name other files explicitly to lint them"
@@ -64,13 +69,6 @@ def _selected(rule: Rule, selectors: Iterable[str]) -> bool:
         ):
             return True
     return False
-
-
-def _known_selector(name: str) -> bool:
-    key = name.strip()
-    if key.upper() == "ALL" or lookup(key):
-        return True
-    return key.upper().startswith("MPL") and any(r.code.startswith(key.upper()) for r in RULES)
 
 
 def load_jobs(
@@ -166,7 +164,11 @@ def _lint_job(
         if rule.check is not None:
             for ref in doc.references:
                 for diag in rule.check(ref, ctx):
-                    raw.append(_finding(rule, diag, doc.path, ref.span, ref.raw or None, settings))
+                    raw.append(
+                        _finding(
+                            rule, diag, doc.path, ref.span, ref.raw or None, settings, ref.field
+                        )
+                    )
         if rule.check_document is not None:
             for diag in rule.check_document(doc, ctx):
                 raw.append(_finding(rule, diag, doc.path, None, None, settings))
@@ -181,9 +183,13 @@ def _finding(
     span: object,
     reference: str | None,
     settings: Settings,
+    field: str | None = None,
 ) -> Finding:
     severity = settings.severity_for(rule.code, rule.name) or diag.severity or rule.severity
     fix = diag.fix
+    if fix is not None and not rule.fix.allows(fix):
+        kind = "safe" if fix.safe else "unsafe"
+        raise RuleContractError(f"{rule.name} declares FIX = {rule.fix.name} but made a {kind} fix")
     if fix is not None:  # secrets never leave the process, not even inside a fix
         fix = Fix(redact(fix.replacement), redact(fix.description), safe=fix.safe, adds=fix.adds)
     return Finding(
@@ -195,6 +201,7 @@ def _finding(
         message=redact(diag.message),
         reference=redact(reference) if reference is not None else None,
         fix=fix,
+        field=field,
     )
 
 
@@ -245,12 +252,12 @@ def _suppression_findings(
     meta: dict[str, Rule],
     settings: Settings,
 ) -> Iterable[Finding]:
-    unused_rule = meta.get(UNUSED_SUPPRESSION)
-    unknown_rule = meta.get(UNKNOWN_RULE)
+    unused_meta = meta.get(unused_suppression.NAME)
+    unknown_meta = meta.get(unknown_rule.NAME)
     if sup.malformed:
-        if unused_rule:
+        if unused_meta:
             yield _finding(
-                unused_rule,
+                unused_meta,
                 Diagnostic(
                     "malformed suppression; write `# medperf-lint: ignore[rule-name, …] reason`"
                 ),
@@ -261,9 +268,9 @@ def _suppression_findings(
             )
         return
     unknown = [n for n in sup.names if lookup(n) is None]
-    if unknown and unknown_rule:
+    if unknown and unknown_meta:
         yield _finding(
-            unknown_rule,
+            unknown_meta,
             Diagnostic(
                 f"suppression names unknown rule(s): {', '.join(unknown)}; `medperf-lint rules` lists them"
             ),
@@ -278,7 +285,7 @@ def _suppression_findings(
         for n in sup.names
         if n not in used_names and (rule := lookup(n)) is not None and rule.name in ran
     ]
-    if not idle or unused_rule is None:
+    if not idle or unused_meta is None:
         return
     if not used_names:
         message = f"suppression ignore[{', '.join(sup.names)}] matches no finding; remove it"
@@ -288,14 +295,14 @@ def _suppression_findings(
             f"{'matches' if len(idle) == 1 else 'match'} no finding on this line; remove "
             f"{'it' if len(idle) == 1 else 'them'} from the list"
         )
-    yield _finding(unused_rule, Diagnostic(message), path, sup.span, None, settings)
+    yield _finding(unused_meta, Diagnostic(message), path, sup.span, None, settings)
 
 
 def _ignored_setting_findings(settings: Iterable[Settings]) -> Iterable[Finding]:
     """ignored-setting warnings: a trusted key in a project config, once per file and key."""
     seen: set[tuple[str | None, str]] = set()
     for s in settings:
-        rule = next((r for r in select_rules(s) if r.name == IGNORED_SETTING), None)
+        rule = next((r for r in select_rules(s) if r.name == ignored_setting.NAME), None)
         for key in s.ignored_settings:
             if rule is None or (s.config_path, key) in seen:
                 continue
@@ -309,29 +316,31 @@ def _ignored_setting_findings(settings: Iterable[Settings]) -> Iterable[Finding]
 
 
 def _config_findings(jobs: Sequence[Job], run_settings: Settings) -> Iterable[Finding]:
-    """unknown-rule findings for config entries that name no rule, once per config file."""
+    """unknown-rule errors for config entries that name no rule, once per config file.
+
+    Always reported and always errors, whatever the selection and severity settings say: a
+    typo in ``select`` could otherwise deselect every rule, this one included, and pass."""
     yield from _ignored_setting_findings([run_settings, *(job.settings for job in jobs)])
+    unknown_meta = lookup(unknown_rule.NAME)
+    assert unknown_meta is not None  # registered in rules/__init__.py
     seen: set[tuple[str | None, str]] = set()
     for job in jobs:
         s = job.settings
-        unknown_rule = next((r for r in select_rules(s) if r.name == UNKNOWN_RULE), None)
-        if unknown_rule is None:
-            continue
         names = [*s.select, *s.ignore, *(k for k, _ in s.severity)]
         names += [n for _, group in s.per_file_ignores for n in group]
         for name in names:
-            if _known_selector(name) or (s.config_path, name) in seen:
+            if known_selector(name) or (s.config_path, name) in seen:
                 continue
             seen.add((s.config_path, name))
-            where = s.config_path or "command line"
-            yield _finding(
-                unknown_rule,
-                Diagnostic(f"{where} names unknown rule {name!r}; `medperf-lint rules` lists them"),
-                s.config_path,
-                None,
-                None,
-                s,
+            where = s.config_path or "the settings"
+            near = closest(name)
+            hint = f"did you mean {near!r}? " if near else ""
+            message = (
+                f"{where} names unknown rule {name!r}; {hint}a misspelt name changes what is "
+                "checked, so the run fails; `medperf-lint rules` lists the names"
             )
+            finding = _finding(unknown_meta, Diagnostic(message), s.config_path, None, None, s)
+            yield replace(finding, severity=Severity.ERROR)  # not re-graded by that config
 
 
 def _dedupe(findings: Iterable[Finding]) -> list[Finding]:

@@ -60,6 +60,26 @@ class Fix:
         return f"{self.adds[0]}: {self.adds[1]}" if self.adds else self.replacement
 
 
+class FixAvailability(str, enum.Enum):
+    """Which fixes a rule offers: declared once, as ``FIX`` in its module.
+
+    The engine holds every emitted :class:`Fix` to it, and the catalogue, SARIF, ``rule NAME``
+    and docs/rules.md print it. ``SAFE_OR_UNSAFE``: the rule offers both kinds, each fix
+    saying which it is.
+    """
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+    SAFE_OR_UNSAFE = "safe or unsafe"
+    NONE = "none"
+
+    def allows(self, fix: Fix) -> bool:
+        """True when a rule that declares ``self`` may emit ``fix``."""
+        if self is FixAvailability.SAFE_OR_UNSAFE:
+            return True
+        return self is (FixAvailability.SAFE if fix.safe else FixAvailability.UNSAFE)
+
+
 @dataclass(frozen=True)
 class Finding:
     """One problem with one reference, ready for suppression filtering and reporting."""
@@ -72,6 +92,9 @@ class Finding:
     message: str
     reference: str | None
     fix: Fix | None = None
+    # The field or flag that holds the reference (`additional_files_tarball_url`, `--ref`,
+    # `--additional-file` under guard): where a value without a file is shown to come from.
+    field: str | None = None
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:

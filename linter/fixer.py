@@ -22,7 +22,7 @@ import re
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -203,6 +203,27 @@ def _fix(
     except UnicodeDecodeError as err:
         raise _Unfixable(f"cannot read: not UTF-8 ({err.reason})") from None
     lines = yaml_lines(original)
+    edits, skipped = _choose(findings, lines, linted)
+    done = _edit(lines, edits)
+    skipped += done.skipped
+    if not done.deltas and not done.additions:
+        return FixOutcome(path, 0, skipped)
+    updated = _updated(original, lines, done)
+    if updated is None:
+        return FixOutcome(path, 0, len(findings), "a fix did not round-trip; file left unchanged")
+    if preview is not None:
+        preview.append(_diff(path, original, updated))
+    else:
+        data = (_BOM if bom else b"") + updated.encode("utf-8")
+        _atomic_write(target, data, expected=raw)
+    return FixOutcome(path, len(done.deltas) + len(done.additions), skipped)
+
+
+def _choose(
+    findings: list[Finding], lines: list[str], linted: str | None
+) -> tuple[list[Finding], int]:
+    """The fixes to apply, right to left within a line (so earlier columns stay valid while
+    editing), and how many were skipped. Raises when a value changed since it was linted."""
     linted_lines = yaml_lines(linted) if linted is not None else None
     chosen: dict[tuple[int, int], Finding] = {}
     skipped = 0
@@ -219,12 +240,25 @@ def _fix(
                 "(run medperf-lint --fix again)"
             )
         chosen[key] = f
-    # Right to left within a line, so earlier columns stay valid while editing.
     edits = sorted(
         chosen.values(), key=lambda f: (f.span.line, -f.span.column) if f.span else (0, 0)
     )
-    deltas: list[tuple[int, int, int, str]] = []  # (line, column, length change, replacement)
-    additions: list[tuple[int, str, tuple[str, str]]] = []  # (line, new line, (key, value))
+    return edits, skipped
+
+
+@dataclass
+class _Edits:
+    """What applying the fixes did to a file's lines (a working record, not a value)."""
+
+    deltas: list[tuple[int, int, str]] = field(default_factory=list)  # (line, column, new value)
+    # (line, new line, (key, value)): a line to add below ``line``
+    additions: list[tuple[int, str, tuple[str, str]]] = field(default_factory=list)
+    skipped: int = 0
+
+
+def _edit(lines: list[str], edits: list[Finding]) -> _Edits:
+    """Replace each value in ``lines`` and collect the lines to add below them."""
+    done = _Edits()
     for f in edits:
         assert f.span is not None and f.fix is not None
         row = f.span.line - 1
@@ -233,33 +267,33 @@ def _fix(
         if f.fix.adds is not None:
             added = _added_line(text, start, f.fix.adds)
             if added is None:
-                skipped += 1
+                done.skipped += 1
                 continue
-            additions.append((f.span.line, added, f.fix.adds))
+            done.additions.append((f.span.line, added, f.fix.adds))
             if f.fix.replacement == text[start:end]:
                 continue  # the value stays: only the line below is new
         new = _render(text[start:end], f.fix.replacement)
         lines[row] = text[:start] + new + text[end:]
-        deltas.append((f.span.line, f.span.column, len(new) - (end - start), f.fix.replacement))
+        done.deltas.append((f.span.line, f.span.column, f.fix.replacement))
+    return done
+
+
+def _updated(original: str, lines: list[str], done: _Edits) -> str | None:
+    """The fixed text with the added lines inserted, or None when a fix did not round-trip
+    (the data changed other than as the fixes say)."""
     replaced = "".join(lines)
-    if not deltas and not additions:
-        return FixOutcome(path, 0, skipped)
-    if deltas and not _round_trips(original, replaced, {(ln, c): v for ln, c, _d, v in deltas}):
-        return FixOutcome(path, 0, len(findings), "a fix did not round-trip; file left unchanged")
-    for line, added, _pair in sorted(additions, reverse=True):  # bottom up: rows stay valid
+    if done.deltas and not _round_trips(
+        original, replaced, {(ln, c): v for ln, c, v in done.deltas}
+    ):
+        return None
+    for line, added, _pair in sorted(done.additions, reverse=True):  # bottom up: rows stay valid
         if not lines[line - 1].endswith(("\n", "\r")):
             lines[line - 1] += "\n"
         lines.insert(line, added)
     updated = "".join(lines)
-    if additions and not _only_added(replaced, updated, [pair for _l, _a, pair in additions]):
-        return FixOutcome(path, 0, len(findings), "a fix did not round-trip; file left unchanged")
-    deltas += [(line, 1, 0, "") for line, _a, _p in additions]
-    if preview is not None:
-        preview.append(_diff(path, original, updated))
-    else:
-        data = (_BOM if bom else b"") + updated.encode("utf-8")
-        _atomic_write(target, data, expected=raw)
-    return FixOutcome(path, len(deltas), skipped)
+    if done.additions and not _only_added(replaced, updated, [p for _l, _a, p in done.additions]):
+        return None
+    return updated
 
 
 _KEY_PREFIX = re.compile(r"^(?P<indent>[ ]*)(?P<dash>-[ ]+)?[A-Za-z0-9_.-]+[ ]*:[ ]+$")

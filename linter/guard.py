@@ -11,11 +11,14 @@ guessed at.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from medperf_lint.findings import Finding, Span
 from medperf_lint.input.safe_io import is_regular_file
+from medperf_lint.refs.references import looks_like_reference
+from medperf_lint.refs.urls import redact
 
 GROUPS = ("model", "container", "mlcube", "benchmark")
 
@@ -99,6 +102,8 @@ class SubmitCommand:
     body: Mapping[str, object]  # server field names, container_config inline when given
     paths: tuple[str, ...] = ()  # local files linted as files (parameters files)
     notes: tuple[str, ...] = field(default_factory=tuple)  # flags guard did not check
+    flags: Mapping[str, str] = field(default_factory=dict)  # body field -> the flag that set it
+    config_file: str | None = None  # the container config inlined into the body, as typed
 
 
 def parse_submit(command: Sequence[str], cwd: Path | None = None) -> SubmitCommand:
@@ -115,8 +120,16 @@ def parse_submit(command: Sequence[str], cwd: Path | None = None) -> SubmitComma
         )
     group = words[position]
     table = FLAGS[group]
-    values, notes = _read_flags(words[position + 2 :], table)
-    return _build(group, values, notes, cwd)
+    values, notes, flags = _read_flags(words[position + 2 :], table)
+    return _build(group, values, notes, cwd, flags)
+
+
+def long_flag(name: str, table: Mapping[str, Flag]) -> str:
+    """``--additional-file`` for ``-a``: the first long flag that fills the same field."""
+    flag = table.get(name)
+    if name.startswith("--") or flag is None:
+        return name
+    return next((n for n, f in table.items() if n.startswith("--") and f == flag), name)
 
 
 def _submit_position(words: list[str]) -> int | None:
@@ -126,8 +139,12 @@ def _submit_position(words: list[str]) -> int | None:
     return None
 
 
-def _read_flags(args: list[str], table: Mapping[str, Flag]) -> tuple[dict[str, str], list[str]]:
+def _read_flags(
+    args: list[str], table: Mapping[str, Flag]
+) -> tuple[dict[str, str], list[str], dict[str, str]]:
+    """(body field -> value, notes, body field -> the flag's long name)."""
     values: dict[str, str] = {}
+    flags: dict[str, str] = {}
     notes: list[str] = []
     i = 0
     while i < len(args):
@@ -157,32 +174,86 @@ def _read_flags(args: list[str], table: Mapping[str, Flag]) -> tuple[dict[str, s
             raise GuardUsageError(f"flag {name} needs a value")
         if flag.target is not None:
             values[flag.target] = value
-    return values, notes
+            flags[flag.target] = long_flag(name, table)
+    return values, notes, flags
 
 
-def _build(group: str, values: dict[str, str], notes: list[str], cwd: Path) -> SubmitCommand:
+# A flag that names a local file, or (MLCube era) a URL to it: the body field for the URL.
+_LOCAL_OR_URL = {"container_config_file": "git_mlcube_url", "parameters_file": "git_parameters_url"}
+
+
+def _build(
+    group: str, values: dict[str, str], notes: list[str], cwd: Path, flags: dict[str, str]
+) -> SubmitCommand:
     body: dict[str, object] = {}
     paths: list[str] = []
+    config_file: str | None = None
     for key, value in values.items():
-        if key == "container_config_file":
+        if key in _LOCAL_OR_URL:
             local = cwd / value
-            if is_regular_file(local):
+            if not is_regular_file(local) and not looks_like_reference(value):
+                raise GuardUsageError(f"{flags[key]} {value}: the file does not exist")
+            if not is_regular_file(local):  # legacy: these flags took a URL (or synapse:)
+                body[_LOCAL_OR_URL[key]] = value
+                flags[_LOCAL_OR_URL[key]] = flags[key]
+            elif key == "container_config_file":
                 body["container_config"] = _load_yaml(local)
-            else:  # legacy: --mlcube-file / -m took a URL (or synapse:) to the mlcube.yaml
-                body["git_mlcube_url"] = value
-        elif key == "parameters_file":
-            local = cwd / value
-            if is_regular_file(local):
-                paths.append(os.fspath(local))
+                config_file = value
             else:
-                body["git_parameters_url"] = value
+                paths.append(os.fspath(local))
         elif key == "asset_path":
             continue  # MedPerf sends asset_url "local" and uploads nothing: no reference
         else:
             body[key] = value
     if "image_tarball_url" in body and "image_hash" in body:
         body["image_tarball_hash"] = body.pop("image_hash")  # legacy --image-file + --image-hash
-    return SubmitCommand(group, body, tuple(paths), tuple(notes))
+    return SubmitCommand(group, body, tuple(paths), tuple(notes), dict(flags), config_file)
+
+
+_INLINE = "container_config."
+
+
+def in_user_terms(findings: Iterable[Finding], submit: SubmitCommand, cwd: Path) -> list[Finding]:
+    """Findings about the body as the user wrote the command: a value from a flag names the
+    flag (``--additional-file 'URL'``), one from the container config file its
+    ``path:line:col``."""
+    located = _config_positions(submit, cwd)
+    out: list[Finding] = []
+    for f in findings:
+        if f.path is not None:
+            out.append(f)
+        elif f.field is not None and f.field.startswith(_INLINE) and submit.config_file:
+            span = located.get((f.field[len(_INLINE) :], f.reference))
+            out.append(replace(f, path=submit.config_file, span=span, field=None))
+        elif f.reference is None and f.message.startswith(_INLINE) and submit.config_file:
+            message = f.message[len(_INLINE) :]
+            span = located.get(("", message))
+            out.append(replace(f, path=submit.config_file, span=span, message=message))
+        else:
+            out.append(replace(f, field=submit.flags.get(f.field or "", f.field)))
+    return sorted(out, key=lambda f: f.sort_key)
+
+
+def _config_positions(
+    submit: SubmitCommand, cwd: Path
+) -> dict[tuple[str, str | None], Span | None]:
+    """(field, redacted value) -> span of each reference in the container config file, and
+    ("", message) -> span of each of its problems."""
+    from medperf_lint.input.documents import load_container_config
+    from medperf_lint.input.yamlnodes import InputError
+
+    if submit.config_file is None:
+        return {}
+    try:
+        doc = load_container_config(cwd / submit.config_file, submit.config_file)
+    except (InputError, RecursionError):
+        return {}
+    spans: dict[tuple[str, str | None], Span | None] = {}
+    for ref in doc.references:
+        spans.setdefault((ref.field or "", redact(ref.raw) if ref.raw else None), ref.span)
+    for problem in doc.problems:
+        spans.setdefault(("", problem.message), problem.span)
+    return spans
 
 
 def _load_yaml(path: Path) -> object:

@@ -13,10 +13,12 @@ import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, TextIO
 
+from medperf_lint.facts import BYTES
+
 if TYPE_CHECKING:
     from medperf_lint.facts import Progress
 
-BYTES = "bytes"  # ``what`` of a download progress report: done/total are byte counts
+__all__ = ["BYTES", "terminal_progress"]
 
 
 @contextlib.contextmanager

@@ -1,11 +1,12 @@
 """What a rule is, what it receives and what it returns.
 
 A rule is one module in ``medperf_lint.rules`` (the ``rules/`` folder) with ``CODE``, ``NAME``,
-``SEVERITY``, optional ``ALSO_EMITS`` (other severities some of its findings carry), ``NEEDS`` (network data it cannot run without; skipped offline) and
-``WANTS`` (network data it uses when present, e.g. for a better fix), a module docstring that is its
-documentation (with a ``Fix: safe|unsafe|safe or unsafe|none …`` line), ``EXAMPLE_FAILING`` and
-``EXAMPLE_PASSING`` (small manifests the tests run; optional ``EXAMPLE_CONFIG``), and ``check(ref, ctx)`` and/or
-``check_document(doc, ctx)`` generators.
+``SEVERITY``, ``FIX`` (the :class:`FixAvailability` every fix it emits is held to), optional
+``ALSO_EMITS`` (other severities some of its findings carry), ``NEEDS`` (network data it cannot
+run without; skipped offline) and ``WANTS`` (network data it uses when present, e.g. for a better
+fix), a module docstring that is its documentation, ``EXAMPLE_FAILING`` and ``EXAMPLE_PASSING``
+(small manifests the tests run and the documentation shows; optional ``EXAMPLE_CONFIG``), and
+``check(ref, ctx)`` and/or ``check_document(doc, ctx)`` generators.
 Rules never print and never open sockets: network facts arrive in ``ctx`` after the engine
 has gathered them for every reference at once.
 """
@@ -20,7 +21,7 @@ from datetime import datetime, timezone
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from medperf_lint.findings import Fix, Severity, Span
+from medperf_lint.findings import Fix, FixAvailability, Severity, Span
 
 if TYPE_CHECKING:
     from medperf_lint.facts import NetworkResults
@@ -38,6 +39,10 @@ class Need(str, enum.Enum):
     REGISTRY = "registry"  # container registries (image digests)
     DOWNLOAD = "download"  # whole files, gathered only with --verify-hashes
     FORGES = "forges"  # GitLab, Bitbucket, Gitea/Codeberg and Hugging Face APIs
+
+
+class RuleContractError(AssertionError):
+    """A rule broke what its module declares (a fix of a kind its ``FIX`` rules out): a bug."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,7 @@ class Rule:
     name: str
     severity: Severity
     doc: str
+    fix: FixAvailability = FixAvailability.NONE
     needs: frozenset[Need] = frozenset()
     wants: frozenset[Need] = frozenset()
     check: RefCheck | None = None
@@ -110,11 +116,14 @@ class Rule:
             raise ValueError(f"rule module {module.__name__}: bad CODE {code!r} or NAME {name!r}")
         if not module.__doc__:
             raise ValueError(f"rule module {module.__name__} has no docstring")
+        if not isinstance(attrs.get("FIX"), FixAvailability):
+            raise ValueError(f"rule module {module.__name__}: FIX is not a FixAvailability")
         return cls(
             code=code,
             name=name,
             severity=attrs["SEVERITY"],
             doc=module.__doc__,
+            fix=attrs["FIX"],
             needs=frozenset(attrs.get("NEEDS", ())),
             wants=frozenset(attrs.get("WANTS", ())),
             check=attrs.get("check"),

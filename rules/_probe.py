@@ -12,8 +12,9 @@ if TYPE_CHECKING:
 
 
 def probe_for(ref: Reference, ctx: RuleContext) -> ProbeResult | None:
-    """The probe of the reference's http(s) URL, when the engine gathered one."""
-    url = ref.url
+    """The probe of the http(s) URL MedPerf downloads, when the engine gathered one (a
+    `docs_url` is a page for people and is never probed)."""
+    url = ref.download_url
     if url is None or ctx.network is None or not url.startswith(("http://", "https://")):
         return None
     result: ProbeResult | None = ctx.network.probes.get(url)

@@ -6,17 +6,14 @@ page or error document instead of the file, a zip, a truncated upload or corrupt
 data all end MedPerf's run with "Cannot extract tar.gz file". Re-create the archive with
 `tar -czf files.tar.gz DIR` and upload it again.
 
-Fix: none. The archive has to be made again.
-
-Fails:
-    additional_files_tarball_url: https://example.org/weights.zip   # not a tar
+The archive has to be made again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from medperf_lint.findings import Severity
+from medperf_lint.findings import FixAvailability, Severity
 from medperf_lint.refs.references import Reference, tarball_role
 from medperf_lint.rule import Diagnostic, Need, RuleContext
 
@@ -25,6 +22,7 @@ from ._download import downloaded
 CODE = "MPL701"
 NAME = "archive-invalid"
 SEVERITY = Severity.ERROR
+FIX = FixAvailability.NONE
 NEEDS = frozenset({Need.DOWNLOAD})
 
 EXAMPLE_FAILING = """\

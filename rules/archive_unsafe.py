@@ -7,17 +7,14 @@ without tarfile's `data` filter) or makes the extraction fail (those with it): b
 a participant's machine. Re-create the archive from inside the folder
 (`tar -czf files.tar.gz -C DIR .`) without such entries.
 
-Fix: none. The archive has to be made again.
-
-Fails:
-    additional_files_tarball_url: https://example.org/files.tar.gz   # holds ../../.bashrc
+The archive has to be made again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from medperf_lint.findings import Severity
+from medperf_lint.findings import FixAvailability, Severity
 from medperf_lint.refs.references import Reference, tarball_role
 from medperf_lint.rule import Diagnostic, Need, RuleContext
 
@@ -26,6 +23,7 @@ from ._download import downloaded
 CODE = "MPL702"
 NAME = "archive-unsafe"
 SEVERITY = Severity.ERROR
+FIX = FixAvailability.NONE
 NEEDS = frozenset({Need.DOWNLOAD})
 
 EXAMPLE_FAILING = """\

@@ -17,11 +17,8 @@ Harmless, so silent: an encoding that is undone to the very file, e.g. raw.githu
 gzipping a `.py` or `.yaml` on the fly (no compressed name), or a `.tar.gz` stored gzipped once
 more (`gsutil cp -Z`): after decoding it still starts as gzip, which is what MedPerf hashes.
 
-Fix: none. The cause is on the server: for GCS remove the object's Content-Encoding metadata
-(`gsutil setmeta -h "Content-Encoding:" gs://…`) or upload without `-z`/`-Z`.
-
-Reports:
-    additional_files_tarball_url: https://storage.googleapis.com/b/weights.tar.gz  # Content-Encoding: gzip
+The cause is on the server: for GCS remove the object's Content-Encoding metadata (`gsutil setmeta
+-h "Content-Encoding:" gs://…`) or upload without `-z`/`-Z`.
 """
 
 from __future__ import annotations
@@ -30,7 +27,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from medperf_lint.findings import Severity
+from medperf_lint.findings import FixAvailability, Severity
 from medperf_lint.refs.references import Reference
 from medperf_lint.rule import Diagnostic, Need, RuleContext
 
@@ -42,6 +39,7 @@ if TYPE_CHECKING:
 CODE = "MPL407"
 NAME = "compressed-in-transit"
 SEVERITY = Severity.ERROR
+FIX = FixAvailability.NONE
 NEEDS = frozenset({Need.HTTP})
 
 EXAMPLE_FAILING = """\

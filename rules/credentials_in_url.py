@@ -13,23 +13,14 @@ same definition the redactor hides by (`medperf_lint.refs.redact.find_secrets`).
 parameters of pre-signed URLs are not credentials and are left to `expiring-url`. Findings
 never repeat the secret.
 
-Fix: unsafe. The URL without its credentials works only once the file is public.
-
-Fails:
-    additional_file: https://alice:hunter2@files.example.org/w.tar.gz
-    additional_file: https://ghp_abc123@raw.githubusercontent.com/o/r/0123abc/w.tar.gz
-    additional_file: https://gitlab.example.org/api/v4/projects/1/w.tar.gz?private_token=glpat-x
-
-Passes:
-    additional_file: https://files.example.org/w.tar.gz
-    additional_file: https://zenodo.org/records/1/files/w.tar.gz?download=1
+The fix removes the credentials; the URL without them works only once the file is public.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from medperf_lint.findings import Fix, Severity
+from medperf_lint.findings import Fix, FixAvailability, Severity
 from medperf_lint.refs.redact import find_secrets, param_kind
 from medperf_lint.refs.references import Reference
 from medperf_lint.rule import Diagnostic, RuleContext
@@ -39,6 +30,7 @@ from ._url_text import url_parts, with_prefix
 CODE = "MPL004"
 NAME = "credentials-in-url"
 SEVERITY = Severity.ERROR
+FIX = FixAvailability.UNSAFE
 
 EXAMPLE_FAILING = """\
 # model.medperf.yaml
@@ -59,7 +51,7 @@ _ADVICE = (
 )
 
 
-def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
+def check(ref: Reference, _ctx: RuleContext) -> Iterator[Diagnostic]:
     found = url_parts(ref)
     if found is None:
         return

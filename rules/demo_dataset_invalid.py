@@ -6,17 +6,14 @@ tarball, reads `paths.yaml` at its root, and joins `data_path` and `labels_path`
 read in full: `paths.yaml` must be there, be a YAML mapping with those keys, and every path it
 names must exist in the archive and stay inside it.
 
-Fix: none. The demo tarball has to be made again with its paths.yaml.
-
-Fails:
-    demo_dataset_tarball_url: https://example.org/demo.tar.gz   # no paths.yaml at its root
+The demo tarball has to be made again with its paths.yaml.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from medperf_lint.findings import Severity
+from medperf_lint.findings import FixAvailability, Severity
 from medperf_lint.refs.references import Reference, tarball_role
 from medperf_lint.rule import Diagnostic, Need, RuleContext
 
@@ -25,6 +22,7 @@ from ._download import downloaded
 CODE = "MPL703"
 NAME = "demo-dataset-invalid"
 SEVERITY = Severity.ERROR
+FIX = FixAvailability.NONE
 NEEDS = frozenset({Need.DOWNLOAD})
 
 EXAMPLE_FAILING = """\

@@ -7,20 +7,14 @@ index digest for multi-platform images, as buildx reports it). A tag that was pu
 a hash taken from another image or from `docker images` (an image ID, not a digest), gives a
 mismatch. Pin the image by digest (`name:tag@sha256:…`) so a push cannot move it.
 
-Fix: none. Which image is meant is yours to say; the message gives the registry's digest.
-
-Fails:
-    image_hash: sha256:<the digest of last week's push>
-    container_config:
-      container_type: DockerImage
-      image: acme/model:1.0   # pushed again since
+Which image is meant is yours to say; the message gives the registry's digest.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from medperf_lint.findings import Severity
+from medperf_lint.findings import FixAvailability, Severity
 from medperf_lint.refs.references import Reference
 from medperf_lint.rule import Diagnostic, Need, RuleContext
 
@@ -29,6 +23,7 @@ from ._registry import image_lookup
 CODE = "MPL303"
 NAME = "docker-digest-mismatch"
 SEVERITY = Severity.ERROR
+FIX = FixAvailability.NONE
 NEEDS = frozenset({Need.REGISTRY})
 
 EXAMPLE_FAILING = """\

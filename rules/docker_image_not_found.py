@@ -7,17 +7,14 @@ registry; no Docker needed). A missing tag, a misspelt name, or a private reposi
 every participant's pull. Docker Hub answers "not found" and "private" alike (401), so the
 message names both. Push the image, fix the name, or make the repository public.
 
-Fix: none. Push the image or correct its name.
-
-Fails:
-    image: ghcr.io/acme/model:0.0.1   # never pushed
+Push the image or correct its name.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from medperf_lint.findings import Severity
+from medperf_lint.findings import FixAvailability, Severity
 from medperf_lint.refs.references import Reference
 from medperf_lint.rule import Diagnostic, Need, RuleContext
 
@@ -26,6 +23,7 @@ from ._registry import image_lookup
 CODE = "MPL302"
 NAME = "docker-image-not-found"
 SEVERITY = Severity.ERROR
+FIX = FixAvailability.NONE
 NEEDS = frozenset({Need.REGISTRY})
 
 EXAMPLE_FAILING = """\

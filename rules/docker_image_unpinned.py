@@ -10,26 +10,16 @@ cannot change. Invalid references (upper case in the name, a URL, spaces) are er
 pull fails. Floating tags are warnings, tags without a digest are information. Online, the
 fix is the same reference pinned to the digest the registry serves for it today.
 
-Fix: safe or unsafe. Safe: surrounding whitespace removed; online, the tag pinned to the digest
-the registry serves for it today (the same image, made immutable). Unsafe: an upper-case
-repository name lower-cased (a guess at which image was meant). Offline a digest is never
-guessed.
-
-Fails:
-    image: Ubuntu:1                                          # error: names are lower case
-    image: ubuntu                                            # warning: no tag means latest
-    image: ubuntu:latest                                     # warning
-    image: mlcommons/chestxray-tutorial-mobilenetv2:0.0.0    # info: tag without digest
-
-Passes:
-    image: mlcommons/chestxray-tutorial-mobilenetv2:0.0.0@sha256:<64 hex digits>
+Safe fixes: surrounding whitespace removed; online, the tag pinned to the digest the registry serves
+for it today (the same image, made immutable). Unsafe fix: an upper-case repository name lower-cased
+(a guess at which image was meant). Offline a digest is never guessed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from medperf_lint.findings import Fix, Severity
+from medperf_lint.findings import Fix, FixAvailability, Severity
 from medperf_lint.refs.images import GRAMMAR as _GRAMMAR
 from medperf_lint.refs.images import NAME_MAX as _NAME_MAX
 from medperf_lint.refs.images import REFERENCE as _REFERENCE
@@ -42,6 +32,7 @@ from ._registry import image_lookup
 CODE = "MPL301"
 NAME = "docker-image-unpinned"
 SEVERITY = Severity.WARNING
+FIX = FixAvailability.SAFE_OR_UNSAFE
 WANTS = frozenset({Need.REGISTRY})  # online, the fix carries the digest the tag points at
 ALSO_EMITS = (Severity.ERROR, Severity.INFO)  # invalid reference; tag without digest
 

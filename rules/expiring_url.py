@@ -12,27 +12,17 @@ the submission breaks for everyone once the link expires. The rule prints the ex
 the URL shows it and says when it has already passed. The fix is the unsigned object URL, which
 only works if the object is public; signature values are never repeated in messages.
 
-Fix: unsafe. The unsigned object URL works only if the object is public.
-
-Fails:
-    additional_files_tarball_url: https://b.s3.amazonaws.com/w.tar.gz?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=20240501T120000Z&X-Amz-Expires=3600&X-Amz-Signature=ab12
-    additional_files_tarball_url: https://storage.googleapis.com/b/w.tar.gz?GoogleAccessId=x&Expires=1700000000&Signature=ab12
-    additional_files_tarball_url: https://acct.blob.core.windows.net/c/w.tar.gz?sv=2022-11-02&se=2024-05-01T12:00:00Z&sr=b&sp=r&sig=ab12
-    additional_files_tarball_url: https://we.tl/t-AbCdEf
-    additional_files_tarball_url: https://d1.cloudfront.net/w.tar.gz?Expires=1700000000&Signature=ab12&Key-Pair-Id=K2JCJMDEHXQW5F
-
-Passes:
-    additional_files_tarball_url: https://storage.googleapis.com/medperf-storage/chestxray_tutorial/cnn_weights.tar.gz
-    additional_files_tarball_url: https://b.s3.us-east-1.amazonaws.com/w.tar.gz?versionId=3HL4kqtJlcpXroDTDmJ
+The fix, the unsigned object URL, works only if the object is public.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit, urlunsplit
 
-from medperf_lint.findings import Fix, Severity
+from medperf_lint.findings import Fix, FixAvailability, Severity
 from medperf_lint.refs.hosts import is_wetransfer
 from medperf_lint.refs.references import DIRECT_PREFIX, Reference, RefKind
 from medperf_lint.refs.urls import UrlParts, split_url
@@ -41,6 +31,7 @@ from medperf_lint.rule import Diagnostic, RuleContext
 CODE = "MPL104"
 NAME = "expiring-url"
 SEVERITY = Severity.ERROR
+FIX = FixAvailability.UNSAFE
 
 EXAMPLE_FAILING = """\
 # model.medperf.yaml
@@ -78,9 +69,9 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
     signed = _signature(parts)
     if signed is None:
         return
-    what, expiry, note = signed
     message = (
-        f"{what}: {_when(expiry, ctx.now)}{note}; MedPerf participants download it again later"
+        f"{signed.what}: {_when(signed.expiry, ctx.now)}{signed.note}; "
+        "MedPerf participants download it again later"
     )
     prefix = DIRECT_PREFIX if ref.raw.startswith(DIRECT_PREFIX) else ""
     fix = Fix(prefix + _unsigned(url), f"the unsigned object URL ({_UNSIGNED})", safe=False)
@@ -107,47 +98,113 @@ def _temporary_link(parts: UrlParts) -> str | None:
     return None
 
 
-def _signature(parts: UrlParts) -> tuple[str, datetime | None, str] | None:
-    """(what kind of signed URL, expiry if the URL shows it, extra note) or None."""
+@dataclass(frozen=True)
+class _Signed:
+    """What kind of signed URL, its expiry when the URL shows it, and an extra note."""
+
+    what: str
+    expiry: datetime | None
+    note: str = ""
+
+
+def _signature(parts: UrlParts) -> _Signed | None:
+    """The first signing scheme whose parameters the URL carries, or None."""
+    return next((found for scheme in _SCHEMES if (found := scheme(parts))), None)
+
+
+def _cloudfront(parts: UrlParts) -> _Signed | None:
     p = parts.param
-    if p("Signature") is not None and p("Key-Pair-Id") is not None:
-        expiry = _epoch(p("Expires")) if p("Expires") else _cloudfront_policy(p("Policy"))
-        return "CloudFront signed URL", expiry, ""
+    if p("Signature") is None or p("Key-Pair-Id") is None:
+        return None
+    expiry = _epoch(p("Expires")) if p("Expires") else _cloudfront_policy(p("Policy"))
+    return _Signed("CloudFront signed URL", expiry)
+
+
+def _akamai(parts: UrlParts) -> _Signed | None:
     for name in ("__token__", "hdnts", "hdnea"):
-        token = p(name)
+        token = parts.param(name)
         if token is not None and "hmac=" in token:
-            return "Akamai token-authenticated URL", _akamai_expiry(token), ""
-    if p("q-sign-algorithm") is not None and p("q-key-time") is not None:
-        end = (p("q-key-time") or "").rpartition(";")[2]
-        return "signed Tencent COS URL", _epoch(end), ""
-    if p("x-oss-signature") is not None:
-        expiry = _plus(_stamp(p("x-oss-date")), p("x-oss-expires"))
-        return "signed Alibaba Cloud OSS URL (V4)", expiry, ""
-    if parts.host_is("backblazeb2.com") and p("Authorization") is not None:
-        return "Backblaze B2 download authorization", None, ""
-    if p("X-Amz-Signature") is not None or p("X-Amz-Algorithm") is not None:
-        return "presigned S3 URL (SigV4)", _plus(_stamp(p("X-Amz-Date")), p("X-Amz-Expires")), ""
-    if p("X-Goog-Signature") is not None or p("X-Goog-Algorithm") is not None:
-        expiry = _plus(_stamp(p("X-Goog-Date")), p("X-Goog-Expires"))
-        return "signed Google Cloud Storage URL (V4)", expiry, ""
-    if p("Signature") is not None and p("Expires") is not None:
-        if p("GoogleAccessId") is not None:
-            return "signed Google Cloud Storage URL (V2)", _epoch(p("Expires")), ""
-        if p("AWSAccessKeyId") is not None:
-            return "presigned S3 URL (SigV2)", _epoch(p("Expires")), ""
-        if p("OSSAccessKeyId") is not None:
-            return "signed Alibaba Cloud OSS URL", _epoch(p("Expires")), ""
-        return "signed URL (Signature and Expires)", _epoch(p("Expires")), ""
-    if p("sig") is not None and (p("se") is not None or p("si") is not None):
-        expiry = _iso(p("se"))
-        note = ""
-        if p("si") is not None:
-            note = (
-                "; it uses a stored access policy (si=), whose expiry lives on the server and "
-                "which the owner can revoke at any time"
-            )
-        return "Azure shared access signature (SAS) URL", expiry, note
+            return _Signed("Akamai token-authenticated URL", _akamai_expiry(token))
     return None
+
+
+def _tencent(parts: UrlParts) -> _Signed | None:
+    p = parts.param
+    if p("q-sign-algorithm") is None or p("q-key-time") is None:
+        return None
+    return _Signed("signed Tencent COS URL", _epoch((p("q-key-time") or "").rpartition(";")[2]))
+
+
+def _alibaba_v4(parts: UrlParts) -> _Signed | None:
+    p = parts.param
+    if p("x-oss-signature") is None:
+        return None
+    expiry = _plus(_stamp(p("x-oss-date")), p("x-oss-expires"))
+    return _Signed("signed Alibaba Cloud OSS URL (V4)", expiry)
+
+
+def _backblaze(parts: UrlParts) -> _Signed | None:
+    if not parts.host_is("backblazeb2.com") or parts.param("Authorization") is None:
+        return None
+    return _Signed("Backblaze B2 download authorization", None)
+
+
+def _s3_v4(parts: UrlParts) -> _Signed | None:
+    p = parts.param
+    if p("X-Amz-Signature") is None and p("X-Amz-Algorithm") is None:
+        return None
+    return _Signed("presigned S3 URL (SigV4)", _plus(_stamp(p("X-Amz-Date")), p("X-Amz-Expires")))
+
+
+def _gcs_v4(parts: UrlParts) -> _Signed | None:
+    p = parts.param
+    if p("X-Goog-Signature") is None and p("X-Goog-Algorithm") is None:
+        return None
+    expiry = _plus(_stamp(p("X-Goog-Date")), p("X-Goog-Expires"))
+    return _Signed("signed Google Cloud Storage URL (V4)", expiry)
+
+
+# The access-key parameter beside Signature and Expires that names the V2 scheme.
+_V2_KEYS = (
+    ("GoogleAccessId", "signed Google Cloud Storage URL (V2)"),
+    ("AWSAccessKeyId", "presigned S3 URL (SigV2)"),
+    ("OSSAccessKeyId", "signed Alibaba Cloud OSS URL"),
+)
+
+
+def _signature_expires(parts: UrlParts) -> _Signed | None:
+    p = parts.param
+    if p("Signature") is None or p("Expires") is None:
+        return None
+    what = next((w for key, w in _V2_KEYS if p(key) is not None), None)
+    return _Signed(what or "signed URL (Signature and Expires)", _epoch(p("Expires")))
+
+
+def _azure_sas(parts: UrlParts) -> _Signed | None:
+    p = parts.param
+    if p("sig") is None or (p("se") is None and p("si") is None):
+        return None
+    note = ""
+    if p("si") is not None:
+        note = (
+            "; it uses a stored access policy (si=), whose expiry lives on the server and "
+            "which the owner can revoke at any time"
+        )
+    return _Signed("Azure shared access signature (SAS) URL", _iso(p("se")), note)
+
+
+# In order: the first that matches names the URL (CloudFront's Signature before the V2 forms).
+_SCHEMES: tuple[Callable[[UrlParts], _Signed | None], ...] = (
+    _cloudfront,
+    _akamai,
+    _tencent,
+    _alibaba_v4,
+    _backblaze,
+    _s3_v4,
+    _gcs_v4,
+    _signature_expires,
+    _azure_sas,
+)
 
 
 def _cloudfront_policy(policy: str | None) -> datetime | None:

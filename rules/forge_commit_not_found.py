@@ -7,20 +7,14 @@ the commit is reported missing only when the forge shows the project and says th
 in it. A forge that cannot answer (401, a 404 for the project itself, 429) says nothing here,
 and `inconclusive` reports why. A conclusive answer is cached for 7 days.
 
-Fix: none. Which commit was meant is the author's knowledge.
-
-Fails:
-    additional_files_tarball_url: https://gitlab.com/o/r/-/raw/0000000000000000000000000000000000000000/w.tar.gz
-
-Passes:
-    additional_files_tarball_url: https://gitlab.com/o/r/-/raw/99b0d84bc107415d9fc6f69c4ea3fcdfbf22315d/w.tar.gz
+There is no fix: which commit was meant is the author's knowledge.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from medperf_lint.findings import Severity
+from medperf_lint.findings import FixAvailability, Severity
 from medperf_lint.refs.forges import forge_key, parse_forge_file
 from medperf_lint.refs.hosts import is_full_sha
 from medperf_lint.refs.references import Reference
@@ -31,6 +25,7 @@ from ._url_text import download_parts
 CODE = "MPL502"
 NAME = "forge-commit-not-found"
 SEVERITY = Severity.ERROR
+FIX = FixAvailability.NONE
 NEEDS = frozenset({Need.FORGES})
 
 EXAMPLE_FAILING = """\

@@ -11,7 +11,6 @@ repositories) is a pin; a short SHA is ambiguous. Shapes covered:
   (`…/raw/commit/SHA/PATH` is pinned).
 - Hugging Face: `…/resolve/REV/PATH` and `…/raw/REV/PATH` where REV is a branch, tag or
   `refs%2Fpr%2F1`; the `X-Repo-Commit` response header names the commit.
-
 - GitLab release links `…/-/releases/TAG/downloads/PATH`: GitLab has no immutable releases, so
   the tag can move and the link can be edited; no fix, host the file at a commit-pinned URL.
 
@@ -26,22 +25,9 @@ Bitbucket Cloud (`/2.0/repositories/WS/REPO/commit/REF`), Codeberg and the `gite
 instances (`/api/v1/repos/O/R/git/commits/REF`). A forge that cannot answer (401, 404, 429)
 leaves the finding without a fix and `inconclusive` says why.
 
-Fix: safe or unsafe, online only: the same file at the commit the branch or tag points to today
-(safe); for a source archive (`/-/archive/`, Bitbucket `/get/`) unsafe, since the archive's top
-folder may be named after the ref, so its bytes (and hash) can change with the pin.
-
-Fails:
-    additional_files_tarball_url: https://gitlab.com/o/r/-/raw/main/w.tar.gz
-    additional_files_tarball_url: https://bitbucket.org/ws/r/raw/develop/w.tar.gz
-    additional_files_tarball_url: https://codeberg.org/o/r/raw/branch/main/w.tar.gz
-    additional_files_tarball_url: https://huggingface.co/o/m/resolve/main/w.tar.gz
-    additional_files_tarball_url: https://gitlab.com/o/r/-/releases/v1/downloads/w.tar.gz
-
-Passes:
-    additional_files_tarball_url: https://gitlab.com/o/r/-/raw/99b0d84bc107415d9fc6f69c4ea3fcdfbf22315d/w.tar.gz
-    additional_files_tarball_url: https://bitbucket.org/ws/r/raw/99b0d84bc107415d9fc6f69c4ea3fcdfbf22315d/w.tar.gz
-    additional_files_tarball_url: https://codeberg.org/o/r/raw/commit/99b0d84bc107415d9fc6f69c4ea3fcdfbf22315d/w.tar.gz
-    additional_files_tarball_url: https://huggingface.co/o/m/resolve/99b0d84bc107415d9fc6f69c4ea3fcdfbf22315d/w.tar.gz
+The fix, online only: the same file at the commit the branch or tag points to today (safe); for
+a source archive (`/-/archive/`, Bitbucket `/get/`) it is unsafe, since the archive's top folder
+may be named after the ref, so its bytes (and hash) can change with the pin.
 """
 
 from __future__ import annotations
@@ -49,7 +35,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from medperf_lint.findings import Fix, Severity
+from medperf_lint.findings import Fix, FixAvailability, Severity
 from medperf_lint.refs.forges import ForgeFile, forge_key, parse_forge_file
 from medperf_lint.refs.references import Reference
 from medperf_lint.rule import Diagnostic, Need, RuleContext
@@ -59,6 +45,7 @@ from ._url_text import download_parts, with_prefix
 CODE = "MPL106"
 NAME = "forge-unpinned-ref"
 SEVERITY = Severity.ERROR
+FIX = FixAvailability.SAFE_OR_UNSAFE
 WANTS = frozenset({Need.FORGES})
 
 EXAMPLE_FAILING = """\

@@ -15,20 +15,14 @@ ways that pin can still be wrong, checked online with GitHub's REST API:
 When GitHub cannot answer (rate limit, outage) this rule says nothing and `inconclusive`
 reports why, with the rate limit's reset time.
 
-Fix: none. Which commit was meant is the author's knowledge.
-
-Fails:
-    additional_files_tarball_url: https://raw.githubusercontent.com/o/r/0000000000000000000000000000000000000000/w.tar.gz
-
-Passes:
-    additional_files_tarball_url: https://raw.githubusercontent.com/o/r/99b0d84bc107415d9fc6f69c4ea3fcdfbf22315d/w.tar.gz
+Which commit was meant is the author's knowledge.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from medperf_lint.findings import Severity
+from medperf_lint.findings import FixAvailability, Severity
 from medperf_lint.refs.hosts import github_ref_key, parse_github_url
 from medperf_lint.refs.references import Reference
 from medperf_lint.rule import Diagnostic, Need, RuleContext
@@ -36,6 +30,7 @@ from medperf_lint.rule import Diagnostic, Need, RuleContext
 CODE = "MPL501"
 NAME = "github-commit-not-found"
 SEVERITY = Severity.ERROR
+FIX = FixAvailability.NONE
 NEEDS = frozenset({Need.GITHUB})
 
 EXAMPLE_FAILING = """\
@@ -53,7 +48,7 @@ additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e
 
 
 def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
-    url = ref.url
+    url = ref.download_url
     if url is None or ctx.network is None:
         return
     gh = parse_github_url(url)

@@ -9,26 +9,15 @@ github-unpinned-ref then asks for the pin. `/tree/` is a folder page: MedPerf do
 the folder as a tarball. `gist.github.com/USER/ID` is the gist's HTML page. `docs_url` is
 skipped: it is a page for humans.
 
-Fix: safe. The raw file at the same ref serves the bytes the page shows.
-
-Fails:
-    additional_files_tarball_url: https://github.com/o/r/blob/main/w.tar.gz
-    additional_files_tarball_url: https://github.com/o/r/tree/main/weights
-    additional_files_tarball_url: https://gist.github.com/u/abc123
-
-Passes:
-    additional_files_tarball_url: https://raw.githubusercontent.com/o/r/main/w.tar.gz
-    additional_files_tarball_url: https://github.com/o/r/raw/main/w.tar.gz
-    additional_files_tarball_url: https://github.com/o/r/blob/main/w.tar.gz?raw=true
-    docs_url: https://github.com/o/r/blob/main/README.md
+The fix, the raw file at the same ref, serves the bytes the page shows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from medperf_lint.findings import Fix, Severity
-from medperf_lint.refs.hosts import GitHubUrl, github_ref_key, is_full_sha, parse_github_url
+from medperf_lint.findings import Fix, FixAvailability, Severity
+from medperf_lint.refs.hosts import github_ref_key, is_full_sha, parse_github_url
 from medperf_lint.refs.references import DIRECT_PREFIX, Reference
 from medperf_lint.refs.urls import split_url
 from medperf_lint.rule import Diagnostic, Need, RuleContext
@@ -36,6 +25,7 @@ from medperf_lint.rule import Diagnostic, Need, RuleContext
 CODE = "MPL102"
 NAME = "github-page-url"
 SEVERITY = Severity.ERROR
+FIX = FixAvailability.SAFE
 WANTS = frozenset({Need.GITHUB})  # to pin a blob page's branch in the same fix
 
 EXAMPLE_FAILING = """\
@@ -75,7 +65,7 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
         if (parts.param("raw") or "").lower() in _TRUE:
             return  # ?raw=true redirects to raw.githubusercontent.com
         prefix = DIRECT_PREFIX if ref.raw.startswith(DIRECT_PREFIX) else ""
-        sha = None if gh.pinned else _commit(gh, url, ctx)
+        sha = None if gh.pinned else _commit(url, ctx)
         pin = ""
         if sha is not None:
             fix = Fix(
@@ -99,7 +89,7 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
         )
 
 
-def _commit(gh: GitHubUrl, url: str, ctx: RuleContext) -> str | None:
+def _commit(url: str, ctx: RuleContext) -> str | None:
     """The commit a blob page's branch or tag points at, when GitHub facts were gathered."""
     key = github_ref_key(url)
     if ctx.network is None or key is None:

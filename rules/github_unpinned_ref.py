@@ -20,24 +20,10 @@ release, or a release without that asset, is an error. Offline it stays an error
 API can tell an immutable release. (Gitea/Codeberg and Hugging Face have no immutable releases;
 GitLab release links are `forge-unpinned-ref`'s.)
 
-Fix: safe, online only: the same file at the commit the branch or tag points to today. None
-for a release asset: make the release immutable (enable release immutability in the
-repository's settings, then publish a new release: an existing release does not become
-immutable) or link the file at a commit (raw.githubusercontent.com/O/R/SHA/PATH).
-
-Fails:
-    additional_files_tarball_url: https://raw.githubusercontent.com/o/r/main/w.tar.gz
-    additional_files_tarball_url: https://raw.githubusercontent.com/o/r/refs/heads/main/w.tar.gz
-    additional_files_tarball_url: https://raw.githubusercontent.com/o/r/99b0d84/w.tar.gz
-    additional_files_tarball_url: https://github.com/o/r/releases/latest/download/w.tar.gz
-    additional_files_tarball_url: https://github.com/o/r/archive/refs/tags/v1.tar.gz
-    additional_files_tarball_url: https://codeload.github.com/o/r/tar.gz/refs/heads/main
-    additional_files_tarball_url: https://gist.githubusercontent.com/u/abc123/raw/params.yaml
-
-Passes:
-    additional_files_tarball_url: https://raw.githubusercontent.com/o/r/99b0d84bc107415d9fc6f69c4ea3fcdfbf22315d/w.tar.gz
-    additional_files_tarball_url: https://gist.githubusercontent.com/u/abc123/raw/ab813a8142e1d9f2f215cb10cc59842dfc9b701c/params.yaml
-    additional_files_tarball_url: https://codeload.github.com/o/r/tar.gz/99b0d84bc107415d9fc6f69c4ea3fcdfbf22315d
+The fix, online only: the same file at the commit the branch or tag points to today. A release
+asset has none: make the release immutable (enable release immutability in the repository's
+settings, then publish a new release: an existing release does not become immutable) or link
+the file at a commit (raw.githubusercontent.com/O/R/SHA/PATH).
 """
 
 from __future__ import annotations
@@ -45,7 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from medperf_lint.findings import Fix, Severity
+from medperf_lint.findings import Fix, FixAvailability, Severity
 from medperf_lint.refs.hosts import (
     GitHubUrl,
     github_ref_key,
@@ -59,6 +45,7 @@ from medperf_lint.rule import Diagnostic, Need, RuleContext
 CODE = "MPL101"
 NAME = "github-unpinned-ref"
 SEVERITY = Severity.ERROR
+FIX = FixAvailability.SAFE
 WANTS = frozenset({Need.GITHUB})
 
 EXAMPLE_FAILING = """\

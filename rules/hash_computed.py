@@ -6,18 +6,15 @@ use): whatever that download returned becomes the reference for every participan
 you can check the file and submit the hash with it. `hash-missing` reports the missing field
 offline; this rule adds the value.
 
-Fix: unsafe. The hash field with the SHA-256 of what the URL serves today (an empty field is
+The fix fills the hash field with the SHA-256 of what the URL serves today (an empty field is
 filled, a missing one added below the URL): right only if that is the file you mean.
-
-Reports:
-    additional_files_tarball_url: https://example.org/weights.tar.gz   # no hash given
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from medperf_lint.findings import Fix, Severity
+from medperf_lint.findings import Fix, FixAvailability, Severity
 from medperf_lint.refs.references import Reference
 from medperf_lint.rule import Diagnostic, Need, RuleContext
 
@@ -26,6 +23,7 @@ from ._download import downloaded
 CODE = "MPL205"
 NAME = "hash-computed"
 SEVERITY = Severity.INFO
+FIX = FixAvailability.UNSAFE
 NEEDS = frozenset({Need.DOWNLOAD})
 
 EXAMPLE_FAILING = """\

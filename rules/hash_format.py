@@ -6,17 +6,7 @@ MedPerf used before it switched to SHA-256 in 2023, PR #481) never matches: the 
 with "Hash mismatch". The one exception is `image_hash`, which may also be a Docker registry
 digest, `sha256:<64 hex>`, as `docker buildx imagetools inspect` prints it.
 
-Fix: safe. The same digest, written the way MedPerf compares it (lower case, no prefix).
-
-Fails:
-    additional_files_tarball_hash: 71FAABD59139BEE698010A0AE3A69E16D97BC4F2DDE799D9E187B94FF9157C00  # fix: lower case
-    additional_files_tarball_hash: sha256:71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00  # fix: drop sha256:
-    additional_files_tarball_hash: 4f5f1e4b2a2dcbc1b3a1f6b7e1b0c2f9c8d7e6a5    # SHA-1
-    demo_dataset_tarball_hash: hash                                            # a placeholder
-
-Passes:
-    additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
-    image_hash: sha256:71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+The fix writes the same digest the way MedPerf compares it (lower case, no prefix).
 """
 
 from __future__ import annotations
@@ -24,13 +14,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from medperf_lint.findings import Fix, Severity
+from medperf_lint.findings import Fix, FixAvailability, Severity
 from medperf_lint.refs.references import HashKind, Reference
 from medperf_lint.rule import Diagnostic, RuleContext
 
 CODE = "MPL203"
 NAME = "hash-format"
 SEVERITY = Severity.ERROR
+FIX = FixAvailability.SAFE
 
 EXAMPLE_FAILING = """\
 # model.medperf.yaml
@@ -52,7 +43,7 @@ _OTHER_DIGESTS = {32: "an MD5", 40: "a SHA-1", 128: "a SHA-512"}
 _SHA256_CMD = "compute it with sha256sum FILE"
 
 
-def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
+def check(ref: Reference, _ctx: RuleContext) -> Iterator[Diagnostic]:
     slot = ref.hash
     if slot is None or not slot.value:
         return

@@ -12,18 +12,14 @@ MedPerf saves the bare `.tar` while you hashed the `.tar.gz`. The message says s
 submitted hash is that of the bytes on the wire; remove the encoding metadata
 (`gsutil setmeta -h "Content-Encoding:" gs://…`) or upload without `-z`/`-Z`.
 
-Fix: none. Which file is the right one is yours to say; if the URL serves it, submit its hash.
-
-Fails:
-    additional_files_tarball_url: https://example.org/w.tar.gz   # serves other bytes
-    additional_files_tarball_hash: <the SHA-256 of another file>
+Which file is the right one is yours to say; if the URL serves it, submit its hash.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from medperf_lint.findings import Severity
+from medperf_lint.findings import FixAvailability, Severity
 from medperf_lint.refs.references import Reference
 from medperf_lint.rule import Diagnostic, Need, RuleContext
 
@@ -32,6 +28,7 @@ from ._download import downloaded
 CODE = "MPL204"
 NAME = "hash-mismatch"
 SEVERITY = Severity.ERROR
+FIX = FixAvailability.NONE
 NEEDS = frozenset({Need.DOWNLOAD})
 
 EXAMPLE_FAILING = """\

@@ -7,28 +7,21 @@ hash yourself from the file you mean (`sha256sum FILE`) and add it to the hash f
 MedPerf web UI always sends an empty `additional_files_tarball_hash`, so it is worth adding
 there too.
 
-Fix: none. The hash has to be computed from the file you mean (`sha256sum FILE`).
-
-Fails:
-    additional_files_tarball_url: https://example.org/w.tar.gz   # no additional_files_tarball_hash
-    additional_files_tarball_hash: ""
-
-Passes:
-    additional_files_tarball_url: https://example.org/w.tar.gz
-    additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+The hash has to be computed from the file you mean (`sha256sum FILE`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from medperf_lint.findings import Severity
+from medperf_lint.findings import FixAvailability, Severity
 from medperf_lint.refs.references import Reference, RefKind
 from medperf_lint.rule import Diagnostic, RuleContext
 
 CODE = "MPL201"
 NAME = "hash-missing"
 SEVERITY = Severity.WARNING
+FIX = FixAvailability.NONE
 
 EXAMPLE_FAILING = """\
 # model.medperf.yaml
@@ -43,7 +36,7 @@ additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e
 """
 
 
-def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
+def check(ref: Reference, _ctx: RuleContext) -> Iterator[Diagnostic]:
     if ref.kind is not RefKind.RESOURCE or not ref.present or ref.hash is None:
         return
     if ref.hash.value:

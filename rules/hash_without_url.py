@@ -5,28 +5,21 @@ answers "Additional files hash was provided without URL". Usually the URL field 
 misspelt, removed, or given under a name MedPerf does not know. Add the URL, or remove the
 hash. (An `image_hash` alone is fine: it is the digest of a registry image.)
 
-Fix: none. Either the URL is missing or the hash is stale; only the author knows which.
-
-Fails:
-    additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
-    # and no additional_files_tarball_url
-
-Passes:
-    additional_files_tarball_url: https://example.org/w.tar.gz
-    additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00
+Either the URL is missing or the hash is stale; only the author knows which.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from medperf_lint.findings import Severity
+from medperf_lint.findings import FixAvailability, Severity
 from medperf_lint.refs.references import Reference, RefKind
 from medperf_lint.rule import Diagnostic, RuleContext
 
 CODE = "MPL202"
 NAME = "hash-without-url"
 SEVERITY = Severity.ERROR
+FIX = FixAvailability.NONE
 
 EXAMPLE_FAILING = """\
 # model.medperf.yaml
@@ -54,7 +47,7 @@ _URL_FOR = {
 _ADDITIONAL = ("additional_files_tarball_hash", "additional_hash")
 
 
-def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
+def check(ref: Reference, _ctx: RuleContext) -> Iterator[Diagnostic]:
     if ref.present or ref.kind is not RefKind.RESOURCE or ref.hash is None:
         return
     if not ref.hash.value:

@@ -8,7 +8,7 @@ Synapse IDs are not URLs and always pass, and so does `docs_url`: it is a page f
 (documentation sites live anywhere), never downloaded. The rule is silent while the list is
 empty.
 
-Fix: none. The file has to be re-hosted on an allowed host.
+The file has to be re-hosted on an allowed host.
 
 Fails (with allowed-hosts = ["zenodo.org"]):
     additional_file: https://www.dropbox.com/s/abc/w.tar.gz?dl=1
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from medperf_lint.findings import Severity
+from medperf_lint.findings import FixAvailability, Severity
 from medperf_lint.refs.references import Reference
 from medperf_lint.rule import Diagnostic, RuleContext
 
@@ -33,6 +33,7 @@ from ._url_text import url_parts
 CODE = "MPL008"
 NAME = "host-not-allowed"
 SEVERITY = Severity.ERROR
+FIX = FixAvailability.NONE
 
 EXAMPLE_CONFIG = """\
 # .medperf-lint.toml

@@ -1,6 +1,6 @@
 """The headers promise a file, but the first bytes are a page, an error or a Git LFS pointer.
 
-The prober reads the first 8 KiB of the body with a ranged GET and sniffs it (hosts.md §9):
+The prober reads the first 8 KiB of the body with a ranged GET and sniffs it:
 
 - an HTML page sent as `application/octet-stream` (share links, soft-404 pages);
 - an S3, GCS or Azure XML error document (`<Error><Code>AccessDenied</Code>`), quoted;
@@ -12,14 +12,8 @@ The prober reads the first 8 KiB of the body with a ranged GET and sniffs it (ho
 MedPerf would save these bytes as the file and fail on its hash or on extraction.
 `docs_url` is skipped.
 
-Fix: safe. A Git LFS pointer on raw.githubusercontent.com becomes the
-media.githubusercontent.com URL of the same file at the same ref.
-
-Fails:
-    additional_files_tarball_url: https://raw.githubusercontent.com/o/r/0123456789abcdef0123456789abcdef01234567/w.tar.gz  # LFS
-
-Passes:
-    additional_files_tarball_url: https://media.githubusercontent.com/media/o/r/0123456789abcdef0123456789abcdef01234567/w.tar.gz
+The fix turns a Git LFS pointer on raw.githubusercontent.com into the media.githubusercontent.com
+URL of the same file at the same ref.
 """
 
 from __future__ import annotations
@@ -28,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from medperf_lint.facts.probe import HTML_TYPES
-from medperf_lint.findings import Fix, Severity
+from medperf_lint.findings import Fix, FixAvailability, Severity
 from medperf_lint.refs.hosts import parse_github_url
 from medperf_lint.refs.references import Reference
 from medperf_lint.rule import Diagnostic, Need, RuleContext
@@ -38,6 +32,7 @@ from ._probe import landed, probe_for
 CODE = "MPL402"
 NAME = "html-content"
 SEVERITY = Severity.ERROR
+FIX = FixAvailability.SAFE
 NEEDS = frozenset({Need.HTTP})
 
 EXAMPLE_FAILING = """\

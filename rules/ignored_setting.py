@@ -9,25 +9,17 @@ each one and where to put it instead: the command line, its `MEDPERF_LINT_…` e
 variable, or your own `$XDG_CONFIG_HOME/medperf-lint/config.toml`. The engine emits this
 rule; it has no check of its own.
 
-Fix: none. Move the key to your user config, or set it with its flag or variable.
-
-Fails:
-    # pyproject.toml in the linted repository
-    [tool.medperf-lint]
-    github-api-url = "https://attacker.example/api"
-
-Passes:
-    # ~/.config/medperf-lint/config.toml
-    github-api-url = "https://github.example.com/api/v3"
+Move the key to your user config, or set it with its flag or variable.
 """
 
 from __future__ import annotations
 
-from medperf_lint.findings import Severity
+from medperf_lint.findings import FixAvailability, Severity
 
 CODE = "MPL903"
 NAME = "ignored-setting"
 SEVERITY = Severity.WARNING
+FIX = FixAvailability.NONE
 
 EXAMPLE_CONFIG = """\
 # .medperf-lint.toml in the pull request

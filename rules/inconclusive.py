@@ -9,14 +9,14 @@ reference, and, with `--verify-hashes`, a download that could not be hashed (cut
 `max-download-size`, or a Synapse File without a download URL for the checking user).
 Use `--severity` or `--strict` to make these fail a run.
 
-Fix: none. Run again later.
+Run again later.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from medperf_lint.findings import Severity
+from medperf_lint.findings import FixAvailability, Severity
 from medperf_lint.refs.forges import forge_url_key
 from medperf_lint.refs.hosts import github_ref_key, github_release_key
 from medperf_lint.refs.references import Reference
@@ -29,6 +29,7 @@ from ._registry import image_lookup
 CODE = "MPL406"
 NAME = "inconclusive"
 SEVERITY = Severity.WARNING
+FIX = FixAvailability.NONE
 NEEDS = frozenset({Need.HTTP, Need.GITHUB, Need.SYNAPSE, Need.REGISTRY, Need.DOWNLOAD, Need.FORGES})
 
 EXAMPLE_FAILING = """\
@@ -51,7 +52,7 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
     probe = probe_for(ref, ctx)
     if probe is not None and probe.inconclusive:
         yield Diagnostic(f"could not check the URL: {probe.inconclusive}")
-    url = ref.url
+    url = ref.download_url
     key = github_ref_key(url) if url else None
     if key is not None:
         lookup = ctx.network.github.get(key)

@@ -5,21 +5,15 @@ a proxy, a compromised router) can replace the file. A hash catches a swap only 
 given, and the first download decides the hash when it was not. Most hosts serve the same
 path over https; the fix offers it (check that it works before you submit).
 
-Fix: unsafe. https:// at the same address: the host may not serve https, or serve something
-else there.
-
-Fails:
-    additional_file: http://example.org/weights.tar.gz   # fix: https://example.org/weights.tar.gz
-
-Passes:
-    additional_file: https://example.org/weights.tar.gz
+The fix, https:// at the same address, rests on a guess: the host may not serve https, or serve
+something else there.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from medperf_lint.findings import Fix, Severity
+from medperf_lint.findings import Fix, FixAvailability, Severity
 from medperf_lint.refs.references import Reference
 from medperf_lint.rule import Diagnostic, RuleContext
 
@@ -28,6 +22,7 @@ from ._url_text import url_parts, with_prefix
 CODE = "MPL003"
 NAME = "insecure-http"
 SEVERITY = Severity.WARNING
+FIX = FixAvailability.UNSAFE
 
 EXAMPLE_FAILING = """\
 # model.medperf.yaml
@@ -43,7 +38,7 @@ additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e
 """
 
 
-def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
+def check(ref: Reference, _ctx: RuleContext) -> Iterator[Diagnostic]:
     found = url_parts(ref)
     if found is None or found[1].scheme != "http":
         return

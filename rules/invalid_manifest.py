@@ -8,30 +8,21 @@ Since MedPerf dropped MLCube manifests (PR #642), `container_config.yaml` is rea
 Without them `medperf container submit` fails before it uploads anything. The type also
 decides how `image` is checked, so this finding can explain others.
 
-Fix: none. The container type is a choice only the author can make.
-
-Fails:
-    container_type: Docker                 # not a MedPerf container type
-    container_type: mlcube                 # rejected by the parser
-    image: mlcommons/model:1.0             # with no container_type at all
-    container_type: DockerImage            # with no image
-
-Passes:
-    container_type: DockerImage
-    image: mlcommons/chestxray-tutorial-mobilenetv2:0.0.0
+The container type is a choice only the author can make.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from medperf_lint.findings import Severity
+from medperf_lint.findings import FixAvailability, Severity
 from medperf_lint.input.documents import Document
 from medperf_lint.rule import Diagnostic, RuleContext
 
 CODE = "MPL007"
 NAME = "invalid-manifest"
 SEVERITY = Severity.ERROR
+FIX = FixAvailability.NONE
 
 EXAMPLE_FAILING = """\
 # container_config.yaml
@@ -45,6 +36,6 @@ image: mlcommons/chestxray-tutorial-mobilenetv2:0.0.0@sha256:71faabd59139bee6980
 """
 
 
-def check_document(doc: Document, ctx: RuleContext) -> Iterator[Diagnostic]:
+def check_document(doc: Document, _ctx: RuleContext) -> Iterator[Diagnostic]:
     for problem in doc.problems:
         yield Diagnostic(problem.message, span=problem.span)

@@ -5,18 +5,8 @@ URL, or `synapse:` followed by a Synapse ID. Its URL check is `validators.url` (
 host without a top-level domain, a one-digit port or a space fails it. Anything else stops
 `medperf ... submit` with "Invalid resource input".
 
-Fix: safe. The prefix written in lower case, the surrounding whitespace removed or the missing
-`synapse:` prefix added: the value names the same file as before.
-
-Fails:
-    additional_file: syn51089171          # Synapse ID without the synapse: prefix
-    additional_file: direct:syn4444       # direct: needs a URL
-    additional_file: http://minio:9000/w  # no top-level domain
-    additional_file: ""                   # empty
-
-Passes:
-    additional_file: https://zenodo.org/records/1/files/w.tar.gz?download=1
-    additional_file: synapse:syn51089171
+The fix writes the prefix in lower case, removes the surrounding whitespace or adds the missing
+`synapse:` prefix: the value names the same file as before.
 """
 
 from __future__ import annotations
@@ -24,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from medperf_lint.findings import Fix, Severity
+from medperf_lint.findings import Fix, FixAvailability, Severity
 from medperf_lint.refs.references import (
     DIRECT_PREFIX,
     MEDPERF_INVALID_MESSAGE,
@@ -41,6 +31,7 @@ from medperf_lint.rule import Diagnostic, RuleContext
 CODE = "MPL001"
 NAME = "invalid-reference"
 SEVERITY = Severity.ERROR
+FIX = FixAvailability.SAFE
 
 EXAMPLE_FAILING = """\
 # model.medperf.yaml
@@ -58,7 +49,7 @@ additional_files_tarball_hash: 71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e
 _BARE_SYNAPSE = re.compile(r"^syn\d+$", re.ASCII | re.IGNORECASE)
 
 
-def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
+def check(ref: Reference, _ctx: RuleContext) -> Iterator[Diagnostic]:
     if not ref.present:
         return
     if ref.kind is RefKind.URL:

@@ -20,21 +20,9 @@ the fix gives it:
 
 `docs_url` is skipped: it is a page for people.
 
-Fix: safe or unsafe. Safe: a Synapse link without a version, a Zenodo preview page and a
-PhysioNet content page (the same file). Unsafe: a Synapse link with a version (MedPerf takes
-the current one) and Dataverse (tabular files are served in their ingested form).
-
-Fails:
-    additional_files_tarball_url: https://www.synapse.org/#!Synapse:syn51089171
-    demo_dataset_tarball_url: https://zenodo.org/records/7654321
-    demo_dataset_tarball_url: https://figshare.com/articles/dataset/demo/12345
-    additional_files_tarball_url: https://www.kaggle.com/datasets/o/chest-xray
-
-Passes:
-    additional_files_tarball_url: synapse:syn51089171
-    demo_dataset_tarball_url: https://zenodo.org/records/7654321/files/demo.tar.gz?download=1
-    demo_dataset_tarball_url: https://ndownloader.figshare.com/files/98765
-    docs_url: https://zenodo.org/records/7654321
+Safe fixes: a Synapse link without a version, a Zenodo preview page and a PhysioNet content page
+(the same file). Unsafe: a Synapse link with a version (MedPerf takes the current one) and Dataverse
+(tabular files are served in their ingested form).
 """
 
 from __future__ import annotations
@@ -43,7 +31,7 @@ import re
 from collections.abc import Callable, Iterator
 from urllib.parse import quote
 
-from medperf_lint.findings import Fix, Severity
+from medperf_lint.findings import Fix, FixAvailability, Severity
 from medperf_lint.refs.references import Reference
 from medperf_lint.refs.urls import UrlParts
 from medperf_lint.rule import Diagnostic, RuleContext
@@ -53,6 +41,7 @@ from ._url_text import download_parts, with_prefix
 CODE = "MPL107"
 NAME = "landing-page-url"
 SEVERITY = Severity.ERROR
+FIX = FixAvailability.SAFE_OR_UNSAFE
 
 EXAMPLE_FAILING = """\
 # benchmark.medperf.yaml
@@ -71,13 +60,13 @@ _HTML = "MedPerf would download the web page, not the file"
 _SYNAPSE_ID = re.compile(r"^!?Synapse:(syn\d+)(?:\.(\d+))?(?:[/?].*)?$", re.IGNORECASE)
 
 
-def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
+def check(ref: Reference, _ctx: RuleContext) -> Iterator[Diagnostic]:
     found = download_parts(ref)
     if found is None:
         return
-    url, parts = found
+    _url, parts = found
     for checker in _CHECKERS:
-        diagnostic = checker(url, parts)
+        diagnostic = checker(parts)
         if diagnostic is not None:
             fix = diagnostic.fix
             if fix is not None and not fix.replacement.startswith("synapse:"):
@@ -86,7 +75,7 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
             return
 
 
-def _synapse(url: str, parts: UrlParts) -> Diagnostic | None:
+def _synapse(parts: UrlParts) -> Diagnostic | None:
     if not parts.host_is("synapse.org"):
         return None
     candidates = [parts.fragment, *parts.segments[:1]]
@@ -110,7 +99,7 @@ def _synapse(url: str, parts: UrlParts) -> Diagnostic | None:
     return Diagnostic(f"Synapse web page: {_HTML}; use synapse:synN with the file's ID")
 
 
-def _zenodo(url: str, parts: UrlParts) -> Diagnostic | None:
+def _zenodo(parts: UrlParts) -> Diagnostic | None:
     if not parts.host_is("zenodo.org"):
         return None
     seg = parts.segments
@@ -138,7 +127,7 @@ def _zenodo(url: str, parts: UrlParts) -> Diagnostic | None:
     return None
 
 
-def _dataverse(url: str, parts: UrlParts) -> Diagnostic | None:
+def _dataverse(parts: UrlParts) -> Diagnostic | None:
     page = parts.segments[-1:] if parts.segments else ()
     if page == ("dataset.xhtml",):
         return Diagnostic(
@@ -163,7 +152,7 @@ def _dataverse(url: str, parts: UrlParts) -> Diagnostic | None:
     return Diagnostic(f"Dataverse file page: {_HTML}", fix)
 
 
-def _physionet(url: str, parts: UrlParts) -> Diagnostic | None:
+def _physionet(parts: UrlParts) -> Diagnostic | None:
     seg = parts.segments
     if not parts.host_is("physionet.org") or seg[:1] != ("content",) or len(seg) < 3:
         return None
@@ -179,7 +168,7 @@ def _physionet(url: str, parts: UrlParts) -> Diagnostic | None:
     )
 
 
-def _figshare(url: str, parts: UrlParts) -> Diagnostic | None:
+def _figshare(parts: UrlParts) -> Diagnostic | None:
     seg = parts.segments
     if not parts.host_is("figshare.com") or seg[:1] not in (("articles",), ("s",)):
         return None
@@ -192,7 +181,7 @@ def _figshare(url: str, parts: UrlParts) -> Diagnostic | None:
 _OSF_GUID = re.compile(r"^[a-z0-9]{5}$")
 
 
-def _osf(url: str, parts: UrlParts) -> Diagnostic | None:
+def _osf(parts: UrlParts) -> Diagnostic | None:
     seg = parts.segments
     if not parts.host_is("osf.io") or not seg or not _OSF_GUID.match(seg[0]):
         return None
@@ -223,7 +212,7 @@ _NO_FILE_URL: tuple[tuple[tuple[str, ...], tuple[str, ...] | None, str], ...] = 
 )
 
 
-def _no_file_url(url: str, parts: UrlParts) -> Diagnostic | None:
+def _no_file_url(parts: UrlParts) -> Diagnostic | None:
     for hosts, first, what in _NO_FILE_URL:
         if parts.host_is(*hosts) and (first is None or parts.segments[:1] == first):
             return Diagnostic(f"{what}: {_HTML}; link the file itself")
@@ -233,7 +222,7 @@ def _no_file_url(url: str, parts: UrlParts) -> Diagnostic | None:
 _HF_SITE_PAGES = frozenset({"docs", "blog", "api", "settings", "login", "join", "models", "papers"})
 
 
-def _hugging_face_repo(url: str, parts: UrlParts) -> Diagnostic | None:
+def _hugging_face_repo(parts: UrlParts) -> Diagnostic | None:
     if parts.host not in ("huggingface.co", "www.huggingface.co", "hf.co"):
         return None
     seg = parts.segments
@@ -249,7 +238,7 @@ def _hugging_face_repo(url: str, parts: UrlParts) -> Diagnostic | None:
     return None
 
 
-_CHECKERS: tuple[Callable[[str, UrlParts], Diagnostic | None], ...] = (
+_CHECKERS: tuple[Callable[[UrlParts], Diagnostic | None], ...] = (
     _synapse,
     _zenodo,
     _dataverse,

@@ -19,18 +19,7 @@ Codeberg and Hugging Face (forge-unpinned-ref), WeTransfer (expiring-url), and o
 store URLs without `versionId`/`generation` (nearly every public bucket URL would warn; the hash
 still catches a change). `docs_url` is skipped: documentation pages are meant to change.
 
-Fix: none. Which version to pin is the author's choice.
-
-Fails:
-    additional_files_tarball_url: https://bit.ly/3xYzAbC
-    demo_dataset_tarball_url: https://zenodo.org/records/1234567/latest
-    demo_dataset_tarball_url: https://osf.io/abcde/download
-
-Passes:
-    additional_files_tarball_url: https://huggingface.co/o/m/resolve/99b0d84bc107415d9fc6f69c4ea3fcdfbf22315d/w.tar.gz
-    demo_dataset_tarball_url: https://zenodo.org/records/1234567/files/demo.tar.gz?download=1
-    demo_dataset_tarball_url: https://osf.io/abcde/download?version=2
-    additional_files_tarball_url: https://storage.googleapis.com/medperf-storage/chestxray_tutorial/cnn_weights.tar.gz
+Which version to pin is the author's choice.
 """
 
 from __future__ import annotations
@@ -39,7 +28,7 @@ import re
 from collections.abc import Iterator
 from urllib.parse import unquote
 
-from medperf_lint.findings import Severity
+from medperf_lint.findings import FixAvailability, Severity
 from medperf_lint.refs.hosts import (
     DROPBOX_HOSTS,
     GOOGLE_DRIVE_HOSTS,
@@ -55,6 +44,7 @@ from ._url_text import download_parts
 CODE = "MPL105"
 NAME = "mutable-url"
 SEVERITY = Severity.WARNING
+FIX = FixAvailability.NONE
 
 EXAMPLE_FAILING = """\
 # model.medperf.yaml
@@ -100,21 +90,21 @@ _ZENODO_DOI = re.compile(r"^10\.5281/zenodo\.\d+$", re.IGNORECASE)
 _FIGSHARE_DOI = re.compile(r"^10\.6084/m9\.figshare\.\d+(?P<version>\.v\d+)?$", re.IGNORECASE)
 
 
-def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
+def check(ref: Reference, _ctx: RuleContext) -> Iterator[Diagnostic]:
     found = download_parts(ref)
     if found is None:
         return
-    url, parts = found
+    _url, parts = found
     if is_github(parts) or is_wetransfer(parts):
         return  # github-unpinned-ref and expiring-url say more about these
     for checker in (_shortener, _doi, _zenodo, _figshare, _osf, _drive, _dropbox, _box):
-        message = checker(url, parts)
+        message = checker(parts)
         if message is not None:
             yield Diagnostic(message)
             return
 
 
-def _shortener(url: str, parts: UrlParts) -> str | None:
+def _shortener(parts: UrlParts) -> str | None:
     host = parts.host[4:] if parts.host.startswith("www.") else parts.host
     if host not in SHORTENERS:
         return None
@@ -125,7 +115,7 @@ def _shortener(url: str, parts: UrlParts) -> str | None:
     )
 
 
-def _doi(url: str, parts: UrlParts) -> str | None:
+def _doi(parts: UrlParts) -> str | None:
     if not parts.host_is("doi.org"):
         return None
     doi = unquote(parts.path.lstrip("/"))
@@ -144,7 +134,7 @@ def _doi(url: str, parts: UrlParts) -> str | None:
     return None
 
 
-def _zenodo(url: str, parts: UrlParts) -> str | None:
+def _zenodo(parts: UrlParts) -> str | None:
     seg = parts.segments
     if not parts.host_is("zenodo.org") or "latest" not in seg:
         return None
@@ -156,7 +146,7 @@ def _zenodo(url: str, parts: UrlParts) -> str | None:
     )
 
 
-def _figshare(url: str, parts: UrlParts) -> str | None:
+def _figshare(parts: UrlParts) -> str | None:
     seg = parts.segments
     if parts.host_is("ndownloader.figshare.com"):
         rest = seg
@@ -172,7 +162,7 @@ def _figshare(url: str, parts: UrlParts) -> str | None:
     )
 
 
-def _osf(url: str, parts: UrlParts) -> str | None:
+def _osf(parts: UrlParts) -> str | None:
     seg = parts.segments
     if not parts.host_is("osf.io") or "download" not in seg or parts.has_param("version"):
         return None
@@ -182,7 +172,7 @@ def _osf(url: str, parts: UrlParts) -> str | None:
     )
 
 
-def _drive(url: str, parts: UrlParts) -> str | None:
+def _drive(parts: UrlParts) -> str | None:
     if not parts.host_is(*GOOGLE_DRIVE_HOSTS):
         return None
     return (
@@ -191,7 +181,7 @@ def _drive(url: str, parts: UrlParts) -> str | None:
     )
 
 
-def _dropbox(url: str, parts: UrlParts) -> str | None:
+def _dropbox(parts: UrlParts) -> str | None:
     if not parts.host_is(*DROPBOX_HOSTS):
         return None
     return (
@@ -200,7 +190,7 @@ def _dropbox(url: str, parts: UrlParts) -> str | None:
     )
 
 
-def _box(url: str, parts: UrlParts) -> str | None:
+def _box(parts: UrlParts) -> str | None:
     if not parts.host_is("box.com") or "shared" not in parts.segments[:2]:
         return None
     if "static" not in parts.segments:

@@ -13,15 +13,8 @@ Checked online from the final response of the URL's redirect chain:
 MedPerf accepts the URL, downloads the page with status 200, and fails later with "Hash
 mismatch" or "Cannot extract". `docs_url` is skipped: it is a page for humans.
 
-Fix: unsafe, Google Drive only: the drive.usercontent.google.com download URL of the same
-file ID, a rewrite that rests on Drive's current URL scheme.
-
-Fails:
-    additional_files_tarball_url: https://example.org/download-page.html
-    additional_files_tarball_url: https://drive.google.com/uc?id=1AbC&export=download  # large file
-
-Passes:
-    additional_files_tarball_url: https://zenodo.org/records/1/files/w.tar.gz?download=1
+The fix, for Google Drive only: the drive.usercontent.google.com download URL of the same file ID, a
+rewrite that rests on Drive's current URL scheme.
 """
 
 from __future__ import annotations
@@ -29,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from medperf_lint.facts.probe import HTML_TYPES
-from medperf_lint.findings import Fix, Severity
+from medperf_lint.findings import Fix, FixAvailability, Severity
 from medperf_lint.refs.references import Reference
 from medperf_lint.refs.sniff import drive_download_url, drive_file_id
 from medperf_lint.refs.urls import split_url
@@ -40,6 +33,7 @@ from ._probe import landed, probe_for
 CODE = "MPL401"
 NAME = "not-direct-download"
 SEVERITY = Severity.ERROR
+FIX = FixAvailability.UNSAFE
 NEEDS = frozenset({Need.HTTP})
 
 EXAMPLE_FAILING = """\

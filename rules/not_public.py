@@ -6,17 +6,14 @@ the link"), or host it on Synapse and reference it as `synapse:synN`. An object 
 error code (`AccessDenied`, `AuthenticationFailed`) is quoted. A Cloudflare challenge is not
 reported here but as `inconclusive`.
 
-Fix: none. Sharing settings are changed at the host.
-
-Fails:
-    additional_files_tarball_url: https://bucket.s3.amazonaws.com/private/w.tar.gz
+Sharing settings are changed at the host.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from medperf_lint.findings import Severity
+from medperf_lint.findings import FixAvailability, Severity
 from medperf_lint.refs.references import Reference
 from medperf_lint.rule import Diagnostic, Need, RuleContext
 
@@ -25,6 +22,7 @@ from ._probe import error_document, landed, probe_for
 CODE = "MPL404"
 NAME = "not-public"
 SEVERITY = Severity.ERROR
+FIX = FixAvailability.NONE
 NEEDS = frozenset({Need.HTTP})
 
 EXAMPLE_FAILING = """\

@@ -6,17 +6,14 @@ reported, including a stable URL that redirects to a signed, short-lived one (Gi
 assets → objects.githubusercontent.com, Hugging Face LFS files → their CDN): the stable URL
 is the one to keep.
 
-Reports:
-    additional_files_tarball_url: http://zenodo.org/records/1/files/w.tar.gz  # 301 to https
-
-Fix: safe. The target of the permanent redirects, which is what the old URL serves today.
+The fix: the target of the permanent redirects, which is what the old URL serves today.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from medperf_lint.findings import Fix, Severity
+from medperf_lint.findings import Fix, FixAvailability, Severity
 from medperf_lint.refs.references import Reference
 from medperf_lint.rule import Diagnostic, Need, RuleContext
 
@@ -25,6 +22,7 @@ from ._probe import probe_for
 CODE = "MPL405"
 NAME = "redirected"
 SEVERITY = Severity.INFO
+FIX = FixAvailability.SAFE
 NEEDS = frozenset({Need.HTTP})
 
 EXAMPLE_FAILING = """\

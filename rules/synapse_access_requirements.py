@@ -8,13 +8,7 @@ MedPerf stops with a retrieval error. Accept the requirements on the entity's pa
 synapse.org before MedPerf can download it; every MedPerf user who downloads the File must
 meet them too.
 
-Fix: none. The requirements are met on synapse.org.
-
-Fails:
-    additional_file: synapse:syn5000   # terms of use not yet accepted
-
-Passes:
-    additional_file: synapse:syn3000   # OPEN, or requirements already met
+The requirements are met on synapse.org.
 """
 
 from __future__ import annotations
@@ -22,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from medperf_lint.facts.synapse import portal_url
-from medperf_lint.findings import Severity
+from medperf_lint.findings import FixAvailability, Severity
 from medperf_lint.refs.references import Reference
 from medperf_lint.rule import Diagnostic, Need, RuleContext
 
@@ -31,6 +25,7 @@ from ._synapse import answered, identity
 CODE = "MPL604"
 NAME = "synapse-access-requirements"
 SEVERITY = Severity.ERROR
+FIX = FixAvailability.NONE
 NEEDS = frozenset({Need.SYNAPSE})
 
 EXAMPLE_FAILING = """\

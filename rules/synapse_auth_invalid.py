@@ -9,7 +9,7 @@ is rejected at login, no entity is checked.
 
 Reported once per file, on its first `synapse:` reference. The token is never printed.
 
-Fix: none. Create a new personal access token.
+Create a new personal access token.
 
 Fails (with an expired token in `SYNAPSE_AUTH_TOKEN`):
     additional_file: synapse:syn3000
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from medperf_lint.findings import Severity
+from medperf_lint.findings import FixAvailability, Severity
 from medperf_lint.input.documents import Document
 from medperf_lint.rule import Diagnostic, Need, RuleContext
 
@@ -28,6 +28,7 @@ from ._synapse import identity, lookup_for
 CODE = "MPL606"
 NAME = "synapse-auth-invalid"
 SEVERITY = Severity.ERROR
+FIX = FixAvailability.NONE
 NEEDS = frozenset({Need.SYNAPSE})
 
 # Failing: checked with a revoked SYNAPSE_AUTH_TOKEN. Passing: nothing on Synapse, so no

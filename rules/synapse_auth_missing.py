@@ -10,20 +10,17 @@ token, it does not store it, so MedPerf's later downloads fail unless one of tho
 
 Reported once per file, on its first `synapse:` reference.
 
-Fix: none. Set `SYNAPSE_AUTH_TOKEN` or write `~/.synapseConfig`.
+Set `SYNAPSE_AUTH_TOKEN` or write `~/.synapseConfig`.
 
 Fails (with neither `~/.synapseConfig` nor `SYNAPSE_AUTH_TOKEN`):
     additional_file: synapse:syn3000
-
-Passes:
-    SYNAPSE_AUTH_TOKEN=<token> medperf-lint container_config.yaml
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from medperf_lint.findings import Severity
+from medperf_lint.findings import FixAvailability, Severity
 from medperf_lint.input.documents import Document
 from medperf_lint.rule import Diagnostic, Need, RuleContext
 
@@ -32,6 +29,7 @@ from ._synapse import lookup_for
 CODE = "MPL605"
 NAME = "synapse-auth-missing"
 SEVERITY = Severity.WARNING
+FIX = FixAvailability.NONE
 NEEDS = frozenset({Need.SYNAPSE})
 
 # Failing: checked with neither ~/.synapseConfig nor SYNAPSE_AUTH_TOKEN. Passing: nothing on

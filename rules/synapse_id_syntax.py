@@ -8,20 +8,9 @@ from a changed file), spaces, a URL, or nothing at all. `\d` also admits non-ASC
 `$` a trailing line break; both reach the Synapse client, so they are errors here too. A
 leading zero (`syn0123`) works but is not the canonical ID Synapse shows: a warning.
 
-Fix: safe or unsafe. Safe when only the form of the ID changes (case, spaces, leading zeros,
-ASCII digits, a needless `synapse:` before a URL); unsafe when it drops a version suffix (the
-current version may be other bytes) or picks the ID out of a synapse.org page URL.
-
-Fails:
-    additional_file: synapse:SYN51089171       # fix: synapse:syn51089171
-    additional_file: synapse:syn51089171.2     # fix: synapse:syn51089171
-    additional_file: "synapse: syn51089171"    # fix: synapse:syn51089171
-    additional_file: synapse:https://www.synapse.org/Synapse:syn51089171  # fix: synapse:syn51089171
-    additional_file: synapse:                  # nothing to fix from
-    additional_file: synapse:syn051089171      # warning; fix: synapse:syn51089171
-
-Passes:
-    additional_file: synapse:syn51089171
+The fix is safe when only the form of the ID changes (case, spaces, leading zeros, ASCII digits, a
+needless `synapse:` before a URL); unsafe when it drops a version suffix (the current version may be
+other bytes) or picks the ID out of a synapse.org page URL.
 """
 
 from __future__ import annotations
@@ -30,7 +19,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
-from medperf_lint.findings import Fix, Severity
+from medperf_lint.findings import Fix, FixAvailability, Severity
 from medperf_lint.refs.references import SYNAPSE_PREFIX, Reference, RefKind, parse_resource
 from medperf_lint.refs.urls import split_url
 from medperf_lint.rule import Diagnostic, RuleContext
@@ -38,6 +27,7 @@ from medperf_lint.rule import Diagnostic, RuleContext
 CODE = "MPL006"
 NAME = "synapse-id-syntax"
 SEVERITY = Severity.ERROR
+FIX = FixAvailability.SAFE_OR_UNSAFE
 ALSO_EMITS = (Severity.WARNING,)  # a leading zero: accepted, but not the canonical ID
 
 EXAMPLE_FAILING = """\
@@ -59,7 +49,7 @@ _ID_IN_TEXT = re.compile(r"(?<![A-Za-z])syn([0-9]+)", re.IGNORECASE | re.ASCII)
 _NEEDS = 'MedPerf accepts only synapse:syn<digits> (re.match(r"syn\\d+$"))'
 
 
-def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
+def check(ref: Reference, _ctx: RuleContext) -> Iterator[Diagnostic]:
     if ref.kind is RefKind.IMAGE or not ref.present or ref.not_a_string:
         return
     lead = ref.raw.lstrip()

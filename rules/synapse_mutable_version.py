@@ -6,7 +6,7 @@ MedPerf download gets. The SHA-256 hash stored beside the reference is what catc
 change (as a hash mismatch); without it MedPerf trusts whatever it downloads first. The
 finding reports the version current at check time.
 
-Fix: none. The hash beside the reference is the protection.
+The hash beside the reference is the protection.
 
 Reported (info) for every `synapse:` reference that names a File:
     additional_file: synapse:syn3000
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from medperf_lint.findings import Severity
+from medperf_lint.findings import FixAvailability, Severity
 from medperf_lint.refs.references import Reference
 from medperf_lint.rule import Diagnostic, Need, RuleContext
 
@@ -26,6 +26,7 @@ from ._synapse import answered
 CODE = "MPL607"
 NAME = "synapse-mutable-version"
 SEVERITY = Severity.INFO
+FIX = FixAvailability.NONE
 NEEDS = frozenset({Need.SYNAPSE})
 
 EXAMPLE_FAILING = """\

@@ -10,14 +10,7 @@ and Compliance Team marked OPEN_DATA; for public data MedPerf's docs suggest a d
 Access requirements (terms of use, ACT approval) are reported by
 `synapse-access-requirements` instead.
 
-Fix: none. Sharing settings are changed on Synapse.
-
-Fails:
-    additional_file: synapse:syn4000   # private; 403 "You lack READ access …"
-    additional_file: synapse:syn4001   # readable, canDownload false
-
-Passes:
-    additional_file: synapse:syn3000   # shared with the checking user, canDownload true
+Sharing settings are changed on Synapse.
 """
 
 from __future__ import annotations
@@ -25,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from medperf_lint.facts.synapse import SynapseLookup
-from medperf_lint.findings import Severity
+from medperf_lint.findings import FixAvailability, Severity
 from medperf_lint.refs.references import Reference
 from medperf_lint.rule import Diagnostic, Need, RuleContext
 
@@ -34,6 +27,7 @@ from ._synapse import answered, identity
 CODE = "MPL603"
 NAME = "synapse-no-access"
 SEVERITY = Severity.ERROR
+FIX = FixAvailability.NONE
 NEEDS = frozenset({Need.SYNAPSE})
 
 EXAMPLE_FAILING = """\

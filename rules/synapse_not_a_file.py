@@ -5,21 +5,14 @@ File entity has bytes to download: a Folder or Project downloads nothing, a Link
 followed, and tables and views are queried, not downloaded. Point at the File itself, for
 example the `.tar.gz` inside the folder.
 
-Fix: none. Reference the File inside the folder or project.
-
-Fails:
-    additional_file: synapse:syn1000   # a Folder
-    additional_file: synapse:syn2000   # a Project
-
-Passes:
-    additional_file: synapse:syn3000   # a File (a .tar.gz)
+Reference the File inside the folder or project.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from medperf_lint.findings import Severity
+from medperf_lint.findings import FixAvailability, Severity
 from medperf_lint.refs.references import Reference
 from medperf_lint.rule import Diagnostic, Need, RuleContext
 
@@ -28,6 +21,7 @@ from ._synapse import answered
 CODE = "MPL602"
 NAME = "synapse-not-a-file"
 SEVERITY = Severity.ERROR
+FIX = FixAvailability.NONE
 NEEDS = frozenset({Need.SYNAPSE})
 
 EXAMPLE_FAILING = """\

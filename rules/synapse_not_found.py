@@ -5,22 +5,13 @@ answers 404 both for an ID that never existed ("Resource: 'syn999' does not exis
 an entity that was deleted to the trash can ("Entity syn123 is in trash can."). The finding
 quotes Synapse's reason so you can tell the two apart. Checked with one
 `POST /entity/{id}/bundle2` per unique ID.
-
-Fix: none.
-
-Fails:
-    additional_file: synapse:syn999999999   # no such entity
-    additional_file: synapse:syn123         # deleted, still in the trash can
-
-Passes:
-    additional_file: synapse:syn51089171    # an existing File
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from medperf_lint.findings import Severity
+from medperf_lint.findings import FixAvailability, Severity
 from medperf_lint.refs.references import Reference
 from medperf_lint.rule import Diagnostic, Need, RuleContext
 
@@ -29,6 +20,7 @@ from ._synapse import answered
 CODE = "MPL601"
 NAME = "synapse-not-found"
 SEVERITY = Severity.ERROR
+FIX = FixAvailability.NONE
 NEEDS = frozenset({Need.SYNAPSE})
 
 EXAMPLE_FAILING = """\

@@ -6,25 +6,22 @@ instead of silently selecting, ignoring or re-grading nothing. Codes and code pr
 (`MPL2`) count as known when some rule has them. `medperf-lint rules` lists the names. The
 engine emits this rule; it has no check of its own.
 
-Fix: none. `medperf-lint rules` lists the names.
-
-Fails:
-    additional_file: syn123  # medperf-lint: ignore[invalid-referense]
-    # .medperf-lint.toml
-    ignore = ["hash-mising"]
-
-Passes:
-    additional_file: syn123  # medperf-lint: ignore[invalid-reference] reason
-    ignore = ["hash-missing", "MPL3"]
+In a config file it is an error that no `select`, `ignore` or `severity` entry can remove or
+soften: `select = ["hash-mising"]` would otherwise select nothing, this rule included, and
+pass. In a suppression comment it is a warning: the finding meant stays visible. On the
+command line (`--select`, `--ignore`) an unknown name is a usage error (exit 2) that names
+the closest rule.
 """
 
 from __future__ import annotations
 
-from medperf_lint.findings import Severity
+from medperf_lint.findings import FixAvailability, Severity
 
 CODE = "MPL902"
 NAME = "unknown-rule"
 SEVERITY = Severity.WARNING
+FIX = FixAvailability.NONE
+ALSO_EMITS = (Severity.ERROR,)  # an unknown name in a config file
 
 EXAMPLE_FAILING = """\
 # model.medperf.yaml

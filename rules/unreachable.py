@@ -5,19 +5,13 @@ errors except 401/403/408/429), a DNS failure, a refused or reset connection, a 
 redirect loop, more than 10 redirects, a redirect to a non-http(s) scheme, or an address the
 linter will not connect to (loopback, private, link-local such as the cloud metadata service
 169.254.169.254): pass `--allow-private-hosts` when a private host is intended.
-
-Fix: none.
-
-Fails:
-    additional_files_tarball_url: https://zenodo.org/records/1/files/deleted.tar.gz
-    additional_files_tarball_url: https://no-such-host.example/w.tar.gz
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from medperf_lint.findings import Severity
+from medperf_lint.findings import FixAvailability, Severity
 from medperf_lint.refs.references import Reference
 from medperf_lint.rule import Diagnostic, Need, RuleContext
 
@@ -26,6 +20,7 @@ from ._probe import error_document, landed, probe_for
 CODE = "MPL403"
 NAME = "unreachable"
 SEVERITY = Severity.ERROR
+FIX = FixAvailability.NONE
 NEEDS = frozenset({Need.HTTP})
 
 EXAMPLE_FAILING = """\

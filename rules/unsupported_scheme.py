@@ -6,18 +6,8 @@ MedPerf's URL check (`validators.url`) accepts it, so the submission starts and 
 inside `requests` with an unexpected-error traceback. Public S3 and Google Cloud Storage
 objects have https URLs; the fix offers them.
 
-Fix: unsafe. The object's public https URL names the same object, but it downloads only if
-the object is publicly readable, which the rewrite can only guess.
-
-Fails:
-    additional_file: s3://my-bucket/weights.tar.gz       # fix: https://my-bucket.s3.amazonaws.com/weights.tar.gz
-    additional_file: gs://my-bucket/weights.tar.gz       # fix: https://storage.googleapis.com/my-bucket/weights.tar.gz
-    additional_file: ftp://ftp.example.org/weights.tar.gz
-    image: file:///home/me/model.tar
-
-Passes:
-    additional_file: https://storage.googleapis.com/my-bucket/weights.tar.gz
-    additional_file: synapse:syn51089171
+The fix, the object's public https URL, names the same object, but it downloads only if the object
+is publicly readable, which the rewrite can only guess.
 """
 
 from __future__ import annotations
@@ -25,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from medperf_lint.findings import Fix, Severity
+from medperf_lint.findings import Fix, FixAvailability, Severity
 from medperf_lint.refs.references import Reference
 from medperf_lint.rule import Diagnostic, RuleContext
 
@@ -34,6 +24,7 @@ from ._url_text import url_parts, with_prefix
 CODE = "MPL002"
 NAME = "unsupported-scheme"
 SEVERITY = Severity.ERROR
+FIX = FixAvailability.UNSAFE
 
 EXAMPLE_FAILING = """\
 # model.medperf.yaml
@@ -57,7 +48,7 @@ _WHY = {
 }
 
 
-def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
+def check(ref: Reference, _ctx: RuleContext) -> Iterator[Diagnostic]:
     found = url_parts(ref)
     if found is None:
         return

@@ -8,23 +8,17 @@ the next line. Malformed pragmas (`ignor[…]`, a missing bracket) are reported 
 typo never looks like a working suppression. Suppressions for network rules are not reported
 as unused in `--offline` runs. The engine emits this rule; it has no check of its own.
 
-Fix: none. Delete the comment or correct it.
-
-Fails:
-    additional_file: https://example.org/w.tar.gz  # medperf-lint: ignore[insecure-http]
-    additional_file: syn123  # medperf-lint: ignor[invalid-reference]
-
-Passes:
-    additional_file: syn123  # medperf-lint: ignore[invalid-reference] fixed in the next release
+Delete the comment or correct it.
 """
 
 from __future__ import annotations
 
-from medperf_lint.findings import Severity
+from medperf_lint.findings import FixAvailability, Severity
 
 CODE = "MPL901"
 NAME = "unused-suppression"
 SEVERITY = Severity.WARNING
+FIX = FixAvailability.NONE
 
 EXAMPLE_FAILING = """\
 # model.medperf.yaml

@@ -7,27 +7,21 @@ downloaded and tested everything. The whole string counts, `direct:` prefix incl
 it: drop tracking query parameters, or use a shorter link (a Synapse ID, a release URL).
 `image` in a container config is stored inside a JSON field and has no limit.
 
-Fix: none. Only you can choose a shorter address (a Zenodo record, a Synapse ID).
-
-Fails:
-    docs_url: https://example.org/…  # 101 characters or more
-    additional_file: https://storage.googleapis.com/…  # 257 characters or more
-
-Passes:
-    additional_file: https://storage.googleapis.com/medperf-storage/weights.tar.gz
+Only you can choose a shorter address (a Zenodo record, a Synapse ID).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from medperf_lint.findings import Severity
+from medperf_lint.findings import FixAvailability, Severity
 from medperf_lint.refs.references import Reference
 from medperf_lint.rule import Diagnostic, RuleContext
 
 CODE = "MPL005"
 NAME = "url-too-long"
 SEVERITY = Severity.ERROR
+FIX = FixAvailability.NONE
 
 EXAMPLE_FAILING = """\
 # model.medperf.yaml
@@ -41,7 +35,7 @@ docs_url: https://docs.medperf.org/
 """
 
 
-def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
+def check(ref: Reference, _ctx: RuleContext) -> Iterator[Diagnostic]:
     limit = ref.max_length
     if limit is None or not ref.present or ref.not_a_string:
         return

@@ -8,6 +8,10 @@ direct form the fix gives it, keeping the keys that grant access (Dropbox `rlkey
 
 - Google Drive `file/d/ID/view`, `open?id=ID` → `drive.usercontent.google.com/download?id=ID&export=download&confirm=t`
   (`confirm=t` skips the virus-scan page of large files); `drive/folders/ID` is a folder: no fix.
+- Google Drive `uc?id=ID` (and `drive.usercontent.google.com/download?id=ID`) without
+  `confirm=`: a warning, since Drive answers a file over about 100 MB with an HTML virus-scan
+  page that MedPerf would save as the file; the fix is the same `confirm=t` form. Online, the
+  probe sees the page itself (`not-direct-download`).
 - Google Docs/Sheets/Slides `…/d/ID/edit` → `…/d/ID/export?format=docx|csv|pptx` (live documents).
 - Dropbox `/s/…`, `/scl/fi/…` without `dl=1`/`raw=1` → the same link with `dl=1`;
   `/scl/fo/` and `/sh/` are folders (Dropbox would serve a zip).
@@ -24,22 +28,10 @@ direct form the fix gives it, keeping the keys that grant access (Dropbox `rlkey
 
 `docs_url` is skipped: it is a page for humans.
 
-Fix: safe or unsafe. Safe for Dropbox `dl=1` (keeping `rlkey`), Hugging Face `/resolve/`,
-GitLab `/-/raw/` and Bitbucket `/raw/` at the same revision; unsafe for Google Drive and Docs
-rewrites and `storage.cloud.google.com` → `storage.googleapis.com` (they rest on a guess: the
-file is public, the export format is the one you meant).
-
-Fails:
-    additional_files_tarball_url: https://drive.google.com/file/d/1AbC/view?usp=sharing
-    additional_files_tarball_url: https://www.dropbox.com/scl/fi/x1/w.tar.gz?rlkey=k9&dl=0
-    additional_files_tarball_url: https://huggingface.co/o/m/blob/main/w.tar.gz
-    additional_files_tarball_url: https://gitlab.com/o/r/-/blob/main/w.tar.gz
-
-Passes:
-    additional_files_tarball_url: https://drive.google.com/uc?id=1AbC&export=download
-    additional_files_tarball_url: https://www.dropbox.com/scl/fi/x1/w.tar.gz?rlkey=k9&dl=1
-    additional_files_tarball_url: https://huggingface.co/o/m/resolve/main/w.tar.gz
-    additional_files_tarball_url: https://gitlab.com/o/r/-/raw/main/w.tar.gz
+The fix is safe for Dropbox `dl=1` (keeping `rlkey`), Hugging Face `/resolve/`, GitLab `/-/raw/` and
+Bitbucket `/raw/` at the same revision; unsafe for Google Drive and Docs rewrites and
+`storage.cloud.google.com` → `storage.googleapis.com` (they rest on a guess: the file is public, the
+export format is the one you meant).
 """
 
 from __future__ import annotations
@@ -48,7 +40,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from medperf_lint.findings import Fix, Severity
+from medperf_lint.findings import Fix, FixAvailability, Severity
 from medperf_lint.refs.hosts import parse_huggingface_url
 from medperf_lint.refs.references import DIRECT_PREFIX, Reference
 from medperf_lint.refs.urls import UrlParts
@@ -59,6 +51,8 @@ from ._url_text import download_parts
 CODE = "MPL103"
 NAME = "viewer-page-url"
 SEVERITY = Severity.ERROR
+FIX = FixAvailability.SAFE_OR_UNSAFE
+ALSO_EMITS = (Severity.WARNING,)  # a Drive download link without confirm=
 
 EXAMPLE_FAILING = """\
 # model.medperf.yaml
@@ -81,7 +75,7 @@ _HTML = "MedPerf would download a web page, not the file"
 _REHOST = "re-host the file on Zenodo, Hugging Face or a public object store"
 
 
-def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
+def check(ref: Reference, _ctx: RuleContext) -> Iterator[Diagnostic]:
     found = download_parts(ref)
     if found is None:
         return
@@ -114,7 +108,27 @@ def _drive_download(file_id: str, parts: UrlParts) -> Fix:
     )
 
 
-def _google_drive(url: str, parts: UrlParts) -> Diagnostic | None:
+def _drive_without_confirm(parts: UrlParts) -> Diagnostic | None:
+    """``uc?id=`` (or the usercontent download) without ``confirm=``: fine for small files."""
+    seg = parts.segments
+    download = (parts.host == "drive.google.com" and seg[:1] == ("uc",)) or (
+        parts.host == "drive.usercontent.google.com" and seg[:1] == ("download",)
+    )
+    file_id = parts.param("id", case_sensitive=True)
+    if not download or not file_id or parts.param("confirm", case_sensitive=True):
+        return None
+    return Diagnostic(
+        "Google Drive download link without confirm=: for a file over about 100 MB Drive "
+        "answers with an HTML virus-scan page, which MedPerf would save as the file (then "
+        '"Hash mismatch" or "Cannot extract"); add confirm=t',
+        _drive_download(file_id, parts),
+        severity=Severity.WARNING,
+    )
+
+
+def _google_drive(_url: str, parts: UrlParts) -> Diagnostic | None:
+    if parts.host == "drive.usercontent.google.com":
+        return _drive_without_confirm(parts)
     if not parts.host_is("drive.google.com", "docs.google.com"):
         return None
     seg = parts.segments
@@ -132,7 +146,7 @@ def _google_drive(url: str, parts: UrlParts) -> Diagnostic | None:
         )
     if parts.host == "docs.google.com" and len(seg) >= 3 and seg[1] == "d" and seg[2] != "e":
         return _google_doc(seg[0], seg[2], parts)
-    return None
+    return _drive_without_confirm(parts)
 
 
 _EXPORTS = {"document": "docx", "spreadsheets": "csv", "presentation": "pptx"}
@@ -209,7 +223,7 @@ def _base(url: str) -> str:
     return urlunsplit(split._replace(query="", fragment=""))
 
 
-def _hugging_face(url: str, parts: UrlParts) -> Diagnostic | None:
+def _hugging_face(url: str, _parts: UrlParts) -> Diagnostic | None:
     hf = parse_huggingface_url(url)
     if hf is None or hf.action != "blob":
         return None
@@ -280,7 +294,7 @@ def _gcs_console(url: str, parts: UrlParts) -> Diagnostic | None:
     )
 
 
-def _onedrive(url: str, parts: UrlParts) -> Diagnostic | None:
+def _onedrive(_url: str, parts: UrlParts) -> Diagnostic | None:
     if not parts.host_is("onedrive.live.com", "sharepoint.com", "1drv.ms"):
         return None
     return Diagnostic(
@@ -289,7 +303,7 @@ def _onedrive(url: str, parts: UrlParts) -> Diagnostic | None:
     )
 
 
-def _box(url: str, parts: UrlParts) -> Diagnostic | None:
+def _box(_url: str, parts: UrlParts) -> Diagnostic | None:
     seg = parts.segments
     if not parts.host_is("box.com") or not seg or seg[0] not in ("s", "v", "file", "folder"):
         return None
@@ -303,7 +317,7 @@ def _box(url: str, parts: UrlParts) -> Diagnostic | None:
     return Diagnostic(f"Box {seg[0]} page (needs a Box sign-in): {_HTML}; {_REHOST}")
 
 
-def _aws_console(url: str, parts: UrlParts) -> Diagnostic | None:
+def _aws_console(_url: str, parts: UrlParts) -> Diagnostic | None:
     seg = parts.segments
     if not parts.host_is("console.aws.amazon.com") or seg[:1] != ("s3",):
         return None
@@ -321,7 +335,7 @@ def _aws_console(url: str, parts: UrlParts) -> Diagnostic | None:
     )
 
 
-def _cloud_consoles(url: str, parts: UrlParts) -> Diagnostic | None:
+def _cloud_consoles(_url: str, parts: UrlParts) -> Diagnostic | None:
     seg = parts.segments
     if parts.host == "console.cloud.google.com" and seg[:2] == ("storage", "browser"):
         if seg[2:3] == ("_details",) and len(seg) >= 5:

@@ -9,8 +9,9 @@ results; rules, reporters and the engine import it to read them; nothing here op
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from medperf_lint.facts.download import DownloadFacts
 from medperf_lint.facts.forges import ForgeKey, ForgeLookup
@@ -19,7 +20,14 @@ from medperf_lint.facts.probe import ProbeResult
 from medperf_lint.facts.registry import ImageLookup
 from medperf_lint.facts.synapse import SynapseLookup
 
-Progress = Callable[[str, int, int], None]  # (what, done, total)
+BYTES = "bytes"  # ``what`` of a download progress report: done/total are byte counts
+
+
+class Progress(Protocol):
+    """Where providers report how far they are: ``what`` is the host just finished (done and
+    total count inputs), or :data:`BYTES` (done and total count bytes downloaded)."""
+
+    def __call__(self, what: str, done: int, total: int, /) -> None: ...
 
 
 @dataclass(frozen=True)

@@ -51,3 +51,11 @@ class DownloadFacts:
     error: str | None = None  # the download fails for MedPerf too (status, connection)
     inconclusive: str | None = None  # could not tell (timeout, size cap, deadline)
     from_cache: bool = False
+
+
+@dataclass(frozen=True)
+class VerifiedDownload:
+    """What the cache keeps of a download that matched its hash and passed its archive checks."""
+
+    size: int
+    members: int  # archive members, 0 for a file that is not an archive

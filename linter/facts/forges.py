@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from medperf_lint.facts.records import not_stored
 from medperf_lint.refs.forges import ForgeKey
 
 __all__ = ["ForgeKey", "ForgeLookup"]
@@ -17,11 +18,11 @@ class ForgeLookup:
     ``sha``: the full commit the ref names now. ``exists``: False only when the forge showed
     the project and said the commit is not in it (never for a 401, 404 of the project, or 429:
     those are ``inconclusive``). ``calls``: API requests this lookup sent (0 when the probe's
-    ``X-Repo-Commit`` answered, or from the cache).
+    ``X-Repo-Commit`` answered, or from the cache), this run's cost and so never cached.
     """
 
     sha: str | None = None
     exists: bool | None = None
     inconclusive: str | None = None
     detail: str | None = None
-    calls: int = 0
+    calls: int = not_stored(0)

@@ -6,9 +6,10 @@ requests.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass
 from typing import Any
 
+from medperf_lint.facts.records import not_stored
 from medperf_lint.refs.sniff import NOT_A_FILE
 from medperf_lint.refs.urls import redact
 
@@ -49,7 +50,7 @@ class ProbeResult:
     detail: str | None = None
     inconclusive: str | None = None
     requests: int = 0
-    from_cache: bool = False
+    from_cache: bool = not_stored(False)  # this run read it from the cache
 
     @property
     def media_type(self) -> str | None:
@@ -88,17 +89,3 @@ class ProbeResult:
             "error": self.error,
             "inconclusive": self.inconclusive,
         }
-
-    # Cache form: every field, redirects as lists.
-    def to_record(self) -> dict[str, Any]:
-        record = asdict(self)
-        record["redirects"] = [[s, loc] for s, loc in self.redirects]
-        record.pop("from_cache")
-        return record
-
-    @classmethod
-    def from_record(cls, record: dict[str, Any]) -> ProbeResult:
-        known = {f.name for f in fields(cls)}
-        values = {k: v for k, v in record.items() if k in known}
-        values["redirects"] = tuple((int(s), str(loc)) for s, loc in values.get("redirects", ()))
-        return replace(cls(url=str(values.pop("url")), final_url=""), **values, from_cache=True)

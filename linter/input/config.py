@@ -99,6 +99,14 @@ class Settings:
     def config_dir(self) -> Path | None:
         return Path(self.config_path).parent if self.config_path else None
 
+    @property
+    def named_apis(self) -> tuple[str, ...]:
+        """The API endpoints the user named (trusted settings): the GitHub API and the
+        self-hosted GitLab and Gitea instances. The transport exempts their host:port from the
+        address guard (GitHub Enterprise or an intranet forge may be private), from the start
+        of the run, so every provider sees the same policy."""
+        return (self.github_api_url, *self.gitlab_hosts, *self.gitea_hosts)
+
     def severity_for(self, code: str, name: str) -> Severity | None:
         for key, sev in self.severity:
             if key in (code, name):

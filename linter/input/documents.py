@@ -153,15 +153,13 @@ def load_text(text: str, display: str | None, path: Path | None = None) -> Docum
             return Document(display, DocKind.YAML, (), lines=tuple(text.splitlines()))
         raise InputError("file holds no YAML document (only comments or blank lines)")
     lines = tuple(text.splitlines())
-    refs: list[Reference] = []
-    problems: list[Problem] = []
+    out = _Out(display, path)
     companions: list[Path] = []
     kind = DocKind.YAML
     foreign: str | None = None
     for node in nodes:
         kind = detect_kind(node, path)
-        extractor = _EXTRACTORS[kind]
-        extractor(node, display, refs, problems, path)
+        _EXTRACTORS[kind](node, out)
         if kind is DocKind.YAML:
             foreign = foreign or foreign_kind(node)
         if kind is DocKind.SUBMISSION and path is not None:
@@ -173,13 +171,27 @@ def load_text(text: str, display: str | None, path: Path | None = None) -> Docum
     return Document(
         display,
         kind,
-        tuple(refs),
-        tuple(problems),
+        tuple(out.refs),
+        tuple(out.problems),
         lines,
         tuple(companions),
         source=text,
         foreign=foreign,
     )
+
+
+def load_container_config(path: Path, display: str) -> Document:
+    """A file read as the container config ``medperf container submit -m`` uploads, whatever
+    its content looks like (guard uses it to place findings about the inlined copy)."""
+    try:
+        data = read_regular_file(path, MAX_BYTES)
+    except SafeReadError as err:
+        raise InputError(str(err)) from None
+    nodes = compose(decode(data))
+    out = _Out(display, path)
+    for node in nodes:
+        _extract_container_config(node, out)
+    return Document(display, DocKind.CONTAINER_CONFIG, tuple(out.refs), tuple(out.problems))
 
 
 def load_entity(entity: Mapping[str, Any]) -> Document:
@@ -208,7 +220,10 @@ def detect_kind(root: Node, path: Path | None) -> DocKind:
     name = path.name.lower() if path else ""
     if "container_type" in keys:
         return DocKind.CONTAINER_CONFIG
-    if keys & SUBMISSION_FIELDS or ".medperf." in name or _nested_body(top):
+    inline_config = "container_config" in top and isinstance(
+        top["container_config"][1], MappingNode
+    )
+    if keys & SUBMISSION_FIELDS or ".medperf." in name or _nested_body(top) or inline_config:
         return DocKind.SUBMISSION
     if "container_config" in name:
         return DocKind.CONTAINER_CONFIG
@@ -282,29 +297,54 @@ def _inside(path: Path, *roots: Path) -> bool:
 # ---------------------------------------------------------------------------------------------
 # Extraction per kind
 
-_Sink = list[Reference]
+
+@dataclass
+class _Out:
+    """Where one document's extraction puts what it finds (a working list, not a value)."""
+
+    display: str | None
+    path: Path | None
+    refs: list[Reference] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+# Where a URL-shaped string is a setting, not a file MedPerf or the container downloads.
+# MLCube's runner schema turns `env_args` into `docker run -e` and `build_args` into
+# `docker build --build-arg` (the author's build, never the participant's download); proxies
+# (`http_proxy`, `NO_PROXY`…) route requests; `authors` and homepages are pages for people.
+SETTING_SECTIONS = frozenset({"env_args", "build_args", "authors"})
+PAGE_KEYS = frozenset(
+    {"homepage", "home_page", "website", "documentation", "documentation_url", "docs"}
+    | {"docs_url", "doc_url"}
+)
+
+
+def is_setting(dotted: str) -> bool:
+    """True for a value at ``dotted`` (``docker.env_args.http_proxy``) that is a setting or a
+    page for people rather than a file reference: no rule reads it, so no fix can touch it."""
+    keys = [part.split("[", 1)[0].lower().replace("-", "_") for part in dotted.split(".")]
+    last = keys[-1]
+    return (
+        any(key in SETTING_SECTIONS for key in keys) or last.endswith("proxy") or last in PAGE_KEYS
+    )
 
 
 def _free_refs(
     root: Node, display: str | None, skip: set[int], prefix: str = ""
 ) -> Iterator[Reference]:
     for dotted, node in walk_strings(root, prefix):
-        if id(node) in skip:
+        if id(node) in skip or is_setting(dotted):
             continue
         value = str(node.value)
         if looks_like_reference(value):
             yield Reference(value, RefKind.URL, display, span_of(node), dotted)
 
 
-def _extract_yaml(
-    root: Node, display: str | None, refs: _Sink, problems: list[Problem], path: Path | None
-) -> None:
-    refs.extend(_free_refs(root, display, set()))
+def _extract_yaml(root: Node, out: _Out) -> None:
+    out.refs.extend(_free_refs(root, out.display, set()))
 
 
-def _extract_mlcube(
-    root: Node, display: str | None, refs: _Sink, problems: list[Problem], path: Path | None
-) -> None:
+def _extract_mlcube(root: Node, out: _Out) -> None:
     top = mapping(root)
     skip: set[int] = set()
     docker = mapping(top["docker"][1]) if "docker" in top else {}
@@ -312,140 +352,156 @@ def _extract_mlcube(
         node = docker["image"][1]
         skip.add(id(node))
         if not is_placeholder(node):
-            refs.append(_value_ref(node, RefKind.IMAGE, display, "docker.image"))
+            out.refs.append(_value_ref(node, RefKind.IMAGE, out.display, "docker.image"))
     singularity = mapping(top["singularity"][1]) if "singularity" in top else {}
     if "image" in singularity:
         node = singularity["image"][1]
         # Usually a local file name (the image itself came from --image-file): skip those.
         if not (is_string(node) and looks_like_reference(str(node.value))):
             skip.add(id(node))
-    refs.extend(_free_refs(root, display, skip))
+    out.refs.extend(_free_refs(root, out.display, skip))
 
 
-def _extract_container_config(
-    root: Node,
-    display: str | None,
-    refs: _Sink,
-    problems: list[Problem],
-    path: Path | None,
-    prefix: str = "",
-) -> None:
+def _extract_container_config(root: Node, out: _Out, prefix: str = "") -> None:
     top = mapping(root)
     where = f"{prefix}." if prefix else ""
-    valid = ", ".join(CONTAINER_TYPES)
-    ctype: str | None = None
-    if "container_type" not in top:
-        problems.append(
-            Problem(
-                f"{where}container_type is missing; MedPerf needs one of: {valid}", span_of(root)
-            )
-        )
-    else:
-        node = top["container_type"][1]
-        ctype = str(node.value) if isinstance(node, ScalarNode) else None
-        if ctype not in CONTAINER_TYPES:
-            shown = ctype if ctype is not None else type_name(node)
-            problems.append(
-                Problem(
-                    f"{where}container_type {shown!r} is not one MedPerf knows; use one of: {valid}",
-                    span_of(node),
-                )
-            )
-            ctype = None
+    ctype = _container_type(root, out, where)
     skip: set[int] = set()
     if "image" not in top:
-        problems.append(Problem(f"{where}image is required in a container config", span_of(root)))
+        out.problems.append(
+            Problem(f"{where}image is required in a container config", span_of(root))
+        )
     elif is_placeholder(top["image"][1]):
         skip.add(id(top["image"][1]))
     else:
         node = top["image"][1]
         skip.add(id(node))
-        if ctype == "DockerImage":
-            kind = RefKind.IMAGE
-        elif ctype is not None:
-            kind = RefKind.RESOURCE
-        else:  # unknown type: judge by the value itself
-            text = str(node.value) if is_string(node) else ""
-            kind = RefKind.RESOURCE if looks_like_reference(text) else RefKind.IMAGE
-        refs.append(_value_ref(node, kind, display, f"{where}image", max_length=None))
-    refs.extend(_free_refs(root, display, skip, prefix))
+        kind = _image_kind(ctype, node)
+        out.refs.append(_value_ref(node, kind, out.display, f"{where}image", max_length=None))
+    out.refs.extend(_free_refs(root, out.display, skip, prefix))
 
 
-def _extract_submission(
-    root: Node, display: str | None, refs: _Sink, problems: list[Problem], path: Path | None
-) -> None:
+def _container_type(root: Node, out: _Out, where: str) -> str | None:
+    """The config's container_type when MedPerf knows it; a problem when missing or unknown."""
+    top = mapping(root)
+    valid = ", ".join(CONTAINER_TYPES)
+    if "container_type" not in top:
+        message = f"{where}container_type is missing; MedPerf needs one of: {valid}"
+        out.problems.append(Problem(message, span_of(root)))
+        return None
+    node = top["container_type"][1]
+    ctype = str(node.value) if isinstance(node, ScalarNode) else None
+    if ctype in CONTAINER_TYPES:
+        return ctype
+    shown = ctype if ctype is not None else type_name(node)
+    message = f"{where}container_type {shown!r} is not one MedPerf knows; use one of: {valid}"
+    out.problems.append(Problem(message, span_of(node)))
+    return None
+
+
+def _image_kind(ctype: str | None, node: Node) -> RefKind:
+    """A DockerImage names a registry image; other types a hosted file; unknown: by the value."""
+    if ctype == "DockerImage":
+        return RefKind.IMAGE
+    if ctype is not None:
+        return RefKind.RESOURCE
+    text = str(node.value) if is_string(node) else ""
+    return RefKind.RESOURCE if looks_like_reference(text) else RefKind.IMAGE
+
+
+_Top = dict[str, tuple[Node, Node]]  # a mapping's entries by normalised key
+
+
+def _extract_submission(root: Node, out: _Out) -> None:
     top = {_norm(k): v for k, v in mapping(root).items()}
-    skip: set[int] = set()
+    # Local-file flags name paths on the submitter's machine, not references.
+    skip = {id(top[name][1]) for name in _LOCAL_FIELDS if name in top}
     if _nested_body(mapping(root)):
         for name in _NESTED_BODIES:
             if name in top and isinstance(top[name][1], MappingNode):
                 skip.add(id(top[name][1]))
-                _extract_submission(top[name][1], display, refs, problems, path)
-    for name in _LOCAL_FIELDS:
-        if name in top:
-            skip.add(id(top[name][1]))  # a path on the submitter's machine, not a reference
+                _extract_submission(top[name][1], out)
     for pair in _PAIRS:
-        hash_name = next((h for h in pair.hashes if h in top), None)
-        slot: HashSlot
+        _extract_pair(pair, top, skip, out)
+    _extract_pages(top, skip, out)
+    _extract_embedded_config(top, skip, out)
+    for key, (_k, node) in top.items():
+        if id(node) not in skip:
+            out.refs.extend(_free_refs(node, out.display, skip, key))
+
+
+def _extract_pair(pair: _Pair, top: _Top, skip: set[int], out: _Out) -> None:
+    """A URL field with its hash field: one reference carrying its hash, or the hash alone."""
+    hash_name = next((h for h in pair.hashes if h in top), None)
+    url_name = next((u for u in pair.urls if u in top), None)
+    if hash_name is not None:
+        skip.add(id(top[hash_name][1]))
+    slot = _hash_slot(pair, top, hash_name, url_name)
+    if url_name is None:
         if hash_name is not None:
-            hnode = top[hash_name][1]
-            skip.add(id(hnode))
-            hvalue = (
-                str(hnode.value)
-                if isinstance(hnode, ScalarNode) and hnode.value is not None
-                else None
-            )
-            slot = HashSlot(
-                hash_name, pair.hash_kind, hvalue if hvalue != "" else None, span_of(hnode)
-            )
-        url_name = next((u for u in pair.urls if u in top), None)
-        if hash_name is None:
-            # Name the missing hash field in the same style (server field or flag) as the URL.
-            index = pair.urls.index(url_name) if url_name is not None else len(pair.urls) - 1
-            slot = HashSlot(pair.hashes[min(index, len(pair.hashes) - 1)], pair.hash_kind)
-        if url_name is None:
-            if hash_name is None:
-                continue
-            if pair.hash_kind is HashKind.IMAGE:
-                # image_hash alone is the digest of a registry image, not of a hosted file.
-                refs.append(Reference("", RefKind.IMAGE, display, None, None, False, slot))
-            else:
-                refs.append(
-                    Reference("", RefKind.RESOURCE, display, slot.span, hash_name, False, slot)
-                )
-            continue
-        unode = top[url_name][1]
-        skip.add(id(unode))
-        if is_placeholder(unode):
-            continue
-        value = str(unode.value) if is_string(unode) else ""
-        if url_name == "asset_url" and value == ASSET_LOCAL:
-            continue  # what --asset-path stores: the asset never leaves the submitter
-        if pair.local_ok and value and not looks_like_reference(value) and path is not None:
-            local = (path.parent / value) if not Path(value).is_absolute() else Path(value)
-            if is_regular_file(local):
-                continue  # the current format uploads this file inline; nothing is hosted
-        if is_string(unode) and value == "" and slot.value is None:
-            continue  # an empty optional field (the web UI sends these)
-        refs.append(_value_ref(unode, RefKind.RESOURCE, display, url_name, slot, URL_MAX_LENGTH))
+            out.refs.append(_hash_only(pair, hash_name, slot, out.display))
+        return
+    unode = top[url_name][1]
+    skip.add(id(unode))
+    if _hosted(pair, url_name, unode, slot, out.path):
+        ref = _value_ref(unode, RefKind.RESOURCE, out.display, url_name, slot, URL_MAX_LENGTH)
+        out.refs.append(ref)
+
+
+def _hash_slot(pair: _Pair, top: _Top, hash_name: str | None, url_name: str | None) -> HashSlot:
+    if hash_name is None:
+        # Name the missing hash field in the same style (server field or flag) as the URL.
+        index = pair.urls.index(url_name) if url_name is not None else len(pair.urls) - 1
+        return HashSlot(pair.hashes[min(index, len(pair.hashes) - 1)], pair.hash_kind)
+    hnode = top[hash_name][1]
+    hvalue = str(hnode.value) if isinstance(hnode, ScalarNode) and hnode.value is not None else ""
+    return HashSlot(hash_name, pair.hash_kind, hvalue or None, span_of(hnode))
+
+
+def _hash_only(pair: _Pair, hash_name: str, slot: HashSlot, display: str | None) -> Reference:
+    """A hash field without its URL field."""
+    if pair.hash_kind is HashKind.IMAGE:
+        # image_hash alone is the digest of a registry image, not of a hosted file.
+        return Reference("", RefKind.IMAGE, display, None, None, False, slot)
+    return Reference("", RefKind.RESOURCE, display, slot.span, hash_name, False, slot)
+
+
+def _hosted(pair: _Pair, url_name: str, unode: Node, slot: HashSlot, path: Path | None) -> bool:
+    """False when a URL field names nothing hosted: a placeholder, a local file, a blank."""
+    if is_placeholder(unode):
+        return False
+    value = str(unode.value) if is_string(unode) else ""
+    if url_name == "asset_url" and value == ASSET_LOCAL:
+        return False  # what --asset-path stores: the asset never leaves the submitter
+    if pair.local_ok and value and not looks_like_reference(value) and path is not None:
+        local = (path.parent / value) if not Path(value).is_absolute() else Path(value)
+        if is_regular_file(local):
+            return False  # the current format uploads this file inline; nothing is hosted
+    # An empty optional field (the web UI sends these) is not a reference.
+    return not (is_string(unode) and value == "" and slot.value is None)
+
+
+def _extract_pages(top: _Top, skip: set[int], out: _Out) -> None:
     for name in _PAGE_FIELDS:
         if name in top:
             node = top[name][1]
             skip.add(id(node))
             if is_string(node) and node.value:
-                refs.append(_value_ref(node, RefKind.URL, display, name, None, DOCS_URL_MAX_LENGTH))
+                ref = _value_ref(node, RefKind.URL, out.display, name, None, DOCS_URL_MAX_LENGTH)
+                out.refs.append(ref)
+
+
+def _extract_embedded_config(top: _Top, skip: set[int], out: _Out) -> None:
+    """A submission's ``container_config`` mapping, read as a container config."""
     if "container_config" in top and isinstance(top["container_config"][1], MappingNode):
         node = top["container_config"][1]
         skip.add(id(node))
-        start = len(refs)
-        _extract_container_config(node, display, refs, problems, path, "container_config")
-        _pair_image_hash(refs, start)
-    for key, (_k, node) in top.items():
-        if id(node) not in skip:
-            refs.extend(_free_refs(node, display, skip, key))
+        start = len(out.refs)
+        _extract_container_config(node, out, "container_config")
+        _pair_image_hash(out.refs, start)
 
 
-def _pair_image_hash(refs: _Sink, start: int) -> None:
+def _pair_image_hash(refs: list[Reference], start: int) -> None:
     """``image_hash`` travels with ``container_config.image``: MedPerf compares the pulled
     image's digest (or the archive's SHA-256) with it, so the two become one reference."""
     hash_only = next(

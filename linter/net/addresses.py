@@ -2,14 +2,18 @@
 
 A manifest URL is untrusted input: without this check a linter run in CI could be pointed at
 the cloud metadata service (169.254.169.254) or an internal admin page. The policy is applied
-by the transport (:mod:`medperf_lint.net.transport`) at connect time, to every address of every hop.
+at connect time, to every address of every hop, by both HTTP stacks: the transport's resolver
+(:mod:`medperf_lint.net.transport`) and the Synapse session's connections
+(:mod:`medperf_lint.providers.synapse_client`), through one :class:`AddressPolicy`.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
+import socket
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -120,3 +124,89 @@ def parse_override(entry: str) -> Override:
         except ValueError:
             raise ValueError(f"--resolve {entry!r}: {raw!r} is not an IP address") from None
     return Override(host.lower().rstrip("."), int(port_text), tuple(addresses))
+
+
+class AddressRefused(OSError):
+    """Every address of a host is one the policy forbids (an OSError, so either HTTP library
+    reports it as a connection failure with this exception in the chain)."""
+
+    def __init__(self, host: str, address: str, reason: str):
+        where = f"{host} is" if host.strip("[]") == address else f"{host} resolves to {address},"
+        super().__init__(f"{where} a {reason} address")
+        self.host, self.address, self.reason = host, address, reason
+
+
+class NameNotResolved(OSError):
+    """A host name without addresses; the message is the resolver's reason."""
+
+
+def wire_host(host: str) -> str:
+    """``host`` as it goes on the wire (``xn--`` labels), lower case, no trailing dot."""
+    from yarl import URL
+
+    try:
+        return (URL.build(scheme="http", host=host).raw_host or host).lower().rstrip(".")
+    except ValueError:
+        return host.lower().rstrip(".")
+
+
+class AddressPolicy:
+    """Where a connection to (host, port) may go, for both HTTP stacks: ``--resolve`` first,
+    then every looked-up address the policy permits (``--allow-private-hosts`` lifts it);
+    hosts the user named (a proxy, the GitHub API) are ``exempt``."""
+
+    def __init__(self, overrides: Mapping[tuple[str, int], tuple[str, ...]], allow_private: bool):
+        self._overrides = {(wire_host(h), p): a for (h, p), a in overrides.items()}
+        self.allow_private = allow_private
+        self.exempt: set[tuple[str, int]] = set()
+
+    def override(self, host: str, port: int) -> tuple[str, ...] | None:
+        """The ``--resolve`` addresses of (host, port), or None to look the name up."""
+        return self._overrides.get((wire_host(host), port))
+
+    def permitted(self, host: str, port: int, found: tuple[str, ...]) -> tuple[str, ...]:
+        """The addresses of ``found`` a connection may try, in order; AddressRefused if none."""
+        if self.allow_private or (wire_host(host), port) in self.exempt:
+            return found
+        allowed = tuple(a for a in found if blocked_reason(a) is None)
+        if not allowed:
+            raise AddressRefused(host, found[0], blocked_reason(found[0]) or "reserved")
+        return allowed
+
+    def check_literal(self, host: str, port: int) -> None:
+        """A literal IP in a URL never reaches a resolver (and through a proxy, the proxy
+        connects to it): AddressRefused when the policy forbids it."""
+        bare = host.strip("[]")
+        try:
+            ipaddress.ip_address(bare)
+        except ValueError:
+            return
+        if self.allow_private or (wire_host(host), port) in self.exempt:
+            return
+        reason = blocked_reason(bare)
+        if reason is not None:
+            raise AddressRefused(host, bare, reason)
+
+    def resolve(self, host: str, port: int) -> tuple[str, ...]:
+        """The permitted addresses of (host, port), looked up with the blocking resolver."""
+        found = self.override(host, port)
+        if found is None:
+            found = tuple(lookup_addresses(host, port))
+        return self.permitted(host, port, found)
+
+
+def lookup_addresses(host: str, port: int, infos: list[Any] | None = None) -> list[str]:
+    """Unique addresses of ``host`` (``infos`` from getaddrinfo, else looked up here)."""
+    if infos is None:
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (socket.gaierror, UnicodeError) as err:
+            raise NameNotResolved(str(getattr(err, "strerror", None) or err)) from None
+    seen: list[str] = []
+    for info in infos:
+        addr = str(info[4][0]).split("%", 1)[0]
+        if addr not in seen:
+            seen.append(addr)
+    if not seen:
+        raise NameNotResolved("no addresses")
+    return seen

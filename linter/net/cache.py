@@ -28,11 +28,17 @@ import random
 import re
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from medperf_lint._version import __version__
+from medperf_lint.facts.download import VerifiedDownload
+from medperf_lint.facts.forges import ForgeLookup
+from medperf_lint.facts.github import RefLookup, ReleaseLookup
 from medperf_lint.facts.probe import ProbeResult
+from medperf_lint.facts.records import from_record, to_record
 from medperf_lint.input.config import Settings
 from medperf_lint.input.safe_io import SafeReadError, read_regular_file
 from medperf_lint.refs.hosts import parse_github_url
@@ -56,7 +62,7 @@ def default_dir() -> Path:
 
 
 def is_immutable(url: str) -> bool:
-    """True when the URL names content that cannot change (hosts.md §1, §3, §4, §7)."""
+    """True when the URL names content that cannot change (a commit, record, object version or generation)."""
     gh = parse_github_url(url)
     if gh is not None:
         return gh.pinned
@@ -78,6 +84,8 @@ def is_immutable(url: str) -> bool:
 
 class ProbeCache:
     """Read and write cached probe results; every failure to do so is silently a miss."""
+
+    shape = ProbeResult  # what an entry's "result" must be, field by field
 
     def __init__(self, folder: Path, ttl_immutable: float, ttl_mutable: float):
         self.folder = folder
@@ -115,11 +123,8 @@ class ProbeCache:
                 return None
             if not (-_SKEW <= now - float(stored) < self.ttl(url)):  # NaN fails both sides
                 return None
-            body = record.get("result")
-            if not isinstance(body, dict) or not _well_typed(body):
-                return None
-            result = ProbeResult.from_record(body)
-            if result.url != url or not result.healthy or result.inconclusive:
+            result = from_record(self.shape, record.get("result"), from_cache=True)
+            if result is None or result.url != url or not result.healthy or result.inconclusive:
                 return None
             return result
         except (SafeReadError, RecursionError, ValueError, TypeError, KeyError, AttributeError):
@@ -136,45 +141,9 @@ class ProbeCache:
             "format": FORMAT,
             "url": url,
             "stored_at": time.time() if now is None else now,
-            "result": _strip_secrets(result).to_record(),
+            "result": to_record(_strip_secrets(result)),
         }
         return _write_record(self.folder, self._path(url), record)
-
-
-_STR_FIELDS = ("url", "final_url")
-_OPTIONAL_STR_FIELDS = (
-    "content_type",
-    "repo_commit",
-    "sniffed",
-    "sniff_detail",
-    "page",
-    "page_detail",
-    "error",
-    "detail",
-    "inconclusive",
-)
-_OPTIONAL_INT_FIELDS = ("status", "size", "head_status")
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _well_typed(body: dict[str, object]) -> bool:
-    """Every field a cached result may hold has the type a probe would have given it."""
-    if not all(isinstance(body.get(k), str) for k in _STR_FIELDS):
-        return False
-    if not all(body.get(k) is None or isinstance(body.get(k), str) for k in _OPTIONAL_STR_FIELDS):
-        return False
-    if not all(body.get(k) is None or _is_int(body.get(k)) for k in _OPTIONAL_INT_FIELDS):
-        return False
-    if not _is_int(body.get("requests", 0)) or not isinstance(body.get("attachment", False), bool):
-        return False
-    redirects = body.get("redirects", [])
-    return isinstance(redirects, list) and all(
-        isinstance(hop, list) and len(hop) == 2 and _is_int(hop[0]) and isinstance(hop[1], str)
-        for hop in redirects
-    )
 
 
 def _namespace(settings: Settings) -> str:
@@ -249,9 +218,10 @@ def _root(settings: Settings) -> Path:
 
 class _Records:
     """JSON records kept ``ttl``, one file per key (a list of strings) in ``folder``, written
-    atomically; reading anything of an unexpected shape, or a FIFO, is a miss."""
+    atomically; reading anything but a well-formed ``shape`` record, or a FIFO, is a miss."""
 
     field = "value"  # the record's entry that holds the value
+    shape: type[Any]  # the fact the value describes, whose fields and types it must have
 
     def __init__(self, folder: Path, ttl: float):
         self.folder = folder
@@ -276,13 +246,25 @@ class _Records:
             if not (-_SKEW <= now - float(stored) < self.ttl):  # NaN fails both sides
                 return None
             value = record.get(self.field)
-            return value if isinstance(value, dict) else None
+            return value if from_record(self.shape, value) is not None else None
         except (SafeReadError, RecursionError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
     def _put(self, key: list[str], value: dict[str, object]) -> bool:
+        if from_record(self.shape, value) is None:
+            return False  # what could not be read back is not written
         record = {"format": FORMAT, "key": key, "stored_at": time.time(), self.field: value}
         return _write_record(self.folder, self._path(key), record)
+
+    def entry_key(self, key: Sequence[str]) -> list[str]:
+        """The stored form of a caller's key (a class may fold case where its host does)."""
+        return list(key)
+
+    def get(self, key: Sequence[str], now: float | None = None) -> dict[str, object] | None:
+        return self._get(self.entry_key(key), now)
+
+    def put(self, key: Sequence[str], value: dict[str, object]) -> bool:
+        return self._put(self.entry_key(key), value)
 
 
 class GitHubCache(_Records):
@@ -294,24 +276,44 @@ class GitHubCache(_Records):
     """
 
     field = "lookup"
+    shape = RefLookup
 
     @classmethod
     def from_settings(cls, settings: Settings) -> GitHubCache | None:
-        from medperf_lint._version import __version__
+        folder = _github_folder(settings)
+        return None if folder is None else cls(folder, settings.cache_ttl_immutable)
 
-        if settings.no_cache or settings.cache_ttl_immutable <= 0:
-            return None
-        context = "\n".join(
-            [__version__, settings.github_api_url.rstrip("/"), *sorted(settings.resolve)]
-        )
-        space = "github-" + hashlib.sha256(context.encode("utf-8")).hexdigest()[:16]
-        return cls(_root(settings) / space, settings.cache_ttl_immutable)
+    def entry_key(self, key: Sequence[str]) -> list[str]:
+        return [k.lower() for k in key]
 
-    def get(self, key: tuple[str, str, str], now: float | None = None) -> dict[str, object] | None:
-        return self._get([k.lower() for k in key], now)
 
-    def put(self, key: tuple[str, str, str], lookup: dict[str, object]) -> bool:
-        return self._put([k.lower() for k in key], lookup)
+def _github_folder(settings: Settings) -> Path | None:
+    """Where GitHub's answers go: per API endpoint, ``--resolve`` table and tool version."""
+    if settings.no_cache or settings.cache_ttl_immutable <= 0:
+        return None
+    context = "\n".join(
+        [__version__, settings.github_api_url.rstrip("/"), *sorted(settings.resolve)]
+    )
+    return _root(settings) / ("github-" + hashlib.sha256(context.encode("utf-8")).hexdigest()[:16])
+
+
+class ReleaseCache(_Records):
+    """Immutable GitHub releases (owner, repo, tag), kept ``cache_ttl_immutable`` beside the
+    commit lookups: an immutable release's tag cannot move and its assets cannot be replaced,
+    so a warm re-run asks nothing. A mutable release is never stored (it may become immutable
+    or change). Owner and repository are case-insensitive on GitHub, a tag is not."""
+
+    field = "release"
+    shape = ReleaseLookup
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ReleaseCache | None:
+        folder = _github_folder(settings)
+        return None if folder is None else cls(folder, settings.cache_ttl_immutable)
+
+    def entry_key(self, key: Sequence[str]) -> list[str]:
+        owner, repo, tag = key
+        return [owner.lower(), repo.lower(), "release", tag]
 
 
 class ForgeCache(_Records):
@@ -320,20 +322,14 @@ class ForgeCache(_Records):
     whether a commit exists in a project does not change, so a warm re-run sends no call."""
 
     field = "lookup"
+    shape = ForgeLookup
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ForgeCache | None:
         if settings.no_cache or settings.cache_ttl_immutable <= 0:
             return None
-        return cls(
-            _root(settings) / ("forges-" + _namespace(settings)), settings.cache_ttl_immutable
-        )
-
-    def get(self, key: tuple[str, ...], now: float | None = None) -> dict[str, object] | None:
-        return self._get(list(key), now)
-
-    def put(self, key: tuple[str, ...], lookup: dict[str, object]) -> bool:
-        return self._put(list(key), lookup)
+        folder = _root(settings) / ("forges-" + _namespace(settings))
+        return cls(folder, settings.cache_ttl_immutable)
 
 
 class VerifiedCache(_Records):
@@ -344,6 +340,7 @@ class VerifiedCache(_Records):
     """
 
     field = "facts"
+    shape = VerifiedDownload
 
     @classmethod
     def from_settings(cls, settings: Settings) -> VerifiedCache | None:
@@ -356,14 +353,11 @@ class VerifiedCache(_Records):
     def key(url: str, sha256: str, checks: str) -> list[str]:
         return [url, sha256.lower(), checks]
 
-    def get(self, key: list[str], now: float | None = None) -> dict[str, object] | None:
-        return self._get(key, now)
-
-    def put(self, key: list[str], facts: dict[str, object]) -> bool:
+    def put(self, key: Sequence[str], value: dict[str, object]) -> bool:
         url = key[0]
         if not is_immutable(url) or carries_secret(url):  # a secret-bearing URL is never stored
             return False
-        return self._put(key, facts)
+        return self._put(self.entry_key(key), value)
 
 
 def _write_record(folder: Path, path: Path, record: dict[str, object]) -> bool:

@@ -12,8 +12,9 @@ The policy, applied here so no caller can forget it:
   follow redirects themselves) and for every address tried: ``--resolve`` overrides first, then
   :func:`.addresses.blocked_reason`; all permitted addresses are returned so a refusing first
   one falls through to the next. ``--allow-private-hosts`` lifts the check. Hosts the user named
-  (a proxy, the GitHub API) are exempt. A literal IP in a URL is checked before sending, also
-  through a proxy (which resolves host names itself).
+  (a proxy; the GitHub API and the ``gitlab-hosts``/``gitea-hosts`` instances, from the start)
+  are exempt. A literal IP in a URL is checked before sending, also through a proxy (which
+  resolves host names itself).
 * **Proxies** are picked exactly as requests picks them (``HTTP_PROXY``, ``HTTPS_PROXY``,
   ``ALL_PROXY``, ``NO_PROXY``, any case), because MedPerf downloads with requests.
 * **Encodings**: ``Accept-Encoding`` as requests sends it; bodies arrive decoded (the bytes
@@ -30,32 +31,64 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import errno
-import ipaddress
 import os
 import socket
 import ssl
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Coroutine,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
+from urllib.parse import urljoin, urlsplit
 
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 from medperf_lint.input.config import Settings
-from medperf_lint.net.addresses import blocked_reason, parse_overrides
+from medperf_lint.net.addresses import (
+    AddressPolicy,
+    AddressRefused,
+    NameNotResolved,
+    lookup_addresses,
+    parse_overrides,
+    wire_host,
+)
+from medperf_lint.net.failures import FD_SHORTAGE, describe_failure
 from medperf_lint.net.identity import USER_AGENT, ca_bundle
-from medperf_lint.net.util import DEFAULT_PORTS, default_port, exception_chain
+from medperf_lint.net.policy import (
+    FD_WAIT,
+    MAX_REDIRECTS,
+    MAX_WAIT,
+    REDIRECT_STATUSES,
+    RETRY_FAILURES,
+    backoff,
+    redirect_location,
+    retry_delay,
+)
+from medperf_lint.net.util import DEFAULT_PORTS, default_port
 from yarl import URL
 
 T = TypeVar("T")
 
+__all__ = [
+    "FD_SHORTAGE",
+    "REDIRECT_STATUSES",
+    "AddressRefused",
+    "NameNotResolved",
+    "describe_failure",
+]
+
 FD_RESERVE = 32  # descriptors left for files, the cache, logging and the resolver's threads
 FD_PER_CONNECTION = 2  # happy eyeballs may hold two sockets while one connection opens
 MAX_CONNECTIONS = 512
-FD_SHORTAGE = frozenset({errno.EMFILE, errno.ENFILE})
 
 
 def origin(url: str | URL) -> tuple[str, str, int]:
@@ -66,12 +99,7 @@ def origin(url: str | URL) -> tuple[str, str, int]:
     return scheme, host, parsed.port or default_port(scheme)
 
 
-def idna_host(host: str) -> str:
-    """``host`` as it goes on the wire (``xn--`` labels), lower case."""
-    try:
-        return (URL.build(scheme="http", host=host).raw_host or host).lower().rstrip(".")
-    except ValueError:
-        return host.lower().rstrip(".")
+idna_host = wire_host  # ``host`` as it goes on the wire (``xn--`` labels), lower case
 
 
 def connection_cap(per_host: int) -> int:
@@ -99,37 +127,23 @@ def _open_descriptors() -> int:
     return 16
 
 
-class AddressRefused(OSError):
-    """Every address of a host is one the policy forbids (an OSError so aiohttp reports it as a
-    connection failure, with this exception in the chain)."""
-
-    def __init__(self, host: str, address: str, reason: str):
-        where = f"{host} is" if host.strip("[]") == address else f"{host} resolves to {address},"
-        super().__init__(f"{where} a {reason} address")
-        self.host, self.address, self.reason = host, address, reason
-
-
-class NameNotResolved(OSError):
-    """A host name without addresses; the message is the resolver's reason."""
-
-
 class PolicyResolver(AbstractResolver):
     """aiohttp resolver applying ``--resolve`` and the address policy to every connection."""
 
     def __init__(self, overrides: Mapping[tuple[str, int], tuple[str, ...]], allow_private: bool):
-        self._overrides = {(idna_host(h), p): a for (h, p), a in overrides.items()}
-        self._allow_private = allow_private
-        self.exempt: set[tuple[str, int]] = set()
+        self.policy = AddressPolicy(overrides, allow_private)
+        self.exempt = self.policy.exempt
 
     async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+        self,
+        host: str,
+        port: int = 0,
+        family: socket.AddressFamily = socket.AF_INET,  # noqa: ARG002 (aiohttp's AbstractResolver signature; both families are asked)
     ) -> list[ResolveResult]:
-        key = (idna_host(host), port)
-        found = self._overrides.get(key)
+        found = self.policy.override(host, port)
         if found is None:
             found = tuple(await self._lookup(host, port))
-        allowed = found if self._allow_private or key in self.exempt else _permitted(host, found)
-        return [_result(host, addr, port) for addr in allowed]
+        return [_result(host, addr, port) for addr in self.policy.permitted(host, port, found)]
 
     async def _lookup(self, host: str, port: int) -> list[str]:
         loop = asyncio.get_running_loop()
@@ -137,24 +151,10 @@ class PolicyResolver(AbstractResolver):
             infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except (socket.gaierror, UnicodeError) as err:
             raise NameNotResolved(str(getattr(err, "strerror", None) or err)) from None
-        seen: list[str] = []
-        for info in infos:
-            addr = str(info[4][0]).split("%", 1)[0]
-            if addr not in seen:
-                seen.append(addr)
-        if not seen:
-            raise NameNotResolved("no addresses")
-        return seen
+        return lookup_addresses(host, port, infos)
 
     async def close(self) -> None:
         return None
-
-
-def _permitted(host: str, found: tuple[str, ...]) -> tuple[str, ...]:
-    allowed = tuple(a for a in found if blocked_reason(a) is None)
-    if not allowed:
-        raise AddressRefused(host, found[0], blocked_reason(found[0]) or "reserved")
-    return allowed
 
 
 def _result(host: str, address: str, port: int) -> ResolveResult:
@@ -228,6 +228,9 @@ class Transport:
         self.settings = settings
         overrides = parse_overrides(settings.resolve)  # ValueError names a bad entry
         self.resolver = PolicyResolver(overrides, settings.allow_private_hosts)
+        for api in settings.named_apis:  # the user named them: exempt before any request
+            with contextlib.suppress(ValueError):
+                self.exempt(api)
         self.cap = connection_cap(settings.max_connections_per_host)
         self.tls = tls_context(ca_bundle())
         self._session: aiohttp.ClientSession | None = None
@@ -356,6 +359,34 @@ class Transport:
         self._check_literal(target)
         return proxy
 
+    async def fetch(
+        self,
+        method: str,
+        url: str,
+        *,
+        limit: int,
+        timeouts: Timeouts,
+        headers: Mapping[str, str] | None = None,
+        token: tuple[tuple[str, str, int], str] | None = None,
+        retries: int = 0,
+        pause: Pause | None = None,
+        max_redirects: int = MAX_REDIRECTS,
+        on_hop: Hop | None = None,
+    ) -> tuple[Response, str]:
+        """``request`` under the whole policy: each hop retried as :func:`retrying` says,
+        redirects followed by :func:`follow` (``max_redirects=0``: none); the answer and the
+        URL that gave it."""
+
+        async def hop(target: str) -> Response:
+            async def once() -> Response:
+                return await self.request(
+                    method, target, headers=headers, limit=limit, timeouts=timeouts, token=token
+                )
+
+            return await retrying(once, retries=retries, pause=pause)
+
+        return await follow(hop, url, max_redirects=max_redirects, on_hop=on_hop)
+
     @contextlib.asynccontextmanager
     async def stream(
         self,
@@ -363,44 +394,38 @@ class Transport:
         *,
         timeouts: Timeouts,
         headers: Mapping[str, str] | None = None,
-        max_redirects: int = 10,
+        max_redirects: int = MAX_REDIRECTS,
         decode: bool = True,
+        retries: int = 0,
+        pause: Pause | None = None,
     ) -> AsyncIterator[Stream]:
         """GET ``url`` as MedPerf's ``requests.get(url, stream=True)`` does: redirects followed
-        (each hop under the address policy), the body read in chunks by the caller, decoded
-        unless ``decode=False`` asks for the bytes on the wire. Only the exchange becomes
-        TransportError: what the caller's own code raises (a full disk under ``--keep``)
-        passes through unchanged."""
-        current = url
-        for _hop in range(max_redirects + 1):
-            resp, proxy = await self._open("GET", current, headers, timeouts, decode=decode)
-            # Only the exchange is turned into TransportError: what the caller's own code
-            # raises while it reads (a full disk under --keep) passes through unchanged.
-            location = resp.headers.get("Location")
-            if resp.status in REDIRECT_STATUSES and location:
-                resp.close()
-                current = str(URL(current).join(URL(location.strip())))
-                continue
-            try:
-                yield Stream(resp, _shown(proxy), current, decode)
-            finally:
-                resp.release()  # back to the pool when read to the end, else closed
-            return
-        raise TransportError("too-many-redirects", f"more than {max_redirects} redirects")
+        (each hop under the address policy, each retried as the policy says), the body read in
+        chunks by the caller, decoded unless ``decode=False`` asks for the bytes on the wire.
+        Only the exchange becomes TransportError: what the caller's own code raises while it
+        reads (a full disk under ``--keep``) passes through unchanged."""
+
+        async def hop(target: str) -> Stream:
+            async def once() -> Stream:
+                resp, proxy = await self._open("GET", target, headers, timeouts, decode=decode)
+                return Stream(resp, _shown(proxy), target, decode)
+
+            return await retrying(once, retries=retries, pause=pause, discard=Stream.drop)
+
+        answer, _final = await follow(hop, url, max_redirects=max_redirects, discard=Stream.drop)
+        try:
+            yield answer
+        finally:
+            answer.release()  # back to the pool when read to the end, else closed
 
     def _check_literal(self, target: URL) -> None:
         """A literal IP in a URL never reaches the resolver (aiohttp connects to it directly,
         and through a proxy the proxy does), so the policy is applied to it here."""
-        host = (target.raw_host or "").strip("[]")
+        _scheme, host, port = origin(target)
         try:
-            ipaddress.ip_address(host)
-        except ValueError:
-            return
-        if origin(target)[1:] in self.resolver.exempt:
-            return
-        reason = None if self.settings.allow_private_hosts else blocked_reason(host)
-        if reason is not None:
-            raise TransportError("blocked-address", f"{host} is a {reason} address")
+            self.resolver.policy.check_literal(host, port)
+        except AddressRefused as err:
+            raise TransportError("blocked-address", str(err)) from None
 
 
 def _target(url: str) -> URL:
@@ -412,9 +437,6 @@ def _target(url: str) -> URL:
     if target.scheme not in DEFAULT_PORTS or not target.raw_host:
         raise TransportError("bad-url", "not an http(s) URL with a host")
     return target
-
-
-REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
 class Stream:
@@ -429,6 +451,13 @@ class Stream:
         self.headers = _headers(resp.headers)
         self.proxy = proxy
         self.final_url = final_url
+
+    def drop(self) -> None:
+        """Close an answer nobody reads (a redirect, an answer asked again)."""
+        self._resp.close()
+
+    def release(self) -> None:
+        self._resp.release()
 
     @property
     def content_encoding(self) -> str | None:
@@ -524,64 +553,119 @@ def tls_context(ca: str | bool) -> ssl.SSLContext:
         return ssl.create_default_context()
 
 
-def describe_failure(err: BaseException) -> tuple[str, str]:
-    """(kind, human detail) for a failed exchange, from the whole exception chain; the detail
-    goes through the redactor (a library's text may quote a URL or a header)."""
-    from medperf_lint.refs.redact import redact_text
-
-    kind, detail = _describe(err)
-    return kind, redact_text(detail)
+# ---------------------------------------------------------------------------------------------
+# The one retry loop and the one redirect loop (their policy: medperf_lint.net.policy)
 
 
-def _describe(err: BaseException) -> tuple[str, str]:
-    chain = list(exception_chain(err))
-    for item in chain:
-        if isinstance(item, aiohttp.ClientProxyConnectionError):
-            return "proxy", "cannot connect to the proxy"
-        if isinstance(item, aiohttp.ClientHttpProxyError):
-            return "proxy", f"the proxy refused the request ({getattr(item, 'status', '?')})"
-    for item in chain:
-        if isinstance(item, AddressRefused):
-            return "blocked-address", str(item)
-        if isinstance(item, NameNotResolved):
-            return "dns", f"cannot resolve the host: {item}"
-    for item in chain:
-        if isinstance(item, OSError) and item.errno in FD_SHORTAGE:
-            return "fd-shortage", "out of file descriptors on this machine"
-    for item in chain:
-        if isinstance(item, ssl.SSLCertVerificationError):
-            why = getattr(item, "verify_message", None) or getattr(item, "reason", None)
-            return "tls", f"TLS certificate check failed: {why or 'not trusted'}"
-    for item in chain:
-        if isinstance(item, ssl.SSLError | aiohttp.ClientSSLError):
-            reason = getattr(item, "reason", None)
-            return "tls", f"TLS handshake failed: {reason or item.__class__.__name__}"
-    for item in chain:
-        if isinstance(item, ConnectionRefusedError):
-            return "refused", "connection refused"
-    for item in chain:
-        if isinstance(item, aiohttp.ClientConnectorDNSError | socket.gaierror):
-            return "dns", "cannot resolve the host"
-    for item in chain:
-        if isinstance(item, aiohttp.ConnectionTimeoutError):
-            return "connect-timeout", "no connection within the connect timeout"
-    for item in chain:
-        if isinstance(item, asyncio.TimeoutError | TimeoutError):
-            return "timeout", "no response within the read timeout"
-    for item in chain:
-        if isinstance(item, ConnectionResetError | BrokenPipeError):
-            return "reset", "connection reset by the server"
-    for item in chain:
-        if isinstance(item, aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError):
-            return "reset", "the server closed the connection without a complete answer"
-        if isinstance(item, aiohttp.ClientResponseError):
-            return "bad-response", f"the server sent a malformed response ({item.message})"
-    for item in chain:
-        if isinstance(item, aiohttp.ClientConnectorError):
-            return "connect-failed", f"cannot connect: {item.os_error.strerror or item}"
-        if isinstance(item, OSError) and item.strerror:
-            return "connect-failed", f"cannot connect: {item.strerror}"
-    return "connect-failed", f"cannot connect ({type(err).__name__})"
+class Answer(Protocol):
+    """What the loops look at: a status and headers with lower-case names."""
+
+    @property
+    def status(self) -> int: ...
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+
+A = TypeVar("A", bound=Answer)
+# Waits ``delay`` seconds before the next try (the answer that asked for it, None after a
+# failure); raises to give up instead (a time budget, a deadline, a rate limit).
+Pause = Callable[[float, Answer | None], Awaitable[None]]
+Hop = Callable[[int, str], None]  # (redirect status, absolute target); raises to stop there
+
+
+class BadRedirect(TransportError):
+    """A redirect not followed (a loop, not http(s), one hop too many); ``status`` is its."""
+
+    def __init__(self, kind: str, detail: str, status: int):
+        super().__init__(kind, detail)
+        self.status = status
+
+
+async def wait_within_policy(delay: float, answer: Answer | None) -> None:
+    """The default pause: sleep, unless the server asked for more than ``MAX_WAIT``."""
+    if delay > MAX_WAIT:
+        status = f"HTTP {answer.status}: " if answer is not None else ""
+        raise TransportError("wait", f"{status}asked to wait {delay:g} s, beyond {MAX_WAIT:g} s")
+    await asyncio.sleep(delay)
+
+
+async def retrying(
+    send: Callable[[], Awaitable[A]],
+    *,
+    retries: int,
+    pause: Pause | None = None,
+    discard: Callable[[A], None] | None = None,
+) -> A:
+    """``send()`` again while the policy says an answer or failure is worth another try, at
+    most ``retries`` more times; the last answer is returned as it is (callers tell a final
+    408/429/5xx by :func:`~medperf_lint.net.policy.retry_delay`). A shortage of file
+    descriptors is this machine's, not the server's: it is waited out and never counted."""
+    wait = pause or wait_within_policy
+    attempt = 0
+    while True:
+        try:
+            answer: A | None = await send()
+        except TransportError as err:
+            if err.kind == "fd-shortage":
+                await asyncio.sleep(FD_WAIT)  # the caller's budget is checked as it sends
+                continue
+            if err.kind not in RETRY_FAILURES or attempt >= retries:
+                raise
+            answer, delay = None, backoff(attempt)
+        else:
+            assert answer is not None
+            delay_or_none = retry_delay(answer.status, answer.headers, attempt)
+            if delay_or_none is None or attempt >= retries:
+                return answer
+            delay = delay_or_none
+            if discard is not None:
+                discard(answer)
+        attempt += 1
+        await wait(delay, answer)
+
+
+async def follow(
+    send: Callable[[str], Awaitable[A]],
+    url: str,
+    *,
+    max_redirects: int = MAX_REDIRECTS,
+    on_hop: Hop | None = None,
+    visited: Sequence[str] = (),
+    discard: Callable[[A], None] | None = None,
+) -> tuple[A, str]:
+    """``send(url)`` and then each redirect's target, hop by hop (so the transport applies
+    the address policy to each); ``on_hop`` sees every hop before it is checked. Ends with
+    the first answer that is no redirect and the URL that gave it; a loop, a target that is
+    not http(s), or more than ``max_redirects`` hops raise TransportError. ``visited``: the
+    hops already made on the way to ``url`` (they count, and going back to one is a loop)."""
+    current = url
+    seen = {url, *visited}
+    answer = await send(current)
+    hops = len(visited)
+    while max_redirects and (location := redirect_location(answer.status, answer.headers)):
+        target = urljoin(current, location)
+        hops += 1
+        if on_hop is not None:
+            on_hop(answer.status, target)
+        if discard is not None:
+            discard(answer)
+        _check_hop(target, seen, hops, max_redirects, answer.status)
+        seen.add(target)
+        current = target
+        answer = await send(current)
+    return answer, current
+
+
+def _check_hop(target: str, seen: set[str], hops: int, limit: int, status: int) -> None:
+    scheme = urlsplit(target).scheme.lower()
+    if scheme not in DEFAULT_PORTS:
+        why = f"redirects to a {scheme or 'scheme-less'}: URL, which cannot be downloaded over HTTP"
+        raise BadRedirect("bad-redirect-scheme", why, status)
+    if target in seen:
+        raise BadRedirect("redirect-loop", f"redirect loop back to {target}", status)
+    if hops > limit:
+        raise BadRedirect("too-many-redirects", f"more than {limit} redirects", status)
 
 
 # ---------------------------------------------------------------------------------------------

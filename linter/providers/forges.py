@@ -20,13 +20,17 @@ session, address policy, proxies and CA bundle). API calls per lookup:
 * A conclusive answer for a full SHA is cached for ``cache_ttl_immutable`` (7 days), so a warm
   re-run of pinned URLs sends nothing.
 
-Limits, as for GitHub: ``WORKERS`` lookups at a time; 5xx, 408 and connection errors retried at
-most ``settings.retries`` times with jittered backoff; a 429, or a ``RateLimit-Remaining: 0``,
-stops every further call to that API origin for the run (the rest are inconclusive, with the
-``Retry-After`` when given); answers are capped at ``MAX_BODY``; redirects are followed hop by
-hop under the address policy; ``--deadline`` makes the unfinished lookups inconclusive.
+Retries and redirects: the transport's one policy (:mod:`medperf_lint.net.policy`), its retry
+loop and its redirect loop (each hop under the address policy), as for GitHub. Limits:
+``WORKERS`` lookups at a time; until an API origin's first answer only one request is in flight,
+so a spent limit costs one call; a 429 the policy would not wait for (``Retry-After`` over
+``MAX_WAIT``), a 429 still there after the retries, or a ``RateLimit-Remaining: 0`` stops every
+further call to that origin for the run (the rest are inconclusive, with the wait when given);
+answers are capped at ``MAX_BODY``; ``--deadline`` makes the unfinished lookups inconclusive.
 Anonymous, as MedPerf downloads, except that ``GITLAB_TOKEN`` is sent to gitlab.com's API origin
-(https only), never to a redirect's other origin nor to another instance.
+(https only), never to a redirect's other origin nor to another instance. The ``gitlab-hosts``
+and ``gitea-hosts`` instances are the user's (trusted) settings and so, like the GitHub API,
+exempt from the private-address policy (an intranet forge); a redirect elsewhere is not.
 """
 
 from __future__ import annotations
@@ -34,14 +38,17 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import random
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote, urlsplit
 
+from medperf_lint.facts import NetworkResults
 from medperf_lint.facts.forges import ForgeKey, ForgeLookup
+from medperf_lint.facts.plan import Provider, Run, deadline_reason, web_urls
+from medperf_lint.facts.records import from_record, to_record
+from medperf_lint.net.policy import MAX_WAIT, retry_delay
 from medperf_lint.net.util import Inconclusive
 from medperf_lint.refs.forges import BITBUCKET, GITEA, GITLAB, HUGGING_FACE, forge_url_key
 from medperf_lint.refs.hosts import is_full_sha
@@ -49,20 +56,20 @@ from medperf_lint.refs.hosts import is_full_sha
 if TYPE_CHECKING:
     from medperf_lint.facts.probe import ProbeResult
     from medperf_lint.input.config import Settings
-    from medperf_lint.net.transport import Response, Transport
+    from medperf_lint.net.cache import ForgeCache
+    from medperf_lint.net.transport import Answer, Response, Transport
+    from medperf_lint.refs.references import Reference
 
 WORKERS = 4
 MAX_BODY = 1024 * 1024  # bytes of one API answer (a commit, a project)
 MAX_REDIRECTS = 5
-BACKOFF = 0.25
-MAX_BACKOFF = 30.0
 DEADLINE = "the run's deadline passed before the forge answered"
 GITLAB_TOKEN_VAR = "GITLAB_TOKEN"
 GITLAB_COM = "gitlab.com"
 
 ProbeWait = Callable[[Sequence[str], "float | None"], Mapping[str, "ProbeResult"]]
 
-__all__ = ["ForgeLookup", "look_up"]
+__all__ = ["PROVIDER", "ForgeLookup", "look_up"]
 
 
 def look_up(
@@ -98,23 +105,14 @@ def look_up(
     if cache is not None:
         for key in todo:
             if is_full_sha(key[3]) and results[key].inconclusive is None:
-                cache.put(key, asdict(results[key]))
+                cache.put(key, to_record(results[key]))
     return {k: results[k] for k in by_key}
 
 
-def _cached(cache: object, key: ForgeKey) -> ForgeLookup | None:
-    from medperf_lint.net.cache import ForgeCache
-
-    if not isinstance(cache, ForgeCache) or not is_full_sha(key[3]):
+def _cached(cache: ForgeCache | None, key: ForgeKey) -> ForgeLookup | None:
+    if cache is None or not is_full_sha(key[3]):
         return None
-    record = cache.get(key)
-    if record is None:
-        return None
-    sha, exists = record.get("sha"), record.get("exists")
-    if not (sha is None or isinstance(sha, str)) or not isinstance(exists, bool):
-        return None
-    detail = record.get("detail")
-    return ForgeLookup(sha=sha, exists=exists, detail=detail if isinstance(detail, str) else None)
+    return from_record(ForgeLookup, cache.get(key))
 
 
 def _from_probes(key: ForgeKey, found: list[ProbeResult]) -> ForgeLookup | None:
@@ -167,11 +165,7 @@ def api_for(key: ForgeKey) -> Api:
     kind, _, repo = (
         project.partition("/")
         if project.startswith(("datasets/", "spaces/"))
-        else (
-            "models",
-            "",
-            project,
-        )
+        else ("models", "", project)
     )
     base = f"{origin}/api/{kind}/{_path(repo)}"
     return Api(HUGGING_FACE, f"{base}/revision/{quoted_ref}", base, "sha")
@@ -190,6 +184,7 @@ class _Origin:
     """What one API origin allowed so far: once it says stop, no call goes to it again, and
     until its first answer only one request is in flight (a spent limit costs one call)."""
 
+    host: str
     stopped: str | None = None
     answered: bool = False
     first: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -204,8 +199,6 @@ class ForgeClient:
         self.until = until
         self.origins: dict[tuple[str, str, int], _Origin] = {}
         self._token = gitlab_token()
-        for configured in (*settings.gitlab_hosts, *settings.gitea_hosts):
-            transport.exempt(configured)  # the user named it (an intranet forge may be private)
 
     async def all(self, keys: list[ForgeKey], into: dict[ForgeKey, ForgeLookup]) -> None:
         gate = asyncio.Semaphore(WORKERS)
@@ -239,47 +232,48 @@ class ForgeClient:
             exists=False, detail=f"{api.name} has no commit {ref!r} in it", calls=calls[0]
         )
 
+    # -- transport -------------------------------------------------------------------------
+
     async def get(self, url: str, calls: list[int]) -> tuple[int, object]:
-        """GET ``url`` as JSON, following redirects: (status, decoded body or None)."""
-        for _hop in range(MAX_REDIRECTS + 1):
-            resp = await self._attempts(url, calls)
-            location = resp.headers.get("location")
-            if resp.status in (301, 302, 303, 307, 308) and location:
-                url = urljoin(url, location)
-                continue
-            try:
-                data: object = json.loads(resp.text) if resp.body else None
-            except ValueError:
-                data = None
-            return resp.status, data
-        raise Inconclusive(f"more than {MAX_REDIRECTS} redirects from the forge's API")
+        """GET ``url`` as JSON under the transport's policy (each hop retried, redirects
+        followed): (status, decoded body or None); what is no answer raises Inconclusive."""
+        from medperf_lint.net.transport import BadRedirect, TransportError, follow, retrying
 
-    async def _attempts(self, url: str, calls: list[int]) -> Response:
-        from medperf_lint.net.transport import TransportError, origin
+        where = [url]
 
-        where = self.origins.setdefault(origin(url), _Origin())
-        for attempt in range(self.settings.retries + 1):
-            try:
-                resp = await self._gated(where, url, calls)
-            except TransportError as err:
-                if attempt == self.settings.retries or err.kind in ("dns", "blocked-address"):
-                    raise Inconclusive(
-                        f"cannot reach {urlsplit(url).hostname}: {err.detail}"
-                    ) from None
-                await asyncio.sleep(_backoff(attempt))
-                continue
-            if resp.truncated:
-                raise Inconclusive(f"the API answered with more than {MAX_BODY // 1024} KiB")
-            if resp.status == 429 and where.stopped is not None:
-                raise Inconclusive(where.stopped)
-            if resp.status in (408, 500, 502, 503, 504) and attempt < self.settings.retries:
-                await asyncio.sleep(_backoff(attempt))
-                continue
-            return resp
-        raise AssertionError("unreachable")  # pragma: no cover
+        async def hop(target: str) -> Response:
+            where[0] = target
+            return await retrying(
+                lambda: self._once(target, calls),
+                retries=self.settings.retries,
+                pause=self._pause_for(target),
+            )
 
-    async def _gated(self, where: _Origin, url: str, calls: list[int]) -> Response:
-        """One request, unless the origin said stop or the deadline passed."""
+        try:
+            resp, _final = await follow(hop, url, max_redirects=MAX_REDIRECTS)
+        except BadRedirect as err:
+            raise Inconclusive(f"{err.detail} from the forge's API") from None
+        except TransportError as err:
+            host = urlsplit(where[0]).hostname
+            raise Inconclusive(f"cannot reach {host}: {err.detail}") from None
+        if retry_delay(resp.status, resp.headers, 0) is not None:
+            raise Inconclusive(self._gave_up(where[0], resp))
+        try:
+            data: object = json.loads(resp.text) if resp.body else None
+        except ValueError:
+            data = None
+        return resp.status, data
+
+    def _origin(self, url: str) -> _Origin:
+        from medperf_lint.net.transport import origin
+
+        key = origin(url)
+        return self.origins.setdefault(key, _Origin(key[1]))
+
+    async def _once(self, url: str, calls: list[int]) -> Response:
+        """One request, unless its origin said stop or the deadline passed; until the origin's
+        first answer, one at a time."""
+        where = self._origin(url)
         if where.answered:
             return await self._send_counted(where, url, calls)
         async with where.first:
@@ -294,8 +288,34 @@ class ForgeClient:
             raise Inconclusive(DEADLINE)
         calls[0] += 1
         resp = await self._send(url)
-        _observe(where, resp, urlsplit(url).hostname or "")
+        if resp.truncated:
+            raise Inconclusive(f"the API answered with more than {MAX_BODY // 1024} KiB")
+        _observe(where, resp)
         return resp
+
+    def _pause_for(self, url: str) -> Callable[[float, Answer | None], Awaitable[None]]:
+        """Between tries: never past a stop, the policy's longest wait, or the deadline."""
+        where = self._origin(url)
+
+        async def pause(delay: float, answer: Answer | None) -> None:
+            if where.stopped is not None:
+                raise Inconclusive(where.stopped)
+            if delay > MAX_WAIT:
+                status = f" (HTTP {answer.status})" if answer is not None else ""
+                raise Inconclusive(f"{where.host} asked to wait {delay:.0f} s{status}")
+            if self.until is not None and time.monotonic() + delay > self.until:
+                raise Inconclusive(DEADLINE)
+            await asyncio.sleep(delay)
+
+        return pause
+
+    def _gave_up(self, url: str, resp: Response) -> str:
+        """Why an answer the policy would still retry ends the lookup; a 429 stops the origin."""
+        where = self._origin(url)
+        if where.stopped is None and resp.status == 429:
+            where.stopped = f"{where.host} rate limit reached (HTTP 429)"
+        tries = self.settings.retries + 1
+        return where.stopped or f"{where.host} answered {resp.status} ({tries} attempt(s))"
 
     async def _send(self, url: str) -> Response:
         from medperf_lint.net.transport import Timeouts, origin
@@ -314,17 +334,17 @@ class ForgeClient:
         )
 
 
-def _observe(where: _Origin, resp: Response, host: str) -> None:
-    """Stop calling an origin that rate-limited us or says no call is left."""
-    from medperf_lint.net.util import retry_after
-
+def _observe(where: _Origin, resp: Response) -> None:
+    """Stop calling an origin that rate-limited us beyond the policy's wait, or says no call
+    is left."""
     remaining = resp.headers.get("ratelimit-remaining", resp.headers.get("x-ratelimit-remaining"))
     if resp.status == 429:
-        wait = retry_after(resp.headers.get("retry-after"))
-        after = f"; retry after {wait:.0f} s" if wait is not None else ""
-        where.stopped = f"{host} rate limit reached (HTTP 429){after}"
+        wait = retry_delay(resp.status, resp.headers, 0)
+        if wait is None or wait > MAX_WAIT:
+            after = f"; retry after {wait:.0f} s" if wait is not None else ""
+            where.stopped = f"{where.host} rate limit reached (HTTP 429){after}"
     elif remaining is not None and remaining.strip() == "0":
-        where.stopped = f"{host} rate limit spent (RateLimit-Remaining: 0)"
+        where.stopped = f"{where.host} rate limit spent (RateLimit-Remaining: 0)"
 
 
 def _sha(data: object, api: Api) -> str:
@@ -343,5 +363,24 @@ def _said(api: Api, status: int, data: object) -> str:
     return f"{api.name} answered {status}{text}"
 
 
-def _backoff(attempt: int) -> float:
-    return float(min(MAX_BACKOFF, BACKOFF * 2**attempt) * random.uniform(0.5, 1.5))
+# ---------------------------------------------------------------------------------------------
+# The provider: the forge file URLs among the http(s) URLs; it stops at the deadline by itself
+
+
+def _forge_urls(refs: Sequence[Reference], settings: Settings) -> tuple[str, ...]:
+    return tuple(u for u in web_urls(refs, settings) if forge_url_key(u, settings) is not None)
+
+
+def _check(urls: tuple[str, ...], run: Run) -> NetworkResults:
+    # Hugging Face commits come from the prober's answers as it hands them in (Partial).
+    found = look_up(urls, run.settings, run.until, run.partial.wait_probes)
+    return NetworkResults(forges=found)
+
+
+def _unfinished(urls: tuple[str, ...], settings: Settings) -> NetworkResults:
+    keys = {k for u in urls if (k := forge_url_key(u, settings)) is not None}
+    lookup = ForgeLookup(inconclusive=deadline_reason(settings))
+    return NetworkResults(forges=dict.fromkeys(keys, lookup))
+
+
+PROVIDER: Provider[str] = Provider(_forge_urls, _check, _unfinished)

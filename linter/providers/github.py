@@ -17,15 +17,17 @@ Enterprise works the same way), within the anonymous budget of 60 calls an hour:
 * A conclusive answer for a full SHA never changes: it is cached like an immutable probe
   (``cache_ttl_immutable``, 7 days), so a warm re-run of pinned URLs sends nothing.
 
-Retries: 5xx, 429 and connection errors, at most ``settings.retries`` times, jittered backoff;
-a wait over ``MAX_WAIT`` seconds is not worth it and makes the lookup inconclusive instead.
+Retries and redirects: the transport's one policy (:mod:`medperf_lint.net.policy`): 408, 429,
+5xx, a 403 with ``Retry-After`` and reset connections, at most ``settings.retries`` times with
+jittered backoff; a wait over ``MAX_WAIT`` seconds is not worth it and makes every lookup
+inconclusive instead.
 Rate limit: once ``x-ratelimit-remaining`` reaches 0 (or a 403/429 says so), no further call is
 made and every remaining lookup is inconclusive with the reset time; when the remaining calls
 cannot cover the lookups still to do, that is said once on stderr with the reset time. Until
 the first answer arrives only one request is in flight, so a spent limit costs one call.
 
 The client runs on the run's transport (:mod:`medperf_lint.net.transport`): the same event loop, session,
-address policy, proxies and body caps as the prober. Redirects are followed here, hop by hop;
+address policy, proxies and body caps as the prober. Redirects are followed by its loop, hop by hop;
 the token (``GITHUB_TOKEN`` or ``GH_TOKEN``) is attached by the transport only to requests for
 the API's own origin (scheme, host, port), never logged nor put in a result. The API host is the
 user's setting and so exempt from the private-address policy; a redirect elsewhere is not.
@@ -37,24 +39,27 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import random
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Generic, TypeVar
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote, urlsplit
 
 from medperf_lint._version import __version__
+from medperf_lint.facts import NetworkResults
 from medperf_lint.facts.github import RefLookup, ReleaseKey, ReleaseLookup, RepoRefs
+from medperf_lint.facts.plan import Provider, Run, deadline_reason, web_urls
+from medperf_lint.facts.records import from_record, to_record
+from medperf_lint.net.policy import MAX_WAIT, retry_delay
 from medperf_lint.net.util import Inconclusive
 from medperf_lint.refs.hosts import RefKey, github_ref_key, github_release_key, is_full_sha
 
 if TYPE_CHECKING:
     from medperf_lint.input.config import Settings
-    from medperf_lint.net.cache import GitHubCache
-    from medperf_lint.net.transport import Response, Transport
+    from medperf_lint.net.cache import GitHubCache, ReleaseCache
+    from medperf_lint.net.transport import Answer, Response, Transport, TransportError
 
 SHA_MEDIA_TYPE = "application/vnd.github.sha"
 JSON_MEDIA_TYPE = "application/vnd.github+json"
@@ -62,14 +67,12 @@ API_VERSION = "2022-11-28"
 WORKERS = 4  # GitHub's secondary limits punish bursts
 MAX_COMPARES = 16  # compare calls per SHA beyond the default branch
 MAX_REDIRECTS = 5
-MAX_WAIT = 30.0  # seconds; a longer retry-after makes the lookup inconclusive
 MAX_BODY = 4 * 1024 * 1024  # bytes of one API answer; more is not an answer we asked for
-BACKOFF = 0.25  # first retry waits about this long, then doubles
 CONTAINED = frozenset({"identical", "behind"})  # compare BASE...SHA: SHA is in BASE's history
 TOKEN_VARS = ("GITHUB_TOKEN", "GH_TOKEN")
 DEADLINE = "the run's deadline passed before GitHub answered"
 
-__all__ = ["RefLookup", "ReleaseLookup", "RepoRefs", "resolve", "resolve_urls"]
+__all__ = ["PROVIDER", "RefLookup", "ReleaseLookup", "RepoRefs", "resolve", "resolve_urls"]
 
 
 def github_token() -> str | None:
@@ -91,7 +94,7 @@ def resolve(
     """Every GitHub ref and every release (of a release asset URL) that ``urls`` depend on,
     on one client so both share the rate limit. Conclusive answers for full SHAs and
     immutable releases are cached for ``cache_ttl_immutable``."""
-    from medperf_lint.net.cache import GitHubCache
+    from medperf_lint.net.cache import GitHubCache, ReleaseCache
 
     urls = list(urls)
     keys = sorted({k for u in urls if (k := github_ref_key(u)) is not None})
@@ -99,13 +102,14 @@ def resolve(
     if not keys and not tags:
         return {}, {}
     cache = GitHubCache.from_settings(settings)
+    release_cache = ReleaseCache.from_settings(settings)
     results: dict[RefKey, RefLookup] = {}
     releases: dict[ReleaseKey, ReleaseLookup] = {}
     for key in keys:
         if (hit := _cached(cache, key)) is not None:
             results[key] = hit
     for tag in tags:
-        if (found := _cached_release(cache, tag)) is not None:
+        if (found := _cached_release(release_cache, tag)) is not None:
             releases[tag] = found
     todo = [k for k in keys if k not in results]
     tags_todo = [t for t in tags if t not in releases]
@@ -113,56 +117,39 @@ def resolve(
         looked_up, released = _look_up(todo, settings, tags_todo)
         results.update(looked_up)
         releases.update(released)
-        if cache is not None:
-            _store(cache, todo, results, tags_todo, releases)
+        if cache is not None and release_cache is not None:
+            _store((cache, release_cache), todo, results, tags_todo, releases)
     return {k: results[k] for k in keys}, {t: releases[t] for t in tags}
 
 
-def _release_cache_key(tag: ReleaseKey) -> RefKey:
-    return (tag[0], tag[1], "releases/tags/" + tag[2])
-
-
-def _cached_release(cache: object, tag: ReleaseKey) -> ReleaseLookup | None:
-    from medperf_lint.net.cache import GitHubCache
-
-    record = cache.get(_release_cache_key(tag)) if isinstance(cache, GitHubCache) else None
-    assets = record.get("assets") if record is not None else None
-    if not isinstance(assets, list) or not all(isinstance(a, str) for a in assets):
-        return None
-    return ReleaseLookup(exists=True, immutable=True, assets=tuple(assets))
+def _cached_release(cache: ReleaseCache | None, tag: ReleaseKey) -> ReleaseLookup | None:
+    found = from_record(ReleaseLookup, cache.get(tag)) if cache is not None else None
+    return found if found is not None and found.immutable else None
 
 
 def _store(
-    cache: GitHubCache,
+    caches: tuple[GitHubCache, ReleaseCache],
     keys: list[RefKey],
     results: Mapping[RefKey, RefLookup],
     tags: list[ReleaseKey],
     releases: Mapping[ReleaseKey, ReleaseLookup],
 ) -> None:
     """Cache what cannot change: a full SHA's conclusive answer, an immutable release."""
+    refs, published = caches
     for key in keys:
         found = results[key]
         if is_full_sha(key[2]) and found.inconclusive is None:
-            cache.put(key, asdict(found))
+            refs.put(key, to_record(found))
     for tag in tags:
         release = releases[tag]
         if release.immutable and release.inconclusive is None:
-            cache.put(_release_cache_key(tag), {"assets": list(release.assets)})
+            published.put(tag, to_record(release))
 
 
-def _cached(cache: object, key: RefKey) -> RefLookup | None:
-    from medperf_lint.net.cache import GitHubCache
-
-    if not isinstance(cache, GitHubCache) or not is_full_sha(key[2]):
+def _cached(cache: GitHubCache | None, key: RefKey) -> RefLookup | None:
+    if cache is None or not is_full_sha(key[2]):
         return None
-    record = cache.get(key)
-    if record is None:
-        return None
-    known = {f.name for f in fields(RefLookup)}
-    try:
-        return RefLookup(**{k: v for k, v in record.items() if k in known})  # type: ignore[arg-type]
-    except TypeError:
-        return None
+    return from_record(RefLookup, cache.get(key))
 
 
 def _look_up(
@@ -332,11 +319,19 @@ class Once(Generic[K, V]):
                 return await compute()
 
             task = self._tasks[key] = asyncio.ensure_future(run())
+            # Every asker may be cancelled at the deadline: the answer is read here as well,
+            # so a failure nobody waits for any more is never logged as "never retrieved".
+            task.add_done_callback(_retrieve)
         try:
             return await asyncio.shield(task)
         except Inconclusive:
             self._tasks.pop(key, None)  # the next asker tries again
             raise
+
+
+def _retrieve(task: asyncio.Task[V]) -> None:
+    if not task.cancelled():
+        task.exception()
 
 
 class GitHubClient:
@@ -348,7 +343,6 @@ class GitHubClient:
         self.base = settings.github_api_url.rstrip("/")
         self.origin = origin(self.base)
         self.transport = transport
-        transport.exempt(self.base)  # the user's setting (GitHub Enterprise may be private)
         self.connect_timeout = settings.connect_timeout
         self.read_timeout = settings.read_timeout
         self.retries = settings.retries
@@ -550,75 +544,71 @@ class GitHubClient:
     # -- transport -------------------------------------------------------------------------
 
     async def get(self, path: str, accept: str = JSON_MEDIA_TYPE) -> Reply:
-        """GET ``path`` on the API, following redirects (the token stays on the API origin)."""
-        url = self.base + path
-        for _hop in range(MAX_REDIRECTS + 1):
-            resp = await self._attempts(url, accept)
-            location = resp.headers.get("location")
-            if resp.status in (301, 302, 303, 307, 308) and location:
-                url = urljoin(url, location)
-                continue
-            link = resp.headers.get("link", "")
-            return Reply(resp.status, resp.text, 'rel="next"' in link)
-        raise Inconclusive(f"more than {MAX_REDIRECTS} redirects from the GitHub API")
+        """GET ``path`` on the API under the transport's policy: each hop retried, redirects
+        followed (the token stays on the API origin); what is not an answer raises."""
+        from medperf_lint.net.transport import BadRedirect, TransportError, follow, retrying
 
-    async def _attempts(self, url: str, accept: str) -> Response:
-        """One answer from ``url``: retried on 5xx/429/connection errors; limits raise."""
-        from medperf_lint.net.transport import TransportError
+        where = [self.base + path]
 
-        for attempt in range(self.retries + 1):
-            last = attempt == self.retries
-            await self.budget.acquire(unauthenticated=self._token is None)
-            try:
-                resp = await self._send(url, accept)
-            except TransportError as err:
-                await self.budget.release(None)
-                failure = await self._failure(url, err, last)
-                if failure is not None:
-                    raise failure from None
-                await asyncio.sleep(_backoff(attempt))
-                continue
-            except BaseException:
-                await self.budget.release(None)  # never leave other lookups waiting on this one
-                raise
-            await self.budget.release(resp.headers)
-            self._say_if_short()
-            if resp.truncated:
-                raise Inconclusive(
-                    f"the GitHub API answered with more than {MAX_BODY // (1024 * 1024)} MiB"
-                )
-            reply = Reply(resp.status, resp.text)
-            wait = await self._judge(resp, reply, attempt)
-            if wait is None:
-                return resp
-            if wait > MAX_WAIT:
-                raise Inconclusive(await self._stop_for_wait(reply, wait))
-            if last:
-                raise Inconclusive(f"{_said(reply)} ({attempt + 1} attempt(s))")
-            await asyncio.sleep(wait)
-        raise AssertionError("unreachable")  # pragma: no cover
+        async def hop(url: str) -> Response:
+            where[0] = url
+            return await retrying(
+                lambda: self._once(url, accept), retries=self.retries, pause=self._pause
+            )
+
+        try:
+            resp, _final = await follow(hop, where[0], max_redirects=MAX_REDIRECTS)
+        except BadRedirect as err:
+            raise Inconclusive(f"{err.detail} from the GitHub API") from None
+        except TransportError as err:
+            raise await self._failure(where[0], err) from None
+        reply = Reply(resp.status, resp.text, 'rel="next"' in resp.headers.get("link", ""))
+        if retry_delay(reply.status, resp.headers, 0) is not None:
+            raise Inconclusive(f"{_said(reply)} ({self.retries + 1} attempt(s))")
+        if reply.status >= 400 and reply.status not in (404, 422):
+            raise Inconclusive(_unexpected(reply, "the API"))
+        return reply
+
+    async def _once(self, url: str, accept: str) -> Response:
+        """One request within the rate budget; a spent limit or a refused token raises."""
+        await self.budget.acquire(unauthenticated=self._token is None)
+        try:
+            resp = await self._send(url, accept)
+        except BaseException:
+            await self.budget.release(None)  # never leave other lookups waiting on this one
+            raise
+        await self.budget.release(resp.headers)
+        self._say_if_short()
+        if resp.truncated:
+            raise Inconclusive(
+                f"the GitHub API answered with more than {MAX_BODY // (1024 * 1024)} MiB"
+            )
+        await self._judge(resp, Reply(resp.status, resp.text))
+        return resp
+
+    async def _pause(self, delay: float, answer: Answer | None) -> None:
+        """Between tries: a wait longer than the policy allows stops every lookup instead."""
+        if delay > MAX_WAIT and answer is not None:
+            reply = Reply(answer.status, getattr(answer, "text", ""))
+            raise Inconclusive(await self._stop_for_wait(reply, delay))
+        await asyncio.sleep(min(delay, MAX_WAIT))
 
     def _say_if_short(self) -> None:
         note = self.budget.short_of(self._pending)
         if note is not None:
             print(f"medperf-lint: {note}", file=sys.stderr)
 
-    async def _failure(self, url: str, err: Exception, last: bool) -> Inconclusive | None:
-        """What a failed exchange means: None to retry it."""
-        from medperf_lint.net.transport import TransportError, origin
+    async def _failure(self, url: str, err: TransportError) -> Inconclusive:
+        """What a failed exchange means for the lookups (the transport retried what it may)."""
+        from medperf_lint.net.transport import origin
 
-        assert isinstance(err, TransportError)
         host = urlsplit(url).hostname or ""
         on_api = origin(url) == self.origin
         if not on_api and err.kind in ("blocked-address", "dns"):
             return Inconclusive(f"the GitHub API redirected to {host}: {err.detail}; not following")
         if on_api and err.kind == "dns":
             return await self.budget.stop(f"cannot resolve the GitHub API host {host}")
-        if err.kind == "fd-shortage" and not last:
-            return None
-        if last:
-            return await self.budget.stop(f"cannot reach the GitHub API at {host}: {err.detail}")
-        return None
+        return await self.budget.stop(f"cannot reach the GitHub API at {host}: {err.detail}")
 
     async def _send(self, url: str, accept: str) -> Response:
         from medperf_lint.net.transport import Timeouts
@@ -637,13 +627,13 @@ class GitHubClient:
             token=(self.origin, self._token) if self._token else None,
         )
 
-    async def _judge(self, resp: Response, reply: Reply, attempt: int) -> float | None:
-        """None to accept ``reply``; seconds to wait before retrying; raises to give up."""
+    async def _judge(self, resp: Response, reply: Reply) -> None:
+        """GitHub's own refusals, which no retry can change: they stop every lookup."""
         from medperf_lint.net.util import retry_after
 
         status = reply.status
-        if status < 400 or status in (404, 422):
-            return None
+        if status not in (401, 403, 429):
+            return
         limited = resp.headers.get("x-ratelimit-remaining") == "0"
         wait = retry_after(resp.headers.get("retry-after"))
         if status in (403, 429) and limited and wait is None:
@@ -651,17 +641,12 @@ class GitHubClient:
             raise await self.budget.stop(
                 _spent_reason(float(reset) if reset is not None else None, self._token is None)
             )
-        if status in (403, 429) and wait is not None:
-            return wait + random.uniform(0, 0.25)
-        if status == 403 and "rate limit" in reply.message.lower():
+        if status == 403 and wait is None and "rate limit" in reply.message.lower():
             raise await self.budget.stop(f"GitHub secondary rate limit: {reply.message}")
         if status == 401:
             raise await self.budget.stop(
                 f"GitHub API rejected the token from GITHUB_TOKEN/GH_TOKEN (401 {reply.message})"
             )
-        if status == 429 or status >= 500 or status == 408:
-            return _backoff(attempt)
-        raise Inconclusive(_unexpected(reply, "the API"))
 
     async def _stop_for_wait(self, reply: Reply, wait: float) -> str:
         until = iso_utc(time.time() + wait)
@@ -695,10 +680,6 @@ def _tips(reply: Reply) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def _backoff(attempt: int) -> float:
-    return float(min(MAX_WAIT, BACKOFF * 2**attempt) * random.uniform(0.5, 1.5))
-
-
 def _said(reply: Reply) -> str:
     return (
         f"GitHub answered {reply.status}: {reply.message}"
@@ -709,3 +690,26 @@ def _said(reply: Reply) -> str:
 
 def _unexpected(reply: Reply, what: str) -> str:
     return f"{_said(reply)} for {what}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The provider: the GitHub refs of every http(s) URL; it stops at the deadline by itself
+
+
+def _check(urls: tuple[str, ...], run: Run) -> NetworkResults:
+    # Returns at the deadline itself, every lookup answered: nothing to hand in early.
+    refs, releases = resolve(urls, run.settings)
+    return NetworkResults(github=refs, releases=releases)
+
+
+def _unfinished(urls: tuple[str, ...], settings: Settings) -> NetworkResults:
+    keys = {k for u in urls if (k := github_ref_key(u)) is not None}
+    tags = {k for u in urls if (k := github_release_key(u)) is not None}
+    reason = deadline_reason(settings)
+    return NetworkResults(
+        github=dict.fromkeys(keys, RefLookup(inconclusive=reason)),
+        releases=dict.fromkeys(tags, ReleaseLookup(inconclusive=reason)),
+    )
+
+
+PROVIDER: Provider[str] = Provider(web_urls, _check, _unfinished)

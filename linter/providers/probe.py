@@ -15,33 +15,29 @@ file descriptors is waited out, never reported as a broken URL.
 from __future__ import annotations
 
 import asyncio
-import random
 import time
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
-from medperf_lint.facts import Progress
+from medperf_lint.facts import NetworkResults, Progress
+from medperf_lint.facts.plan import Provider, Run, deadline_reason, web_urls
 from medperf_lint.facts.probe import HTML_TYPES, ProbeResult
 from medperf_lint.input.config import Settings
 from medperf_lint.net.cache import ProbeCache
+from medperf_lint.net.policy import MAX_WAIT, challenged, retry_delay
 from medperf_lint.refs.hosts import is_full_sha
 from medperf_lint.refs.sniff import WINDOW, drive_page, sign_in_page, sniff
 
 if TYPE_CHECKING:
-    from medperf_lint.net.transport import Transport
+    from medperf_lint.net.transport import Answer, Response, Transport, TransportError
 
-__all__ = ["ProbeResult", "probe_urls"]
+__all__ = ["PROVIDER", "ProbeResult", "probe_urls"]
 
-MAX_REDIRECTS = 10
-MAX_WAIT = 30.0  # cap on any single Retry-After or backoff wait
-REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
-RETRY_CODES = frozenset({408, 429})  # plus every 5xx
 HEAD_REFUSED_WAIT = frozenset({429, 503})
 DEADLINE = "deadline reached"
-FD_WAIT = 0.2  # seconds between attempts while the machine is out of file descriptors
 
 
 def probe_urls(
@@ -175,7 +171,7 @@ class _State:
     head_size: int | None = None
     head_encoding: str | None = None
     proxy: str | None = None
-    repo_commit: str | None = None  # X-Repo-Commit of the first hop (Hugging Face)
+    repo_commit: str | None = None  # X-Repo-Commit of the first hop's answer (Hugging Face)
 
     def result(self, **values: Any) -> ProbeResult:
         return ProbeResult(
@@ -197,11 +193,8 @@ class _Stop(Exception):
         self.result = result
 
 
-@dataclass(frozen=True)
-class _Answer:
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
+class _HeadFailed(Exception):
+    """HEAD failed in a way GET may not (some servers drop or stall HEAD on downloads)."""
 
 
 class _Prober:
@@ -236,98 +229,118 @@ class _Prober:
     async def _run(self, state: _State) -> ProbeResult:
         """HEAD and the ranged GET of the first hop go out side by side (the GET is the one a
         direct URL needs next anyway); a redirect or an early verdict from HEAD drops it."""
-        early: asyncio.Task[_Answer | None] = asyncio.ensure_future(self._send(state, "GET"))
+        early: asyncio.Task[Response] = asyncio.ensure_future(self._send(state, "GET", state.url))
+        from medperf_lint.net.transport import TransportError
+
         try:
             return await self._steps(state, early)
+        except TransportError as err:
+            return self._failed(state, err)
         finally:
             if not early.done():
                 early.cancel()
             await asyncio.gather(early, return_exceptions=True)
 
-    async def _steps(
-        self, state: _State, early: asyncio.Task[_Answer | None] | None
-    ) -> ProbeResult:
-        method = "HEAD"
-        while True:
-            if method == "GET" and early is not None and not state.redirects:
-                answer = await early  # its failures (a _Stop) decide as a later GET's would
-            else:
-                answer = await self._send(state, method, prefetched=early is not None)
-            if method == "GET":
-                early = None
-            if answer is None:  # HEAD failed in a way GET may not: let GET decide
-                method = "GET"
-                continue
-            if not state.redirects and state.repo_commit is None:
-                state.repo_commit = _repo_commit(answer.headers)
-            location = answer.headers.get("location")
-            if answer.status in REDIRECT_CODES and location:
-                early = None
-                self._follow(state, answer.status, location)
-                continue
-            if method == "HEAD":
-                if 200 <= answer.status < 300:
-                    state.head_status = answer.status
-                    state.head_type = answer.headers.get("content-type")
-                    state.head_size = _int(answer.headers.get("content-length"))
-                    state.head_encoding = _encoding(answer.headers)
-                elif answer.status in (404, 410):
-                    return state.result(
-                        status=answer.status, content_type=answer.headers.get("content-type")
-                    )
-                else:
-                    state.head_status = answer.status
-                    if (
-                        early is None
-                        and answer.status in HEAD_REFUSED_WAIT
-                        and state.retries_left > 0
-                    ):
-                        state.retries_left -= 1  # (a GET already out beside it answers for it)
-                        await self._wait(state, answer, 0)
-                method = "GET"
-                continue
-            if (answer.status in RETRY_CODES or answer.status >= 500) and not _challenge(answer):
-                if state.retries_left > 0:
-                    attempt = self.settings.retries - state.retries_left
-                    state.retries_left -= 1
-                    await self._wait(state, answer, attempt)
-                    continue
-                tries = self.settings.retries
-                return self._finish(
-                    state,
-                    answer,
-                    inconclusive=f"HTTP {answer.status} after {tries} retr{'y' if tries == 1 else 'ies'}",
-                )
-            return self._finish(state, answer)
+    async def _steps(self, state: _State, early: asyncio.Task[Response]) -> ProbeResult:
+        """HEAD through the redirects (the transport's loop, each hop recorded), then the GET
+        from where HEAD ended, retried as the policy says."""
+        from medperf_lint.net.transport import follow, retrying
 
-    def _follow(self, state: _State, status: int, location: str) -> None:
-        target = urljoin(state.current, location.strip())
-        state.redirects.append((status, target))
-        scheme = urlsplit(target).scheme.lower()
-        if scheme not in ("http", "https"):
-            raise _Stop(
-                state.result(
-                    status=status,
-                    error="bad-redirect-scheme",
-                    detail=f"redirects to a {scheme or 'scheme-less'}: URL, which cannot be downloaded over HTTP",
+        async def head_hop(url: str) -> Response:
+            state.current = url
+            send = lambda: self._send(state, "HEAD", url, prefetched=url == state.url)  # noqa: E731
+            return await retrying(send, retries=0)  # a HEAD is never asked again
+
+        try:
+            head, state.current = await follow(head_hop, state.url, on_hop=self._hop(state))
+        except _HeadFailed:
+            head = None
+        if head is not None:
+            if head.status in (404, 410):
+                return state.result(
+                    status=head.status, content_type=head.headers.get("content-type")
                 )
+            await self._after_head(state, head, early_used=not state.redirects)
+        if state.redirects:
+            early.cancel()
+        answer, state.current = await follow(
+            self._get_hop(state, None if state.redirects else early),
+            state.current,
+            on_hop=self._hop(state),
+            visited=[target for _status, target in state.redirects],
+        )
+        if retry_delay(answer.status, answer.headers, 0) is not None:
+            tries = self.settings.retries
+            return self._finish(
+                state,
+                answer,
+                inconclusive=f"HTTP {answer.status} after {tries} retr{'y' if tries == 1 else 'ies'}",
             )
-        if target in state.seen:
-            raise _Stop(
-                state.result(
-                    status=status, error="redirect-loop", detail=f"redirect loop back to {target}"
-                )
-            )
-        if len(state.redirects) > MAX_REDIRECTS:
-            raise _Stop(
-                state.result(
-                    status=status,
-                    error="too-many-redirects",
-                    detail=f"more than {MAX_REDIRECTS} redirects",
-                )
-            )
-        state.seen.add(target)
-        state.current = target
+        return self._finish(state, answer)
+
+    async def _after_head(self, state: _State, head: Response, early_used: bool) -> None:
+        """Remember what HEAD said; a HEAD told to slow down waits once before the GET (unless
+        a GET already went out beside it, whose answer speaks for itself)."""
+        state.head_status = head.status
+        if 200 <= head.status < 300:
+            state.head_type = head.headers.get("content-type")
+            state.head_size = _int(head.headers.get("content-length"))
+            state.head_encoding = _encoding(head.headers)
+            return
+        if not early_used and head.status in HEAD_REFUSED_WAIT and state.retries_left > 0:
+            state.retries_left -= 1
+            delay = retry_delay(head.status, head.headers, 0)
+            await self._wait(state, delay or 0.0, head)
+
+    def _get_hop(
+        self, state: _State, early: asyncio.Task[Response] | None
+    ) -> Callable[[str], Awaitable[Response]]:
+        """One GET hop under the transport's retry loop; the GET sent beside HEAD is its
+        first try at the first URL."""
+        from medperf_lint.net.transport import retrying
+
+        pending = [early] if early is not None else []
+
+        async def hop(url: str) -> Response:
+            state.current = url
+
+            async def once() -> Response:
+                if pending:
+                    return await pending.pop()
+                return await self._send(state, "GET", url)
+
+            async def wait(delay: float, answer: Answer | None) -> None:
+                state.retries_left -= 1
+                await self._wait(state, delay, answer)
+
+            return await retrying(once, retries=state.retries_left, pause=wait)
+
+        return hop
+
+    @staticmethod
+    def _hop(state: _State) -> Callable[[int, str], None]:
+        def record(status: int, target: str) -> None:
+            state.redirects.append((status, target))
+
+        return record
+
+    def _failed(self, state: _State, err: TransportError) -> ProbeResult:
+        """The verdict for a failed exchange (the transport's kinds)."""
+        from medperf_lint.net.transport import BadRedirect
+
+        kind, detail, host = err.kind, err.detail, _host(state.current)
+        if isinstance(err, BadRedirect):
+            return state.result(status=err.status, error=kind, detail=detail)
+        if kind == "proxy":  # the user's proxy, not the URL, failed: MedPerf's would too
+            return state.result(inconclusive=detail)
+        if kind == "bad-url":
+            return state.result(error=kind, detail=detail)
+        if kind == "blocked-address":
+            why = f"{detail}; refusing to connect (use --allow-private-hosts if this is intended)"
+            return state.result(error=kind, detail=why)
+        if kind in ("timeout", "connect-timeout"):
+            return state.result(inconclusive=f"timeout: {detail} ({host})")
+        return state.result(error=kind, detail=f"{detail} ({host})")
 
     def _remaining(self, state: _State) -> float:
         if self.stop.is_set():
@@ -343,19 +356,20 @@ class _Prober:
             )
         return left
 
-    async def _wait(self, state: _State, answer: _Answer, attempt: int) -> None:
-        from medperf_lint.net.util import retry_after
-
-        delay = retry_after(answer.headers.get("retry-after"))
-        if delay is None:
-            delay = min(MAX_WAIT, 0.5 * 2**attempt) * random.uniform(0.5, 1.0)
-        delay = min(delay, MAX_WAIT)
+    async def _wait(self, state: _State, delay: float, answer: Answer | None) -> None:
+        """The probe's pause between tries: within its time budget, cut short by the deadline."""
         left = self._remaining(state)
-        if delay >= left:
+        if delay > MAX_WAIT or delay >= left:
+            if answer is None:
+                raise _Stop(
+                    state.result(
+                        inconclusive=f"timeout: no complete answer within {self.settings.timeout:g} s"
+                    )
+                )
             raise _Stop(
                 self._finish(
                     state,
-                    answer,
+                    answer,  # type: ignore[arg-type]  # the loops hand back what _send returned
                     inconclusive=f"HTTP {answer.status}: asked to wait {delay:g} s, beyond the time budget",
                 )
             )
@@ -365,73 +379,46 @@ class _Prober:
             return
         raise _Stop(state.result(inconclusive=DEADLINE))
 
-    async def _send(self, state: _State, method: str, prefetched: bool = False) -> _Answer | None:
-        """One request to ``state.current``; None when a HEAD failed in a way GET may not.
+    async def _send(
+        self, state: _State, method: str, url: str, prefetched: bool = False
+    ) -> Response:
+        """One request to ``url`` within the probe's budget and the host's connection limit.
 
         ``prefetched``: the GET already went out beside this HEAD, so this HEAD's connection
-        is kept only for other probes of the host."""
+        is kept only for other probes of the host. A HEAD that fails in a way GET may not
+        raises _HeadFailed."""
         from medperf_lint.net.transport import Timeouts, TransportError
 
-        url = state.current
         host = _host(url)
         headers = {"Range": f"bytes=0-{WINDOW - 1}"} if method == "GET" else {}
-        while True:
-            async with self._limit(host):
-                left = self._remaining(state)
-                state.requests += 1
-                timeouts = Timeouts(
-                    min(self.settings.connect_timeout, left), min(self.settings.read_timeout, left)
+        async with self._limit(host):
+            left = self._remaining(state)
+            state.requests += 1
+            timeouts = Timeouts(
+                min(self.settings.connect_timeout, left), min(self.settings.read_timeout, left)
+            )
+            try:
+                response = await self.transport.request(
+                    method,
+                    url,
+                    headers=headers,
+                    limit=WINDOW,
+                    timeouts=timeouts,
+                    keep=(method == "HEAD" and not prefetched) or self.users[host] > 1,
                 )
-                try:
-                    response = await self.transport.request(
-                        method,
-                        url,
-                        headers=headers,
-                        limit=WINDOW,
-                        timeouts=timeouts,
-                        keep=(method == "HEAD" and not prefetched) or self.users[host] > 1,
-                    )
-                    state.proxy = response.proxy
-                    return _Answer(response.status, response.headers, response.body)
-                except TransportError as err:
-                    kind, detail = err.kind, err.detail
-            if kind == "fd-shortage":  # this machine's limit, not the URL's fault
-                state.requests -= 1
-                await self._pause(state, FD_WAIT)
-                continue
-            if kind == "proxy":  # the user's proxy, not the URL, failed: MedPerf's would too
-                raise _Stop(state.result(inconclusive=detail))
-            if kind == "bad-url":
-                raise _Stop(state.result(error=kind, detail=detail))
-            if kind == "blocked-address":
-                raise _Stop(
-                    state.result(
-                        error=kind,
-                        detail=f"{detail}; refusing to connect (use --allow-private-hosts if this is intended)",
-                    )
-                )
-            if method == "HEAD" and kind in ("reset", "timeout", "bad-response"):
-                return None  # some servers drop or stall HEAD on download endpoints
-            if kind in ("reset", "bad-response") and state.retries_left > 0:  # a fresh connection
-                attempt = self.settings.retries - state.retries_left
-                state.retries_left -= 1
-                await self._wait(state, _Answer(0, {}, b""), attempt)
-                continue
-            if kind in ("timeout", "connect-timeout"):
-                raise _Stop(state.result(inconclusive=f"timeout: {detail} ({host})"))
-            raise _Stop(state.result(error=kind, detail=f"{detail} ({host})"))
-
-    async def _pause(self, state: _State, delay: float) -> None:
-        """Sleep ``delay`` unless the time budget or the deadline ends first."""
-        left = self._remaining(state)
-        try:
-            await asyncio.wait_for(self.stop.wait(), min(delay, left))
-        except asyncio.TimeoutError:
-            return
-        raise _Stop(state.result(inconclusive=DEADLINE))
+            except TransportError as err:
+                if err.kind == "fd-shortage":  # this machine's limit, not the URL's fault
+                    state.requests -= 1
+                elif method == "HEAD" and err.kind in ("reset", "timeout", "bad-response"):
+                    raise _HeadFailed() from err
+                raise
+        state.proxy = response.proxy
+        if url == state.url and state.repo_commit is None:
+            state.repo_commit = _repo_commit(response.headers)
+        return response
 
     def _finish(
-        self, state: _State, answer: _Answer, inconclusive: str | None = None
+        self, state: _State, answer: Response, inconclusive: str | None = None
     ) -> ProbeResult:
         headers = answer.headers
         content_type = headers.get("content-type") or state.head_type
@@ -444,7 +431,7 @@ class _Prober:
                 page, page_detail = found.kind, found.detail
         if page is None and state.redirects and sign_in_page(state.current):
             page, page_detail = "sign-in", state.current
-        if inconclusive is None and _challenge(answer):
+        if inconclusive is None and challenged(answer.headers):
             inconclusive = "Cloudflare challenge (cf-mitigated: challenge): a browser check blocks automated requests"
         return state.result(
             status=answer.status,
@@ -467,17 +454,13 @@ def _repo_commit(headers: Mapping[str, str]) -> str | None:
     return value if is_full_sha(value) else None
 
 
-def _challenge(answer: _Answer) -> bool:
-    return answer.headers.get("cf-mitigated", "").strip().lower() == "challenge"
-
-
 def _int(value: str | None) -> int | None:
     if value is None or not value.strip().isdigit():
         return None
     return int(value.strip())
 
 
-def _size(answer: _Answer, state: _State) -> int | None:
+def _size(answer: Response, state: _State) -> int | None:
     if answer.status == 206 or answer.status == 416:
         total = answer.headers.get("content-range", "").rpartition("/")[2]
         return _int(total)
@@ -503,3 +486,20 @@ def _disposition_name(value: str | None) -> str | None:
     message["content-disposition"] = value
     name = message.get_filename()
     return str(name) if name else None
+
+
+# ---------------------------------------------------------------------------------------------
+# The provider: every http(s) URL, probed; unfinished ones inconclusive at the deadline
+
+
+def _check(urls: tuple[str, ...], run: Run) -> NetworkResults:
+    found = probe_urls(list(urls), run.settings, run.progress, on_result=run.partial.probe)
+    return NetworkResults(probes=found)
+
+
+def _unfinished(urls: tuple[str, ...], settings: Settings) -> NetworkResults:
+    reason = deadline_reason(settings)
+    return NetworkResults(probes={u: ProbeResult(u, u, inconclusive=reason) for u in urls})
+
+
+PROVIDER: Provider[str] = Provider(web_urls, _check, _unfinished, hands_in_probes=True)

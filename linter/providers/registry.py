@@ -7,7 +7,8 @@ with every manifest media type accepted (an index for multi-platform images, as
 ``image_hash``). A 401 carries ``WWW-Authenticate: Bearer realm=…,service=…,scope=…``; the
 anonymous token from the realm is then sent to the registry's own origin only. The digest is
 the ``Docker-Content-Digest`` header, or the SHA-256 of the manifest when a registry omits it.
-Every request goes through the run's transport (address policy, proxies, ``--resolve``, limits).
+Every request goes through the run's transport (address policy, proxies, ``--resolve``, limits)
+and its one retry and redirect policy.
 
 Written here because the registry libraries on PyPI either shell out to Docker, pull whole
 images, or bring their own HTTP stack that would bypass the transport's policy; the protocol
@@ -24,12 +25,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
+from medperf_lint.facts import NetworkResults
+from medperf_lint.facts.plan import Provider, Run, deadline_reason
 from medperf_lint.facts.registry import ImageLookup, unanswered
-from medperf_lint.net.transport import Response, Timeouts, Transport, TransportError, origin
 from medperf_lint.refs.images import ImageName, parse_image
 
 if TYPE_CHECKING:
     from medperf_lint.input.config import Settings
+    from medperf_lint.net.transport import Answer, Response, Timeouts, Transport
+    from medperf_lint.refs.references import Reference
 
 MANIFEST_TYPES = (
     "application/vnd.oci.image.index.v1+json",
@@ -57,7 +61,7 @@ def parse_challenge(value: str) -> dict[str, str] | None:
 
 
 async def lookup_images(
-    transport: Transport, images: Iterable[str], timeouts: Timeouts
+    transport: Transport, images: Iterable[str], timeouts: Timeouts, retries: int = 0
 ) -> dict[str, ImageLookup]:
     """Look up each unique image reference once, a few at a time."""
     unique = list(dict.fromkeys(images))
@@ -65,16 +69,22 @@ async def lookup_images(
 
     async def one(value: str) -> tuple[str, ImageLookup]:
         async with gate:
-            return value, await lookup_image(transport, value, timeouts)
+            return value, await lookup_image(transport, value, timeouts, retries)
 
     return dict(await asyncio.gather(*(one(v) for v in unique)))
 
 
-async def lookup_image(transport: Transport, value: str, timeouts: Timeouts) -> ImageLookup:
+async def lookup_image(
+    transport: Transport, value: str, timeouts: Timeouts, retries: int = 0
+) -> ImageLookup:
+    """One image's digest; every request under the transport's policy: redirects followed
+    and retries as :mod:`medperf_lint.net.policy` says (``retries`` after the first try)."""
+    from medperf_lint.net.transport import TransportError
+
     image = parse_image(value)
     if image is None:
         return unanswered(value, "not a valid image reference")
-    client = _Client(transport, image, value, timeouts)
+    client = _Client(transport, image, value, timeouts, retries)
     try:
         return await client.run()
     except TransportError as err:
@@ -84,8 +94,11 @@ async def lookup_image(transport: Transport, value: str, timeouts: Timeouts) -> 
 
 
 class _Client:
-    def __init__(self, transport: Transport, image: ImageName, value: str, timeouts: Timeouts):
+    def __init__(
+        self, transport: Transport, image: ImageName, value: str, timeouts: Timeouts, retries: int
+    ):
         self.transport, self.image, self.value, self.timeouts = transport, image, value, timeouts
+        self.retries = retries
         self.url = f"https://{image.api_host}/v2/{image.repository}/manifests/{image.reference}"
         self.token: str | None = None
         self.requests = 0
@@ -109,17 +122,34 @@ class _Client:
             requests=self.requests,
         )
 
-    async def send(self, method: str, url: str, limit: int, *, accept: str = ACCEPT) -> Response:
+    async def send(
+        self, method: str, url: str, limit: int, *, accept: str = ACCEPT, token: bool = True
+    ) -> Response:
+        """One exchange under the transport's policy (every try and hop counted)."""
+        from medperf_lint.net.transport import origin, wait_within_policy
+
+        bearer = (origin(self.url), self.token) if self.token and token else None
+
+        def count(_status: int, _target: str) -> None:
+            self.requests += 1
+
+        async def wait(delay: float, answer: Answer | None) -> None:
+            self.requests += 1
+            await wait_within_policy(delay, answer)
+
         self.requests += 1
-        token = (origin(self.url), self.token) if self.token else None
-        return await self.transport.request(
+        answer, _final = await self.transport.fetch(
             method,
             url,
             headers={"Accept": accept},
             limit=limit,
             timeouts=self.timeouts,
-            token=token,
+            token=bearer,
+            retries=self.retries,
+            pause=wait,
+            on_hop=count,
         )
+        return answer
 
     async def run(self) -> ImageLookup:
         answer = await self.send("HEAD", self.url, 0)
@@ -147,14 +177,7 @@ class _Client:
         if "scope" not in query:
             query["scope"] = f"repository:{self.image.repository}:pull"
         url = challenge["realm"] + ("&" if "?" in challenge["realm"] else "?") + urlencode(query)
-        self.requests += 1
-        reply = await self.transport.request(
-            "GET",
-            url,
-            headers={"Accept": "application/json"},
-            limit=MAX_SMALL,
-            timeouts=self.timeouts,
-        )
+        reply = await self.send("GET", url, MAX_SMALL, accept="application/json", token=False)
         if reply.status != 200:
             return False
         try:
@@ -199,8 +222,32 @@ def look_up(
     images: Sequence[str], settings: Settings, until: float | None
 ) -> dict[str, ImageLookup]:
     """The provider's entry point: every image on the run's transport, cut off at ``until``."""
-    from medperf_lint.net.transport import call_until
+    from medperf_lint.net.transport import Timeouts, call_until
 
     timeouts = Timeouts(settings.connect_timeout, settings.read_timeout)
-    found = call_until(settings, lambda t: lookup_images(t, images, timeouts), until) or {}
+    retries = settings.retries
+    found = call_until(settings, lambda t: lookup_images(t, images, timeouts, retries), until) or {}
     return {v: found.get(v) or unanswered(v, "deadline reached") for v in images}
+
+
+# ---------------------------------------------------------------------------------------------
+# The provider: every well-formed image reference
+
+
+def _images(refs: Sequence[Reference], _settings: Settings) -> tuple[str, ...]:
+    from medperf_lint.refs.references import RefKind
+
+    images = {r.raw for r in refs if r.kind is RefKind.IMAGE and r.present and r.raw}
+    return tuple(sorted(i for i in images if parse_image(i) is not None))
+
+
+def _check(images: tuple[str, ...], run: Run) -> NetworkResults:
+    return NetworkResults(images=look_up(images, run.settings, run.until))
+
+
+def _unfinished(images: tuple[str, ...], settings: Settings) -> NetworkResults:
+    reason = deadline_reason(settings)
+    return NetworkResults(images={value: unanswered(value, reason) for value in images})
+
+
+PROVIDER: Provider[str] = Provider(_images, _check, _unfinished)

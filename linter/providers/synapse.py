@@ -21,14 +21,27 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from medperf_lint.facts import NetworkResults
+from medperf_lint.facts.plan import Provider, Run, deadline_reason
 from medperf_lint.facts.synapse import ANONYMOUSLY, PORTAL, SynapseLookup, portal_url
 
 # logging, tempfile and threads are imported where used: an offline run must not pay for them.
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from medperf_lint.input.config import Settings
     from medperf_lint.providers.synapse_client import Reply, SynapseChecker
+    from medperf_lint.refs.references import Reference
 
-__all__ = ["ANONYMOUSLY", "PORTAL", "SynapseLookup", "check_ids", "portal_url"]
+__all__ = [
+    "ANONYMOUSLY",
+    "PORTAL",
+    "PROVIDER",
+    "SynapseLookup",
+    "check_ids",
+    "download_urls",
+    "portal_url",
+]
 
 # synapseclient's concreteType -> the entityType names the bundle uses
 _TYPES = {
@@ -241,7 +254,7 @@ class _quiet_synapse_logging:
             logger.removeFilter(_drop_all)
 
 
-def _drop_all(record: object) -> bool:
+def _drop_all(_record: object) -> bool:
     return False
 
 
@@ -284,3 +297,31 @@ def download_urls(ids: list[str], settings: Settings) -> dict[str, tuple[str | N
             checker.close()
             shutil.rmtree(tmp, ignore_errors=True)
     return found
+
+
+# ---------------------------------------------------------------------------------------------
+# The provider: every synapse:synN ID; it stops at the deadline by itself
+
+
+def _ids(refs: Sequence[Reference], _settings: Settings) -> tuple[str, ...]:
+    return tuple(sorted({s for r in refs if (s := r.synapse_id) is not None}))
+
+
+def _check(ids: tuple[str, ...], run: Run) -> NetworkResults:
+    # Returns at the deadline itself, every ID answered: nothing to hand in early.
+    lookups, identity = check_ids(list(ids), run.settings, run.until)
+    return NetworkResults(synapse=lookups, synapse_identity=identity)
+
+
+def _unfinished(ids: tuple[str, ...], settings: Settings) -> NetworkResults:
+    from medperf_lint.input.synapse_credentials import find_credentials
+
+    # Cut off before or during login: whether the token is good is unknown, not missing.
+    auth = "missing" if find_credentials() is None else "user (unverified)"
+    reason = deadline_reason(settings)
+    return NetworkResults(
+        synapse={i: SynapseLookup(i, auth=auth, inconclusive=reason) for i in ids}
+    )
+
+
+PROVIDER: Provider[str] = Provider(_ids, _check, _unfinished)

@@ -24,7 +24,10 @@ from __future__ import annotations
 
 import inspect
 import json
+import socket
+import sys
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +36,9 @@ from urllib.parse import urlsplit
 
 import requests
 from medperf_lint.input.config import DEFAULT_SYNAPSE_ENDPOINT, Settings
+from medperf_lint.net.addresses import AddressPolicy, AddressRefused, parse_overrides
+from medperf_lint.net.failures import classify, describe_failure
+from medperf_lint.net.policy import MAX_WAIT, RETRY_FAILURES, backoff, retry_delay
 from medperf_lint.net.util import DEFAULT_PORTS, exception_chain
 from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase
@@ -53,11 +59,6 @@ BUNDLE_REQUEST = {
     "includePermissions": True,
 }
 
-RETRY_STATUS_CODES = (429, 500, 502, 503, 504)
-# Retried: refused/reset connections and "slow down"-style reasons. Not retried: timeouts, so a
-# hanging server costs one read timeout, not (retries + 1) of them.
-RETRY_EXCEPTIONS = ("ConnectionError", "ConnectionResetError", "ChunkedEncodingError")
-RETRY_REASONS = ("slow down", "slowdown", "try again", "proxy error")
 # A bundle2 answer is a few KiB; 4 MiB leaves room for many file handles and error pages.
 MAX_BODY = 4 * 1024 * 1024
 _CHUNK = 64 * 1024
@@ -91,16 +92,15 @@ def endpoints(repo: str) -> dict[str, str]:
     }
 
 
-def retry_policy(settings: Settings) -> dict[str, Any]:
-    """A short policy; the key names are the same in synapseclient 4.1.1 and newest 4.x."""
+def retry_policy() -> dict[str, Any]:
+    """synapseclient's own retries, off: the session's adapter retries every request by the
+    one policy (:mod:`medperf_lint.net.policy`), ``login()``'s ``/userProfile`` included.
+    The key names are the same in synapseclient 4.1.1 and newest 4.x."""
     policy: dict[str, Any] = {
-        "retries": settings.retries,
-        "wait": 0.2,
-        "back_off": 2,
-        "max_wait": 2,
-        "retry_status_codes": list(RETRY_STATUS_CODES),
-        "retry_errors": list(RETRY_REASONS),
-        "retry_exceptions": list(RETRY_EXCEPTIONS),
+        "retries": 0,
+        "retry_status_codes": [],
+        "retry_errors": [],
+        "retry_exceptions": [],
     }
     from synapseclient.core.retry import with_retry
 
@@ -123,14 +123,64 @@ def origin(url: str) -> tuple[str, str, int] | None:
 
 
 class CappedAdapter(HTTPAdapter):
-    """Reads each answer's body here, at most ``max_bytes`` of it (decoded), whatever the caller
-    asked: requests would otherwise read an endless body into memory."""
+    """The request policy on a requests session, as the transport applies it to aiohttp:
 
-    def __init__(self, max_bytes: int = MAX_BODY):
-        super().__init__()
+    * connections go where ``--resolve`` and the address policy say (every resolved address
+      checked, a literal IP in a URL too, the proxy exempt as the user named it);
+    * each answer's body is read here, at most ``max_bytes`` of it (decoded), whatever the
+      caller asked: requests would otherwise read an endless body into memory;
+    * answers and failures are retried by the one classifier
+      (:func:`medperf_lint.net.policy.retry_delay`), ``retries`` times at most."""
+
+    def __init__(
+        self,
+        max_bytes: int = MAX_BODY,
+        policy: AddressPolicy | None = None,
+        retries: int = 0,
+    ):
+        self.policy = policy or AddressPolicy({}, allow_private=True)
+        self.retries = retries
         self.max_bytes = max_bytes
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _policy_pools(self.policy)
+
+    def proxy_manager_for(self, proxy: str, **kwargs: Any) -> Any:
+        """The proxy's pools connect by the same policy; the proxy itself is exempt."""
+        found = origin(proxy)
+        if found is not None:
+            self.policy.exempt.add((found[1].strip("[]"), found[2]))
+        manager = super().proxy_manager_for(proxy, **kwargs)
+        manager.pool_classes_by_scheme = _policy_pools(self.policy)
+        return manager
 
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
+        target = origin(request.url or "")
+        if target is not None:
+            try:
+                self.policy.check_literal(target[1], target[2])
+            except AddressRefused as err:
+                raise requests.ConnectionError(err, request=request) from err
+        attempt = 0
+        while True:
+            try:
+                response = self._read(request, *args, **kwargs)
+            except requests.RequestException as err:
+                if classify(err)[0] not in RETRY_FAILURES or attempt >= self.retries:
+                    raise
+                delay = backoff(attempt)
+            else:
+                headers = {k.lower(): v for k, v in response.headers.items()}
+                delay_or_none = retry_delay(response.status_code, headers, attempt)
+                if delay_or_none is None or delay_or_none > MAX_WAIT or attempt >= self.retries:
+                    return response
+                delay = delay_or_none
+            attempt += 1
+            time.sleep(delay)
+
+    def _read(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
         kwargs["stream"] = True
         response = super().send(request, *args, **kwargs)
         body = bytearray()
@@ -148,6 +198,60 @@ class CappedAdapter(HTTPAdapter):
         response._content_consumed = True  # type: ignore[attr-defined]  # as requests does
         response.raw.release_conn()  # read to the end: the connection may serve the next call
         return response
+
+
+def _policy_pools(policy: AddressPolicy) -> dict[str, type[Any]]:
+    """urllib3 pool classes whose connections open by ``policy`` (``--resolve``, then every
+    permitted address in turn), keeping the name for the Host header, SNI and certificate."""
+    from urllib3.connection import HTTPConnection, HTTPSConnection
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+    class Plain(HTTPConnection):
+        def _new_conn(self) -> socket.socket:
+            return _connect(self, policy)
+
+    class Secure(HTTPSConnection):
+        def _new_conn(self) -> socket.socket:
+            return _connect(self, policy)
+
+    class PlainPool(HTTPConnectionPool):
+        ConnectionCls = Plain
+
+    class SecurePool(HTTPSConnectionPool):
+        ConnectionCls = Secure
+
+    return {"http": PlainPool, "https": SecurePool}
+
+
+def _connect(conn: Any, policy: AddressPolicy) -> socket.socket:
+    """The socket for ``conn``: each permitted address tried in turn, as urllib3 would."""
+    from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+    from urllib3.util.connection import create_connection
+
+    try:
+        addresses = policy.resolve(conn._dns_host, conn.port)
+    except OSError as err:
+        raise NewConnectionError(conn, f"Failed to establish a new connection: {err}") from err
+    failure: Exception | None = None
+    for address in addresses:
+        try:
+            sock = create_connection(
+                (address, conn.port),
+                conn.timeout,
+                source_address=conn.source_address,
+                socket_options=conn.socket_options,
+            )
+        except TimeoutError as err:
+            failure = ConnectTimeoutError(conn, f"Connection to {conn.host} timed out")
+            failure.__cause__ = err
+        except OSError as err:
+            failure = NewConnectionError(conn, f"Failed to establish a new connection: {err}")
+            failure.__cause__ = err
+        else:
+            sys.audit("http.client.connect", conn, conn.host, conn.port)
+            return sock
+    assert failure is not None
+    raise failure
 
 
 class _NoAuth(AuthBase):
@@ -168,6 +272,8 @@ class BoundedSession(requests.Session):
         token_origin: tuple[str, str, int] | None,
         max_body: int = MAX_BODY,
         also: tuple[str, str, int] | None = None,
+        policy: AddressPolicy | None = None,
+        retries: int = 0,
     ):
         super().__init__()
         self.trust_env = True  # proxies and CA bundle from the environment, as requests does
@@ -175,7 +281,7 @@ class BoundedSession(requests.Session):
         self._timeout = timeout
         self._token_origin = token_origin
         self._token_origins = {o for o in (token_origin, also) if o is not None}
-        adapter = CappedAdapter(max_body)
+        adapter = CappedAdapter(max_body, policy, retries)
         self.mount("https://", adapter)
         self.mount("http://", adapter)
 
@@ -209,7 +315,11 @@ class SynapseChecker:
         self._endpoints = endpoints(settings.synapse_endpoint)
         self._token_origin = origin(self._endpoints["repoEndpoint"])
         self._file_origin = origin(self._endpoints["fileHandleEndpoint"])
-        self._policy = retry_policy(settings)
+        self._policy = retry_policy()
+        # ValueError names a bad --resolve entry (a usage error, as on the transport)
+        self._addresses = AddressPolicy(
+            parse_overrides(settings.resolve), settings.allow_private_hosts
+        )
         self._local = threading.local()
         self._sessions: list[BoundedSession] = []
         self._lock = threading.Lock()
@@ -220,7 +330,13 @@ class SynapseChecker:
     def _session(self) -> BoundedSession:
         session: BoundedSession | None = getattr(self._local, "session", None)
         if session is None:
-            session = BoundedSession(self._timeout, self._token_origin, also=self._file_origin)
+            session = BoundedSession(
+                self._timeout,
+                self._token_origin,
+                also=self._file_origin,
+                policy=self._addresses,
+                retries=self._settings.retries,
+            )
             self._local.session = session
             with self._lock:
                 self._sessions.append(session)
@@ -339,18 +455,28 @@ def reply_from_exception(exc: BaseException, timeout: tuple[float, float]) -> Re
     response = _response_of(exc)
     if response is not None:
         return Reply(int(response.status_code), None, _reason_of(response))
-    if any(isinstance(e, requests.ConnectTimeout) for e in chain):
-        return Reply(
-            None, None, f"no connection within {timeout[0]:g} s (connect timeout)", failed=True
-        )
-    if any(isinstance(e, requests.Timeout) for e in chain):
-        return Reply(None, None, f"no answer within {timeout[1]:g} s (read timeout)", failed=True)
-    for err in chain:
-        if isinstance(err, requests.ConnectionError):
-            host = urlsplit(str(getattr(err.request, "url", "") or "")).netloc
-            where = f" to {host}" if host else ""
-            return Reply(None, None, f"could not connect{where}", failed=True)
-    return Reply(None, None, f"synapseclient failed: {type(exc).__name__}", failed=True)
+    if not any(isinstance(e, requests.RequestException) for e in chain):
+        return Reply(None, None, f"synapseclient failed: {type(exc).__name__}", failed=True)
+    return Reply(None, None, _failed_exchange(exc, chain, timeout), failed=True)
+
+
+def _failed_exchange(
+    exc: BaseException, chain: list[BaseException], timeout: tuple[float, float]
+) -> str:
+    """One line for a failed exchange, by the shared classifier."""
+    kind, detail = describe_failure(exc)
+    if kind == "connect-timeout":
+        return f"no connection within {timeout[0]:g} s (connect timeout)"
+    if kind == "timeout":
+        return f"no answer within {timeout[1]:g} s (read timeout)"
+    if kind == "blocked-address":
+        return f"{detail}; refusing to connect (use --allow-private-hosts if this is intended)"
+    request = next(
+        (getattr(e, "request", None) for e in chain if getattr(e, "request", None)), None
+    )
+    host = urlsplit(str(getattr(request, "url", "") or "")).netloc
+    where = f" to {host}" if host else ""
+    return f"could not connect{where}: {detail}"
 
 
 def _response_of(exc: BaseException) -> Any:

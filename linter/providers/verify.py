@@ -23,20 +23,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from medperf_lint.facts import BYTES, NetworkResults, Progress
 from medperf_lint.facts.download import ArchiveFacts, DemoDatasetCheck, DownloadFacts
-from medperf_lint.net.transport import Timeouts, Transport, TransportError
-from medperf_lint.progress import BYTES
+from medperf_lint.facts.plan import DownloadUrls, Provider, Run, deadline_reason
 from medperf_lint.providers.archive import ArchiveReader
 from medperf_lint.refs.references import tarball_role
 
 if TYPE_CHECKING:
-    from medperf_lint.facts import Progress
     from medperf_lint.input.config import Settings
     from medperf_lint.net.cache import VerifiedCache
+    from medperf_lint.net.transport import Timeouts, Transport
     from medperf_lint.refs.references import Reference
 
 CHUNK = 1024 * 1024
-MAX_REDIRECTS = 10  # requests allows 30; a chain this long is already reported by the probe
 CONCURRENCY = 4  # whole files: a few at a time is what a link can carry anyway
 
 ByteProgress = Callable[[str, int, int | None], None]  # (key, bytes so far, total or None)
@@ -79,13 +78,15 @@ async def verify_all(
     max_size: int,
     keep: Path | None = None,
     progress: ByteProgress | None = None,
+    retries: int = 0,
 ) -> dict[str, DownloadFacts]:
-    """Download each unique URL once, a few at a time; facts by URL."""
+    """Download each unique URL once, a few at a time; facts by URL. Every download follows
+    redirects and is retried as the transport's policy says (``retries`` after the first)."""
     gate = asyncio.Semaphore(CONCURRENCY)
 
     async def one(job: DownloadJob) -> tuple[str, DownloadFacts]:
         async with gate:
-            downloader = _Download(transport, job, timeouts, max_size, keep, progress)
+            downloader = _Download(transport, job, timeouts, max_size, keep, progress, retries)
             return job.name, await downloader.run()
 
     return dict(await asyncio.gather(*(one(j) for j in unique_jobs(jobs))))
@@ -109,11 +110,15 @@ class _Download:
         max_size: int,
         keep: Path | None,
         progress: ByteProgress | None,
+        retries: int = 0,
     ):
         self.transport, self.job, self.timeouts = transport, job, timeouts
         self.max_size, self.keep, self.progress = max_size, keep, progress
+        self.retries = retries
 
     async def run(self) -> DownloadFacts:
+        from medperf_lint.net.transport import TransportError
+
         try:
             return await self._run()
         except TransportError as err:
@@ -128,7 +133,7 @@ class _Download:
         sink = _Sink(self.keep) if self.keep is not None else None
         try:
             async with self.transport.stream(
-                job.url, timeouts=self.timeouts, max_redirects=MAX_REDIRECTS
+                job.url, timeouts=self.timeouts, retries=self.retries
             ) as answer:
                 if answer.status != 200:
                     return DownloadFacts(
@@ -173,11 +178,13 @@ class _Download:
 
     async def _encoded_hash(self) -> str | None:
         """SHA-256 of the bytes on the wire (the encoding left in place), or None on failure."""
+        from medperf_lint.net.transport import TransportError
+
         digest = hashlib.sha256()
         size = 0
         try:
             async with self.transport.stream(
-                self.job.url, timeouts=self.timeouts, max_redirects=MAX_REDIRECTS, decode=False
+                self.job.url, timeouts=self.timeouts, decode=False, retries=self.retries
             ) as answer:
                 if answer.status != 200:
                     return None
@@ -276,15 +283,14 @@ def plan_downloads(refs: Iterable[Reference]) -> tuple[DownloadJob, ...]:
 
 
 def _with_synapse_urls(
-    jobs: Sequence[DownloadJob], settings: Settings
+    jobs: Sequence[DownloadJob], settings: Settings, download_urls: DownloadUrls | None
 ) -> tuple[list[DownloadJob], dict[str, DownloadFacts]]:
-    """Synapse jobs get their pre-signed URL now; those without one are reported, not run."""
+    """Synapse jobs get their pre-signed URL now (from the Synapse provider, through the
+    gatherer); those without one are reported, not run."""
     wanted = [j.key[len("synapse:") :] for j in jobs if j.key.startswith("synapse:")]
     if not wanted:
         return list(jobs), {}
-    from medperf_lint.providers.synapse import download_urls
-
-    urls = download_urls(wanted, settings)
+    urls = download_urls(wanted, settings) if download_urls is not None else {}
     ready: list[DownloadJob] = []
     unavailable: dict[str, DownloadFacts] = {}
     for job in jobs:
@@ -319,10 +325,12 @@ def download_all(
     settings: Settings,
     until: float | None,
     progress: Progress | None = None,
+    download_urls: DownloadUrls | None = None,
 ) -> dict[str, DownloadFacts]:
-    """The provider's entry point: every job on the run's transport, cut off at ``until``."""
+    """The provider's entry point: every job on the run's transport, cut off at ``until``;
+    ``download_urls`` gives Synapse Files their pre-signed URL."""
     from medperf_lint.net.cache import VerifiedCache
-    from medperf_lint.net.transport import call_until
+    from medperf_lint.net.transport import Timeouts, call_until
 
     timeouts = Timeouts(settings.connect_timeout, settings.read_timeout)
     keep = Path(settings.keep_dir) if settings.keep_dir else None
@@ -332,7 +340,7 @@ def download_all(
     cached = _from_cache(cache, jobs)
     results.update(cached)
     jobs = [j for j in jobs if j.name not in cached]
-    jobs, unavailable = _with_synapse_urls(jobs, settings)
+    jobs, unavailable = _with_synapse_urls(jobs, settings, download_urls)
     results.update(unavailable)
     try:
         found = call_until(
@@ -344,6 +352,7 @@ def download_all(
                 max_size=settings.max_download_size,
                 keep=keep,
                 progress=on_bytes,
+                retries=settings.retries,
             ),
             until,
         )
@@ -408,3 +417,26 @@ def _to_cache(
         cache.put(
             cache.key(job.url, job.expected, _checks(job)), {"size": facts.size, "members": members}
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# The provider (--verify-hashes): every unique file MedPerf downloads and hashes
+
+
+def _downloads(refs: Sequence[Reference], settings: Settings) -> tuple[DownloadJob, ...]:
+    return plan_downloads(refs) if settings.verify_hashes else ()
+
+
+def _check(jobs: tuple[DownloadJob, ...], run: Run) -> NetworkResults:
+    urls = run.partial.services.synapse_download_urls
+    return NetworkResults(downloads=download_all(jobs, run.settings, run.until, run.progress, urls))
+
+
+def _unfinished(jobs: tuple[DownloadJob, ...], settings: Settings) -> NetworkResults:
+    reason = deadline_reason(settings)
+    return NetworkResults(
+        downloads={j.name: DownloadFacts(j.name, inconclusive=reason) for j in jobs}
+    )
+
+
+PROVIDER: Provider[DownloadJob] = Provider(_downloads, _check, _unfinished)

@@ -1,4 +1,4 @@
-"""Host-specific URL shapes shared by rules and network clients (see docs: hosts.md §1).
+"""Host-specific URL shapes shared by rules and network clients.
 
 Only parsing lives here: no rule logic, no network.
 """
@@ -6,6 +6,7 @@ Only parsing lives here: no rule logic, no network.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import quote, unquote
@@ -107,41 +108,85 @@ def parse_github_url(url: str) -> GitHubUrl | None:
     parts = split_url(url)
     if parts is None or parts.scheme not in ("http", "https"):
         return None
-    seg = [unquote(s) for s in parts.segments]
-    host = parts.host
-    if host == "raw.githubusercontent.com" and len(seg) >= 3:
-        split = _split_ref(seg[2:])
-        return GitHubUrl("raw", seg[0], seg[1], *split) if split else None
-    if host == "media.githubusercontent.com" and len(seg) >= 4 and seg[0] == "media":
-        split = _split_ref(seg[3:])
-        return GitHubUrl("media", seg[1], seg[2], *split) if split else None
-    if host == "gist.githubusercontent.com" and len(seg) >= 4 and seg[2] == "raw":
-        if len(seg) >= 5 and is_full_sha(seg[3]):
-            return GitHubUrl("gist-raw", seg[0], seg[1], seg[3], "/".join(seg[4:]))
-        return GitHubUrl("gist-raw", seg[0], seg[1], None, "/".join(seg[3:]))
-    if host == "codeload.github.com" and len(seg) >= 4 and seg[2] in _CODELOAD_FORMATS:
-        return GitHubUrl("codeload", seg[0], seg[1], "/".join(seg[3:]), seg[2])
-    if host not in ("github.com", "www.github.com") or len(seg) < 3:
+    parse = _PARSE_BY_HOST.get(parts.host)
+    return parse([unquote(s) for s in parts.segments]) if parse else None
+
+
+def _raw(seg: list[str]) -> GitHubUrl | None:
+    """raw.githubusercontent.com/OWNER/REPO/REF/PATH"""
+    split = _split_ref(seg[2:]) if len(seg) >= 3 else None
+    return GitHubUrl("raw", seg[0], seg[1], *split) if split else None
+
+
+def _media(seg: list[str]) -> GitHubUrl | None:
+    """media.githubusercontent.com/media/OWNER/REPO/REF/PATH (Git LFS files)"""
+    split = _split_ref(seg[3:]) if len(seg) >= 4 and seg[0] == "media" else None
+    return GitHubUrl("media", seg[1], seg[2], *split) if split else None
+
+
+def _gist(seg: list[str]) -> GitHubUrl | None:
+    """gist.githubusercontent.com/OWNER/ID/raw/[SHA/]FILE"""
+    if len(seg) < 4 or seg[2] != "raw":
         return None
-    owner, repo, action, rest = seg[0], seg[1], seg[2], seg[3:]
-    if action in ("blob", "tree", "raw"):
-        split = _split_ref(rest)
-        if split is None:
-            return None
-        kind = "raw-redirect" if action == "raw" else action
-        return GitHubUrl(kind, owner, repo, *split)
-    if action == "releases" and len(rest) >= 3 and rest[0] == "download":
+    if len(seg) >= 5 and is_full_sha(seg[3]):
+        return GitHubUrl("gist-raw", seg[0], seg[1], seg[3], "/".join(seg[4:]))
+    return GitHubUrl("gist-raw", seg[0], seg[1], None, "/".join(seg[3:]))
+
+
+def _codeload(seg: list[str]) -> GitHubUrl | None:
+    """codeload.github.com/OWNER/REPO/FORMAT/REF"""
+    if len(seg) < 4 or seg[2] not in _CODELOAD_FORMATS:
+        return None
+    return GitHubUrl("codeload", seg[0], seg[1], "/".join(seg[3:]), seg[2])
+
+
+def _github(seg: list[str]) -> GitHubUrl | None:
+    """github.com/OWNER/REPO/ACTION/…"""
+    parse = _PARSE_BY_ACTION.get(seg[2]) if len(seg) >= 3 else None
+    return parse(seg[0], seg[1], seg[2], seg[3:]) if parse else None
+
+
+def _page(owner: str, repo: str, action: str, rest: list[str]) -> GitHubUrl | None:
+    """blob/REF/PATH, tree/REF/PATH or raw/REF/PATH (which redirects to raw.githubusercontent)"""
+    split = _split_ref(rest)
+    if split is None:
+        return None
+    return GitHubUrl("raw-redirect" if action == "raw" else action, owner, repo, *split)
+
+
+def _releases(owner: str, repo: str, _action: str, rest: list[str]) -> GitHubUrl | None:
+    """releases/download/TAG/ASSET or releases/latest/download/ASSET"""
+    if len(rest) >= 3 and rest[0] == "download":
         return GitHubUrl("release", owner, repo, rest[1], "/".join(rest[2:]))
-    if action == "releases" and len(rest) >= 3 and rest[:2] == ["latest", "download"]:
+    if len(rest) >= 3 and rest[:2] == ["latest", "download"]:
         return GitHubUrl("release-latest", owner, repo, None, "/".join(rest[2:]))
-    if action == "archive" and rest:
-        joined = "/".join(rest)
-        match = _ARCHIVE_SUFFIX.search(joined)
-        if match:
-            return GitHubUrl(
-                "archive", owner, repo, joined[: match.start()], joined[match.start() :]
-            )
     return None
+
+
+def _archive(owner: str, repo: str, _action: str, rest: list[str]) -> GitHubUrl | None:
+    """archive/REF.tar.gz (or .tgz, .zip, .tar); ``path`` holds the suffix"""
+    joined = "/".join(rest)
+    match = _ARCHIVE_SUFFIX.search(joined)
+    if not match:
+        return None
+    return GitHubUrl("archive", owner, repo, joined[: match.start()], joined[match.start() :])
+
+
+_PARSE_BY_HOST: dict[str, Callable[[list[str]], GitHubUrl | None]] = {
+    "raw.githubusercontent.com": _raw,
+    "media.githubusercontent.com": _media,
+    "gist.githubusercontent.com": _gist,
+    "codeload.github.com": _codeload,
+    "github.com": _github,
+    "www.github.com": _github,
+}
+_PARSE_BY_ACTION: dict[str, Callable[[str, str, str, list[str]], GitHubUrl | None]] = {
+    "blob": _page,
+    "tree": _page,
+    "raw": _page,
+    "releases": _releases,
+    "archive": _archive,
+}
 
 
 RefKey = tuple[str, str, str]  # (owner, repo, ref as the commits API takes it)
@@ -164,7 +209,7 @@ def github_release_key(url: str) -> RefKey | None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Other hosts (hosts.md §3, §5-§8): the shapes more than one rule needs.
+# Other hosts: the shapes more than one rule needs.
 
 GITHUB_HOSTS = (
     "github.com",

@@ -1,4 +1,4 @@
-"""What the first bytes of a download really are (hosts.md §9), and which pages are traps.
+"""What the first bytes of a download really are, and which pages are traps.
 
 Headers lie: a share link can answer ``200 application/octet-stream`` with an HTML page, an
 object store can send its XML error document, and raw.githubusercontent.com serves the Git LFS
@@ -238,6 +238,6 @@ def drive_file_id(url: str) -> str | None:
 
 
 def drive_download_url(file_id: str, resource_key: str | None = None) -> str:
-    """The direct form that skips the virus-scan page (hosts.md §5; undocumented by Google)."""
+    """The direct form that skips the virus-scan page (undocumented by Google)."""
     url = f"https://drive.usercontent.google.com/download?id={file_id}&export=download&confirm=t"
     return url + (f"&resourcekey={resource_key}" if resource_key else "")

@@ -10,8 +10,15 @@ FORMATS = ("text", "json", "github", "sarif")
 
 
 def render(
-    report: Report, fmt: str, out: TextIO, *, quiet: bool = False, color: bool = False
+    report: Report,
+    fmt: str,
+    out: TextIO,
+    *,
+    quiet: bool = False,
+    color: bool = False,
+    show_info: bool = False,
 ) -> None:
+    """``show_info`` lists info findings in text too (JSON, SARIF and GitHub list them all)."""
     if fmt == "json":
         from medperf_lint.reporters.json_format import render_json
 
@@ -27,4 +34,4 @@ def render(
     else:
         from medperf_lint.reporters.text_format import render_text
 
-        render_text(report, out, quiet=quiet, color=color)
+        render_text(report, out, quiet=quiet, color=color, show_info=show_info)

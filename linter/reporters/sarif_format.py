@@ -27,7 +27,7 @@ from typing import Any, TextIO
 from urllib.parse import quote
 
 from medperf_lint._version import __version__
-from medperf_lint.catalogue import HOMEPAGE, documentation, example, fix_safety, help_uri, rule_help
+from medperf_lint.catalogue import HOMEPAGE, documentation, example, help_uri, rule_help
 from medperf_lint.findings import Finding, Span
 from medperf_lint.fixer import _added_line, _render
 from medperf_lint.report import Report
@@ -66,13 +66,13 @@ def _descriptor(rule: Rule) -> dict[str, Any]:
         "defaultConfiguration": {"level": _LEVEL[rule.severity.value]},
         "properties": {
             "tags": ["medperf", "online" if rule.online else "offline"],
-            "fix": fix_safety(rule) or "none",
+            "fix": rule.fix.value,
         },
     }
 
 
 def _help_markdown(rule: Rule, doc: str) -> str:
-    parts = [doc, "", f"Fix: {fix_safety(rule) or 'none'}"]
+    parts = [doc, "", f"Fix: {rule.fix.value}"]
     for title, text in (
         ("Config", rule.example_config),
         ("Fails", rule.example_failing),

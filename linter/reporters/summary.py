@@ -21,17 +21,20 @@ def summary_dict(report: Report) -> dict[str, Any]:
     }
 
 
-def summary_line(report: Report) -> str:
+def summary_line(report: Report, *, infos_hidden: bool = False) -> str:
+    """One line of counts; ``infos_hidden`` says the info findings were counted, not listed."""
+
     def count(n: int, word: str) -> str:
         return f"{n} {word}{'' if n == 1 else 's'}"
 
     parts = [count(len(report.errors), "error"), count(len(report.warnings), "warning")]
     if report.infos:
-        parts.append(count(len(report.infos), "info"))
-    text = (
-        f"{', '.join(parts)} in {count(report.references, 'reference')}"
-        f" from {count(report.files, 'file')}"
-    )
+        them = "it" if len(report.infos) == 1 else "them"
+        hidden = f" (advice, not shown; --show-info lists {them})" if infos_hidden else ""
+        parts.append(count(len(report.infos), "info") + hidden)
+    text = f"{', '.join(parts)} in {count(report.references, 'reference')}"
+    if report.files:  # --ref values and guarded flags come from no file
+        text += f" from {count(report.files, 'file')}"
     if report.input_errors:
         text += f"; {count(len(report.input_errors), 'input')} could not be read"
     if not report.online:

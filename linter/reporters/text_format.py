@@ -1,10 +1,13 @@
-"""``path:line:col: CODE name message``, the fix on the next line, then a summary line."""
+"""``path:line:col: CODE name message``, the fix on the next line, then a summary line.
+
+What breaks comes first: info findings (advice such as "pin this tag by digest") are counted
+in the summary line and listed only with ``--show-info``; JSON and SARIF keep them all."""
 
 from __future__ import annotations
 
 from typing import TextIO
 
-from medperf_lint.findings import Finding
+from medperf_lint.findings import Finding, Severity
 from medperf_lint.report import Report
 from medperf_lint.reporters.safe_text import safe
 from medperf_lint.reporters.summary import summary_line
@@ -13,20 +16,34 @@ _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
 def location(f: Finding) -> str:
-    if f.path is None:
-        return f"--ref {safe(repr(f.reference))}" if f.reference is not None else "<input>"
+    if f.path is None:  # a --ref value, a submission body's field or a guarded flag
+        origin = safe(f.field or "--ref")
+        return f"{origin} {safe(repr(f.reference))}" if f.reference is not None else "<input>"
     if f.span is None:
         return safe(f.path)
     return f"{safe(f.path)}:{f.span.line}:{f.span.column}"
 
 
-def render_text(report: Report, out: TextIO, *, quiet: bool = False, color: bool = False) -> None:
+def _listed(f: Finding, quiet: bool, show_info: bool) -> bool:
+    if quiet:
+        return f.severity is Severity.ERROR
+    return show_info or f.severity is not Severity.INFO
+
+
+def render_text(
+    report: Report,
+    out: TextIO,
+    *,
+    quiet: bool = False,
+    color: bool = False,
+    show_info: bool = False,
+) -> None:
     lines: list[tuple[str, str]] = []  # (text, style)
     for problem in report.input_errors:
         where = safe(problem.path) if problem.path else "<input>"
         lines.append((f"{where}: error: {safe(problem.message)}", "bold red"))
     for f in report.findings:
-        if quiet and f.severity.value != "error":
+        if not _listed(f, quiet, show_info):
             continue
         lines.append(
             (
@@ -38,7 +55,7 @@ def render_text(report: Report, out: TextIO, *, quiet: bool = False, color: bool
             kind = "fix" if f.fix.safe else "fix (unsafe)"
             fix = f"{safe(f.fix.description)}: {safe(f.fix.shown)}"
             lines.append((f"    {kind}: {fix}", "green"))
-    summary = summary_line(report)
+    summary = summary_line(report, infos_hidden=not show_info)
     if color:
         from rich.console import Console
         from rich.markup import escape

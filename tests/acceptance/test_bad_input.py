@@ -119,8 +119,9 @@ def _assert_one_clear_line(run: Run, name: str, fragments: tuple[str, ...]) -> N
 
 
 @pytest.mark.parametrize("case", list(CASES))
+@pytest.mark.usefixtures("good")
 def test_bad_file_gives_one_line_and_the_good_file_is_still_linted(
-    tmp_path: Path, good: Path, case: str
+    tmp_path: Path, case: str
 ) -> None:
     name, make, fragments = CASES[case]
     (tmp_path / name).write_bytes(make())
@@ -128,12 +129,14 @@ def test_bad_file_gives_one_line_and_the_good_file_is_still_linted(
     _assert_one_clear_line(run, name, fragments)
 
 
-def test_missing_path(tmp_path: Path, good: Path) -> None:
+@pytest.mark.usefixtures("good")
+def test_missing_path(tmp_path: Path) -> None:
     run = medperf_lint("--offline", "--select", "MPL001", "nope.medperf.yaml", GOOD, cwd=tmp_path)
     _assert_one_clear_line(run, "nope.medperf.yaml", ("No such file or directory",))
 
 
-def test_folder_without_manifests(tmp_path: Path, good: Path) -> None:
+@pytest.mark.usefixtures("good")
+def test_folder_without_manifests(tmp_path: Path) -> None:
     # e.g. a folder named like a manifest, or one whose config has a non-standard name
     write(tmp_path / "container_config.yaml" / "config.yaml", "image: x\n")
     run = medperf_lint(
@@ -142,7 +145,8 @@ def test_folder_without_manifests(tmp_path: Path, good: Path) -> None:
     _assert_one_clear_line(run, "container_config.yaml", ("folder holds no MedPerf manifest",))
 
 
-def test_device_that_never_ends_is_never_read(tmp_path: Path, good: Path) -> None:
+@pytest.mark.usefixtures("good")
+def test_device_that_never_ends_is_never_read(tmp_path: Path) -> None:
     zero = Path("/dev/zero")
     if not zero.exists():
         pytest.skip("no /dev/zero here")
@@ -150,7 +154,8 @@ def test_device_that_never_ends_is_never_read(tmp_path: Path, good: Path) -> Non
     _assert_one_clear_line(run, "/dev/zero", ("is a device, not a regular file",))
 
 
-def test_input_errors_in_json_and_github_formats(tmp_path: Path, good: Path) -> None:
+@pytest.mark.usefixtures("good")
+def test_input_errors_in_json_and_github_formats(tmp_path: Path) -> None:
     (tmp_path / "empty.medperf.yaml").write_bytes(b"")
     args = ("--offline", "--select", "MPL001", "empty.medperf.yaml", GOOD)
     as_json = medperf_lint(*args, "--format", "json", cwd=tmp_path)

@@ -82,9 +82,7 @@ def test_rule_prints_its_docstring(tmp_path: Path, rule: object, key: str) -> No
     assert run.out.splitlines()[0] == f"{rule.code} {rule.name}"
     assert f"Default severity: {rule.severity.value}" in run.out
     assert inspect.cleandoc(rule.doc) in run.out
-    from medperf_lint.catalogue import fix_safety
-
-    assert f"\nFix: {fix_safety(rule)}\n" in run.out
+    assert f"\nFix: {rule.fix.value}\n" in run.out
     failing = run.out.index("Failing example:")
     passing = run.out.index("Passing example:")
     assert failing < passing
@@ -106,11 +104,18 @@ def test_unknown_rule_is_a_one_line_usage_error(tmp_path: Path) -> None:
     assert "unknown rule 'no-such-rule'" in run.err
 
 
-def test_no_arguments_is_a_usage_error(tmp_path: Path) -> None:
+def test_no_arguments_lints_the_working_directory(tmp_path: Path) -> None:
+    """A bare ``medperf-lint`` lints ``.``, as ``ruff check`` does."""
+    write(tmp_path / "sub.medperf.yaml", BAD_SUBMISSION)
+    run = medperf_lint(*ONLY, cwd=tmp_path)
+    assert run.code == 1
+    assert run.out.startswith("sub.medperf.yaml:2:31: MPL001 invalid-reference [error]")
+
+
+def test_no_arguments_in_a_folder_without_manifests_is_not_green(tmp_path: Path) -> None:
     run = medperf_lint(cwd=tmp_path)
     assert run.code == 2
-    assert run.out == ""
-    assert "give at least one PATH or --ref" in run.err
+    assert ".: error: folder holds no MedPerf manifest" in run.out
 
 
 def test_unknown_option_is_a_usage_error(tmp_path: Path, bad: Path) -> None:
@@ -123,7 +128,8 @@ def test_unknown_option_is_a_usage_error(tmp_path: Path, bad: Path) -> None:
 # -- output formats ---------------------------------------------------------------------------
 
 
-def test_text_format_line_fix_and_summary(tmp_path: Path, bad: Path) -> None:
+@pytest.mark.usefixtures("bad")
+def test_text_format_line_fix_and_summary(tmp_path: Path) -> None:
     run = medperf_lint(*ONLY, "sub.medperf.yaml", cwd=tmp_path)
     assert run.code == 1
     assert run.out.splitlines() == [
@@ -159,7 +165,8 @@ FINDING_KEYS = [
 ]
 
 
-def test_json_format_is_the_documented_contract(tmp_path: Path, bad: Path) -> None:
+@pytest.mark.usefixtures("bad")
+def test_json_format_is_the_documented_contract(tmp_path: Path) -> None:
     run = medperf_lint(
         *ONLY, "--format", "json", "sub.medperf.yaml", "missing.yaml", "--ref", "syn1", cwd=tmp_path
     )
@@ -206,7 +213,8 @@ def test_json_format_is_the_documented_contract(tmp_path: Path, bad: Path) -> No
     }
 
 
-def test_github_format_annotations(tmp_path: Path, bad: Path) -> None:
+@pytest.mark.usefixtures("bad")
+def test_github_format_annotations(tmp_path: Path) -> None:
     run = medperf_lint(*ONLY, "--format", "github", "sub.medperf.yaml", cwd=tmp_path)
     assert run.code == 1
     first, summary = run.out.splitlines()
@@ -218,7 +226,8 @@ def test_github_format_annotations(tmp_path: Path, bad: Path) -> None:
     assert summary.startswith("1 error, 0 warnings")
 
 
-def test_github_actions_environment_makes_github_the_default(tmp_path: Path, bad: Path) -> None:
+@pytest.mark.usefixtures("bad")
+def test_github_actions_environment_makes_github_the_default(tmp_path: Path) -> None:
     env = {**os.environ, "GITHUB_ACTIONS": "true"}
     run = medperf_lint(*ONLY, "sub.medperf.yaml", cwd=tmp_path, env=env)
     assert run.code == 1
@@ -227,7 +236,8 @@ def test_github_actions_environment_makes_github_the_default(tmp_path: Path, bad
     assert explicit.out.startswith("sub.medperf.yaml:2:31: MPL001")
 
 
-def test_offline_summary_says_network_checks_were_skipped(tmp_path: Path, bad: Path) -> None:
+@pytest.mark.usefixtures("bad")
+def test_offline_summary_says_network_checks_were_skipped(tmp_path: Path) -> None:
     text = medperf_lint("--offline", "sub.medperf.yaml", cwd=tmp_path)
     assert "network checks skipped (--offline)" in text.out.splitlines()[-1]
     data = medperf_lint("--offline", "--format", "json", "sub.medperf.yaml", cwd=tmp_path).json()
@@ -248,7 +258,8 @@ def test_exit_0_when_clean(tmp_path: Path) -> None:
     )
 
 
-def test_warnings_exit_0_unless_strict(tmp_path: Path, bad: Path, as_warning: Path) -> None:
+@pytest.mark.usefixtures("bad")
+def test_warnings_exit_0_unless_strict(tmp_path: Path, as_warning: Path) -> None:
     lenient = medperf_lint(*ONLY, "--config", as_warning, "sub.medperf.yaml", cwd=tmp_path)
     assert lenient.code == 0
     assert "sub.medperf.yaml:2:31: MPL001 invalid-reference [warning]" in lenient.out
@@ -258,14 +269,14 @@ def test_warnings_exit_0_unless_strict(tmp_path: Path, bad: Path, as_warning: Pa
     assert strict.code == 1
 
 
-def test_quiet_hides_warnings_and_the_clean_summary(
-    tmp_path: Path, bad: Path, as_warning: Path
-) -> None:
+@pytest.mark.usefixtures("bad")
+def test_quiet_hides_warnings_and_the_clean_summary(tmp_path: Path, as_warning: Path) -> None:
     run = medperf_lint(*ONLY, "--config", as_warning, "--quiet", "sub.medperf.yaml", cwd=tmp_path)
     assert (run.code, run.out) == (0, "")
 
 
-def test_quiet_still_prints_errors(tmp_path: Path, bad: Path) -> None:
+@pytest.mark.usefixtures("bad")
+def test_quiet_still_prints_errors(tmp_path: Path) -> None:
     run = medperf_lint(*ONLY, "-q", "sub.medperf.yaml", cwd=tmp_path)
     assert run.code == 1
     assert run.out.startswith("sub.medperf.yaml:2:31: MPL001 invalid-reference [error]")
@@ -276,7 +287,8 @@ def test_quiet_still_prints_errors(tmp_path: Path, bad: Path) -> None:
 
 
 @pytest.mark.parametrize("selector", ["invalid-reference", "MPL001", "mpl001", "MPL00"])
-def test_select_by_name_code_or_prefix(tmp_path: Path, bad: Path, selector: str) -> None:
+@pytest.mark.usefixtures("bad")
+def test_select_by_name_code_or_prefix(tmp_path: Path, selector: str) -> None:
     run = medperf_lint(
         "--offline", "--select", selector, "--format", "json", "sub.medperf.yaml", cwd=tmp_path
     )
@@ -286,14 +298,16 @@ def test_select_by_name_code_or_prefix(tmp_path: Path, bad: Path, selector: str)
 
 
 @pytest.mark.parametrize("selector", ["invalid-reference", "MPL001"])
-def test_ignore_by_name_or_code(tmp_path: Path, bad: Path, selector: str) -> None:
+@pytest.mark.usefixtures("bad")
+def test_ignore_by_name_or_code(tmp_path: Path, selector: str) -> None:
     run = medperf_lint(
         "--offline", "--ignore", selector, "--format", "json", "sub.medperf.yaml", cwd=tmp_path
     )
     assert "MPL001" not in {f["code"] for f in run.json()["findings"]}
 
 
-def test_config_file_option(tmp_path: Path, bad: Path) -> None:
+@pytest.mark.usefixtures("bad")
+def test_config_file_option(tmp_path: Path) -> None:
     config = write(tmp_path / "elsewhere" / "lint.toml", 'ignore = ["invalid-reference"]\n')
     run = medperf_lint(*ONLY, "--config", config, "sub.medperf.yaml", cwd=tmp_path)
     assert run.code == 0
@@ -310,7 +324,8 @@ def test_nearest_config_file_applies_without_the_option(tmp_path: Path) -> None:
     ]
 
 
-def test_unknown_config_key_is_a_usage_error_naming_the_key(tmp_path: Path, bad: Path) -> None:
+@pytest.mark.usefixtures("bad")
+def test_unknown_config_key_is_a_usage_error_naming_the_key(tmp_path: Path) -> None:
     config = write(tmp_path / "lint.toml", "selct = ['MPL001']\n")
     run = medperf_lint("--offline", "--config", config, "sub.medperf.yaml", cwd=tmp_path)
     assert run.code == 2

@@ -282,3 +282,84 @@ def test_missing_medperf_executable(tmp_path: Path) -> None:
     assert run.code == 127
     assert "cannot run" in run.err
     assert "Traceback" not in run.err
+
+
+# -- findings in the user's terms ------------------------------------------------------------
+
+SUBMIT_CC = ("container", "submit", "-n", "m", "-m", "cc.yaml")
+
+
+def test_a_flag_value_is_shown_with_its_flag(tmp_path: Path, bin_dir: Path) -> None:
+    run = _guard(
+        bin_dir,
+        tmp_path,
+        "model",
+        "submit",
+        "-n",
+        "m",
+        "-a",
+        "http://example.org/w.tar.gz",
+        options=("--offline", "--select", "insecure-http"),
+    )
+    assert run.code == 7, run.both
+    lines = run.err.splitlines()
+    assert lines[0].startswith(
+        "--additional-file 'http://example.org/w.tar.gz': MPL003 insecure-http [warning]"
+    )
+    assert lines[2] == "0 errors, 1 warning in 1 reference; network checks skipped (--offline)."
+    assert "--ref" not in run.err and "0 files" not in run.err
+
+
+def test_a_container_config_value_is_shown_at_its_position(tmp_path: Path, bin_dir: Path) -> None:
+    write(
+        tmp_path / "cc.yaml",
+        """
+        container_type: DockerImage
+        image: docker.synapse.org/syn51060790/model:1.0
+        tasks:
+          infer:
+            weights: http://example.org/w.pt
+        """,
+    )
+    selected = ("--offline", "--select", "insecure-http,docker-registry-private")
+    run = _guard(bin_dir, tmp_path, *SUBMIT_CC, options=selected)
+    assert run.code == 1
+    located = [line.split(" [")[0] for line in run.err.splitlines() if " [" in line]
+    assert located == [
+        "cc.yaml:2:8: MPL304 docker-registry-private",
+        "cc.yaml:5:14: MPL003 insecure-http",
+    ]
+    assert _ran(bin_dir) is None
+
+
+def test_a_container_config_problem_is_shown_at_its_position(tmp_path: Path, bin_dir: Path) -> None:
+    """Without container_type the body was once read as free YAML: nothing checked, green."""
+    write(tmp_path / "cc.yaml", "image: acme/model:1.0\n")
+    run = _guard(bin_dir, tmp_path, *SUBMIT_CC)
+    assert run.code == 1
+    assert run.err.splitlines()[0].startswith(
+        "cc.yaml:1:1: MPL007 invalid-manifest [error] container_type is missing"
+    )
+    assert _ran(bin_dir) is None
+
+
+@pytest.mark.parametrize(
+    ("flag", "long"), [("-m", "--container-config-file"), ("-p", "--parameters-file")]
+)
+def test_a_missing_local_file_says_so(tmp_path: Path, bin_dir: Path, flag: str, long: str) -> None:
+    run = _guard(bin_dir, tmp_path, "container", "submit", "-n", "m", flag, "missing.yaml")
+    assert run.code == 2
+    assert run.err == f"medperf-lint guard: error: {long} missing.yaml: the file does not exist\n"
+    assert _ran(bin_dir) is None
+
+
+def test_guard_help_is_guards_own(tmp_path: Path, bin_dir: Path) -> None:
+    run = medperf_lint("guard", "--help", cwd=tmp_path, env=_env(bin_dir))
+    assert run.code == 0
+    assert run.out.startswith(
+        "usage: medperf-lint guard [OPTIONS] -- medperf <model|container|mlcube|benchmark> "
+        "submit [FLAGS]\n"
+    )
+    assert "then run the command only" in " ".join(run.out.split())
+    assert "--fix" not in run.out and "--diff" not in run.out  # a lint run's, not guard's
+    assert "Exit status: the command's own status" in " ".join(run.out.split())

@@ -15,7 +15,6 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -49,7 +48,7 @@ def silent_port() -> Iterator[int]:
     listener.close()
 
 
-def test_every_provider_stuck_still_ends_at_the_deadline(tmp_path: Path, silent_port: int) -> None:
+def test_every_provider_stuck_still_ends_at_the_deadline(silent_port: int) -> None:
     port = silent_port
     raw = f"https://raw.githubusercontent.com:{port}/o/r/main/w.tar.gz"  # a TLS handshake hangs
     plain = f"http://127.0.0.1:{port}/w.tar.gz"

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from forgekit import populate
 from servers.fake_forges import HOSTS, FakeForges
-from servers.tls import server_tls
+from servers.tlskit import tls_for
 
 
 @pytest.fixture(scope="session")
 def forge_tls(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ssl.SSLContext]:
-    return server_tls(tmp_path_factory.mktemp("ca"), *HOSTS)
+    return tls_for(tmp_path_factory.mktemp("ca"), *HOSTS)
 
 
 @pytest.fixture

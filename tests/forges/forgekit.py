@@ -63,16 +63,9 @@ def lint_urls(
     text = "".join(f"{k}: {v}\n" for k, v in values.items())
     overrides.setdefault("cache_dir", str(tmp_path / "cache"))
     overrides.setdefault("retries", 0)
-    return lint_yaml(
-        tmp_path,
-        text,
-        "weights.yaml",
-        online=True,
-        select=select,
-        resolve=server.resolve(),
-        allow_private_hosts=True,
-        **overrides,
-    )
+    overrides.setdefault("resolve", server.resolve())
+    overrides.setdefault("allow_private_hosts", True)
+    return lint_yaml(tmp_path, text, "weights.yaml", online=True, select=select, **overrides)
 
 
 def fixes(report: Report) -> dict[str, str]:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from forgekit import MAIN, MISSING, OLD, TAGGED, fixes, lint_urls, urls
+from medperf_lint.input.config import ConfigError
 from servers.fake_forges import (
     BITBUCKET_API,
     CODEBERG,
@@ -130,6 +131,42 @@ def test_self_hosted_gitlab_only_when_configured(tmp_path: Path, forges: FakeFor
     assert forges.api_calls() == [
         f"{SELF_HOSTED_GITLAB} /api/v4/projects/fets%2Fmodel/repository/commits/main"
     ]
+
+
+def test_a_named_instance_is_exempt_from_the_address_guard(
+    tmp_path: Path, forges: FakeForges
+) -> None:
+    """The user named it (an intranet GitLab): its --resolve to loopback needs no
+    --allow-private-hosts, and the probe of its file is not refused either (the exemption holds
+    from the start of the run, whichever provider connects first)."""
+    url = forges.url(SELF_HOSTED_GITLAB, "/fets/model/-/raw/main/weights.tar.gz")
+    report = lint_urls(
+        tmp_path,
+        forges,
+        {"a": url},
+        select=("forge-unpinned-ref", "unreachable"),
+        gitlab_hosts=(f"https://{SELF_HOSTED_GITLAB}:{forges.port}",),
+        resolve=(f"{SELF_HOSTED_GITLAB}:{forges.port}:127.0.0.1",),
+        allow_private_hosts=False,
+    )
+    assert [f.rule for f in report.findings] == ["forge-unpinned-ref"]
+    assert fixes(report) == {url: url.replace("/main/", f"/{MAIN}/")}
+    assert [s.method for s in forges.log if not s.path.startswith("/api/")] != []  # probed
+    assert len(forges.api_calls()) == 1
+
+
+def test_gitlab_com_to_loopback_still_needs_the_flag(tmp_path: Path, forges: FakeForges) -> None:
+    """gitlab.com is not the user's own endpoint: pointing it at loopback is a usage error."""
+    url = urls(forges)["gitlab"]
+    with pytest.raises(ConfigError, match="only with --allow-private-hosts"):
+        lint_urls(
+            tmp_path,
+            forges,
+            {"a": url},
+            resolve=(f"{GITLAB}:{forges.port}:127.0.0.1",),
+            allow_private_hosts=False,
+        )
+    assert forges.log == []
 
 
 def test_gitlab_token_goes_to_gitlab_com_only(

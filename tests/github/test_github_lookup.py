@@ -398,9 +398,7 @@ def test_backslash_userinfo_redirect_never_gets_the_token(
     assert found.sha is None
 
 
-def test_redirect_with_a_bad_port_is_one_inconclusive_lookup(
-    github: FakeGitHub, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_redirect_with_a_bad_port_is_one_inconclusive_lookup(github: FakeGitHub) -> None:
     """A Location the transport cannot send ends that lookup, not the run or the others."""
     github.redirects[f"{REPO}/commits/main"] = "https://api.github.com:99999/x"
     results = resolve(github, [raw("main"), raw("refs/tags/v1")])
@@ -409,3 +407,20 @@ def test_redirect_with_a_bad_port_is_one_inconclusive_lookup(
     others = [f for key, f in results.items() if key[2] != "main"]
     assert redirected[0].inconclusive is not None
     assert others[0].sha is not None and others[0].inconclusive is None
+
+
+def test_a_redirect_loop_is_the_transports_one_line(github: FakeGitHub) -> None:
+    """The API's redirects go through the transport's one redirect loop."""
+    github.redirects["/repos/old/name/commits/main"] = "/repos/new/name/commits/main"
+    github.redirects["/repos/new/name/commits/main"] = "/repos/old/name/commits/main"
+    found = one(github, raw("main", "old/name"))
+    assert found.inconclusive is not None
+    assert found.inconclusive.startswith("redirect loop back to https://")
+    assert found.inconclusive.endswith("/repos/old/name/commits/main from the GitHub API")
+    assert len(github.requests) == 2
+
+
+def test_a_503_is_retried_by_the_policy_then_answered(github: FakeGitHub) -> None:
+    github.queue(f"{REPO}/commits/main", Canned(503, {}, "{}"))
+    assert one(github, raw("main")).sha == C3
+    assert github.paths() == [f"{REPO}/commits/main"] * 2

@@ -31,7 +31,11 @@ def test_project_config_cannot_choose_the_github_api(
     resolve = (f"{API_HOST}:{github.port}:127.0.0.1", f"{OTHER_HOST}:{other.port}:127.0.0.1")
     report = medperf_lint.lint_paths(
         [tmp_path],
-        overrides={"resolve": resolve, "select": ("github-commit-not-found", "ignored-setting")},
+        overrides={
+            "resolve": resolve,
+            "allow_private_hosts": True,  # guard lifted: a request to `other` would get through
+            "select": ("github-commit-not-found", "ignored-setting"),
+        },
     )
     assert other.requests == []  # the pull request's host heard nothing
     assert {r.headers.get("authorization") for r in github.requests} == {f"Bearer {TOKEN}"}

@@ -27,6 +27,7 @@ def test_github_and_synapse_results_in_one_run(tmp_path: Path, github: FakeGitHu
             select=("github-unpinned-ref", "synapse-not-found", "synapse-mutable-version"),
             online=True,
             synapse_endpoint=synapse.endpoint,
+            allow_private_hosts=True,
             connect_timeout=2.0,
             read_timeout=2.0,
             **api_overrides(github),

@@ -8,10 +8,12 @@ import os
 import ssl
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import trustme
 from lintkit import hits, lint_yaml, messages
+from medperf_lint.report import Report
 from servers.fake_registry import FakeRegistry
 from servers.hosts import HostsServer, Reply
 from tarkit import GOOD_DEMO, Member, build, demo
@@ -32,7 +34,7 @@ def server() -> Iterator[HostsServer]:
         yield running
 
 
-def _lint(tmp_path: Path, server: HostsServer, text: str, **overrides: object):  # type: ignore[no-untyped-def]
+def _lint(tmp_path: Path, server: HostsServer, text: str, **overrides: Any) -> Report:
     overrides.setdefault("verify_hashes", True)
     return lint_yaml(
         tmp_path,
@@ -168,7 +170,7 @@ def test_deadline_makes_downloads_inconclusive(tmp_path: Path, server: HostsServ
 
 # ---- registry ----
 
-REGISTRY_HOSTS = ("registry-1.docker.io", "ghcr.io")
+REGISTRY_HOSTS = ("registry-1.docker.io", "ghcr.io", "europe-docker.pkg.dev", "docker.synapse.org")
 
 
 @pytest.fixture
@@ -185,15 +187,21 @@ def registry(
         yield running
 
 
-def _lint_images(tmp_path: Path, registry: FakeRegistry, text: str):  # type: ignore[no-untyped-def]
+def _lint_images(  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    registry: FakeRegistry,
+    text: str,
+    select: tuple[str, ...] = IMAGES,
+    online: bool = True,
+):
     resolve = tuple(f"{h}:443:127.0.0.1" for h in REGISTRY_HOSTS)
     resolve += tuple(f"{h}:{registry.port}:127.0.0.1" for h in REGISTRY_HOSTS)
     return lint_yaml(
         tmp_path,
         text,
         "container_config.yaml",
-        select=IMAGES,
-        online=True,
+        select=select,
+        online=online,
         resolve=resolve,
         allow_private_hosts=True,
         no_cache=True,
@@ -216,6 +224,28 @@ def test_image_not_found_and_pinning_fix(tmp_path: Path, registry: FakeRegistry)
     )
     assert [f.rule for f in missing.findings] == ["docker-image-unpinned", "docker-image-not-found"]
     assert "has no tag 2.0" in missing.findings[1].message
+
+
+PRIVATE = ("docker-registry-private", "docker-image-not-found")
+
+
+def test_online_a_public_repository_on_a_private_by_default_registry_passes(
+    tmp_path: Path, registry: FakeRegistry
+) -> None:
+    """The anonymous lookup replaces docker-registry-private's offline guess."""
+    registry.push("project/repo/model", "1.0")
+    text = f"container_type: DockerImage\nimage: europe-docker.pkg.dev:{registry.port}/project/repo/model:1.0\n"
+    offline = _lint_images(tmp_path, registry, text, PRIVATE, online=False)
+    assert [f.rule for f in offline.findings] == ["docker-registry-private"]
+    assert _lint_images(tmp_path, registry, text, PRIVATE).findings == ()
+
+
+def test_online_a_refused_pull_is_reported_once(tmp_path: Path, registry: FakeRegistry) -> None:
+    text = (
+        f"container_type: DockerImage\nimage: docker.synapse.org:{registry.port}/syn1/model:1.0\n"
+    )
+    report = _lint_images(tmp_path, registry, text, PRIVATE)
+    assert [f.rule for f in report.findings] == ["docker-image-not-found"]
 
 
 def test_ctrl_c_leaves_no_partial_file(tmp_path: Path, server: HostsServer) -> None:
@@ -330,7 +360,7 @@ def test_verified_immutable_download_is_cached(tmp_path: Path, server: HostsServ
         f"demo_dataset_tarball_url: {mutable}\ndemo_dataset_tarball_hash: {'d' * 64}\n"
     )
 
-    def run():  # type: ignore[no-untyped-def]
+    def run() -> Report:
         return lint_yaml(
             tmp_path,
             text,

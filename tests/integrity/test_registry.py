@@ -12,14 +12,14 @@ from medperf_lint.input.config import Settings
 from medperf_lint.net.transport import Timeouts, open_transport
 from medperf_lint.providers.registry import lookup_images, parse_challenge
 from servers.fake_registry import FakeRegistry
-from servers.tls import server_tls
+from servers.tlskit import tls_for
 
 REGISTRY_HOSTS = ("registry-1.docker.io", "ghcr.io", "registry.example.org")
 
 
 @pytest.fixture(scope="module")
 def tls(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ssl.SSLContext]:
-    return server_tls(tmp_path_factory.mktemp("ca"), *REGISTRY_HOSTS, "127.0.0.1")
+    return tls_for(tmp_path_factory.mktemp("ca"), *REGISTRY_HOSTS, "127.0.0.1")
 
 
 @pytest.fixture
@@ -71,7 +71,8 @@ def test_digest_pinned_reference(registry: FakeRegistry) -> None:
     unknown = f"{host}/acme/model@sha256:{'0' * 64}"
     found = _lookup(registry, pinned, unknown)
     assert found[pinned].digest == digest
-    assert found[unknown].not_found is not None and "no digest" in found[unknown].not_found
+    missing = found[unknown].not_found
+    assert missing is not None and "no digest" in missing
 
 
 def test_registry_without_digest_header_is_hashed(registry: FakeRegistry) -> None:
@@ -107,8 +108,8 @@ def test_token_realm_on_a_blocked_address_is_refused(registry: FakeRegistry) -> 
     assert registry.counts["/v2/acme/model/manifests/1.0"] == 1  # the registry was asked
     assert registry.counts["/token"] == 0
     assert found[image].digest is None
-    assert found[image].inconclusive is not None
-    assert "link-local" in found[image].inconclusive
+    reason = found[image].inconclusive
+    assert reason is not None and "link-local" in reason
 
 
 @pytest.mark.parametrize(

@@ -123,7 +123,7 @@ def test_keep_writes_the_file_under_its_hash_and_nothing_partial(
     assert (keep / _sha(body)).read_bytes() == body
 
 
-def test_nothing_written_without_keep(server: HostsServer, tmp_path: Path) -> None:
+def test_nothing_written_without_keep(server: HostsServer) -> None:
     url = server.route(HOST, "/b/w.bin", Reply(body=b"z" * 1000, ranged=False))
     before = set(Path(os.environ.get("TMPDIR", "/tmp")).iterdir())
     _verify(server, DownloadJob(url, None))

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 from servers.hosts import HOSTS, HostsServer
-from servers.tls import server_tls
+from servers.tlskit import tls_for
 
 
 @pytest.fixture(scope="session")
 def ca_and_context(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ssl.SSLContext]:
-    return server_tls(tmp_path_factory.mktemp("ca"), *HOSTS)
+    return tls_for(tmp_path_factory.mktemp("ca"), *HOSTS)
 
 
 @pytest.fixture
@@ -27,7 +27,10 @@ def ca_bundle(ca_and_context: tuple[Path, ssl.SSLContext], monkeypatch: pytest.M
 
 
 @pytest.fixture
-def https(ca_and_context: tuple[Path, ssl.SSLContext], ca_bundle: Path) -> Iterator[HostsServer]:
+def https(
+    ca_and_context: tuple[Path, ssl.SSLContext],
+    ca_bundle: Path,  # noqa: ARG001 - requested to trust the test CA (REQUESTS_CA_BUNDLE)
+) -> Iterator[HostsServer]:
     with HostsServer(ca_and_context[1]) as server:
         yield server
 

@@ -13,7 +13,10 @@ import pytest
 from servers.raw import RawServer, endless, silence
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "synapse"))
-from test_synapse_limits import MAX_RSS_MB, run_measured
+from test_synapse_limits import (  # type: ignore[import-not-found]  # on sys.path just above
+    MAX_RSS_MB,
+    run_measured,
+)
 
 DEADLINE = 3.0
 MARGIN = 2.0
@@ -23,7 +26,7 @@ HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding:
 
 
 def behaviour(kind: str, server: list[RawServer]) -> object:
-    def answer(method: str, path: str) -> bytes | Iterable[bytes]:
+    def answer(method: str, _path: str) -> bytes | Iterable[bytes]:
         stop = server[0].stopping
         if method == "HEAD" and kind != "hangs":  # an honest HEAD: headers only
             return b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 9\r\n\r\n"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from medperf_lint.facts.github import RefLookup
 from medperf_lint.facts.probe import ProbeResult
+from medperf_lint.facts.synapse import SynapseLookup
 from medperf_lint.gather import NetworkResults
 from medperf_lint.input.config import Settings
 from medperf_lint.refs.references import Reference, RefKind
@@ -12,11 +12,6 @@ from medperf_lint.rule import RuleContext
 from medperf_lint.rules import lookup
 
 URL = "https://raw.githubusercontent.com/o/r/main/w.tar.gz"
-
-
-@dataclass(frozen=True)
-class Lookup:
-    inconclusive: str | None
 
 
 def _messages(ref: Reference, network: NetworkResults) -> list[str]:
@@ -28,7 +23,7 @@ def _messages(ref: Reference, network: NetworkResults) -> list[str]:
 def test_github_and_probe_reasons() -> None:
     network = NetworkResults(
         probes={URL: ProbeResult(url=URL, final_url=URL, inconclusive="deadline reached")},
-        github={("o", "r", "main"): Lookup("GitHub API rate limit exhausted")},
+        github={("o", "r", "main"): RefLookup(inconclusive="GitHub API rate limit exhausted")},
     )
     ref = Reference(raw=URL, kind=RefKind.RESOURCE)
     assert _messages(ref, network) == [
@@ -39,7 +34,10 @@ def test_github_and_probe_reasons() -> None:
 
 def test_synapse_reason_and_silence_when_decided() -> None:
     network = NetworkResults(
-        synapse={"syn123": Lookup("Synapse answered 503"), "syn9": Lookup(None)}
+        synapse={
+            "syn123": SynapseLookup("syn123", inconclusive="Synapse answered 503"),
+            "syn9": SynapseLookup("syn9", status=200),
+        }
     )
     assert _messages(Reference(raw="synapse:syn123", kind=RefKind.RESOURCE), network) == [
         "could not check Synapse entity syn123: Synapse answered 503"

@@ -101,11 +101,15 @@ def test_private_address_refused_through_cli(
         ca_bundle,
         tmp_path,
     )
-    assert done.returncode == 1
-    payload = json.loads(done.stdout)
-    (finding,) = payload["findings"]
-    assert finding["rule"] == "unreachable" and "--allow-private-hosts" in finding["message"]
-    assert payload["urls"][0]["error"] == "blocked-address"
+    # --resolve to loopback without --allow-private-hosts: one line before any request,
+    # rather than one unreachable error per URL it covers
+    assert done.returncode == 2
+    assert done.stdout == ""
+    entry = https.resolve("storage.googleapis.com")[0]
+    assert done.stderr == (
+        f"medperf-lint: error: --resolve {entry!r}: 127.0.0.1 (loopback) is an address "
+        "medperf-lint connects to only with --allow-private-hosts\n"
+    )
     assert https.total == 0
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from lintkit import hits, lint_yaml, messages
+from medperf_lint.input.config import ConfigError
 from onlinekit import SHA, lint_urls, probe
-from servers.hosts import HostsServer, Reply, gzip_bytes, page, redirect, tar_bytes
+from servers.hosts import HOSTS, HostsServer, Reply, gzip_bytes, page, redirect, tar_bytes
 
 GZ = gzip_bytes()
 TAR = tar_bytes()
@@ -304,31 +306,47 @@ def test_plain_http_html_page(tmp_path: Path, http: HostsServer) -> None:
     assert "Content-Type: text/html" in messages(report)[0]
 
 
-def test_docs_url_may_be_a_page(tmp_path: Path, https: HostsServer) -> None:
-    docs = https.route(GCS, "/docs/", page("<html><body>docs</body></html>"))
+def test_docs_url_is_never_probed(tmp_path: Path, https: HostsServer) -> None:
+    """docs_url is a page for people, never downloaded: even a dead one blocks nothing."""
+    docs = https.route(GCS, "/docs/", Reply(status=404, body=b"gone"))
     resolve = https.resolve(GCS)
     text = f"name: model\ndocs_url: {docs}\n"
     report = lint_yaml(
         tmp_path,
         text,
         "container.medperf.yaml",
-        select=("MPL401", "MPL402", "MPL403", "MPL404", "MPL405"),
+        select=("ALL",),
         online=True,
         resolve=resolve,
         allow_private_hosts=True,
         cache_dir=str(tmp_path / "cache"),
     )
     assert hits(report) == []
-    assert https.hits(GCS, "/docs/") == 2  # checked for reachability, not for being a file
+    assert https.total == 0
 
 
 def test_private_address_is_refused_without_a_request(tmp_path: Path, https: HostsServer) -> None:
-    url = https.route(GCS, "/b/w.tar.gz", Reply(body=GZ))
-    report = lint_urls(tmp_path, [url], https, allow_private_hosts=False)
+    https.route(GCS, "/b/w.tar.gz", Reply(body=GZ))
+    url = f"https://127.0.0.1:{https.port}/b/w.tar.gz"  # a manifest's own URL, no --resolve
+    report = lint_urls(tmp_path, [url], allow_private_hosts=False)
     assert hits(report) == [("unreachable", 2, 5)]
     message = messages(report)[0]
     assert "blocked-address" in message and "loopback" in message
     assert "--allow-private-hosts" in message
+    assert https.total == 0
+
+
+def test_resolve_to_a_private_address_needs_the_flag(tmp_path: Path, https: HostsServer) -> None:
+    """One clear line before any request, not one unreachable error per URL it covers."""
+    url = https.route(GCS, "/b/w.tar.gz", Reply(body=GZ))
+    with pytest.raises(ConfigError) as raised:
+        lint_urls(tmp_path, [url, url.replace("w.tar", "x.tar")], https, allow_private_hosts=False)
+    entry = str(raised.value).split("'")[1]
+    assert entry in https.resolve(*HOSTS)  # the first entry of the table, named as given
+    assert str(raised.value) == (
+        f"--resolve {entry!r}: 127.0.0.1 (loopback) is an address medperf-lint connects to "
+        "only with --allow-private-hosts"
+    )
     assert https.total == 0
 
 

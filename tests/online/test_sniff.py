@@ -1,4 +1,4 @@
-"""First-bytes classification (hosts.md §9) and the Drive and sign-in page detectors."""
+"""First-bytes classification and the Drive and sign-in page detectors."""
 
 from __future__ import annotations
 

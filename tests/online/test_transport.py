@@ -10,11 +10,13 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lintkit import lint_yaml
 from medperf_lint.input.config import Settings
 from medperf_lint.providers import probe as http
+from medperf_lint.report import Report
 from onlinekit import lint_urls, probe
 from servers.hosts import HostsServer, Reply, tar_bytes
 from servers.proxy import ForwardProxy
@@ -140,7 +142,7 @@ def test_a_literal_ip_in_the_url_is_refused_before_connecting(http: HostsServer,
 def test_bare_lf_response_is_read() -> None:
     body = b"\x1f\x8b" + b"\x00" * 30
 
-    def answer(method: str, path: str) -> bytes:
+    def answer(method: str, _path: str) -> bytes:
         head = f"HTTP/1.1 200 OK\nContent-Type: application/gzip\nContent-Length: {len(body)}\n\n"
         return head.encode() + (b"" if method == "HEAD" else body)
 
@@ -231,15 +233,16 @@ def no_direct(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("no_proxy", raising=False)
 
 
-def _lint_refs(tmp_path: Path, urls: list[str], **overrides: object) -> object:
+def _lint_refs(tmp_path: Path, urls: list[str], **overrides: Any) -> Report:
     text = "urls:\n" + "".join(f"  - {u}\n" for u in urls)
     overrides.setdefault("cache_dir", str(tmp_path / "cache"))
     overrides.setdefault("select", MPL407)
     return lint_yaml(tmp_path, text, "refs.yaml", online=True, **overrides)
 
 
+@pytest.mark.usefixtures("no_direct")
 def test_https_through_a_connect_proxy_named_only_in_the_environment(
-    tmp_path: Path, https: HostsServer, no_direct: None, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, https: HostsServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url = https.route(GCS, "/b/w.tar.gz", Reply(body=TAR_GZ))
     with ForwardProxy({GCS: "127.0.0.1"}) as proxy:
@@ -252,8 +255,9 @@ def test_https_through_a_connect_proxy_named_only_in_the_environment(
     assert result.ok_status and result.proxy == proxy.url and result.sniffed == "gzip"
 
 
+@pytest.mark.usefixtures("no_direct")
 def test_http_through_an_absolute_uri_proxy(
-    tmp_path: Path, http: HostsServer, no_direct: None, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, http: HostsServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url = http.route("zenodo.org", "/records/1/files/w.tar", Reply(body=tar_bytes()))
     with ForwardProxy({"zenodo.org": "127.0.0.1"}) as proxy:
@@ -265,8 +269,9 @@ def test_http_through_an_absolute_uri_proxy(
     assert probe(report, url).proxy == proxy.url and probe(report, url).sniffed == "tar"
 
 
+@pytest.mark.usefixtures("no_direct")
 def test_no_proxy_goes_direct(
-    tmp_path: Path, http: HostsServer, no_direct: None, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, http: HostsServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url = http.route("zenodo.org", "/records/1/files/w.tar", Reply(body=tar_bytes()))
     with ForwardProxy({}) as proxy:
@@ -283,8 +288,9 @@ def test_no_proxy_goes_direct(
     assert probe(report, url).proxy is None and probe(report, url).ok_status
 
 
+@pytest.mark.usefixtures("no_direct")
 def test_a_literal_private_ip_is_still_refused_through_a_proxy(
-    tmp_path: Path, http: HostsServer, no_direct: None, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, http: HostsServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url = http.route("127.0.0.1", "/w.tar", Reply(body=tar_bytes()))  # would answer 200
     with ForwardProxy({}) as proxy:
@@ -295,8 +301,9 @@ def test_a_literal_private_ip_is_still_refused_through_a_proxy(
     assert probe(report, url).error == "blocked-address"
 
 
+@pytest.mark.usefixtures("no_direct")
 def test_a_dead_proxy_makes_the_check_inconclusive_not_the_url_broken(
-    tmp_path: Path, no_direct: None, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import socket
 

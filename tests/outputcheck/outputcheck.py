@@ -89,7 +89,7 @@ class _Finder(importlib.abc.MetaPathFinder):
     """Wraps the renderer right after its module is executed."""
 
     def find_spec(
-        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+        self, fullname: str, path: Sequence[str] | None, _target: ModuleType | None = None
     ) -> importlib.machinery.ModuleSpec | None:
         if fullname not in _RENDERERS:
             return None

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from medperf_lint.facts.probe import ProbeResult
+from medperf_lint.facts.records import to_record
 from medperf_lint.net.cache import FORMAT, ProbeCache
 
 URL = "https://zenodo.org/records/1/files/w.tar.gz"
@@ -35,7 +36,7 @@ def _healthy(url: str = URL) -> ProbeResult:
 
 
 def _good_record() -> dict[str, Any]:
-    return {"format": FORMAT, "url": URL, "stored_at": NOW, "result": _healthy().to_record()}
+    return {"format": FORMAT, "url": URL, "stored_at": NOW, "result": to_record(_healthy())}
 
 
 def _entry(cache: ProbeCache) -> Path:

@@ -66,9 +66,7 @@ def test_relative_location_and_bare_auth_words() -> None:
     assert redact_text(f"Authorization: Bearer {SECRET}") == "Authorization: Bearer ***"
 
 
-def test_known_tokens_from_environment_and_synapse_config(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_known_tokens_from_environment_and_synapse_config(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GITHUB_TOKEN", "plain-looking-token-1")
     (Path.home() / ".synapseConfig").write_text(f"[authentication]\nauthtoken = {SECRET}\n")
     text = f"server said: token plain-looking-token-1 and {SECRET} are invalid"

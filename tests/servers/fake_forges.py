@@ -10,8 +10,9 @@ REF`` (``type: commit``, ``hash``) and its ``{"type": "error", "error": {...}}``
 ``GET /api/models/REPO/revision/REV`` (``sha``, ``siblings``) with ``X-Error-Code:
 RevisionNotFound`` (404) and ``RepoNotFound`` (401), and files under ``/resolve/REV/`` that
 carry ``X-Repo-Commit`` unless a test turns it off. Private projects answer as anonymous callers
-see them; a host in ``limited`` answers every API call 429 with ``Retry-After``. Every request is
-recorded (method, host, path, headers).
+see them; a host in ``limited`` answers every API call 429 with ``Retry-After``; ``script``
+puts answers (a 503, a redirect) before a path's usual one. Every request is recorded (method,
+host, path, headers).
 """
 
 from __future__ import annotations
@@ -21,9 +22,12 @@ import ssl
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
+
+from servers.answering import GetHeadHandler
+from servers.hosts import Seen
 
 GITLAB = "gitlab.com"
 SELF_HOSTED_GITLAB = "git.example.org"
@@ -55,14 +59,6 @@ class Project:
         return matches[0] if len(matches) == 1 else None
 
 
-@dataclass(frozen=True)
-class Seen:
-    method: str
-    host: str
-    path: str
-    headers: dict[str, str]
-
-
 @dataclass
 class Answer:
     status: int
@@ -87,6 +83,7 @@ class FakeForges:
         self.projects: dict[tuple[str, str], Project] = {}
         self.limited: set[str] = set()  # hosts whose API answers 429
         self.repo_commit_header = True  # Hugging Face's X-Repo-Commit on /resolve/ answers
+        self.scripted: dict[tuple[str, str], list[Answer]] = {}  # answered first, in order
         self.log: list[Seen] = []
         self.lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
@@ -108,6 +105,10 @@ class FakeForges:
     def add(self, host: str, path: str, project: Project) -> None:
         self.projects[(host, path)] = project
 
+    def script(self, host: str, path: str, *answers: Answer) -> None:
+        """Answer the next requests for ``path`` on ``host`` with ``answers``, then as usual."""
+        self.scripted[(host, path)] = list(answers)
+
     def resolve(self) -> tuple[str, ...]:
         return tuple(f"{h}:{self.port}:127.0.0.1" for h in HOSTS)
 
@@ -128,6 +129,10 @@ class FakeForges:
         with self.lock:
             self.log.append(Seen(method, host, target, headers))
         path = urlsplit(target).path
+        with self.lock:
+            queue = self.scripted.get((host, path))
+            if queue:
+                return queue.pop(0)
         if _is_api(host, path) and host in self.limited:
             return _json(
                 429,
@@ -137,8 +142,8 @@ class FakeForges:
         route = {
             GITLAB: self._gitlab,
             SELF_HOSTED_GITLAB: self._gitlab,
-            BITBUCKET: self._bitbucket_file,
-            BITBUCKET_API: self._bitbucket_api,
+            BITBUCKET: lambda _host, path: self._bitbucket_file(path),
+            BITBUCKET_API: lambda _host, path: self._bitbucket_api(path),
             CODEBERG: self._gitea,
             HUGGING_FACE: self._hugging_face,
         }.get(host)
@@ -173,7 +178,7 @@ class FakeForges:
             return self._file(self._project(host, "/".join(seg[:index])), seg[index + 2])
         return Answer(404, b"Not Found")
 
-    def _bitbucket_api(self, host: str, path: str) -> Answer:
+    def _bitbucket_api(self, path: str) -> Answer:
         seg = path.strip("/").split("/")
         if seg[:2] != ["2.0", "repositories"] or len(seg) < 4:
             return _json(404, {"type": "error", "error": {"message": "Resource not found"}})
@@ -195,7 +200,7 @@ class FakeForges:
             return _json(200, _bitbucket_commit(name, sha))
         return _json(404, {"type": "error", "error": {"message": "Resource not found"}})
 
-    def _bitbucket_file(self, host: str, path: str) -> Answer:
+    def _bitbucket_file(self, path: str) -> Answer:
         seg = path.strip("/").split("/")
         if len(seg) >= 5 and seg[2] == "raw":
             return self._file(self._project(BITBUCKET, f"{seg[0]}/{seg[1]}"), seg[3])
@@ -208,7 +213,7 @@ class FakeForges:
             if project is None:
                 return _json(404, _gitea_not_found("The target couldn't be found."))
             if len(seg) == 5:
-                return _json(200, _gitea_repo(host, f"{seg[3]}/{seg[4]}"))
+                return _json(200, _gitea_repo(f"{seg[3]}/{seg[4]}"))
             if seg[5:7] == ["git", "commits"] and len(seg) == 8:
                 sha = project.resolve(unquote(seg[7]))
                 if sha is None:
@@ -303,7 +308,7 @@ def _gitea_not_found(message: str) -> dict[str, Any]:
     return {"errors": [message], "message": "The target couldn't be found.", "url": ""}
 
 
-def _gitea_repo(host: str, name: str) -> dict[str, Any]:
+def _gitea_repo(name: str) -> dict[str, Any]:
     return {"id": 7, "full_name": name, "private": False, "default_branch": "main"}
 
 
@@ -329,21 +334,11 @@ def _hf_info(name: str, sha: str) -> dict[str, Any]:
     }
 
 
-def _handler(app: FakeForges) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+def _handler(app: FakeForges) -> type[GetHeadHandler]:
+    class Handler(GetHeadHandler):
         disable_nagle_algorithm = True
 
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-        def do_GET(self) -> None:
-            self._reply(head=False)
-
-        def do_HEAD(self) -> None:
-            self._reply(head=True)
-
-        def _reply(self, head: bool) -> None:
+        def _answer(self, head: bool) -> None:
             host = (self.headers.get("Host") or "").rsplit(":", 1)[0].lower()
             headers = {k.lower(): v for k, v in self.headers.items()}
             answer = app.answer(self.command, host, self.path, headers)

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 
@@ -75,6 +75,9 @@ class Canned:
     body: str = ""
 
 
+_Server = TypeVar("_Server", bound="TLSServer")
+
+
 class TLSServer:
     """A threaded HTTPS server on 127.0.0.1 with a given certificate; records every request."""
 
@@ -90,7 +93,7 @@ class TLSServer:
             target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         )
 
-    def __enter__(self) -> TLSServer:
+    def __enter__(self: _Server) -> _Server:
         self._thread.start()
         return self
 
@@ -107,7 +110,7 @@ class TLSServer:
         with self.lock:
             return [r.path for r in self.requests]
 
-    def respond(self, handler: BaseHTTPRequestHandler) -> Canned:
+    def respond(self, _handler: BaseHTTPRequestHandler) -> Canned:
         return Canned(200, {"Content-Type": "text/plain"}, "ok\n")
 
 

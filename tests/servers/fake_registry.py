@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from servers.answering import GetHeadHandler
+
 INDEX_TYPE = "application/vnd.oci.image.index.v1+json"
 MANIFEST_TYPE = "application/vnd.docker.distribution.manifest.v2+json"
 
@@ -90,72 +92,73 @@ class FakeRegistry:
 
 
 def _handler_for(registry: FakeRegistry) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    return type("Handler", (_Handler,), {"registry": registry})
 
-        def log_message(self, format: str, *args: object) -> None:
-            pass
 
-        def do_GET(self) -> None:
-            self._answer(head=False)
+class _Handler(GetHeadHandler):
+    """Answers for ``registry`` (set per server by :func:`_handler_for`)."""
 
-        def do_HEAD(self) -> None:
-            self._answer(head=True)
+    registry: FakeRegistry
 
-        def _send(self, status: int, body: bytes, headers: dict[str, str], head: bool) -> None:
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if not head:
-                self.wfile.write(body)
+    def _send(self, status: int, body: bytes, headers: dict[str, str], head: bool) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
 
-        def _error(
-            self, status: int, code: str, head: bool, extra: dict[str, str] | None = None
-        ) -> None:
-            body = json.dumps({"errors": [{"code": code, "message": code.lower()}]}).encode()
-            self._send(status, body, {"Content-Type": "application/json", **(extra or {})}, head)
+    def _error(
+        self, status: int, code: str, head: bool, extra: dict[str, str] | None = None
+    ) -> None:
+        body = json.dumps({"errors": [{"code": code, "message": code.lower()}]}).encode()
+        self._send(status, body, {"Content-Type": "application/json", **(extra or {})}, head)
 
-        def _answer(self, head: bool) -> None:
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            parts = urlsplit(self.path)
-            registry.record(self.command, self.path, headers)
-            if parts.path == "/token":
-                scope = parse_qs(parts.query).get("scope", [""])[0]
-                repository = scope.split(":")[1] if scope.count(":") >= 2 else ""
-                body = json.dumps({"token": registry.token_for(repository), "expires_in": 300})
-                self._send(200, body.encode(), {"Content-Type": "application/json"}, head)
-                return
-            if parts.path == "/v2/" or parts.path == "/v2":
-                self._send(200, b"{}", {"Content-Type": "application/json"}, head)
-                return
-            if not parts.path.startswith("/v2/") or "/manifests/" not in parts.path:
-                self._error(404, "NOT_FOUND", head)
-                return
+    def _answer(self, head: bool) -> None:
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        parts = urlsplit(self.path)
+        self.registry.record(self.command, self.path, headers)
+        if parts.path == "/token":
+            scope = parse_qs(parts.query).get("scope", [""])[0]
+            repository = scope.split(":")[1] if scope.count(":") >= 2 else ""
+            body = json.dumps({"token": self.registry.token_for(repository), "expires_in": 300})
+            self._send(200, body.encode(), {"Content-Type": "application/json"}, head)
+        elif parts.path in ("/v2/", "/v2"):
+            self._send(200, b"{}", {"Content-Type": "application/json"}, head)
+        elif not parts.path.startswith("/v2/") or "/manifests/" not in parts.path:
+            self._error(404, "NOT_FOUND", head)
+        else:
             repository, _, reference = parts.path[len("/v2/") :].rpartition("/manifests/")
-            if registry.auth:
-                wanted = f"Bearer {registry.token_for(repository)}"
-                if headers.get("authorization") != wanted:
-                    realm = f"{registry.scheme}://{registry.realm_host}:{registry.port}/token"
-                    challenge = (
-                        f'Bearer realm="{realm}",service="registry.test",'
-                        f'scope="repository:{repository}:pull"'
-                    )
-                    self._error(401, "UNAUTHORIZED", head, {"WWW-Authenticate": challenge})
-                    return
-            if registry.status_override is not None:
-                self._error(registry.status_override, "UNAVAILABLE", head)
-                return
-            found = registry.images.get((repository, reference))
-            if found is None:
-                known = any(repo == repository for repo, _ in registry.images)
-                self._error(404, "MANIFEST_UNKNOWN" if known else "NAME_UNKNOWN", head)
-                return
-            data, media_type = found
-            extra = {"Content-Type": media_type}
-            if registry.digest_header:
-                extra["Docker-Content-Digest"] = digest_of(data)
-            self._send(200, data, extra, head)
+            if self._authorized(repository, headers, head):
+                self._manifest(repository, reference, head)
 
-    return Handler
+    def _authorized(self, repository: str, headers: dict[str, str], head: bool) -> bool:
+        """True when no token is needed or the right one came; else a 401 challenge is sent."""
+        registry = self.registry
+        if not registry.auth or headers.get("authorization") == (
+            f"Bearer {registry.token_for(repository)}"
+        ):
+            return True
+        realm = f"{registry.scheme}://{registry.realm_host}:{registry.port}/token"
+        challenge = (
+            f'Bearer realm="{realm}",service="registry.test",scope="repository:{repository}:pull"'
+        )
+        self._error(401, "UNAUTHORIZED", head, {"WWW-Authenticate": challenge})
+        return False
+
+    def _manifest(self, repository: str, reference: str, head: bool) -> None:
+        registry = self.registry
+        if registry.status_override is not None:
+            self._error(registry.status_override, "UNAVAILABLE", head)
+            return
+        found = registry.images.get((repository, reference))
+        if found is None:
+            known = any(repo == repository for repo, _ in registry.images)
+            self._error(404, "MANIFEST_UNKNOWN" if known else "NAME_UNKNOWN", head)
+            return
+        data, media_type = found
+        extra = {"Content-Type": media_type}
+        if registry.digest_header:
+            extra["Docker-Content-Digest"] = digest_of(data)
+        self._send(200, data, extra, head)

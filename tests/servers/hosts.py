@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+from servers.answering import GetHeadHandler
+
 # The real host names the servers play; the test CA's certificate names them all.
 HOSTS = (
     "raw.githubusercontent.com",
@@ -148,18 +150,7 @@ class _Server(ThreadingHTTPServer):
 
 
 def _handler_for(server: HostsServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-        def do_GET(self) -> None:
-            self._answer(head=False)
-
-        def do_HEAD(self) -> None:
-            self._answer(head=True)
-
+    class Handler(GetHeadHandler):
         def _answer(self, head: bool) -> None:
             host = (self.headers.get("Host") or "").rsplit(":", 1)[0].lower()
             path = urlsplit(self.path).path + (
@@ -174,41 +165,16 @@ def _handler_for(server: HostsServer) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
                 return
             if reply.trickle and not head:
-                self.send_response(200)
-                self.send_header("Content-Type", "application/octet-stream")
-                self.send_header("Content-Length", str(1 << 30))
-                self.end_headers()
-                while not server.stopping.wait(0.05):
-                    try:
-                        self.wfile.write(reply.body[:4096] or b"x" * 4096)
-                        self.wfile.flush()
-                    except OSError:
-                        break
-                self.close_connection = True
+                _trickle(self, reply, server)
                 return
             if reply.reset or (head and reply.head_reset):
                 _reset(self.connection)
                 self.close_connection = True
                 return
             status = reply.head_status if head and reply.head_status else reply.status
-            body = reply.body
-            extra: list[tuple[str, str]] = []
-            if reply.gzip_encoded is not None:
-                accepts = "gzip" in headers.get("accept-encoding", "")
-                if reply.gzip_encoded == "always" or accepts:
-                    extra.append(("Content-Encoding", "gzip"))
-                else:
-                    import gzip
-
-                    body = gzip.decompress(body)
-            wanted = headers.get("range", "")
-            if reply.ranged and status == 200 and wanted.startswith("bytes=") and body:
-                first, _, last = wanted[len("bytes=") :].partition("-")
-                start, end = int(first or 0), min(int(last or len(body) - 1), len(body) - 1)
-                extra.append(("Content-Range", f"bytes {start}-{end}/{len(body)}"))
-                body, status = body[start : end + 1], 206
-            if reply.ranged:
-                extra.append(("Accept-Ranges", "bytes"))
+            body, extra = _encoded(reply, headers)
+            body, status, ranges = _ranged(reply, status, body, headers.get("range", ""))
+            extra += ranges
             self.send_response(status)
             if reply.content_type:
                 self.send_header("Content-Type", reply.content_type)
@@ -220,6 +186,48 @@ def _handler_for(server: HostsServer) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(body)
 
     return Handler
+
+
+def _trickle(handler: BaseHTTPRequestHandler, reply: Reply, server: HostsServer) -> None:
+    """Promise a huge body and send it slowly until the server stops."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/octet-stream")
+    handler.send_header("Content-Length", str(1 << 30))
+    handler.end_headers()
+    while not server.stopping.wait(0.05):
+        try:
+            handler.wfile.write(reply.body[:4096] or b"x" * 4096)
+            handler.wfile.flush()
+        except OSError:
+            break
+    handler.close_connection = True
+
+
+def _encoded(reply: Reply, headers: dict[str, str]) -> tuple[bytes, list[tuple[str, str]]]:
+    """The body as sent and its Content-Encoding header: gzip when stored so and accepted
+    (or always), else decoded."""
+    if reply.gzip_encoded is None:
+        return reply.body, []
+    if reply.gzip_encoded == "always" or "gzip" in headers.get("accept-encoding", ""):
+        return reply.body, [("Content-Encoding", "gzip")]
+    import gzip
+
+    return gzip.decompress(reply.body), []
+
+
+def _ranged(
+    reply: Reply, status: int, body: bytes, wanted: str
+) -> tuple[bytes, int, list[tuple[str, str]]]:
+    """A ``Range: bytes=…`` answer (206 and the slice) where the route serves ranges."""
+    if not reply.ranged:
+        return body, status, []
+    extra = [("Accept-Ranges", "bytes")]
+    if status == 200 and wanted.startswith("bytes=") and body:
+        first, _, last = wanted[len("bytes=") :].partition("-")
+        start, end = int(first or 0), min(int(last or len(body) - 1), len(body) - 1)
+        extra.insert(0, ("Content-Range", f"bytes {start}-{end}/{len(body)}"))
+        body, status = body[start : end + 1], 206
+    return body, status, extra
 
 
 def _reset(conn: socket.socket) -> None:

@@ -13,9 +13,13 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 # (method, path) -> the whole response, or chunks sent one by one (an endless stream)
 Answer = Callable[[str, str], bytes | Iterable[bytes]]
+
+
+_Server = TypeVar("_Server", bound="RawServer")
 
 
 @dataclass
@@ -39,7 +43,7 @@ class RawServer:
     def url(self, host: str, path: str) -> str:
         return f"http://{host}:{self.port}{path}"
 
-    def __enter__(self) -> RawServer:
+    def __enter__(self: _Server) -> _Server:
         threading.Thread(target=self._accept, daemon=True).start()
         return self
 
@@ -58,6 +62,10 @@ class RawServer:
                 number = self._connections
             threading.Thread(target=self._serve, args=(conn, number), daemon=True).start()
 
+    def respond(self, method: str, path: str, head: str) -> bytes | Iterable[bytes]:  # noqa: ARG002 (head is for overrides)
+        """The answer to one request (``head``: its request line and headers)."""
+        return self.answer(method, path)
+
     def _serve(self, conn: socket.socket, number: int) -> None:
         buffer = b""
         with conn:
@@ -75,7 +83,7 @@ class RawServer:
                 method, path = head.split(b"\r\n", 1)[0].decode("latin-1").split(" ")[:2]
                 with self._lock:
                     self.seen.append((number, method, path))
-                answer = self.answer(method, path)
+                answer = self.respond(method, path, head.decode("latin-1"))
                 chunks = [answer] if isinstance(answer, bytes) else answer
                 try:
                     for chunk in chunks:

@@ -47,6 +47,7 @@ def fast(fake: FakeSynapse, **overrides: Any) -> dict[str, Any]:
         "connect_timeout": 1.0,
         "read_timeout": 1.0,
         "retries": 2,
+        "allow_private_hosts": True,  # the fake listens on 127.0.0.1
     }
     values.update(overrides)
     return values

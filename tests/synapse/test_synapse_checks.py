@@ -210,6 +210,7 @@ def _cli(
             "json",
             "--synapse-endpoint",
             fake.endpoint,
+            "--allow-private-hosts",
             "--read-timeout",
             "2",
             *args,

@@ -90,6 +90,7 @@ def lint_command(fake: FakeSynapse, *extra: str) -> list[str]:
         "--format",
         "json",
         "--no-cache",
+        "--allow-private-hosts",
         *extra,
     ]
 

@@ -16,6 +16,7 @@ import pytest
 import requests
 import trustme
 from medperf_lint.providers.synapse_client import BoundedSession, origin
+from medperf_lint.report import Report
 from servers.fake_synapse import FakeSynapse
 from servers.proxy import ForwardProxy
 from synkit import TOKEN, USER, entities, lint_ids
@@ -115,12 +116,13 @@ def test_a_proxy_that_cannot_reach_synapse_is_inconclusive(
 ) -> None:
     monkeypatch.setenv("HTTP_PROXY", proxy.url)
     report = lint_ids_at("http://unknown.test:9/repo/v1", "syn3000")
-    (lookup,) = report.network.synapse.values() if report.network else ()
+    assert report.network is not None
+    (lookup,) = report.network.synapse.values()
     assert lookup.inconclusive == "Synapse answered 502"
     assert proxy.targets() == ["http://unknown.test:9/repo/v1/entity/syn3000/bundle2"] * 3
 
 
-def lint_ids_at(endpoint: str, *ids: str) -> object:
+def lint_ids_at(endpoint: str, *ids: str) -> Report:
     import medperf_lint
 
     overrides = {
@@ -129,6 +131,7 @@ def lint_ids_at(endpoint: str, *ids: str) -> object:
         "connect_timeout": 1.0,
         "read_timeout": 1.0,
         "retries": 2,
+        "allow_private_hosts": True,
     }
     return medperf_lint.lint_refs([f"synapse:{i}" for i in ids], online=True, overrides=overrides)
 

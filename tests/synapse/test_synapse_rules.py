@@ -24,14 +24,16 @@ def manifest(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_missing_entity_quotes_the_reason(fake: FakeSynapse, logged_in: None) -> None:
+@pytest.mark.usefixtures("logged_in")
+def test_missing_entity_quotes_the_reason(fake: FakeSynapse) -> None:
     report = lint_ids(fake, "syn9", select=("synapse-not-found",))
     assert rules_of(report) == [("synapse-not-found", "synapse:syn9")]
     assert "Resource: 'syn9' does not exist" in report.findings[0].message
     assert report.findings[0].code == "MPL601"
 
 
-def test_trashed_entity_is_not_found(fake: FakeSynapse, logged_in: None) -> None:
+@pytest.mark.usefixtures("logged_in")
+def test_trashed_entity_is_not_found(fake: FakeSynapse) -> None:
     report = lint_ids(fake, "syn6000", select=("synapse-not-found",))
     [message] = only(report, "synapse-not-found")
     assert "trash can" in message and "Entity syn6000 is in trash can." in message
@@ -41,14 +43,16 @@ def test_trashed_entity_is_not_found(fake: FakeSynapse, logged_in: None) -> None
     ("syn_id", "kind"),
     [("syn1000", "folder"), ("syn2000", "project"), ("syn2500", "table")],
 )
-def test_not_a_file(fake: FakeSynapse, logged_in: None, syn_id: str, kind: str) -> None:
+@pytest.mark.usefixtures("logged_in")
+def test_not_a_file(fake: FakeSynapse, syn_id: str, kind: str) -> None:
     report = lint_ids(fake, syn_id, select=("synapse-not-a-file",))
     [message] = only(report, "synapse-not-a-file")
     assert f"is a {kind}, not a File" in message
     assert report.findings[0].code == "MPL602"
 
 
-def test_a_file_is_a_file(fake: FakeSynapse, logged_in: None) -> None:
+@pytest.mark.usefixtures("logged_in")
+def test_a_file_is_a_file(fake: FakeSynapse) -> None:
     assert rules_of(lint_ids(fake, "syn3000", select=("synapse-not-a-file",))) == []
 
 
@@ -62,14 +66,16 @@ def test_403_anonymous_says_so(fake: FakeSynapse) -> None:
 
 
 @pytest.mark.parametrize("syn_id", ["syn4001", "syn4002"])  # canDownload false / no file handle
-def test_no_download_as_user(fake: FakeSynapse, logged_in: None, syn_id: str) -> None:
+@pytest.mark.usefixtures("logged_in")
+def test_no_download_as_user(fake: FakeSynapse, syn_id: str) -> None:
     report = lint_ids(fake, syn_id, select=("synapse-no-access",))
     [message] = only(report, "synapse-no-access")
     assert "can be seen but not downloaded when checked as user alice" in message
     assert "share it with the MedPerf users" in message and "direct: link" in message
 
 
-def test_downloadable_file_has_no_access_finding(fake: FakeSynapse, logged_in: None) -> None:
+@pytest.mark.usefixtures("logged_in")
+def test_downloadable_file_has_no_access_finding(fake: FakeSynapse) -> None:
     assert only(lint_ids(fake, "syn3000"), "synapse-no-access") == []
 
 
@@ -85,9 +91,8 @@ def test_open_data_downloads_anonymously(fake: FakeSynapse) -> None:
     ("syn_id", "level"),
     [("syn5000", "RESTRICTED_BY_TERMS_OF_USE"), ("syn5001", "CONTROLLED_BY_ACT")],
 )
-def test_unmet_access_requirements(
-    fake: FakeSynapse, logged_in: None, syn_id: str, level: str
-) -> None:
+@pytest.mark.usefixtures("logged_in")
+def test_unmet_access_requirements(fake: FakeSynapse, syn_id: str, level: str) -> None:
     report = lint_ids(fake, syn_id, select=("synapse-access-requirements", "synapse-no-access"))
     assert rules_of(report) == [("synapse-access-requirements", f"synapse:{syn_id}")]
     message = report.findings[0].message
@@ -115,7 +120,8 @@ def test_auth_missing_once_per_file_at_first_synapse_reference(
     assert report.findings[0].code == "MPL605"
 
 
-def test_no_auth_missing_when_logged_in(fake: FakeSynapse, logged_in: None) -> None:
+@pytest.mark.usefixtures("logged_in")
+def test_no_auth_missing_when_logged_in(fake: FakeSynapse) -> None:
     assert only(lint_ids(fake, "syn3000"), "synapse-auth-missing") == []
 
 
@@ -138,7 +144,8 @@ def test_bad_token_is_reported_once_and_nothing_else(
     assert [r.path for r in fake.requests] == ["/repo/v1/userProfile"]  # no entity checked
 
 
-def test_401_on_bundle_after_login_is_auth_invalid(fake: FakeSynapse, logged_in: None) -> None:
+@pytest.mark.usefixtures("logged_in")
+def test_401_on_bundle_after_login_is_auth_invalid(fake: FakeSynapse) -> None:
     from servers.fake_synapse import Canned
 
     fake.queue("syn3000", Canned(401, {"reason": "Invalid access token"}))
@@ -146,9 +153,8 @@ def test_401_on_bundle_after_login_is_auth_invalid(fake: FakeSynapse, logged_in:
     assert [r for r, _ in rules_of(report)] == ["synapse-auth-invalid"]
 
 
-def test_mutable_version_names_the_hash_field(
-    fake: FakeSynapse, logged_in: None, tmp_path: Path
-) -> None:
+@pytest.mark.usefixtures("logged_in")
+def test_mutable_version_names_the_hash_field(fake: FakeSynapse, tmp_path: Path) -> None:
     path = manifest(
         tmp_path,
         f"""
@@ -164,14 +170,14 @@ def test_mutable_version_names_the_hash_field(
     assert report.findings[0].code == "MPL607"
 
 
-def test_mutable_version_without_hash_asks_for_one(
-    fake: FakeSynapse, logged_in: None, tmp_path: Path
-) -> None:
+@pytest.mark.usefixtures("logged_in")
+def test_mutable_version_without_hash_asks_for_one(fake: FakeSynapse, tmp_path: Path) -> None:
     path = manifest(tmp_path, "additional_files_tarball_url: synapse:syn3000\n")
     report = lint_file(fake, path, select=("synapse-mutable-version",))
     [message] = only(report, "synapse-mutable-version")
     assert "add additional_files_tarball_hash" in message
 
 
-def test_not_a_file_has_no_version_finding(fake: FakeSynapse, logged_in: None) -> None:
+@pytest.mark.usefixtures("logged_in")
+def test_not_a_file_has_no_version_finding(fake: FakeSynapse) -> None:
     assert only(lint_ids(fake, "syn1000"), "synapse-mutable-version") == []

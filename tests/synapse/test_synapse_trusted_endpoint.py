@@ -28,6 +28,7 @@ def test_project_config_cannot_choose_the_synapse_endpoint(
                 "select": (*SYNAPSE_RULES, "ignored-setting"),
                 "connect_timeout": 1.0,
                 "read_timeout": 1.0,
+                "allow_private_hosts": True,
             },
         )
         assert attacker.requests == []  # the pull request's endpoint heard nothing

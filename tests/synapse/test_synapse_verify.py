@@ -35,7 +35,6 @@ def _lint(tmp_path: Path, fake: FakeSynapse, s3: HostsServer, text: str):  # typ
         online=True,
         verify_hashes=True,
         resolve=s3.resolve(S3),
-        allow_private_hosts=True,
         no_cache=True,
         **overrides,
     )

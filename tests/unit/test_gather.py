@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 from medperf_lint import gather as network
-from medperf_lint.facts import NetworkResults, Progress
+from medperf_lint.facts import NetworkResults
+from medperf_lint.facts.plan import Run
 from medperf_lint.facts.probe import ProbeResult
 from medperf_lint.facts.synapse import SynapseLookup
-from medperf_lint.gather import PROVIDERS, Partial, Provider, gather
+from medperf_lint.gather import PROVIDERS, Provider, gather
 from medperf_lint.input.config import Settings
 from medperf_lint.refs.references import Reference, RefKind
 from medperf_lint.rule import Need
@@ -27,11 +29,11 @@ REFS = [Reference(raw=u, kind=RefKind.RESOURCE) for u in (FAST, SLOW)] + [
 FOREVER = threading.Event()  # never set: a provider stuck on a server that never answers
 
 
-def _urls(refs: object, settings: object) -> tuple[str, ...]:
+def _urls(_refs: object, _settings: object) -> tuple[str, ...]:
     return (FAST, SLOW)
 
 
-def _ids(refs: object, settings: object) -> tuple[str, ...]:
+def _ids(_refs: object, _settings: object) -> tuple[str, ...]:
     return ("syn1",)
 
 
@@ -39,35 +41,23 @@ def _ok(url: str) -> ProbeResult:
     return ProbeResult(url, url, status=206, sniffed="gzip")
 
 
-def _stuck_after_one(
-    urls: tuple[str, ...],
-    settings: Settings,
-    progress: Progress | None,
-    until: float | None,
-    partial: Partial,
-) -> NetworkResults:
-    partial.probe(FAST, _ok(FAST))
+def _stuck_after_one(_urls: tuple[str, ...], run: Run) -> NetworkResults:
+    run.partial.probe(FAST, _ok(FAST))
     FOREVER.wait()
     raise AssertionError("unreachable")
 
 
-def _probes_cut(urls: tuple[str, ...], settings: Settings) -> NetworkResults:
+def _probes_cut(urls: tuple[str, ...], _settings: Settings) -> NetworkResults:
     return NetworkResults(probes={u: ProbeResult(u, u, inconclusive="cut") for u in urls})
 
 
-def _synapse_answers(
-    ids: tuple[str, ...],
-    settings: Settings,
-    progress: Progress | None,
-    until: float | None,
-    partial: Partial,
-) -> NetworkResults:
+def _synapse_answers(ids: tuple[str, ...], _run: Run) -> NetworkResults:
     return NetworkResults(
         synapse={i: SynapseLookup(i, status=200) for i in ids}, synapse_identity="anonymously"
     )
 
 
-def _never_cut(ids: tuple[str, ...], settings: Settings) -> NetworkResults:
+def _never_cut(_ids: tuple[str, ...], _settings: Settings) -> NetworkResults:
     raise AssertionError("a provider that finished is never cut off")
 
 
@@ -95,8 +85,8 @@ def test_a_cut_off_provider_keeps_what_it_handed_in(monkeypatch: pytest.MonkeyPa
 def test_only_needed_providers_with_inputs_run(monkeypatch: pytest.MonkeyPatch) -> None:
     ran: list[str] = []
 
-    def check(name: str) -> network.Check:
-        def run(*args: object) -> NetworkResults:
+    def check(name: str) -> Callable[..., NetworkResults]:
+        def run(*_args: object) -> NetworkResults:
             ran.append(name)
             return NetworkResults()
 
@@ -107,7 +97,7 @@ def test_only_needed_providers_with_inputs_run(monkeypatch: pytest.MonkeyPatch) 
         "PROVIDERS",
         {
             Need.HTTP: Provider(_urls, check("http"), _probes_cut),
-            Need.GITHUB: Provider(lambda refs, settings: (), check("github"), _probes_cut),
+            Need.GITHUB: Provider(lambda _refs, _settings: (), check("github"), _probes_cut),
             Need.SYNAPSE: Provider(_ids, check("synapse"), _never_cut),
         },
     )
@@ -116,7 +106,7 @@ def test_only_needed_providers_with_inputs_run(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_a_provider_error_is_raised_not_reported(monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(*args: object) -> NetworkResults:
+    def broken(*_args: object) -> NetworkResults:
         raise ValueError("bad --resolve entry")
 
     monkeypatch.setattr(network, "PROVIDERS", {Need.HTTP: Provider(_urls, broken, _probes_cut)})

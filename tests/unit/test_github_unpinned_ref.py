@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from lintkit import hits, lint_ref, lint_yaml, messages
+from medperf_lint.facts.github import RefKey, RefLookup
 from medperf_lint.gather import NetworkResults
 from medperf_lint.input.config import Settings
 from medperf_lint.refs.hosts import github_ref_key
@@ -15,12 +15,6 @@ from medperf_lint.rules import github_unpinned_ref
 RULE = ("github-unpinned-ref",)
 SHA = "99b0d84bc107415d9fc6f69c4ea3fcdfbf22315d"
 OTHER_SHA = "AB813A8142E1D9F2F215CB10CC59842DFC9B701C"
-
-
-@dataclass(frozen=True)
-class SimpleLookup:
-    sha: str | None
-    inconclusive: str | None = None
 
 
 @pytest.mark.parametrize(
@@ -101,8 +95,11 @@ def test_free_yaml_parameters_file(tmp_path: Path) -> None:
     assert hits(report) == [("github-unpinned-ref", 3, 12)]
 
 
-def _ctx(key: object, lookup: object) -> RuleContext:
-    return RuleContext(settings=Settings(), network=NetworkResults(github={key: lookup}))
+def _ctx(key: RefKey | None, lookup: RefLookup | None) -> RuleContext:
+    """Facts in which GitHub answered ``lookup`` for ``key`` (nothing when None)."""
+    assert key is not None
+    github = {key: lookup} if lookup is not None else {}
+    return RuleContext(settings=Settings(), network=NetworkResults(github=github))
 
 
 def _check(url: str, ctx: RuleContext) -> list[Diagnostic]:
@@ -114,7 +111,7 @@ def test_online_lookup_gives_exact_fix() -> None:
     url = "https://raw.githubusercontent.com/Owner/Repo/main/my%20weights.tar.gz"
     key = github_ref_key(url)
     assert key == ("owner", "repo", "main")
-    [diag] = _check(url, _ctx(key, SimpleLookup(sha=OTHER_SHA)))
+    [diag] = _check(url, _ctx(key, RefLookup(sha=OTHER_SHA)))
     assert diag.fix is not None
     assert diag.fix.replacement == (
         "https://raw.githubusercontent.com/Owner/Repo/"
@@ -125,24 +122,24 @@ def test_online_lookup_gives_exact_fix() -> None:
 
 def test_online_fix_keeps_the_url_form() -> None:
     url = "https://github.com/o/r/archive/refs/tags/v1.tar.gz"
-    [diag] = _check(url, _ctx(github_ref_key(url), SimpleLookup(sha=SHA)))
+    [diag] = _check(url, _ctx(github_ref_key(url), RefLookup(sha=SHA)))
     assert diag.fix is not None
     assert diag.fix.replacement == f"https://github.com/o/r/archive/{SHA}.tar.gz"
 
 
 def test_online_short_sha_gets_full_sha() -> None:
     url = "https://github.com/o/r/raw/99b0d84/w.tar.gz"
-    [diag] = _check(url, _ctx(github_ref_key(url), SimpleLookup(sha=SHA)))
+    [diag] = _check(url, _ctx(github_ref_key(url), RefLookup(sha=SHA)))
     assert (
         diag.fix is not None
         and diag.fix.replacement == f"https://github.com/o/r/raw/{SHA}/w.tar.gz"
     )
 
 
-@pytest.mark.parametrize("lookup", [SimpleLookup(sha=None, inconclusive="rate limited"), None])
-def test_online_without_sha_gives_no_fix(lookup: object) -> None:
+@pytest.mark.parametrize("lookup", [RefLookup(sha=None, inconclusive="rate limited"), None])
+def test_online_without_sha_gives_no_fix(lookup: RefLookup | None) -> None:
     url = "https://raw.githubusercontent.com/o/r/main/w.tar.gz"
-    ctx = _ctx(github_ref_key(url), lookup) if lookup else _ctx(("x", "y", "z"), None)
+    ctx = _ctx(github_ref_key(url), lookup)
     [diag] = _check(url, ctx)
     assert diag.fix is None
     assert "replace main with the full commit SHA" in diag.message
@@ -150,7 +147,8 @@ def test_online_without_sha_gives_no_fix(lookup: object) -> None:
 
 def test_online_release_gets_no_ref_rewrite() -> None:
     url = "https://github.com/o/r/releases/download/v1/w.tar.gz"
-    [diag] = _check(url, _ctx(github_ref_key(url), SimpleLookup(sha=SHA)))
+    assert github_ref_key(url) is None  # a release asset depends on its release, not a commit
+    [diag] = _check(url, _ctx(("o", "r", "v1"), RefLookup(sha=SHA)))  # even if v1 resolves
     assert diag.fix is None
     assert "Immutable Release" in diag.message
 
@@ -166,7 +164,7 @@ def test_wants_github() -> None:
 def test_online_fix_keeps_direct_prefix() -> None:
     url = "https://raw.githubusercontent.com/o/r/main/w.tar.gz"
     ref = Reference(f"direct:{url}", RefKind.RESOURCE, field="additional_file")
-    ctx = _ctx(github_ref_key(url), SimpleLookup(sha=SHA))
+    ctx = _ctx(github_ref_key(url), RefLookup(sha=SHA))
     [diag] = github_unpinned_ref.check(ref, ctx)
     assert diag.fix is not None
     assert diag.fix.replacement == f"direct:https://raw.githubusercontent.com/o/r/{SHA}/w.tar.gz"

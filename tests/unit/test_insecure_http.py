@@ -50,6 +50,6 @@ def test_position_and_hash_aware_message(tmp_path: Path) -> None:
 
 def test_free_yaml_url(tmp_path: Path) -> None:
     report = lint_yaml(
-        tmp_path, "docs: http://example.org/readme\n", name="parameters.yaml", select=RULE
+        tmp_path, "model: http://example.org/w.pt\n", name="parameters.yaml", select=RULE
     )
-    assert hits(report) == [("insecure-http", 1, 7)]
+    assert hits(report) == [("insecure-http", 1, 8)]

@@ -69,7 +69,7 @@ def test_non_string_value(tmp_path: Path) -> None:
     assert "found a number" in messages(report)[0]
 
 
-def test_no_tld_reason(tmp_path: Path) -> None:
+def test_no_tld_reason() -> None:
     report = lint_ref("http://minio:9000/w.tar.gz", select=RULE)
     assert "no top-level domain" in messages(report)[0]
 

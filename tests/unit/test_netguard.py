@@ -22,13 +22,15 @@ def restore_log() -> Iterator[None]:
     LOG.write_text(before)
 
 
-def test_name_lookup_beyond_loopback_is_refused_in_process(restore_log: None) -> None:
+@pytest.mark.usefixtures("restore_log")
+def test_name_lookup_beyond_loopback_is_refused_in_process() -> None:
     with pytest.raises(PermissionError, match="netguard"):
         socket.getaddrinfo("example.invalid", 443)
     assert "name lookup of example.invalid" in LOG.read_text()
 
 
-def test_connect_beyond_loopback_is_refused_in_a_child_process(restore_log: None) -> None:
+@pytest.mark.usefixtures("restore_log")
+def test_connect_beyond_loopback_is_refused_in_a_child_process() -> None:
     code = "import socket; socket.create_connection(('192.0.2.1', 9), timeout=1)"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode != 0
@@ -45,7 +47,8 @@ def test_loopback_is_allowed() -> None:
     assert socket.getaddrinfo("localhost", 80)
 
 
-def test_connect_to_an_address_beyond_loopback_is_refused(restore_log: None) -> None:
+@pytest.mark.usefixtures("restore_log")
+def test_connect_to_an_address_beyond_loopback_is_refused() -> None:
     sock = socket.socket()
     with sock, pytest.raises(PermissionError, match="netguard"):
         sock.connect(("192.0.2.1", 9))

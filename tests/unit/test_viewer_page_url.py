@@ -114,8 +114,11 @@ def test_docs_note_live_document() -> None:
 @pytest.mark.parametrize(
     "url",
     [
-        "https://drive.google.com/uc?id=1AbC&export=download",
+        "https://drive.google.com/uc?id=1AbC&export=download&confirm=t",
+        "https://drive.google.com/uc?export=download&confirm=no_antivirus&id=1AbC",
         "https://drive.usercontent.google.com/download?id=1AbC&export=download&confirm=t",
+        "https://drive.google.com/uc",  # no file ID: nothing to say or fix
+        "https://drive.google.com/ucx?id=1AbC",
         "https://docs.google.com/spreadsheets/d/1SheetId/export?format=csv&gid=0",
         "https://www.dropbox.com/scl/fi/a1b2c3/w.tar.gz?rlkey=k9&dl=1",
         "https://www.dropbox.com/s/a1b2c3/w.tar.gz?raw=1",
@@ -175,3 +178,30 @@ def test_direct_prefix_is_kept_in_fix() -> None:
     fix = report.findings[0].fix
     assert fix is not None
     assert fix.replacement == "direct:https://www.dropbox.com/s/a1b2c3/w.tar.gz?dl=1"
+
+
+@pytest.mark.parametrize(
+    ("url", "fixed"),
+    [
+        ("https://drive.google.com/uc?id=1AbC&export=download", DL.format("1AbC")),
+        ("https://drive.google.com/uc?export=download&id=1AbC", DL.format("1AbC")),
+        ("https://drive.google.com/uc?id=1AbC&confirm=", DL.format("1AbC")),
+        (
+            "https://drive.google.com/uc?id=1AbC&export=download&resourcekey=0-kEy",
+            DL.format("1AbC") + "&resourcekey=0-kEy",
+        ),
+        ("https://drive.usercontent.google.com/download?id=1AbC", DL.format("1AbC")),
+        ("direct:https://drive.google.com/uc?id=1AbC", DL.format("1AbC")),
+    ],
+)
+def test_drive_download_without_confirm_warns_offline(url: str, fixed: str) -> None:
+    report = lint_ref(url, select=RULE)
+    assert [(f.rule, f.severity.value) for f in report.findings] == [("viewer-page-url", "warning")]
+    assert messages(report)[0] == (
+        "Google Drive download link without confirm=: for a file over about 100 MB Drive "
+        "answers with an HTML virus-scan page, which MedPerf would save as the file (then "
+        '"Hash mismatch" or "Cannot extract"); add confirm=t'
+    )
+    fix = report.findings[0].fix
+    assert fix is not None and not fix.safe
+    assert fix.replacement.removeprefix("direct:") == fixed
