@@ -106,6 +106,13 @@ def build_parser(*, guard: bool = False) -> argparse.ArgumentParser:
         help="config file (.medperf-lint.toml or pyproject.toml); default: nearest one",
     )
     p.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    p.add_argument(
+        "--deadline",
+        type=float,
+        metavar="SECONDS",
+        help="bound the whole run: network checks, and rule evaluation offline too (rules not "
+        "run by then are an input error, exit 2)",
+    )
     p.add_argument("--quiet", "-q", action="store_true", help="print only errors")
     p.add_argument(
         "--show-info",
@@ -138,9 +145,6 @@ def build_parser(*, guard: bool = False) -> argparse.ArgumentParser:
         action="store_true",
         default=None,
         help="neither read nor write the probe cache",
-    )
-    net.add_argument(
-        "--deadline", type=float, metavar="SECONDS", help="bound the whole run's network time"
     )
     net.add_argument(
         "--timeout", type=float, metavar="SECONDS", help="per-URL total time (default 60)"
@@ -260,11 +264,20 @@ def _rules_command(argv: Sequence[str]) -> int:
     from medperf_lint.rules import RULES, lookup
 
     if argv[0] == "rules":
-        width = max(len(r.name) for r in RULES)
-        for r in RULES:
-            mode = "online " if r.online else "offline"
-            levels = ",".join(s.value for s in r.severities)  # the default first
-            print(f"{r.code}  {r.name:<{width}}  {levels:<7}  {mode}  {r.summary}")
+        rows = [
+            (
+                r.code,
+                r.name,
+                ",".join(s.value for s in r.severities),  # the default first
+                "online" if r.online else "offline",
+                r.summary,
+            )
+            for r in sorted(RULES, key=lambda r: r.code)
+        ]
+        widths = [max(len(row[i]) for row in rows) for i in range(4)]
+        for row in rows:
+            cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+            print("  ".join([*cells, row[4]]))
         return EXIT_OK
     if len(argv) != 2:
         print("usage: medperf-lint rule NAME-OR-CODE", file=sys.stderr)
@@ -386,13 +399,16 @@ def _report(args: argparse.Namespace, submit: SubmitCommand) -> Report | None:
 
 def _fix_and_relint(report: Report, args: argparse.Namespace, progress: Any) -> Report:
     """Apply fixes and lint again until nothing is left to fix, so a second --fix finds none."""
-    from medperf_lint.fixer import apply_fixes
+    from medperf_lint.fixer import apply_fixes, linted_roots
     from medperf_lint.reporters.safe_text import safe
 
     applied, files = 0, set()
     said: set[tuple[str, str]] = set()  # each file's reason once, however many passes
+    roots = linted_roots(args.paths)
     for _ in range(MAX_FIX_PASSES):
-        outcomes = apply_fixes(report.findings, unsafe=args.unsafe_fixes, sources=report.sources)
+        outcomes = apply_fixes(
+            report.findings, unsafe=args.unsafe_fixes, sources=report.sources, roots=roots
+        )
         for outcome in outcomes:
             if outcome.error and (outcome.path, outcome.error) not in said:
                 said.add((outcome.path, outcome.error))
@@ -428,11 +444,13 @@ def _hint_unsafe(report: Report, args: argparse.Namespace) -> None:
 
 def _print_diff(report: Report, args: argparse.Namespace) -> int:
     """``--diff``: the fixes ``--fix`` would write, as a unified diff on stdout; nothing written."""
-    from medperf_lint.fixer import apply_fixes
+    from medperf_lint.fixer import apply_fixes, linted_roots
     from medperf_lint.reporters.safe_text import safe
 
     diffs: list[str] = []
-    outcomes = apply_fixes(report.findings, unsafe=args.unsafe_fixes, preview=diffs)
+    outcomes = apply_fixes(
+        report.findings, unsafe=args.unsafe_fixes, preview=diffs, roots=linted_roots(args.paths)
+    )
     for outcome in outcomes:
         if outcome.error:
             print(

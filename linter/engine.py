@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import sys
+import time
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -23,6 +24,7 @@ from medperf_lint.input.paths import expand_one
 from medperf_lint.input.safe_io import is_folder, safe_resolve
 from medperf_lint.input.suppressions import Suppression, matches, matching_names, parse
 from medperf_lint.input.yamlnodes import InputError
+from medperf_lint.refs.references import MAX_VALUE_LENGTH, Reference
 from medperf_lint.refs.urls import redact
 from medperf_lint.report import InputProblem, Report
 from medperf_lint.rule import Diagnostic, Need, Rule, RuleContext, RuleContractError
@@ -34,11 +36,23 @@ from medperf_lint.rules import (
     lookup,
     unknown_rule,
     unused_suppression,
+    url_too_long,
 )
 
 if TYPE_CHECKING:  # facts and providers are loaded only by an online run
     from medperf_lint.facts import NetworkResults, Progress
 
+# Online, rules run once the network phase is over, which may be at the deadline itself: they
+# get this long past it to report what was found. Offline the deadline is the deadline.
+RULES_GRACE = 0.5
+DEADLINE_CUT = (
+    "the run's deadline ({deadline:g} s) ran out before {left} of {total} rule(s) ran on this "
+    "file; nothing it holds is known to pass"
+)
+UNREAD_VALUE = (
+    "a value of {length} characters at line {line} is longer than the {cap} characters "
+    "medperf-lint reads, and url-too-long, the rule that reports it, is not enabled"
+)
 NO_MANIFESTS = (
     "folder holds no MedPerf manifest (mlcube*.yaml, *container_config*.yaml, "
     "*parameters*.yaml, *.medperf.yaml|yml|json); name other files explicitly to lint them"
@@ -126,23 +140,28 @@ def run(
     input_problems: Sequence[InputProblem] = (),
     progress: Progress | None = None,
 ) -> Report:
+    started = time.monotonic()
     rules_per_job = [select_rules(job.settings) for job in jobs]
     needs = frozenset(n for rules in rules_per_job for r in rules for n in r.needs | r.wants)
     skipped = sorted({r.name for rules in rules_per_job for r in rules if r.online})
     network: NetworkResults | None = None
     if online and needs:
-        refs = [ref for job in jobs for ref in job.document.references]
+        refs = [ref for job in jobs for ref in job.document.references if not _too_long(ref)]
         from medperf_lint.gather import gather
 
         network = gather(refs, needs, network_settings, progress)
+    clock = _Clock.start(network_settings.deadline, started, network is not None)
     findings: list[Finding] = []
+    problems = list(input_problems)
     for job, rules in zip(jobs, rules_per_job, strict=False):
-        findings.extend(_lint_job(job, rules, network, online))
+        found, job_problems = _lint_job(job, rules, network, online, clock)
+        findings.extend(found)
+        problems.extend(job_problems)
     findings.extend(_config_findings(jobs, network_settings))
     findings.sort(key=lambda f: f.sort_key)
     return Report(
         findings=tuple(_dedupe(findings)),
-        input_errors=tuple(input_problems),
+        input_errors=tuple(problems),
         files=sum(1 for j in jobs if j.document.path is not None),
         references=sum(len(j.document.references) for j in jobs),
         online=online,
@@ -152,28 +171,80 @@ def run(
     )
 
 
+@dataclass(frozen=True)
+class _Clock:
+    """When rule evaluation must stop (``until`` on ``time.monotonic()``), if ever."""
+
+    deadline: float | None = None
+    until: float | None = None
+
+    @staticmethod
+    def start(deadline: float | None, started: float, networked: bool) -> _Clock:
+        if deadline is None:
+            return _Clock()
+        until = started + deadline
+        if networked:
+            until = max(until, time.monotonic()) + RULES_GRACE
+        return _Clock(deadline, until)
+
+    def passed(self) -> bool:
+        return self.until is not None and time.monotonic() >= self.until
+
+
+def _too_long(ref: Reference) -> bool:
+    """A value no pattern reads: only url-too-long looks at it (by its length)."""
+    return ref.present and not ref.not_a_string and len(ref.raw) > MAX_VALUE_LENGTH
+
+
 def _lint_job(
-    job: Job, rules: list[Rule], network: NetworkResults | None, online: bool
-) -> list[Finding]:
+    job: Job, rules: list[Rule], network: NetworkResults | None, online: bool, clock: _Clock
+) -> tuple[list[Finding], list[InputProblem]]:
     doc, settings = job.document, job.settings
     ctx = RuleContext(settings=settings, network=network)
+    runnable = [r for r in rules if not r.online or (online and network is not None)]
     raw: list[Finding] = []
-    for rule in rules:
-        if rule.online and (not online or network is None):
-            continue
-        if rule.check is not None:
-            for ref in doc.references:
-                for diag in rule.check(ref, ctx):
-                    raw.append(
-                        _finding(
-                            rule, diag, doc.path, ref.span, ref.raw or None, settings, ref.field
-                        )
-                    )
-        if rule.check_document is not None:
-            for diag in rule.check_document(doc, ctx):
-                raw.append(_finding(rule, diag, doc.path, None, None, settings))
+    problems = _unread_values(doc, rules)
+    for done, rule in enumerate(runnable):
+        if clock.passed():
+            message = DEADLINE_CUT.format(
+                deadline=clock.deadline, left=len(runnable) - done, total=len(runnable)
+            )
+            problems.append(InputProblem(doc.path, message))
+            break
+        raw.extend(_rule_findings(rule, doc, ctx, settings))
     kept = [f for f in raw if not _file_ignored(f, doc.path, settings)]
-    return _apply_suppressions(kept, doc, settings, rules, online)
+    return _apply_suppressions(kept, doc, settings, rules, online), problems
+
+
+def _rule_findings(
+    rule: Rule, doc: Document, ctx: RuleContext, settings: Settings
+) -> Iterable[Finding]:
+    """One rule over one document: each reference it may read, then the document."""
+    if rule.check is not None:
+        for ref in doc.references:
+            if rule.name != url_too_long.NAME and _too_long(ref):
+                continue
+            for diag in rule.check(ref, ctx):
+                yield _finding(rule, diag, doc.path, ref.span, ref.raw or None, settings, ref.field)
+    if rule.check_document is not None:
+        for diag in rule.check_document(doc, ctx):
+            yield _finding(rule, diag, doc.path, None, None, settings)
+
+
+def _unread_values(doc: Document, rules: list[Rule]) -> list[InputProblem]:
+    """Over-long values said loudly when url-too-long, which would report them, is off."""
+    if any(r.name == url_too_long.NAME for r in rules):
+        return []
+    return [
+        InputProblem(
+            doc.path,
+            UNREAD_VALUE.format(
+                length=len(ref.raw), line=ref.span.line if ref.span else "?", cap=MAX_VALUE_LENGTH
+            ),
+        )
+        for ref in doc.references
+        if _too_long(ref)
+    ]
 
 
 def _finding(

@@ -9,9 +9,14 @@ An online run probes for minutes, and the user may edit the file meanwhile. So t
 read again at fix time, every value to replace must still read exactly as it did when it was
 linted (``sources``: the texts the engine linted), and the bytes are compared once more right
 before the rename; otherwise the file is left alone and the outcome says so. A symlink is
-written through to its target, the target's mode and owner are kept, a UTF-8 BOM is kept,
-a file with several hard links is left alone (a rename would split them),
-and an unwritable folder or a file too deeply nested to verify is one line, not a traceback.
+written through to its target only when the target lies inside the linted tree (the folder
+given on the command line, or the named file's own folder) and inside the git work tree the
+link is in: in CI a pull request could plant a link to any writable manifest-shaped file on
+the runner. A read-only file is left alone (a rename would get around its mode). The target's
+mode and owner are kept, a UTF-8 BOM is kept, a file with several hard links is left alone (a
+rename would split them), and an unwritable folder or a file too deeply nested to verify is
+one line, not a traceback. Each refusal holds for ``--diff`` too: it shows nothing it would not
+write.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import os
 import re
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -135,20 +140,64 @@ def apply_fixes(
     unsafe: bool = False,
     preview: list[str] | None = None,
     sources: Mapping[str, str] | None = None,
+    roots: Sequence[Path] = (),
 ) -> list[FixOutcome]:
     """Apply the safe fixes (and the unsafe ones when ``unsafe``), file by file.
 
     With ``preview`` (a list) nothing is written: each file's unified diff is appended to it.
     ``sources`` (path -> text as linted) lets a value changed since linting be noticed.
+    ``roots`` (see :func:`linted_roots`) bound where a symlink may be written through; without
+    them a link is written through only to its own folder.
     """
     by_path: dict[str, list[Finding]] = defaultdict(list)
     for f in findings:
         if _selected(f, unsafe) and f.path:
             by_path[f.path].append(f)
     return [
-        _fix_file(path, group, preview, (sources or {}).get(path))
+        _fix_file(path, group, preview, (sources or {}).get(path), tuple(roots))
         for path, group in sorted(by_path.items())
     ]
+
+
+def linted_roots(paths: Iterable[str]) -> tuple[Path, ...]:
+    """The trees ``--fix`` may write in: each folder linted, and each named file's folder."""
+    roots = []
+    for raw in paths:
+        where = Path(os.path.abspath(raw))
+        try:
+            roots.append(where.resolve(strict=True) if where.is_dir() else where.parent.resolve())
+        except (OSError, RuntimeError):
+            continue  # unreadable inputs are reported by the lint itself
+    return tuple(roots)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _work_tree(folder: Path) -> Path | None:
+    """The git work tree ``folder`` is in (the nearest folder holding ``.git``), if any."""
+    for candidate in (folder, *folder.parents):
+        if os.path.lexists(candidate / ".git"):
+            return candidate
+    return None
+
+
+def _check_link(path: str, target: Path, roots: Sequence[Path]) -> None:
+    """Refuse a symlink whose target leaves the linted tree or the git work tree."""
+    where = Path(os.path.abspath(path))
+    home = where.parent.resolve()
+    if home / where.name == target:
+        return  # not a link
+    containing = [root for root in roots if _inside(home, root)] or [home]
+    tree = _work_tree(home)
+    if not any(_inside(target, root) for root in containing) or (
+        tree is not None and not _inside(target, tree)
+    ):
+        raise _Unfixable(
+            "is a symlink to a file outside the linted tree; not written through "
+            "(fix the target itself)"
+        )
 
 
 def _diff(path: str, original: str, updated: str) -> str:
@@ -171,9 +220,10 @@ def _fix_file(
     findings: list[Finding],
     preview: list[str] | None = None,
     linted: str | None = None,
+    roots: Sequence[Path] = (),
 ) -> FixOutcome:
     try:
-        return _fix(path, findings, linted, preview)
+        return _fix(path, findings, linted, preview, roots)
     except _Unfixable as why:
         return FixOutcome(path, 0, len(findings), str(why))
 
@@ -188,14 +238,28 @@ def _read(target: Path) -> bytes:
     return raw
 
 
-def _fix(
-    path: str, findings: list[Finding], linted: str | None, preview: list[str] | None
-) -> FixOutcome:
+def _writable_target(path: str, roots: Sequence[Path]) -> Path:
+    """The file to rewrite for ``path``: itself, or a symlink's target inside the tree."""
     try:  # a symlink is fixed in its target; the link stays a link
         target = Path(os.path.realpath(path, strict=True))
+        _check_link(path, target, roots)
+        mode = target.stat().st_mode
     except (OSError, RuntimeError) as err:
         reason = describe_oserror(err) if isinstance(err, OSError) else "symlink loop"
         raise _Unfixable(f"cannot read: {reason}") from None
+    if not mode & 0o222 or not os.access(target, os.W_OK):  # root may write a 0444 file
+        raise _Unfixable("the file is read-only; file left unchanged")
+    return target
+
+
+def _fix(
+    path: str,
+    findings: list[Finding],
+    linted: str | None,
+    preview: list[str] | None,
+    roots: Sequence[Path] = (),
+) -> FixOutcome:
+    target = _writable_target(path, roots)
     raw = _read(target)
     bom = raw.startswith(_BOM)
     try:

@@ -2,16 +2,21 @@
 
 Everything in a MedPerf submission is stored on the server and shown to benchmark members,
 and manifests end up in git. A password in `https://user:pass@host/…`, a token in
-`https://TOKEN@host/…` or a `?token=…`/`?access_token=…`/`?api_key=…` parameter leaks to all
-of them. MedPerf downloads anonymously anyway: host the file publicly (or on Synapse, where
-each participant uses their own login) and revoke the secret that was written down. The
-parameter names are listed in `medperf_lint.refs.redact.CREDENTIAL_PARAMS`; they are matched in
-the query and in the fragment (`#access_token=…`), after percent-decoding and `+` handling,
-so `?%74oken=` counts. Token-shaped values (`ghp_…`, `glpat-…`, JWTs) and the values of
-`GITHUB_TOKEN`, `GH_TOKEN` and `SYNAPSE_AUTH_TOKEN` count anywhere in the URL. This is the
-same definition the redactor hides by (`medperf_lint.refs.redact.find_secrets`). Signature
-parameters of pre-signed URLs are not credentials and are left to `expiring-url`. Findings
-never repeat the secret.
+`https://TOKEN@host/…` or a secret query parameter leaks to all of them. MedPerf downloads
+anonymously anyway: host the file publicly (or on Synapse, where each participant uses their
+own login) and revoke the secret that was written down. Parameters are secret by pattern, in the query and in the
+fragment (`#access_token=…`), after percent-decoding and `+` handling (`?%74oken=` counts):
+the key is lower-cased and `-`, `_`, `[]` and a leading `x` dropped; it is secret when it holds
+token, secret, sig, auth, pass, credential, session or ticket (`api_token`, `x-auth-token`,
+`sessiontoken`, `client-secret`), is otp, sas, pwd, jwt, bearer or code, or names a key
+(`x-api-key`, `access_key`, `accessKey`, `apikey`). A key that merely ends in "key", like
+Dropbox's `rlkey` or Google Drive's `resourcekey`, is part of the shared link and stays. Any
+value shaped like a known token (`ghp_…`, `github_pat_…`, `hf_…`, `glpat-…`, AWS key IDs
+`AKIA…`/`ASIA…`, JWTs) counts under any key, and the values of `GITHUB_TOKEN`, `GH_TOKEN` and
+`SYNAPSE_AUTH_TOKEN` count anywhere in the URL. This is the one definition the redactor hides
+by (`medperf_lint.refs.redact.is_secret_key`, `find_secrets`). Signature parameters of
+pre-signed URLs (`X-Amz-Signature`, CloudFront's `Policy`, `x-amz-security-token`…) are hidden
+too but are not credentials: they are left to `expiring-url`. Findings never repeat the secret.
 
 The fix removes the credentials; the URL without them works only once the file is public.
 """

@@ -74,6 +74,6 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
 def _host(entry: str) -> str:
     """A list entry as a bare lower-case host: no ``*.``, port or trailing dot."""
     host = entry.strip().lower().removeprefix("*.").lstrip(".")
-    if host.startswith("["):
-        return host
+    if host.startswith("["):  # [v6]:port -> v6, as the URL's host reads (no brackets)
+        return host[1:].split("]", 1)[0]
     return host.split(":", 1)[0].rstrip(".")

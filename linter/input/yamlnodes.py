@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 import yaml
@@ -17,7 +16,17 @@ _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STR_TAG = "tag:yaml.org,2002:str"
 _NULL_TAG = "tag:yaml.org,2002:null"
 # Jinja/cookiecutter placeholders: the file is rendered before anyone submits it.
-_PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+_PLACEHOLDER_MARKS = (("{{", "}}"), ("{%", "%}"))
+
+
+def _has_placeholder(text: str) -> bool:
+    """``{{ … }}`` or ``{% … %}`` anywhere in ``text``. Found with two ``find`` calls, not with
+    ``\\{\\{.*?\\}\\}``, which rescans to the end from every ``{{`` when nothing closes it."""
+    for opening, closing in _PLACEHOLDER_MARKS:
+        start = text.find(opening)
+        if start != -1 and text.find(closing, start + len(opening)) != -1:
+            return True
+    return False
 
 
 class InputError(Exception):
@@ -153,7 +162,7 @@ def is_placeholder(node: Node) -> bool:
     """True for a template placeholder value: ``"{{ x }}"`` in a string, or the unquoted
     ``{{ x }}``, which YAML reads as a flow mapping whose only key is a flow mapping."""
     if isinstance(node, ScalarNode):
-        return node.tag == _STR_TAG and bool(_PLACEHOLDER.search(str(node.value)))
+        return node.tag == _STR_TAG and _has_placeholder(str(node.value))
     if not isinstance(node, MappingNode) or not node.flow_style or len(node.value) != 1:
         return False
     key, value = node.value[0]

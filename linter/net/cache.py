@@ -73,12 +73,33 @@ def is_immutable(url: str) -> bool:
         return True
     if parts.host_is("huggingface.co", "hf.co") and _HF_PINNED.search(parts.path):
         return True
-    if parts.host_is("amazonaws.com") and parts.param("versionId", case_sensitive=True):
+    if _s3_endpoint(parts.host) and parts.param("versionId", case_sensitive=True):
         return True
     if parts.host_is("googleapis.com") and parts.param("generation", case_sensitive=True):
         return True
-    if parts.host_is("core.windows.net"):
+    if parts.host.endswith(".blob.core.windows.net"):  # not web. (static sites) or file.
         return bool(parts.param("versionid") or parts.param("snapshot"))
+    return False
+
+
+# S3's own endpoints: "s3", a legacy "s3-REGION", "s3-external-1" or "s3-accelerate" label,
+# then only qualifiers (a region, dualstack, fips) before amazonaws.com. A bucket may come
+# before it (virtual-host style). EC2 hosts, API gateways, load balancers, website and Object
+# Lambda endpoints serve what their owner wants and ignore ?versionId=.
+_AWS_REGION = r"[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d"
+_S3_LABEL = re.compile(rf"s3(?:-(?:external-1|accelerate|fips|{_AWS_REGION}))?")
+_S3_QUALIFIER = re.compile(rf"dualstack|accelerate|fips|{_AWS_REGION}")
+_AWS_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn")
+
+
+def _s3_endpoint(host: str) -> bool:
+    suffix = next((s for s in _AWS_SUFFIXES if host.endswith(s)), None)
+    if suffix is None:
+        return False
+    labels = host[: -len(suffix)].split(".")
+    for index in range(len(labels) - 1, -1, -1):  # the last S3 label: a bucket may be "s3"
+        if _S3_LABEL.fullmatch(labels[index]):
+            return all(_S3_QUALIFIER.fullmatch(label) for label in labels[index + 1 :])
     return False
 
 

@@ -24,33 +24,47 @@ from urllib.parse import unquote_plus
 
 REDACTED = "***"
 
-# Query or fragment keys whose values are credentials: flagged by credentials-in-url.
-CREDENTIAL_PARAMS = frozenset(
-    {
-        "token",
-        "access_token",
-        "accesstoken",
-        "auth",
-        "auth_token",
-        "authtoken",
-        "api_key",
-        "apikey",
-        "api-key",
-        "key",
-        "private_token",
-        "password",
-        "passwd",
-        "pwd",
-        "secret",
-        "client_secret",
-        "refresh_token",
-        "id_token",
-        "session",
-        "sessionid",
-        "jwt",
-        "bearer",
-    }
+# Secrets by pattern, one definition for the redactor and credentials-in-url. A key is squashed
+# (percent-decoded, lower case, "-", "_" and "[]" dropped, then one leading "x" for x-api-key
+# style headers-as-parameters) and is secret when it holds one of these fragments anywhere ...
+SECRET_KEY_FRAGMENTS = (
+    "token",
+    "secret",
+    "sig",
+    "auth",
+    "pass",
+    "credential",
+    "session",
+    "ticket",
 )
+# ... or is one of these short names whole (inside other words they mean nothing: "otp" in
+# "hotpath", "sas" in "canvas", "code" in "encode"; "key" has its own rule, see _secret_key) ...
+CREDENTIAL_PARAMS = frozenset({"otp", "sas", "pwd", "jwt", "bearer", "code", "key", "apikey"})
+# ... or ends in "key" (or "keyid") after one of these: apikey, accesskey, secretkey. "key" also
+# counts as a word of its own (x-api-key, access_key, accessKey). Anything else ending in "key"
+# stays readable: Dropbox's rlkey and Google Drive's resourcekey are part of every shared link
+# (the public address itself, not a login), and a redacted value could never be written by a fix.
+_KEY_QUALIFIERS = (
+    "",
+    "api",
+    "access",
+    "secret",
+    "private",
+    "client",
+    "account",
+    "subscription",
+    "master",
+    "signing",
+    "shared",
+    "storage",
+    "app",
+    "consumer",
+    "encryption",
+    "license",
+    "user",
+)
+_AUTHOR = re.compile(r"author(?!i[sz])")
+_KEY_WORD = re.compile(r"(?:^|[^A-Za-z0-9]|(?<=[a-z0-9])(?=K))[Kk][Ee][Yy](?:[^A-Za-z]|[A-Z]|$)")
 # Signatures and signing credentials of pre-signed URLs (AWS SigV2/SigV4, GCS V2/V4, Azure SAS,
 # CloudFront, Tencent COS, Alibaba OSS, Akamai): expiring-url reports them; they are never
 # echoed or cached either.
@@ -75,23 +89,41 @@ SIGNATURE_PARAMS = frozenset(
         "hdnts",
         "hdnea",
         "authorization",
+        "policy",  # CloudFront custom policy
+        # Parts of signed URLs that look secret by pattern; they are the signature's business.
+        "x-amz-signedheaders",
+        "x-goog-signedheaders",
+        "q-sign-algorithm",
+        "q-sign-time",
+        "q-key-time",
+        "q-ak",
+        "q-header-list",
+        "q-url-param-list",
+        "x-oss-signature-version",
+        "x-oss-credential",
+        "x-oss-additional-headers",
     }
 )
-# Values that are tokens whatever key (or path segment) holds them.
+# Values that are tokens whatever key (or path segment) holds them. Linear: each alternative
+# starts at a literal and either matches its whole run or fails within 20 characters; a JWT
+# starts only where a run of its characters does, so "eyJ-eyJ-…" is not rescanned from each.
 _TOKEN_SHAPES = re.compile(
     r"(?:\bgh[pousr]_[A-Za-z0-9]{20,}"  # GitHub classic and app tokens
     r"|\bgithub_pat_[A-Za-z0-9_]{20,}"  # GitHub fine-grained tokens
     r"|\bglpat-[A-Za-z0-9_\-]{20,}"  # GitLab personal access tokens
+    r"|\bhf_[A-Za-z0-9]{30,}"  # Hugging Face access tokens
     r"|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"  # AWS access key IDs
-    r"|\beyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]*)"  # JWTs (Synapse PATs)
+    r"|(?<![A-Za-z0-9_\-])eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]*)"  # JWTs
 )
 # "Bearer X", "token X" in server texts; X must look like a credential (a digit, or 20+
-# characters), so prose such as "a token parameter" is left alone.
+# characters), so prose such as "a token parameter" is left alone. The digit is looked for in
+# the first 20 characters only: a longer X is a credential anyway (same answer, bounded work).
 _AUTH_WORDS = re.compile(
     r"\b(Bearer|bearer|Basic|basic|Token|token)(\s+)"
-    r"((?=[A-Za-z0-9._~+/=\-]*\d)[A-Za-z0-9._~+/=\-]{8,}|[A-Za-z0-9._~+/=\-]{20,})"
+    r"((?=[A-Za-z0-9._~+/=\-]{0,19}\d)[A-Za-z0-9._~+/=\-]{8,}|[A-Za-z0-9._~+/=\-]{20,})"
 )
-_URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s\"<>`]+")
+_SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
+_URL_BODY = re.compile(r"[^\s\"<>`]*")
 _BARE_PARAM = re.compile(r"(?P<sep>[?&;#])(?P<key>[^\s?&;#=]+)=(?P<val>[^\s&;#'\"]*)")
 _PARAM = re.compile(r"(?P<sep>^|[?&;#/])(?P<key>[^?&;#/=]*)=(?P<val>[^&;#]*)")
 _SCHEME = re.compile(r"^\s*[A-Za-z][A-Za-z0-9+.\-]*:")
@@ -110,15 +142,43 @@ def normalize_key(key: str) -> str:
     return key.strip().lower()
 
 
+def squash_key(key: str) -> str:
+    """``key`` as the secret patterns read it: normalized, without ``-``, ``_``, ``[]`` and
+    one leading ``x`` (``X-Api-Key``, ``api_key`` and ``apikey`` are one name)."""
+    name = normalize_key(key)
+    for drop in ("-", "_", "[]"):
+        name = name.replace(drop, "")
+    return name[1:] if name.startswith("x") else name
+
+
+def _secret_key(key: str, squashed: str) -> bool:
+    words = _AUTHOR.sub("", squashed)  # "author" is no "auth"; "authorization" still is
+    if squashed in CREDENTIAL_PARAMS or any(f in words for f in SECRET_KEY_FRAGMENTS):
+        return True
+    stem = squashed[: -len("id")] if squashed.endswith("keyid") else squashed
+    if stem.endswith("key") and stem[: -len("key")] in _KEY_QUALIFIERS:
+        return True
+    return _KEY_WORD.search(unquote_plus(key)) is not None
+
+
+def is_secret_key(key: str) -> bool:
+    """True when a query or fragment key names a credential, by the patterns above."""
+    return _secret_key(key, squash_key(key))
+
+
+def is_token_value(value: str) -> bool:
+    """True when ``value`` is shaped like a known token (JWT, GitHub, GitLab, Hugging Face, AWS)."""
+    return _TOKEN_SHAPES.search(value) is not None
+
+
 def param_kind(key: str, value: str) -> str | None:
     """``"credential"``, ``"signature"`` or None for one ``key=value`` pair."""
     if not value:
         return None  # an empty parameter holds no secret
-    name = normalize_key(key)
-    if name in CREDENTIAL_PARAMS:
-        return "credential"
-    if name in SIGNATURE_PARAMS:
+    if normalize_key(key) in SIGNATURE_PARAMS:
         return "signature"
+    if is_secret_key(key) or is_token_value(value):
+        return "credential"
     return None
 
 
@@ -263,18 +323,7 @@ def redact_url(url: str) -> str:
 
 def redact_text(text: str) -> str:
     """``text`` (a message, a server reply, an exception) with every secret in it hidden."""
-    text = _redact_tokens(text)
-
-    def url(match: re.Match[str]) -> str:
-        found = match.group(0)
-        start = match.start()
-        if start and text[start - 1] in "'(":  # quoted or parenthesised: ends where that does
-            closer = "'" if text[start - 1] == "'" else ")"
-            head, sep, tail = found.partition(closer)
-            return redact_url(head) + sep + tail
-        return redact_url(found)
-
-    text = _URL_IN_TEXT.sub(url, text)
+    text = _redact_urls_in(_redact_tokens(text))
 
     def bare(match: re.Match[str]) -> str:
         if param_kind(match.group("key"), match.group("val")) is None:
@@ -283,6 +332,51 @@ def redact_text(text: str) -> str:
 
     text = _BARE_PARAM.sub(bare, text)
     return _AUTH_WORDS.sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", text)
+
+
+def _urls_in(text: str) -> Iterable[tuple[int, int]]:
+    """Where ``[A-Za-z][A-Za-z0-9+.-]*://[^\\s"<>`]+`` matches in ``text``, found in linear time.
+
+    The expression itself rescans from every start when a long run of scheme characters has no
+    ``://``. Here each ``://`` is found once and its scheme read backwards, at most back to the
+    previous URL's end: a URL starts at the first letter of the scheme characters before it.
+    """
+    done = 0
+    mark = text.find("://")
+    while mark != -1:
+        start = mark
+        while start > done and text[start - 1] in _SCHEME_CHARS:
+            start -= 1
+        while start < mark and not text[start].isalpha():
+            start += 1
+        end = _end_of_url(text, mark) if start < mark else mark + 3
+        if end > mark + 3:
+            yield start, end
+            done = end
+        else:
+            end = mark + 3  # no URL here; a later "://" may still start one after it
+        mark = text.find("://", end)
+
+
+def _end_of_url(text: str, mark: int) -> int:
+    body = _URL_BODY.match(text, mark + 3)
+    return body.end() if body else mark + 3
+
+
+def _redact_urls_in(text: str) -> str:
+    pieces: list[str] = []
+    done = 0
+    for start, end in _urls_in(text):
+        found = text[start:end]
+        if start and text[start - 1] in "'(":  # quoted or parenthesised: ends where that does
+            head, sep, tail = found.partition("'" if text[start - 1] == "'" else ")")
+            found = redact_url(head) + sep + tail
+        else:
+            found = redact_url(found)
+        pieces += (text[done:start], found)
+        done = end
+    pieces.append(text[done:])
+    return "".join(pieces)
 
 
 def _redact_tokens(text: str) -> str:

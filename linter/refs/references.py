@@ -17,6 +17,10 @@ from functools import lru_cache
 from medperf_lint.findings import Span
 from medperf_lint.refs.medperf_url import medperf_accepts_url
 
+# The longest value any pattern reads. MedPerf's URL fields hold at most 256 characters; a
+# longer value is reported by url-too-long (by its length alone) and no other rule sees it, so a
+# hostile megabyte-long value costs nothing but its reading.
+MAX_VALUE_LENGTH = 8 * 1024
 DIRECT_PREFIX = "direct:"
 SYNAPSE_PREFIX = "synapse:"
 # MedPerf: ``re.match(r"syn\d+$", value)`` -- \d is any Unicode digit and $ admits a final "\n".

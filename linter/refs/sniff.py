@@ -172,12 +172,24 @@ class Page:
     drive_id: str | None = None
 
 
-_DRIVE_FORM = re.compile(rb'<form[^>]+id="download-form"', re.IGNORECASE)
-_DRIVE_ERROR = re.compile(
-    rb'class="uc-error-subcaption"[^>]*>(.*?)</(?:p|div)>', re.IGNORECASE | re.DOTALL
-)
+# Linear: a form tag is read only up to the next "<" or ">", and the error text is found with
+# ``find`` (``.*?`` would rescan to the end from every marker when nothing closes it).
+_DRIVE_FORM = re.compile(rb'<form[^<>]*id="download-form"', re.IGNORECASE)
+_DRIVE_ERROR_MARK = b'class="uc-error-subcaption"'
+_DRIVE_ERROR_ENDS = (b"</p>", b"</div>")
 _HIDDEN_ID = re.compile(rb'name="id"\s+value="([\w-]{10,})"')
-_TAG = re.compile(r"<[^>]+>")
+_TAG = re.compile(r"<[^<>]*>")
+
+
+def _drive_error(data: bytes) -> bytes | None:
+    """The text after the first error subcaption's tag, up to its closing ``</p>``/``</div>``."""
+    lower = data.lower()
+    mark = lower.find(_DRIVE_ERROR_MARK.lower())
+    tag_end = lower.find(b">", mark) if mark != -1 else -1
+    if tag_end == -1:
+        return None
+    ends = [i for i in (lower.find(e, tag_end + 1) for e in _DRIVE_ERROR_ENDS) if i != -1]
+    return data[tag_end + 1 : min(ends)] if ends else None
 
 
 def drive_page(data: bytes) -> Page | None:
@@ -186,9 +198,9 @@ def drive_page(data: bytes) -> Page | None:
     drive_id = hidden.group(1).decode() if hidden else None
     if _DRIVE_FORM.search(data) or b"Virus scan warning" in data:
         return Page("drive-confirm", "Google Drive virus-scan warning page", drive_id)
-    error = _DRIVE_ERROR.search(data)
-    if error:
-        text = _TAG.sub("", error.group(1).decode("utf-8", "replace"))
+    error = _drive_error(data)
+    if error is not None:
+        text = _TAG.sub("", error.decode("utf-8", "replace"))
         return Page("drive-error", " ".join(text.split())[:200] or None, drive_id)
     return None
 

@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl, urlsplit
 # ``redact`` is the historical name of ``redact_text``.
 from medperf_lint.refs.redact import CREDENTIAL_PARAMS, REDACTED, SIGNATURE_PARAMS
 from medperf_lint.refs.redact import redact_text as redact
+from medperf_lint.refs.references import MAX_VALUE_LENGTH
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,14 @@ def split_url(url: str) -> UrlParts | None:
 
 
 def rfc3986_problem(url: str) -> str | None:
-    """Why ``url`` is not a valid absolute URI per RFC 3986, or None when it is."""
+    """Why ``url`` is not a valid absolute URI per RFC 3986, or None when it is.
+
+    rfc3986's authority expression takes time quadratic in a long host name, so the library
+    never sees more than ``MAX_VALUE_LENGTH`` characters (8 KiB: well under a millisecond);
+    the engine hands no rule a longer value anyway (url-too-long reports it).
+    """
+    if len(url) > MAX_VALUE_LENGTH:
+        return f"it is longer than the {MAX_VALUE_LENGTH} characters medperf-lint reads"
     import rfc3986  # light, but only rules that need it pay for it
     from rfc3986 import exceptions, validators
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from medperf_lint.report import Report
+from medperf_lint.reporters.locations import in_workspace
 from medperf_lint.reporters.safe_text import safe
 from medperf_lint.reporters.summary import summary_line
 
@@ -26,12 +27,12 @@ def _prop(text: str) -> str:
 
 def render_github(report: Report, out: TextIO) -> None:
     for problem in report.input_errors:
-        where = f" file={_prop(problem.path)}," if problem.path else " "
+        where = f" file={_prop(in_workspace(problem.path))}," if problem.path else " "
         out.write(f"::error{where}title=medperf-lint input error::{_data(problem.message)}\n")
     for f in report.findings:
         props = []
         if f.path:
-            props.append(f"file={_prop(f.path)}")
+            props.append(f"file={_prop(in_workspace(f.path))}")
         if f.span:
             props += [f"line={f.span.line}", f"col={f.span.column}"]
             props += [f"endLine={f.span.end_line}", f"endColumn={f.span.end_column}"]

@@ -31,6 +31,7 @@ from medperf_lint.catalogue import HOMEPAGE, documentation, example, help_uri, r
 from medperf_lint.findings import Finding, Span
 from medperf_lint.fixer import _added_line, _render
 from medperf_lint.report import Report
+from medperf_lint.reporters.locations import in_workspace
 from medperf_lint.reporters.safe_text import redact_tree
 from medperf_lint.rule import Rule
 
@@ -43,7 +44,7 @@ _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 def _artifact_uri(path: str) -> str:
     """A relative URI (against the repository root) when the file is under the working folder."""
-    pure = PurePath(path)
+    pure = PurePath(in_workspace(path))
     if pure.is_absolute():
         try:
             pure = PurePath(os.path.relpath(path))
@@ -155,25 +156,31 @@ def _fix(f: Finding, location: dict[str, Any], sources: _Sources) -> dict[str, A
     }
 
 
+def _ref_artifact(artifacts: list[dict[str, Any]], known: dict[str, int], reference: str) -> int:
+    """The index of the artifact holding ``reference``, added once however many findings it
+    has (SARIF requires the artifacts to be unique)."""
+    if reference not in known:
+        known[reference] = len(artifacts)
+        artifacts.append(
+            {"description": {"text": "a --ref value"}, "contents": {"text": reference}}
+        )
+    return known[reference]
+
+
 def sarif_log(report: Report) -> dict[str, Any]:
     """The SARIF log of one run, as a JSON-ready dict."""
     from medperf_lint.rules import RULES
 
     index = {r.code: i for i, r in enumerate(RULES)}
     artifacts: list[dict[str, Any]] = []
+    known: dict[str, int] = {}  # --ref value -> its artifact
     results: list[dict[str, Any]] = []
     seen: Counter[tuple[str, str, str, str]] = Counter()
     sources = _Sources()
     for f in report.findings:
         message = f.message
         if f.path is None:
-            location: dict[str, Any] = {"index": len(artifacts)}
-            artifacts.append(
-                {
-                    "description": {"text": "a --ref value"},
-                    "contents": {"text": f.reference or ""},
-                }
-            )
+            location: dict[str, Any] = {"index": _ref_artifact(artifacts, known, f.reference or "")}
             region = {"startLine": 1, "startColumn": 1, "endColumn": len(f.reference or "") + 1}
             message = f"--ref {f.reference!r}: {message}"
         else:

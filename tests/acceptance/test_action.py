@@ -45,21 +45,28 @@ def _defaults() -> dict[str, str]:
     return {name: str(spec.get("default", "")) for name, spec in ACTION["inputs"].items()}
 
 
-def _expand(value: str, inputs: dict[str, str], action_path: Path) -> str:
+def _expand(value: str, context: dict[str, str]) -> str:
+    """``${{ expr }}`` replaced from ``context`` (``inputs.paths``, ``runner.temp``, ...)."""
+
     def one(match: re.Match[str]) -> str:
         expr = match.group(1)
-        if expr.startswith("inputs."):
-            return inputs[expr[len("inputs.") :]]
-        if expr == "github.action_path":
-            return str(action_path)
-        raise AssertionError(f"the test does not know the expression {expr!r}")
+        if expr not in context:
+            raise AssertionError(f"the test does not know the expression {expr!r}")
+        return context[expr]
 
     return _EXPRESSION.sub(one, value)
 
 
-def _run_step(
-    step: dict[str, Any], inputs: dict[str, str], action_path: Path, runner: Path, cwd: Path
-) -> StepRun:
+def _context(inputs: dict[str, str], action_path: Path, runner_temp: Path) -> dict[str, str]:
+    return {
+        **{f"inputs.{name}": value for name, value in inputs.items()},
+        "github.action_path": str(action_path),
+        "runner.temp": str(runner_temp),
+    }
+
+
+def _run_step(step: dict[str, Any], context: dict[str, str], runner: Path, cwd: Path) -> StepRun:
+    """One ``run:`` step in the workspace ``cwd`` (GitHub's checkout, $GITHUB_WORKSPACE)."""
     assert step["shell"] == "bash"
     output_file = cwd.parent / f"github-output-{step.get('id', 'step')}"
     output_file.write_text("")
@@ -67,17 +74,18 @@ def _run_step(
         **os.environ,
         "PATH": f"{runner / 'bin'}{os.pathsep}{os.environ['PATH']}",
         "GITHUB_ACTIONS": "true",
+        "GITHUB_WORKSPACE": str(cwd),
         "GITHUB_OUTPUT": str(output_file),
         "PIP_NO_INDEX": "1",  # nothing may come from a package index
         "PIP_NO_BUILD_ISOLATION": "0",  # pip's inverted spelling of --no-build-isolation
     }
     env.pop("VIRTUAL_ENV", None)
-    env.update({k: _expand(str(v), inputs, action_path) for k, v in step.get("env", {}).items()})
+    env.update({k: _expand(str(v), context) for k, v in step.get("env", {}).items()})
     script = cwd.parent / "step.sh"
-    script.write_text(_expand(step["run"], inputs, action_path))
+    script.write_text(_expand(step["run"], context))
     proc = subprocess.run(
         ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
-        cwd=cwd,
+        cwd=cwd / _expand(step.get("working-directory", "."), context),
         env=env,
         capture_output=True,
         text=True,
@@ -105,7 +113,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     install = next(s for s in STEPS if "pip install" in s.get("run", ""))
     work = base / "work"
     work.mkdir()
-    run = _run_step(install, _defaults(), action_path, runner, work)
+    run = _run_step(install, _context(_defaults(), action_path, base), runner, work)
     assert run.code == 0, run.out + run.err
     assert f"medperf-lint {__version__}" in run.out
     binary = runner / "bin" / "medperf-lint"
@@ -113,11 +121,19 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return runner, action_path
 
 
+def _step(step_id: str) -> dict[str, Any]:
+    return next(s for s in STEPS if s.get("id") == step_id)
+
+
 def _lint(installed: tuple[Path, Path], workspace: Path, **inputs: str) -> StepRun:
+    """The action's steps after the install, as the runner runs them (``uses:`` ones aside)."""
     runner, action_path = installed
     values = {**_defaults(), **{k.replace("_", "-"): v for k, v in inputs.items()}}
-    step = next(s for s in STEPS if s.get("id") == "lint")
-    return _run_step(step, values, action_path, runner, workspace)
+    context = _context(values, action_path, workspace.parent / "runner-temp")
+    cache_dir = _run_step(_step("cache-dir"), context, runner, workspace)
+    assert cache_dir.code == 0, cache_dir.err
+    context["steps.cache-dir.outputs.path"] = cache_dir.outputs["path"]
+    return _run_step(_step("lint"), context, runner, workspace)
 
 
 @pytest.fixture
@@ -139,10 +155,70 @@ def workspace(tmp_path: Path) -> Path:
 
 def test_the_action_is_composite_with_the_documented_inputs() -> None:
     assert ACTION["runs"]["using"] == "composite"
-    assert set(ACTION["inputs"]) == {"paths", "args", "online", "sarif-file", "python-version"}
+    assert set(ACTION["inputs"]) == {
+        "paths",
+        "args",
+        "online",
+        "sarif-file",
+        "python-version",
+        "working-directory",
+        "fail-on-findings",
+        "cache",
+    }
     assert STEPS[0]["uses"].startswith("actions/setup-python@")
-    assert [s.get("id") for s in STEPS if "run" in s] == [None, "lint"]
+    assert [s.get("id") for s in STEPS if "run" in s] == [None, "cache-dir", "lint"]
     assert set(ACTION["outputs"]) == {"exit-code", "sarif-file"}
+
+
+def test_every_input_is_documented_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## GitHub Actions", 1)[1].split("\n## ", 1)[0]
+    for name in ACTION["inputs"]:
+        assert f"`{name}`" in section, name
+    assert "setup-python" in section and "later steps" in section  # the job's Python changes
+
+
+def test_the_probe_cache_is_kept_between_runs_with_actions_cache() -> None:
+    [cache] = [s for s in STEPS if s.get("uses", "").startswith("actions/cache@")]
+    assert cache["with"]["path"] == "${{ steps.cache-dir.outputs.path }}"
+    assert "inputs.online == 'true'" in cache["if"] and "inputs.cache == 'true'" in cache["if"]
+    # A key is immutable once saved: a per-run key saves each run, restore-keys finds the last.
+    assert "github.run_id" in cache["with"]["key"]
+    assert cache["with"]["key"].startswith(cache["with"]["restore-keys"])
+    assert STEPS.index(cache) < STEPS.index(_step("lint"))
+
+
+@pytest.fixture
+def recorder(tmp_path: Path) -> tuple[Path, Path]:
+    """A runner whose ``medperf-lint`` only records its arguments, and the record file."""
+    runner = tmp_path / "recording-runner"
+    record = tmp_path / "argv.txt"
+    write(
+        runner / "bin" / "medperf-lint",
+        f"""
+        #!/bin/sh
+        printf '%s\\n' "$@" > {record}
+        """,
+    )
+    (runner / "bin" / "medperf-lint").chmod(0o755)
+    return runner, record
+
+
+@pytest.mark.parametrize(
+    ("online", "cache", "passed"),
+    [("true", "true", True), ("true", "false", False), ("false", "true", False)],
+)
+def test_online_runs_read_and_write_the_cached_folder(
+    recorder: tuple[Path, Path], workspace: Path, online: str, cache: str, passed: bool
+) -> None:
+    runner, record = recorder
+    run = _lint((runner, ROOT), workspace, online=online, cache=cache)
+    assert run.code == 0, run.out + run.err
+    argv = record.read_text().splitlines()
+    expected = str(workspace.parent / "runner-temp" / "medperf-lint-cache")
+    assert ("--cache-dir" in argv) is passed
+    if passed:
+        assert argv[argv.index("--cache-dir") + 1] == expected
 
 
 def test_pull_request_run_annotates_and_fails(
@@ -219,3 +295,59 @@ def test_readme_workflow_uses_only_real_inputs() -> None:
     upload = online["steps"][-1]
     assert upload["uses"].startswith("github/codeql-action/upload-sarif@")
     assert upload["with"]["sarif_file"] == uses[1]["with"]["sarif-file"]
+
+
+@pytest.mark.parametrize("spelling", [["--format", "json"], ["--format=json"], ["--form", "json"]])
+def test_a_format_in_args_replaces_the_annotations(
+    installed: tuple[Path, Path], workspace: Path, spelling: list[str]
+) -> None:
+    run = _lint(installed, workspace, args=" ".join(spelling))
+    assert (run.code, run.outputs["exit-code"]) == (1, "1")
+    assert outputcheck.problems("json", run.out) == []
+    paths = {f["path"] for f in json.loads(run.out)["findings"]}
+    assert paths == {"models/bad.medperf.yaml"}
+    assert "::error" not in run.out
+
+
+def test_a_format_in_args_with_a_sarif_file_is_refused(
+    installed: tuple[Path, Path], workspace: Path
+) -> None:
+    run = _lint(installed, workspace, args="--format json", sarif_file="out.sarif")
+    assert (run.code, run.outputs["exit-code"]) == (2, "2")
+    assert "sarif-file writes SARIF; remove --format from args" in run.out
+    assert not (workspace / "out.sarif").exists()
+
+
+def test_working_directory(installed: tuple[Path, Path], workspace: Path) -> None:
+    run = _lint(installed, workspace, working_directory="models", paths="bad.medperf.yaml")
+    assert run.code == 1, run.out + run.err
+    # Paths are read from the folder; annotations name files from the repository root.
+    annotations = [line for line in run.out.splitlines() if line.startswith("::")]
+    assert annotations and all("file=models/bad.medperf.yaml," in a for a in annotations)
+    sarif = _lint(
+        installed,
+        workspace,
+        working_directory="models",
+        paths=".",
+        sarif_file="results/out.sarif",
+    )
+    assert sarif.code == 1
+    text = (workspace / "models" / "results" / "out.sarif").read_text()
+    results = json.loads(text)["runs"][0]["results"]
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
+    assert uris == {"models/bad.medperf.yaml"}
+
+
+def test_fail_on_findings_false_passes_the_step_and_keeps_the_exit_code(
+    installed: tuple[Path, Path], workspace: Path
+) -> None:
+    run = _lint(installed, workspace, fail_on_findings="false")
+    assert (run.code, run.outputs["exit-code"]) == (0, "1")
+    assert "::error file=models/bad.medperf.yaml" in run.out
+    assert "the step passes because fail-on-findings is false" in run.out
+    # Unreadable input is never a pass.
+    missing = _lint(installed, workspace, fail_on_findings="false", paths="nowhere.yaml")
+    assert (missing.code, missing.outputs["exit-code"]) == (2, "2")
+    wrong = _lint(installed, workspace, fail_on_findings="no")
+    assert (wrong.code, wrong.outputs["exit-code"]) == (2, "2")
+    assert "fail-on-findings must be true or false, not 'no'" in wrong.out

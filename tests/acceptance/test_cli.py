@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -54,10 +55,14 @@ def test_version(tmp_path: Path) -> None:
     assert (run.code, run.out.strip()) == (0, f"medperf-lint {__version__}")
 
 
-def test_rules_lists_every_registered_rule_in_order(tmp_path: Path) -> None:
+def test_rules_lists_every_registered_rule_in_code_order_with_aligned_columns(
+    tmp_path: Path,
+) -> None:
     run = medperf_lint("rules", cwd=tmp_path)
     assert run.code == 0
-    listed = [tuple(line.split()[:4]) for line in run.out.splitlines()]
+    lines = run.out.splitlines()
+    listed = [tuple(line.split()[:4]) for line in lines]
+    by_code = sorted(RULES, key=lambda r: int(r.code.removeprefix("MPL")))
     expected = [
         (
             r.code,
@@ -65,9 +70,19 @@ def test_rules_lists_every_registered_rule_in_order(tmp_path: Path) -> None:
             ",".join(s.value for s in r.severities),
             "online" if r.online else "offline",
         )
-        for r in RULES
+        for r in by_code
     ]
     assert listed == expected
+    # Every column starts at the same offset on every line, the widest cell included.
+    for column in range(1, 5):
+        starts = {_column_start(line, column) for line in lines}
+        assert len(starts) == 1, f"column {column} starts at {sorted(starts)}"
+    assert [line[_column_start(line, 4) :] for line in lines] == [r.summary for r in by_code]
+
+
+def _column_start(line: str, column: int) -> int:
+    """Where the column-th cell (0-based) of a line of cells separated by 2+ spaces begins."""
+    return [m.end() for m in re.finditer(r"(?:^|  +)(?=\S)", line)][column]
 
 
 @pytest.mark.parametrize("key", ["name", "code"])

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 import sysconfig
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -15,28 +17,66 @@ from clikit import HANG_GUARD, ROOT
 from medperf_lint import __version__
 from medperf_lint.rules import RULES
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
 PIP = (sys.executable, "-m", "pip")
 _NOT_SOURCE = shutil.ignore_patterns(
     ".git", "build", "dist", "*.egg-info", "__pycache__", ".*cache", ".ci-venv", ".venv", "venv"
 )
 
 
+@dataclass(frozen=True)
+class Build:
+    wheel: Path
+    log: str  # what pip and the build backend printed (not quieted: warnings show here)
+
+
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     """A wheel built from a clean copy of the tree (a stale build/ folder leaks old modules)."""
     base = tmp_path_factory.mktemp("wheel")
     src = base / "src"
     shutil.copytree(ROOT, src, ignore=_NOT_SOURCE)
     out = base / "dist"
     proc = subprocess.run(
-        [*PIP, "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(src)],
+        [*PIP, "wheel", "--no-deps", "--no-build-isolation", "-w", str(out), str(src)],
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     [built] = out.glob("medperf_lint-*.whl")
-    return built
+    return Build(built, proc.stdout + proc.stderr)
+
+
+@pytest.fixture(scope="module")
+def wheel(build: Build) -> Path:
+    return build.wheel
+
+
+# What setuptools prints for a pyproject.toml it will stop accepting (a license table, a
+# package that is shipped but not listed, ...): a first `pip install .` must print none.
+_BUILD_WARNING = re.compile(r"(?i)deprecat|BuildBackendWarning|SetuptoolsWarning|!!")
+
+
+def test_building_prints_no_setuptools_warning(build: Build) -> None:
+    warned = [line for line in build.log.splitlines() if _BUILD_WARNING.search(line)]
+    assert warned == []
+
+
+def test_license_is_an_spdx_expression_and_the_build_backend_understands_it() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["license"] == "Apache-2.0"
+    # SPDX strings in project.license arrived in setuptools 77; an older one refuses them.
+    assert "setuptools>=77" in project["build-system"]["requires"]
+
+
+def test_wheel_metadata_names_the_license(wheel: Path) -> None:
+    metadata = zipfile.ZipFile(wheel).read(f"medperf_lint-{__version__}.dist-info/METADATA")
+    assert b"\nLicense-Expression: Apache-2.0\n" in metadata
 
 
 @pytest.fixture(scope="module")

@@ -52,7 +52,7 @@ def test_line_inserted_above_leaves_the_file(tmp_path: Path) -> None:
     assert outcome.applied == 0 and path.read_text() == "# a new first line\n" + BAD
 
 
-def test_symlink_is_written_through_to_its_target(tmp_path: Path) -> None:
+def test_symlink_into_the_tree_is_written_through_to_its_target(tmp_path: Path) -> None:
     target = tmp_path / "real" / "a.yaml"
     target.parent.mkdir()
     target.write_text(BAD)

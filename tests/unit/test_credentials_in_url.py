@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from lintkit import hits, lint_ref, lint_yaml
+from lintkit import hits, lint_ref, lint_yaml, messages
 from medperf_lint.input.config import Settings
 from medperf_lint.refs.references import Reference, RefKind
 from medperf_lint.rule import RuleContext
@@ -53,7 +53,7 @@ def test_secrets_are_errors_and_never_echoed(value: str, clean: str) -> None:
         "https://files.example.org/w.tar.gz",
         "https://zenodo.org/records/1/files/w.tar.gz?download=1",
         "https://files.example.org/w.tar.gz?token=",  # an empty parameter holds no secret
-        "https://files.example.org/w.tar.gz?tokens=1",
+        "https://www.dropbox.com/scl/fi/a/w.tar.gz?rlkey=abc123&dl=1",  # part of the link
         "https://bucket.s3.amazonaws.com/w.tar.gz?X-Amz-Signature=abc",  # expiring-url's business
         "synapse:syn51089171",
     ],
@@ -125,3 +125,73 @@ def test_cli_output_never_contains_the_secret(tmp_path: Path, fmt: str) -> None:
         assert located == [(0, 0), (1, 18), (2, 11)]
     else:
         assert f"{manifest}:1:18: MPL004 credentials-in-url [error]" in result.stdout
+
+
+ADVICE = (
+    "anyone who reads the manifest or the MedPerf server entry gets it; host the file publicly "
+    "(or on Synapse) and revoke the secret"
+)
+GHP = "ghp_" + "a" * 36
+
+
+@pytest.mark.parametrize(
+    ("url", "what", "fixed"),
+    [
+        (
+            "https://bob@h.example.org/w",
+            "a user name or token before the host (…@)",
+            "https://h.example.org/w",
+        ),
+        (
+            f"https://{GHP}@h.example.org/w",
+            "a user name or token before the host (…@)",
+            "https://h.example.org/w",
+        ),
+        (
+            "https://bob:pw@h.example.org/w",
+            "a user name and password before the host (user:…@)",
+            "https://h.example.org/w",
+        ),
+        (f"https://h.example.org/{GHP}/w", "a token", None),
+        (
+            "https://h.example.org/w?token=abc#frag",
+            "a credential in parameter token",
+            "https://h.example.org/w#frag",
+        ),
+        (
+            "https://h.example.org/w?token=abc#",
+            "a credential in parameter token",
+            "https://h.example.org/w#",
+        ),
+        (
+            "https://h.example.org/w#token=abc",
+            "a credential in parameter token",
+            "https://h.example.org/w",
+        ),
+        (
+            "https://h.example.org/w#a=1&token=abc",
+            "a credential in parameter token",
+            "https://h.example.org/w#a=1",
+        ),
+        (
+            "https://h.example.org/w?a=1&token=x&key=y",
+            "a credential in parameters key, token",
+            "https://h.example.org/w?a=1",
+        ),
+        (
+            "https://bob:pw@h.example.org/w?key=y",
+            "a user name and password before the host (user:…@) and a credential in parameter key",
+            "https://h.example.org/w",
+        ),
+    ],
+)
+def test_each_kind_of_secret_in_full(url: str, what: str, fixed: str | None) -> None:
+    report = lint_ref(url, select=("credentials-in-url",))
+    assert messages(report) == [f"the URL holds {what}: {ADVICE}"]
+    fix = report.findings[0].fix
+    assert (fix.replacement if fix else None) == fixed
+    if fix is not None:
+        assert (fix.description, fix.safe) == (
+            "drop the credentials (works once the file is public)",
+            False,
+        )

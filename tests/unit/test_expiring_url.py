@@ -142,3 +142,78 @@ def test_direct_prefix_is_kept_in_fix() -> None:
     report = lint_ref(f"direct:{S3_V4}", select=RULE)
     fix = report.findings[0].fix
     assert fix is not None and fix.replacement == f"direct:{S3}"
+
+
+NOW = datetime(2023, 6, 1, tzinfo=timezone.utc)
+AGAIN = "; MedPerf participants download it again later"
+POLICY = (
+    "eyJTdGF0ZW1lbnQiOiBbeyJDb25kaXRpb24iOiB7IkRhdGVMZXNzVGhhbiI6IHsiQVdTOkVwb2NoVGltZSI6IDE3"
+    "MDAwMDAwMDB9fX1dfQ__"
+)  # {"Statement": [{"Condition": {"DateLessThan": {"AWS:EpochTime": 1700000000}}}]}
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        *[
+            (
+                f"https://cdn.example.org/w.tar.gz?{name}=exp=1700000000~acl=/*~hmac=ab12",
+                "Akamai token-authenticated URL: it expires at 2023-11-14T22:13:20Z",
+            )
+            for name in ("__token__", "hdnts", "hdnea")
+        ],
+        (
+            "https://b-1250000000.cos.ap-beijing.myqcloud.com/w?q-sign-algorithm=sha1&q-ak=A"
+            "&q-key-time=1600000000;1700000000&q-signature=ab",
+            "signed Tencent COS URL: it expires at 2023-11-14T22:13:20Z",
+        ),
+        (
+            "https://b.cos.ap-beijing.myqcloud.com/w?q-sign-algorithm=sha1&q-key-time=",
+            "signed Tencent COS URL: it stops working when its signature expires",
+        ),
+        (
+            f"https://d1.cloudfront.net/w.tar.gz?Policy={POLICY}&Signature=ab&Key-Pair-Id=K1",
+            "CloudFront signed URL: it expires at 2023-11-14T22:13:20Z",
+        ),
+        (
+            "https://acct.blob.core.windows.net/c/w?sv=2022-11-02&se=2023-05-01T12:00:00z&sig=ab",
+            "Azure shared access signature (SAS) URL: already expired at 2023-05-01T12:00:00Z",
+        ),
+        (
+            "https://acct.blob.core.windows.net/c/w?si=policy1&sig=ab",
+            "Azure shared access signature (SAS) URL: it stops working when its signature "
+            "expires; it uses a stored access policy (si=), whose expiry lives on the server and "
+            "which the owner can revoke at any time",
+        ),
+    ],
+)
+def test_signed_urls_in_full(url: str, message: str) -> None:
+    [diag] = _check(url, NOW)
+    assert diag.message == message + AGAIN
+    assert diag.fix is not None and diag.fix.replacement == url.split("?")[0]
+
+
+def test_oracle_pre_authenticated_requests() -> None:
+    url = "https://objectstorage.us-ashburn-1.oraclecloud.com/p/AbC/n/ns/b/bkt/o/w.tar.gz"
+    [diag] = _check(url, NOW)
+    assert diag.message == (
+        "Oracle Cloud pre-authenticated request: it expires on the date set when it was created "
+        "and can be revoked; use a public bucket's object URL" + AGAIN
+    )
+    assert diag.fix is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://cdn.example.org/w.tar.gz?__token__=exp=1700000000~acl=/*",  # no hmac: no token
+        "https://cdn.example.org/w.tar.gz?hdnts=abc",
+        "https://acct.blob.core.windows.net/c/w?sig=ab",  # a sig alone: no SAS expiry or policy
+        "https://acct.blob.core.windows.net/c/w?se=2023-05-01&sv=1",
+        "https://objectstorage.us-ashburn-1.oraclecloud.com/n/ns/b/bkt/o/w.tar.gz",
+        "https://example.org/p/AbC/w.tar.gz",
+        "synapse:syn51089171",
+    ],
+)
+def test_look_alikes_are_silent(url: str) -> None:
+    assert _check(url, NOW) == []

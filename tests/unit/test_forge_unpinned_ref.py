@@ -95,3 +95,40 @@ def test_codeload_branches_are_github_unpinned_refs(url: str) -> None:
 def test_codeload_at_a_commit_passes() -> None:
     url = f"https://codeload.github.com/o/r/tar.gz/{SHA}"
     assert lint_ref(url, select=("github-unpinned-ref",)).findings == ()
+
+
+REPLACE = "replace it with the full commit SHA"
+HF_HINT = " (the X-Repo-Commit response header of the URL names it)"
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        (
+            "https://gitlab.com/o/r/-/raw/v1.0/w.tar.gz",
+            f"GitLab ref 'v1.0' is a branch or tag name, which can point at another commit tomorrow; {REPLACE}",
+        ),
+        (
+            "https://gitlab.com/o/r/-/raw/1234/w.tar.gz",
+            f"GitLab ref '1234' is a branch or tag name, which can point at another commit tomorrow; {REPLACE}",
+        ),
+        (
+            "https://gitlab.com/o/r/-/raw/deadbeef/w.tar.gz",
+            f"GitLab ref 'deadbeef' is a branch or tag name, which can point at another commit tomorrow; {REPLACE}",
+        ),
+        (
+            "https://gitlab.com/o/r/-/raw/abc1234/w.tar.gz",
+            f"GitLab ref 'abc1234' looks like a short commit SHA: short SHAs are ambiguous; {REPLACE}",
+        ),
+        (
+            "https://bitbucket.org/o/r/raw/1234567/w",
+            f"Bitbucket ref '1234567' looks like a short commit SHA: short SHAs are ambiguous; {REPLACE}",
+        ),
+        (
+            "https://huggingface.co/o/m/resolve/main/w.bin",
+            f"Hugging Face ref 'main' is a branch or tag name, which can point at another commit tomorrow; {REPLACE}{HF_HINT}",
+        ),
+    ],
+)
+def test_messages_in_full(url: str, message: str) -> None:
+    assert messages(lint_ref(url, select=("forge-unpinned-ref",))) == [message]

@@ -4,6 +4,13 @@ from pathlib import Path
 
 import pytest
 from lintkit import hits, lint_ref, lint_yaml, messages
+from medperf_lint.facts.github import RefLookup
+from medperf_lint.gather import NetworkResults
+from medperf_lint.input.config import Settings
+from medperf_lint.refs.hosts import github_ref_key
+from medperf_lint.refs.references import Reference, RefKind
+from medperf_lint.rule import RuleContext
+from medperf_lint.rules import github_page_url
 
 RULE = ("github-page-url",)
 SHA = "c67f7ab5e35408186eaf9545eb0eeac26aaa2685"
@@ -114,3 +121,99 @@ def test_mlcube_free_yaml_url(tmp_path: Path) -> None:
     assert hits(report) == [("github-page-url", 8, 40)]
     fix = report.findings[0].fix
     assert fix is not None and fix.replacement == "https://raw.githubusercontent.com/o/r/main/w.pt"
+
+
+# -- messages, fixes and look-alikes in full ---------------------------------------------------
+
+
+BLOB = (
+    "github.com/…/blob/… is GitHub's HTML file viewer, so MedPerf would download a web page; "
+    "use the raw.githubusercontent.com URL of the same file"
+)
+
+
+def _diagnose(url: str, sha: str | None = None) -> list[tuple[str, str | None, str | None]]:
+    key = github_ref_key(url.removeprefix("direct:"))
+    network = NetworkResults(github={key: RefLookup(sha=sha)}) if key else NetworkResults()
+    ref = Reference(url, RefKind.RESOURCE, field="additional_files_tarball_url")
+    return [
+        (d.message, d.fix.replacement if d.fix else None, d.fix.description if d.fix else None)
+        for d in github_page_url.check(ref, RuleContext(Settings(), network))
+    ]
+
+
+def test_a_blob_page_on_a_branch_gets_the_commit_it_points_at() -> None:
+    url = "https://github.com/o/r/blob/main/w.yaml"
+    assert _diagnose(url, SHA.upper()) == [
+        (
+            BLOB,
+            f"https://raw.githubusercontent.com/o/r/{SHA}/w.yaml",
+            f"the raw file at commit {SHA}, which main points at now",
+        )
+    ]
+
+
+@pytest.mark.parametrize("sha", [None, "c67f7ab", "g" * 40])
+def test_without_a_full_sha_the_fix_keeps_the_ref(sha: str | None) -> None:
+    assert _diagnose("direct:https://github.com/o/r/blob/main/w.yaml", sha) == [
+        (
+            BLOB + "; main is not a commit SHA, so pin the raw URL to one too",
+            "direct:https://raw.githubusercontent.com/o/r/main/w.yaml",
+            "link the raw file at the same ref",
+        )
+    ]
+
+
+def test_a_pinned_blob_page_needs_no_pin() -> None:
+    assert _diagnose(f"https://github.com/o/r/blob/{SHA}/w.yaml") == [
+        (
+            BLOB,
+            f"https://raw.githubusercontent.com/o/r/{SHA}/w.yaml",
+            "link the raw file at the same ref",
+        )
+    ]
+
+
+@pytest.mark.parametrize("raw", ["true", "1", "TRUE"])
+def test_raw_true_redirects_to_the_file(raw: str) -> None:
+    assert _diagnose(f"https://github.com/o/r/blob/main/w.yaml?raw={raw}") == []
+
+
+@pytest.mark.parametrize("raw", ["false", "0", "yes", ""])
+def test_other_raw_values_are_still_the_viewer(raw: str) -> None:
+    assert len(_diagnose(f"https://github.com/o/r/blob/main/w.yaml?raw={raw}")) == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://gist.github.com/abc123",
+        "https://gist.github.com/alice/abc123",
+        "https://gist.github.com/alice/abc123/0123456",
+        "https://gist.github.com/alice/abc123/revisions",
+    ],
+)
+def test_gist_pages(url: str) -> None:
+    [(message, fix, _)] = _diagnose(url)
+    assert message.startswith("gist.github.com/USER/ID is the gist's HTML page;")
+    assert fix is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://gist.github.com/",
+        "https://gist.github.com/alice/abc123/raw/w.yaml",
+        "https://gist.github.com/alice/abc123/archive/0123.zip",
+        "https://gist.github.com/alice/archive/0123",
+        "https://gist.github.com/alice/raw/0123",
+        "https://gist.github.com/alice/download",
+        "https://gist.github.com/alice/abc123/download",
+        "https://gist.github.com/alice/abc123/x/y",
+        "https://gist.github.com/alice/abc123.js",
+        "https://gist.github.com/alice/abc123.git",
+        "https://gist.github.com/alice/abc123.json",
+    ],
+)
+def test_gist_files_and_embeds_are_not_pages(url: str) -> None:
+    assert _diagnose(url) == []

@@ -168,3 +168,45 @@ def test_online_fix_keeps_direct_prefix() -> None:
     [diag] = github_unpinned_ref.check(ref, ctx)
     assert diag.fix is not None
     assert diag.fix.replacement == f"direct:https://raw.githubusercontent.com/o/r/{SHA}/w.tar.gz"
+
+
+@pytest.mark.parametrize(
+    ("ref", "why"),
+    [
+        ("refs/heads/dev", "ref 'refs/heads/dev' is a branch, which moves with every push"),
+        ("refs/tags/v1", "ref 'refs/tags/v1' is a tag, which can be moved or deleted"),
+        (
+            "99b0d84",
+            "ref '99b0d84' looks like a short commit SHA: short SHAs are ambiguous and not a pin",
+        ),
+        ("main", "ref 'main' is a branch or tag name, which can point at another commit tomorrow"),
+        ("v1", "ref 'v1' is a branch or tag name, which can point at another commit tomorrow"),
+        (
+            "deadbeef",
+            "ref 'deadbeef' is a branch or tag name, which can point at another commit tomorrow",
+        ),
+        ("1234", "ref '1234' is a branch or tag name, which can point at another commit tomorrow"),
+    ],
+)
+def test_why_a_ref_is_not_a_pin(ref: str, why: str) -> None:
+    url = f"https://raw.githubusercontent.com/o/r/{ref}/w.tar.gz"
+    [diag] = _check(url, RuleContext(settings=Settings()))
+    assert diag.message == f"{why}; replace {ref} with the full commit SHA"
+    assert diag.fix is None  # offline: no commit to offer
+
+
+@pytest.mark.parametrize("sha", [None, "99b0d84", "z" * 40])
+def test_no_fix_without_a_full_sha_from_the_lookup(sha: str | None) -> None:
+    url = "https://raw.githubusercontent.com/o/r/main/w.tar.gz"
+    [diag] = _check(url, _ctx(github_ref_key(url), RefLookup(sha=sha)))
+    assert diag.fix is None
+
+
+def test_the_fix_names_the_commit_and_keeps_direct() -> None:
+    url = "https://raw.githubusercontent.com/o/r/main/w.tar.gz"
+    ref = Reference("direct:" + url, RefKind.RESOURCE, field="additional_files_tarball_url")
+    [diag] = github_unpinned_ref.check(ref, _ctx(github_ref_key(url), RefLookup(sha=SHA.upper())))
+    assert diag.fix is not None
+    assert diag.fix.replacement == f"direct:https://raw.githubusercontent.com/o/r/{SHA}/w.tar.gz"
+    assert diag.fix.description == f"pin to commit {SHA}, which main points at now"
+    assert diag.fix.safe

@@ -94,3 +94,85 @@ def test_entity_without_positions() -> None:
         config=medperf_lint.Settings(select=RULE),
     )
     assert hits(report) == [("hash-format", 0, 0)]
+
+
+EXACT = "MedPerf compares hashes as exact strings"
+SHA256_NEEDED = "MedPerf needs the SHA-256 (64 hex digits): compute it with sha256sum FILE"
+A64 = "a" * 64
+
+
+def _formats(tmp_path: Path, field: str, value: str) -> list[tuple[str, object]]:
+    if field == "image_hash":
+        text = f'name: x\nimage_file: a\nimage_hash: "{value}"\n'
+    else:
+        url_field = {"mlcube_hash": "git_mlcube_url"}.get(field, field.replace("_hash", "_url"))
+        text = f'name: x\n{url_field}: https://example.org/w\n{field}: "{value}"\n'
+    report = lint_yaml(tmp_path, text, select=("hash-format",))
+    return [
+        (f.message, f.fix and (f.fix.replacement, f.fix.description, f.fix.safe))
+        for f in report.findings
+    ]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message", "fix"),
+    [
+        (
+            "additional_files_tarball_hash",
+            "sha256:" + A64,
+            "additional_files_tarball_hash has a sha256: prefix, which only image_hash (a registry digest) may have; "
+            + EXACT,
+            (A64, "drop the prefix", True),
+        ),
+        (
+            "image_hash",
+            "SHA256:" + A64.upper(),
+            "image_hash has upper-case hex, which never equals hashlib's lower-case hexdigest and an upper-case sha256: prefix; "
+            + EXACT,
+            ("sha256:" + A64, "lower-case it and lower-case the prefix", True),
+        ),
+        (
+            "additional_files_tarball_hash",
+            " " + A64.upper(),
+            "additional_files_tarball_hash has surrounding whitespace and upper-case hex, which never equals hashlib's lower-case hexdigest; "
+            + EXACT,
+            (A64, "trim it and lower-case it", True),
+        ),
+        (
+            "image_hash",
+            "Sha256:" + A64,
+            "image_hash has an upper-case sha256: prefix; " + EXACT,
+            ("sha256:" + A64, "lower-case the prefix", True),
+        ),
+        ("mlcube_hash", "b" * 32, "mlcube_hash is an MD5; " + SHA256_NEEDED, None),
+        (
+            "mlcube_hash",
+            "b" * 40,
+            "mlcube_hash is a SHA-1 (MedPerf switched to SHA-256 in 2023); " + SHA256_NEEDED,
+            None,
+        ),
+        ("mlcube_hash", "b" * 128, "mlcube_hash is a SHA-512; " + SHA256_NEEDED, None),
+        (
+            "mlcube_hash",
+            "b" * 63,
+            "mlcube_hash is 63 hex digits, not a SHA-256; " + SHA256_NEEDED,
+            None,
+        ),
+        (
+            "image_hash",
+            "xyz",
+            "image_hash is not a SHA-256 hex digest (64 lower-case hex digits) or a sha256:<hex> registry digest; compute it with sha256sum FILE",
+            None,
+        ),
+        (
+            "mlcube_hash",
+            "xyz",
+            "mlcube_hash is not a SHA-256 hex digest (64 lower-case hex digits); compute it with sha256sum FILE",
+            None,
+        ),
+    ],
+)
+def test_messages_and_fixes_in_full(
+    tmp_path: Path, field: str, value: str, message: str, fix: object
+) -> None:
+    assert _formats(tmp_path, field, value) == [(message, fix)]

@@ -83,3 +83,39 @@ def test_docs_url_is_outside_allowed_hosts(tmp_path: Path) -> None:
         allowed_hosts=("zenodo.org",),
     )
     assert hits(report) == [("host-not-allowed", 2, 18)]
+
+
+ADVICE = "move the file to an allowed host or add this host to the list"
+
+
+@pytest.mark.parametrize("entry", ["[2001:db8::1]", "[2001:DB8::1]:8443"])
+def test_an_ipv6_entry_allows_its_address(entry: str) -> None:
+    # Found by the mutation run: the entry kept its brackets, the URL's host has none.
+    assert hits(lint_ref("https://[2001:db8::1]/w", select=RULE, allowed_hosts=(entry,))) == []
+    report = lint_ref("https://example.org/w", select=RULE, allowed_hosts=(entry,))
+    assert messages(report) == [
+        f"host example.org is not in allowed-hosts (2001:db8::1; from the settings): {ADVICE}"
+    ]
+
+
+def test_a_trailing_dot_in_an_entry_is_ignored() -> None:
+    assert (
+        hits(lint_ref("https://example.net/w", select=RULE, allowed_hosts=("example.net.",))) == []
+    )
+
+
+@pytest.mark.parametrize(
+    ("allowed", "shown"),
+    [
+        (("a.org", "b.org", "c.org", "d.org", "e.org"), "a.org, b.org, c.org, d.org, e.org"),
+        (
+            ("a.org", "b.org", "c.org", "d.org", "e.org", "f.org"),
+            "a.org, b.org, c.org, d.org, e.org, …",
+        ),
+    ],
+)
+def test_the_message_lists_at_most_five_hosts(allowed: tuple[str, ...], shown: str) -> None:
+    report = lint_ref("https://x.net/w", select=RULE, allowed_hosts=allowed)
+    assert messages(report) == [
+        f"host x.net is not in allowed-hosts ({shown}; from the settings): {ADVICE}"
+    ]

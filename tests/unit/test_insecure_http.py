@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from lintkit import hits, lint_ref, lint_yaml
+from lintkit import hits, lint_ref, lint_yaml, messages
 
 RULE = ("insecure-http",)
 
@@ -53,3 +53,28 @@ def test_free_yaml_url(tmp_path: Path) -> None:
         tmp_path, "model: http://example.org/w.pt\n", name="parameters.yaml", select=RULE
     )
     assert hits(report) == [("insecure-http", 1, 8)]
+
+
+def test_the_message_and_fix_in_full(tmp_path: Path) -> None:
+    bare = lint_ref("http://example.org/w.tar.gz", select=("insecure-http",))
+    assert messages(bare) == [
+        "plain http:// can be read or altered in transit and with no hash MedPerf accepts "
+        "whatever arrives; use https://"
+    ]
+    fix = bare.findings[0].fix
+    assert fix is not None
+    assert (fix.replacement, fix.description, fix.safe) == (
+        "https://example.org/w.tar.gz",
+        "use https (if the host serves it)",
+        False,
+    )
+    hashed = lint_yaml(
+        tmp_path,
+        "name: m\nadditional_files_tarball_url: http://example.org/w.tar.gz\n"
+        "additional_files_tarball_hash: " + "a" * 64 + "\n",
+        select=("insecure-http",),
+    )
+    assert messages(hashed) == [
+        "plain http:// can be read or altered in transit (the hash would stop a swapped file, "
+        "failing the run); use https://"
+    ]

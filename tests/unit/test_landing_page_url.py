@@ -134,3 +134,38 @@ def test_fix_rewrites_the_file_and_leaves_nothing(tmp_path: Path) -> None:
     assert lines[2] == (
         "demo_dataset_tarball_url: https://zenodo.org/records/7/files/d.tar.gz?download=1  # demo"
     )
+
+
+HF_PAGE = (
+    "Hugging Face repository page: MedPerf would download the web page, not the file; link one "
+    "file: https://huggingface.co/REPO/resolve/COMMIT_SHA/FILE"
+)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://huggingface.co/o/m",
+        "https://www.huggingface.co/o/m",
+        "https://hf.co/o/m",
+        "https://huggingface.co/datasets/o/d",
+        "https://huggingface.co/spaces/o/s/tree/main",
+        "https://huggingface.co/o/m/tree/main",
+    ],
+)
+def test_hugging_face_repository_pages(url: str) -> None:
+    assert messages(lint_ref(url, select=("landing-page-url",))) == [HF_PAGE]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://huggingface.co/docs/hub",
+        "https://huggingface.co/models",
+        "https://huggingface.co/o/m/blob/main/x",
+        "https://huggingface.co.example.org/o/m",
+        "https://cdn.huggingface.co/o/m",
+    ],
+)
+def test_hugging_face_look_alikes(url: str) -> None:
+    assert hits(lint_ref(url, select=("landing-page-url",))) == []

@@ -94,3 +94,94 @@ def test_container_config_free_url(tmp_path: Path) -> None:
         select=RULE,
     )
     assert hits(report) == [("mutable-url", 4, 11)]
+
+
+# Every shortener, listed here rather than read from the rule, so a dropped entry is noticed.
+EVERY_SHORTENER = [
+    "bit.ly",
+    "bitly.com",
+    "j.mp",
+    "tinyurl.com",
+    "goo.gl",
+    "t.co",
+    "ow.ly",
+    "is.gd",
+    "v.gd",
+    "buff.ly",
+    "rebrand.ly",
+    "cutt.ly",
+    "shorturl.at",
+    "rb.gy",
+    "tiny.cc",
+    "t.ly",
+    "s.id",
+    "lnkd.in",
+    "git.io",
+    "db.tt",
+    "1drv.ms",
+    "aka.ms",
+]  # we.tl too, but a WeTransfer link is expiring-url's (test_wetransfer_is_left_to_expiring_url)
+
+
+@pytest.mark.parametrize("host", EVERY_SHORTENER)
+@pytest.mark.parametrize("www", ["", "www."])
+def test_every_shortener_warns(host: str, www: str) -> None:
+    report = lint_ref(f"https://{www}{host}/AbC123", select=RULE)
+    [message] = messages(report)
+    assert message.startswith(f"{host} is a URL shortener: its owner can point it elsewhere")
+    assert ("goo.gl links stopped resolving in 2025" in message) is (host == "goo.gl")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://t.ly.example.org/AbC",  # a shortener's name inside another host
+        "https://notbit.ly/AbC",
+        "https://st.ly/AbC",
+        "https://example.org/t.ly/AbC",
+        "https://doi.org.example.net/10.5281/zenodo.7654321",
+        "https://example.org/doi.org/10.5281/zenodo.7654321",
+        "https://doi.org/10.1000/182",  # neither a Zenodo nor a figshare DOI
+        "https://doi.org/10.6084/m9.figshare.12345.v2",  # a version DOI
+        "https://app.box.com/shared/w.tar.gz",  # not a static link
+        "https://app.box.com/s/abc123",
+        "https://example.org/shared/static/w.tar.gz",  # Box's path on another host
+        "https://box.example.org/shared/static/w.tar.gz",
+    ],
+)
+def test_look_alikes_are_silent(url: str) -> None:
+    assert hits(lint_ref(url, select=RULE)) == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://doi.org/10.5281/zenodo.7654321",
+        "https://dx.doi.org/10.5281/zenodo.7654321",
+        "https://DOI.ORG/10.5281/ZENODO.7654321",
+    ],
+)
+def test_zenodo_concept_dois(url: str) -> None:
+    [message] = messages(lint_ref(url, select=RULE))
+    assert "a concept DOI resolves to the latest version" in message
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://app.box.com/shared/static/abc123.tar.gz",
+        "https://uni.app.box.com/shared/static/abc123.tar.gz",
+        "https://box.com/shared/static/abc123",
+    ],
+)
+def test_box_static_links(url: str) -> None:
+    [message] = messages(lint_ref(url, select=RULE))
+    assert message.startswith("Box shared/static links are direct but serve the item's current")
+
+
+@pytest.mark.parametrize(
+    "url", ["https://we.tl/t-AbC123", "https://wetransfer.com/downloads/abc/def"]
+)
+def test_wetransfer_is_left_to_expiring_url(url: str) -> None:
+    assert hits(lint_ref(url, select=RULE)) == []
+    assert hits(lint_ref(url, select=("expiring-url",))) == [("expiring-url", 0, 0)]

@@ -59,7 +59,10 @@ def test_github_actions_example_is_complete() -> None:
         "actions/checkout",
         "actions/setup-python",
     ]
-    assert "pip install medperf-lint" in steps[2]["run"]
+    assert (
+        'pip install "medperf-lint @ git+https://github.com/mlcommons/medperf-lint@'
+        in steps[2]["run"]
+    )
     assert steps[3]["run"].startswith("medperf-lint")
     assert set(steps[3]["env"]) == {"GITHUB_TOKEN", "SYNAPSE_AUTH_TOKEN"}
 

@@ -24,6 +24,8 @@ RULE = ("synapse-id-syntax",)
         ("synapse:SYN0123.4", "synapse:syn123"),
         ("synapse:https://www.synapse.org/#!Synapse:syn51060790/files", "synapse:syn51060790"),
         ("synapse:https://example.org/w.tar.gz", "https://example.org/w.tar.gz"),
+        ("synapse:http://example.org/w.tar.gz", "http://example.org/w.tar.gz"),
+        ("synapse:https://synapse.org/Synapse:syn7", "synapse:syn7"),
     ],
 )
 def test_errors_with_a_clear_fix(value: str, fixed: str) -> None:
@@ -34,7 +36,17 @@ def test_errors_with_a_clear_fix(value: str, fixed: str) -> None:
     assert finding.fix is not None and finding.fix.replacement == fixed
 
 
-@pytest.mark.parametrize("value", ["synapse:", "synapse:syn353tt", "synapse:syn", "synapse:  "])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "synapse:",
+        "synapse:syn353tt",
+        "synapse:syn",
+        "synapse:  ",
+        "synapse:ftp://example.org/w.tar.gz",  # no download MedPerf could make of it
+        "synapse:https://notsynapse.org/Synapse:syn7",  # an ID on another site: no guess
+    ],
+)
 def test_errors_without_a_guess(value: str) -> None:
     report = lint_ref(value, select=RULE)
     assert hits(report) == [("synapse-id-syntax", 0, 0)]
@@ -107,3 +119,38 @@ def test_not_applied_to_docker_images(tmp_path: Path) -> None:
         select=RULE,
     )
     assert hits(report) == []
+
+
+NEEDS = 'MedPerf accepts only synapse:syn<digits> (re.match(r"syn\\d+$"))'
+
+
+@pytest.mark.parametrize(
+    ("value", "message", "fix"),
+    [
+        (
+            " synapse:syn123",
+            f"whitespace in the reference: {NEEDS}",
+            ("synapse:syn123", "remove the whitespace", True),
+        ),
+        (
+            "synapse: syn123",
+            f"whitespace in the reference: {NEEDS}",
+            ("synapse:syn123", "remove the whitespace", True),
+        ),
+        (
+            "synapse:https://www.synapse.org/#!Synapse:syn51060790/files",
+            f"synapse: takes a Synapse ID, not a URL; {NEEDS}",
+            ("synapse:syn51060790", "use the Synapse ID from that page", False),
+        ),
+        (
+            "synapse:http://example.org/w.tar.gz",
+            f"synapse: takes a Synapse ID, not a URL; {NEEDS}",
+            ("http://example.org/w.tar.gz", "a direct download URL needs no synapse: prefix", True),
+        ),
+    ],
+)
+def test_messages_and_fixes_in_full(value: str, message: str, fix: tuple[str, str, bool]) -> None:
+    report = lint_ref(value, select=RULE)
+    assert messages(report) == [message]
+    found = report.findings[0].fix
+    assert found is not None and (found.replacement, found.description, found.safe) == fix

@@ -117,3 +117,65 @@ def test_archive_image_with_file_scheme(tmp_path: Path) -> None:
         select=RULE,
     )
     assert hits(report) == [("unsupported-scheme", 2, 8)]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (
+            "data:text/plain,hi",
+            "data: URLs cannot be downloaded: MedPerf has no data: source; host the file and use its https URL",
+        ),
+        (
+            "ftp://example.org/w",
+            "ftp:// URLs cannot be downloaded: MedPerf's URL check accepts ftp:// but it downloads with requests, which cannot fetch ftp://; the submission fails with an unexpected error",
+        ),
+        (
+            "file:///tmp/w",
+            "file:// URLs cannot be downloaded: MedPerf downloads from the network only, and a local path exists on your machine only; upload the file and use its https URL",
+        ),
+        (
+            "sftp://h/w",
+            "sftp:// URLs cannot be downloaded: MedPerf downloads only http:// and https:// URLs (with requests)",
+        ),
+        (
+            "s3://bucket",
+            "s3:// URLs cannot be downloaded: MedPerf downloads only http:// and https:// URLs (with requests)",
+        ),
+        (
+            "s3://user@bucket/k",
+            "s3:// URLs cannot be downloaded: MedPerf downloads only http:// and https:// URLs (with requests)",
+        ),
+        (
+            "gs://b:1/k",
+            "gs:// URLs cannot be downloaded: MedPerf downloads only http:// and https:// URLs (with requests)",
+        ),
+    ],
+)
+def test_each_scheme_message_in_full(value: str, message: str) -> None:
+    report = lint_ref(value, select=("unsupported-scheme",))
+    assert messages(report) == [message]
+    assert report.findings[0].fix is None
+
+
+@pytest.mark.parametrize(
+    ("value", "https"),
+    [
+        ("s3://bucket/key.tar", "https://bucket.s3.amazonaws.com/key.tar"),
+        ("gs://b/o?x=1", "https://storage.googleapis.com/b/o?x=1"),
+    ],
+)
+def test_object_store_urls_get_their_https_form(value: str, https: str) -> None:
+    report = lint_ref(value, select=("unsupported-scheme",))
+    scheme = value.split(":")[0]
+    assert messages(report) == [
+        f"{scheme}:// URLs cannot be downloaded: MedPerf has no {scheme} source, only http(s); "
+        "use the object's https URL (the object must be publicly readable)"
+    ]
+    fix = report.findings[0].fix
+    assert fix is not None
+    assert (fix.replacement, fix.description, fix.safe) == (
+        https,
+        "use the public https URL of the same object",
+        False,
+    )

@@ -68,3 +68,25 @@ def test_container_image_has_no_limit(tmp_path: Path) -> None:
         select=RULE,
     )
     assert hits(report) == []
+
+
+def test_a_bare_reference_names_its_url_field_and_the_numbers() -> None:
+    url = "https://example.org/" + "a" * 260
+    assert messages(lint_ref(url, select=("url-too-long",))) == [
+        "280 characters, but the MedPerf server stores at most 256 in its URL field "
+        '("Ensure this field has no more than 256 characters."); shorten it by 24 '
+        "(drop query parameters or use a shorter link)"
+    ]
+
+
+def test_a_field_is_named(tmp_path: Path) -> None:
+    report = lint_yaml(
+        tmp_path,
+        "name: x\ndocs_url: https://docs.example.org/" + "a" * 100 + "\n",
+        select=("url-too-long",),
+    )
+    assert messages(report) == [
+        '125 characters, but the MedPerf server stores at most 100 in docs_url ("Ensure this '
+        'field has no more than 100 characters."); shorten it by 25 (drop query parameters or '
+        "use a shorter link)"
+    ]

@@ -24,6 +24,18 @@ DL = "https://drive.usercontent.google.com/download?id={}&export=download&confir
             DL.format("1AbC") + "&resourcekey=0-kEy_9",
         ),
         (
+            "https://drive.google.com/open?id=1AbC&resourcekey=0-kEy_9",
+            DL.format("1AbC") + "&resourcekey=0-kEy_9",
+        ),
+        (
+            "https://docs.google.com/document/d/1DocId/edit?resourcekey=0-d0c",
+            "https://docs.google.com/document/d/1DocId/export?format=docx&resourcekey=0-d0c",
+        ),
+        (
+            "https://docs.google.com/spreadsheets/d/1S/edit?gid=7&resourcekey=0-s",
+            "https://docs.google.com/spreadsheets/d/1S/export?format=csv&gid=7&resourcekey=0-s",
+        ),
+        (
             "https://docs.google.com/spreadsheets/d/1SheetId/edit#gid=42",
             "https://docs.google.com/spreadsheets/d/1SheetId/export?format=csv&gid=42",
         ),
@@ -205,3 +217,88 @@ def test_drive_download_without_confirm_warns_offline(url: str, fixed: str) -> N
     fix = report.findings[0].fix
     assert fix is not None and not fix.safe
     assert fix.replacement.removeprefix("direct:") == fixed
+
+
+HTML = "MedPerf would download a web page, not the file"
+REHOST = "re-host the file on Zenodo, Hugging Face or a public object store"
+STATIC = (
+    "on some plans the direct form https://app.box.com/shared/static/HASH.EXT exists (the "
+    "link's download_url), otherwise " + REHOST
+)
+CONSOLE = "the AWS console (needs an AWS sign-in)"
+
+
+@pytest.mark.parametrize(
+    ("url", "message", "fixed"),
+    [
+        ("https://app.box.com/v/medperf", f"Box vanity link: {HTML}; {STATIC}", None),
+        ("https://app.box.com/s/abc", f"Box shared-link page: {HTML}; {STATIC}", None),
+        (
+            "https://app.box.com/file/123",
+            f"Box file page (needs a Box sign-in): {HTML}; {REHOST}",
+            None,
+        ),
+        (
+            "https://app.box.com/folder/9",
+            f"Box folder page (needs a Box sign-in): {HTML}; {REHOST}",
+            None,
+        ),
+        (
+            "https://s3.console.aws.amazon.com/s3/object/bkt?region=us-east-1&prefix=a/w.tar.gz",
+            f"S3 object page in {CONSOLE}: {HTML}",
+            "https://bkt.s3.us-east-1.amazonaws.com/a/w.tar.gz",
+        ),
+        (
+            "https://console.aws.amazon.com/s3/object/bkt?prefix=a%20b/w",
+            f"S3 object page in {CONSOLE}: {HTML}",
+            "https://bkt.s3.amazonaws.com/a%20b/w",
+        ),
+        (
+            "https://s3.console.aws.amazon.com/s3/object/bkt?region=us-east-1",
+            f"S3 bucket or folder page in {CONSOLE}: {HTML}; link one object",
+            None,
+        ),
+        (
+            "https://s3.console.aws.amazon.com/s3/object/bkt?prefix=",
+            f"S3 bucket or folder page in {CONSOLE}: {HTML}; link one object",
+            None,
+        ),
+        (
+            "https://s3.console.aws.amazon.com/s3/buckets/bkt?prefix=a/",
+            f"S3 bucket or folder page in {CONSOLE}: {HTML}; link one object",
+            None,
+        ),
+        (
+            "https://portal.azure.com/#blade/x",
+            f"Azure portal page (needs an Azure sign-in): {HTML}; link the blob: "
+            "https://ACCOUNT.blob.core.windows.net/CONTAINER/BLOB",
+            None,
+        ),
+    ],
+)
+def test_box_and_cloud_console_pages_in_full(url: str, message: str, fixed: str | None) -> None:
+    report = lint_ref(url, select=("viewer-page-url",))
+    assert messages(report) == [message]
+    fix = report.findings[0].fix
+    assert (fix.replacement if fix else None) == fixed
+    if fix is not None:
+        assert (fix.description, fix.safe) == (
+            "the object URL (only works if the object is public)",
+            False,
+        )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://app.box.com/shared/static/x.tgz",
+        "https://app.box.com/",
+        "https://app.box.com/developers",
+        "https://box.example.org/s/abc",
+        "https://console.aws.amazon.com/ec2/home",
+        "https://example.org/s3/object/bkt?prefix=a",
+        "https://portal.azure.com.example.org/x",
+    ],
+)
+def test_box_and_console_look_alikes_are_silent(url: str) -> None:
+    assert hits(lint_ref(url, select=("viewer-page-url",))) == []
