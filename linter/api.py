@@ -48,13 +48,13 @@ def _check_ca_bundle(online: bool) -> None:
 
 def _named_endpoints(settings: Settings, also: Iterable[str] = ()) -> set[tuple[str, int]]:
     """(host, port) of what the user named and the transport exempts from the address guard:
-    the GitHub API (providers/github.py), the environment's proxies (net/transport.py) and
-    ``also`` (an audited MedPerf server)."""
+    the GitHub API and the self-hosted GitLab and Gitea instances (``Settings.named_apis``),
+    the environment's proxies (net/transport.py) and ``also`` (an audited MedPerf server)."""
     from urllib.parse import urlsplit
     from urllib.request import getproxies
 
     named: set[tuple[str, int]] = set()
-    for url in (settings.github_api_url, *getproxies().values(), *also):
+    for url in (*settings.named_apis, *getproxies().values(), *also):
         try:
             parts = urlsplit(url if "://" in url else f"http://{url}")
             port = parts.port or (443 if parts.scheme == "https" else 80)

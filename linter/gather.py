@@ -6,7 +6,9 @@ at the deadline); ``PROVIDERS`` only says which module answers which kind of :cl
 A module is imported only when a selected rule needs it and a reference of its kind exists, so
 an offline run never imports requests or synapseclient. Providers never import one another:
 what one needs from another (a Synapse File's download URL for ``--verify-hashes``) is lent
-here, as a :class:`~medperf_lint.facts.plan.Services` entry.
+here, as a :class:`~medperf_lint.facts.plan.Services` entry, or read from the
+:class:`~medperf_lint.facts.plan.Partial` as it is handed in (the probe of a Hugging Face URL,
+whose ``X-Repo-Commit`` spares the forge lookup a call).
 
 The run's ``deadline`` is one instant for every provider. Providers run side by side on daemon
 threads (:mod:`medperf_lint.net.background`) and hand in each fact as they find it
@@ -40,6 +42,7 @@ GRACE = 0.5
 PROVIDERS: Mapping[Need, str | Provider[Any]] = {
     Need.HTTP: "probe",
     Need.GITHUB: "github",
+    Need.FORGES: "forges",
     Need.SYNAPSE: "synapse",
     Need.REGISTRY: "registry",
     Need.DOWNLOAD: "verify",
@@ -75,10 +78,15 @@ def gather(
         if need in needs and (plan := provider(entry).plan(refs, settings)) is not None
     ]
     partial = Partial(Services(synapse_download_urls=_synapse_download_urls))
+    partial.probing(any(plan.hands_in_probes for plan in jobs))
     run = Run(settings, progress, until, partial)
 
     def work(plan: Plan) -> NetworkResults:
-        return plan.check(run)
+        try:
+            return plan.check(run)
+        finally:
+            if plan.hands_in_probes:
+                partial.probing(False)  # nobody waits for a probe that will not come
 
     outcomes = run_until(
         work, jobs, workers=len(jobs), until=None if until is None else until + GRACE

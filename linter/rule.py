@@ -38,6 +38,7 @@ class Need(str, enum.Enum):
     SYNAPSE = "synapse"
     REGISTRY = "registry"  # container registries (image digests)
     DOWNLOAD = "download"  # whole files, gathered only with --verify-hashes
+    FORGES = "forges"  # GitLab, Bitbucket, Gitea/Codeberg and Hugging Face APIs
     # Remote manifests a body names (git_mlcube_url…): no rule declares it; the engine asks for
     # them when the HTTP rules run and lints each as another document.
     MANIFEST = "manifest"

@@ -40,6 +40,7 @@ _ORDER = (
     "inconclusive",
     "compressed_in_transit",
     "github_commit_not_found",
+    "forge_commit_not_found",
     "synapse_not_found",
     "synapse_not_a_file",
     "synapse_no_access",

@@ -10,10 +10,20 @@ branch, `releases/latest` follows the newest release). This covers `raw.githubus
 
 Offline the rule cannot know the commit, so it says which ref to replace. Online (when GitHub
 facts were gathered) it offers the exact URL rewritten to the commit the ref points at now.
-A release asset has no commit to pin to: it is permanent only when the release is an
-Immutable Release. `docs_url` is skipped: a page for humans, never downloaded or hashed.
+`docs_url` is skipped: a page for humans, never downloaded or hashed.
 
-The fix, online only: the same file at the commit the branch or tag points to today.
+A release asset (`releases/download/TAG/ASSET`) has no commit to pin to: it is permanent only
+when the release is an Immutable Release (its tag cannot move, its assets cannot be replaced).
+Online the release is looked up (`GET /repos/O/R/releases/tags/TAG`, one call, cached for 7 days
+once immutable): an immutable release passes; a mutable one stays an error; a tag without a
+release, or a release without that asset, is an error. Offline it stays an error, since only the
+API can tell an immutable release. (Gitea/Codeberg and Hugging Face have no immutable releases;
+GitLab release links are `forge-unpinned-ref`'s.)
+
+The fix, online only: the same file at the commit the branch or tag points to today. A release
+asset has none: make the release immutable (enable release immutability in the repository's
+settings, then publish a new release: an existing release does not become immutable) or link
+the file at a commit (raw.githubusercontent.com/O/R/SHA/PATH).
 """
 
 from __future__ import annotations
@@ -22,7 +32,13 @@ import re
 from collections.abc import Iterator
 
 from medperf_lint.findings import Fix, FixAvailability, Severity
-from medperf_lint.refs.hosts import GitHubUrl, github_ref_key, is_full_sha, parse_github_url
+from medperf_lint.refs.hosts import (
+    GitHubUrl,
+    github_ref_key,
+    github_release_key,
+    is_full_sha,
+    parse_github_url,
+)
 from medperf_lint.refs.references import DIRECT_PREFIX, Reference
 from medperf_lint.rule import Diagnostic, Need, RuleContext
 
@@ -71,16 +87,48 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
         )
         return
     if gh.kind == "release":
-        yield Diagnostic(
-            f"release asset of tag {gh.ref!r}: an asset can be deleted and re-uploaded under the "
-            "same name, so it is pinned only if the release is an Immutable Release; make it "
-            "immutable or host the file at a URL pinned to a commit"
-        )
+        yield from _release(gh, url, ctx)
         return
     ref_text = gh.ref or ""
     yield Diagnostic(
         f"{_why(ref_text)}; replace {ref_text} with the full commit SHA", _fix(gh, url, ctx, ref)
     )
+
+
+_MAKE_IMMUTABLE = (
+    "make it an Immutable Release (turn on release immutability in the repository's settings "
+    "and publish a new release) or host the file at a URL pinned to a commit"
+)
+
+
+def _release(gh: GitHubUrl, url: str, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """Offline: an error that says what would pass. Online: the release's own answer."""
+    key = github_release_key(url)
+    found = ctx.network.releases.get(key) if ctx.network is not None and key else None
+    if found is None or found.inconclusive:
+        unknown = "cannot be known offline" if ctx.network is None else "GitHub could not say"
+        yield Diagnostic(
+            f"release asset of tag {gh.ref!r}: a release's tag can move and its asset can be "
+            f"replaced under the same URL; only an Immutable Release is permanent, and "
+            f"whether this one is {unknown} (an immutable release passes online); "
+            f"{_MAKE_IMMUTABLE}"
+        )
+    elif found.exists is False:
+        yield Diagnostic(
+            f"tag {gh.ref!r} has no published release in {gh.owner}/{gh.repo}, so the asset "
+            f"cannot be downloaded; check the tag and the repository"
+        )
+    elif found.has_asset(gh.path) is False:
+        yield Diagnostic(
+            f"the release of tag {gh.ref!r} has no asset named {gh.path!r} (it has "
+            f"{len(found.assets)}); check the file name"
+        )
+    elif not found.immutable:
+        yield Diagnostic(
+            f"release asset of tag {gh.ref!r}: the release is mutable, so the tag can move and "
+            f"the asset can be deleted and re-uploaded under the same URL, and every later "
+            f"download fails its hash check; {_MAKE_IMMUTABLE}"
+        )
 
 
 def _why(ref_text: str) -> str:

@@ -3,8 +3,9 @@
 A leaf module: it imports only the other fact modules (:mod:`medperf_lint.facts.probe`,
 :mod:`medperf_lint.facts.github`, :mod:`medperf_lint.facts.synapse`,
 :mod:`medperf_lint.facts.registry`, :mod:`medperf_lint.facts.download`,
-:mod:`medperf_lint.facts.manifest`), never a provider. Providers import it to build
-results; rules, reporters and the engine import it to read them; nothing here opens a socket.
+:mod:`medperf_lint.facts.forges`, :mod:`medperf_lint.facts.manifest`), never a provider.
+Providers import it to build results; rules, reporters and the engine import it to read them;
+nothing here opens a socket.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from medperf_lint.facts.download import DownloadFacts
-from medperf_lint.facts.github import RefKey, RefLookup
+from medperf_lint.facts.forges import ForgeKey, ForgeLookup
+from medperf_lint.facts.github import RefKey, RefLookup, ReleaseKey, ReleaseLookup
 from medperf_lint.facts.manifest import RemoteText
 from medperf_lint.facts.probe import ProbeResult
 from medperf_lint.facts.registry import ImageLookup
@@ -40,6 +42,8 @@ class NetworkResults:
     synapse_identity: str | None = None  # "anonymously" or "as user NAME": how checks ran
     images: Mapping[str, ImageLookup] = field(default_factory=dict)  # image reference -> lookup
     downloads: Mapping[str, DownloadFacts] = field(default_factory=dict)  # URL -> full download
+    forges: Mapping[ForgeKey, ForgeLookup] = field(default_factory=dict)  # other forges' refs
+    releases: Mapping[ReleaseKey, ReleaseLookup] = field(default_factory=dict)  # GitHub releases
     manifests: Mapping[str, RemoteText] = field(default_factory=dict)  # URL -> remote manifest
 
     def merged(self, other: NetworkResults) -> NetworkResults:
@@ -51,5 +55,7 @@ class NetworkResults:
             synapse_identity=other.synapse_identity or self.synapse_identity,
             images={**self.images, **other.images},
             downloads={**self.downloads, **other.downloads},
+            forges={**self.forges, **other.forges},
+            releases={**self.releases, **other.releases},
             manifests={**self.manifests, **other.manifests},
         )

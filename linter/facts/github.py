@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from medperf_lint.refs.hosts import RefKey
 
-__all__ = ["RefKey", "RefLookup", "RepoRefs"]
+__all__ = ["RefKey", "RefLookup", "ReleaseKey", "ReleaseLookup", "RepoRefs"]
 
 
 @dataclass(frozen=True)
@@ -38,3 +38,32 @@ class RepoRefs:
     branches: tuple[tuple[str, str], ...]  # (name, commit sha)
     tags: tuple[tuple[str, str], ...]
     complete: bool  # False when either list had a next page
+
+
+ReleaseKey = tuple[str, str, str]  # (owner, repo, tag), owner and repo lower case
+
+
+@dataclass(frozen=True)
+class ReleaseLookup:
+    """What GitHub says about the release of one tag (``GET /repos/O/R/releases/tags/TAG``).
+
+    ``exists``: False when the repository has no published release for the tag.
+    ``immutable``: GitHub's ``immutable`` field: the tag cannot move and no asset can be
+    replaced or deleted. ``assets``: the names of its assets.
+    """
+
+    exists: bool | None = None
+    immutable: bool | None = None
+    assets: tuple[str, ...] = ()
+    inconclusive: str | None = None
+    detail: str | None = None
+
+    def has_asset(self, name: str) -> bool | None:
+        """Whether the release has asset ``name``; None when its list may be cut short
+        (the release object lists at most ``ASSETS_LISTED`` assets)."""
+        if name in self.assets:
+            return True
+        return None if len(self.assets) >= ASSETS_LISTED else False
+
+
+ASSETS_LISTED = 100

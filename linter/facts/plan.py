@@ -1,8 +1,8 @@
 """What a provider is: the shape every network module fills in, and what the gatherer hands
 each one (the run's deadline, progress, and a :class:`Partial` for facts as they are found).
 
-Each provider module (:mod:`medperf_lint.providers.probe`, ``github``, ``synapse``,
-``registry``, ``verify``) defines its ``PROVIDER``: which inputs it takes from the references,
+Each provider module (:mod:`medperf_lint.providers.probe`, ``github``, ``forges``,
+``synapse``, ``registry``, ``verify``) defines its ``PROVIDER``: which inputs it takes from the references,
 how it checks them, and what it reports for inputs it did not finish by the deadline.
 :mod:`medperf_lint.gather` only loops over them. Providers never import one another: what one
 needs from another (a Synapse File's download URL, for a full download) is a :class:`Services`
@@ -12,6 +12,7 @@ entry the gatherer fills in.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -45,18 +46,39 @@ class Services:
 
 class Partial:
     """Facts as providers find them, so a provider cut off at the deadline loses none it had;
-    also carries the gatherer's :class:`Services`."""
+    also carries the gatherer's :class:`Services`, and lets a provider wait for a probe the
+    prober finds on its way (:meth:`wait_probes`)."""
 
     def __init__(self, services: Services | None = None) -> None:
         self.services = services or Services()
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
         self._probes: dict[str, ProbeResult] = {}
         self._github: dict[RefKey, RefLookup] = {}
         self._synapse: dict[str, SynapseLookup] = {}
+        self._probing = False  # a provider that hands in probes is still running
 
     def probe(self, url: str, result: ProbeResult) -> None:
         with self._lock:
             self._probes[url] = result
+            self._lock.notify_all()
+
+    def probing(self, running: bool) -> None:
+        """The gatherer says whether a provider that hands in probes is (still) running."""
+        with self._lock:
+            self._probing = running
+            self._lock.notify_all()
+
+    def wait_probes(self, urls: Sequence[str], until: float | None) -> dict[str, ProbeResult]:
+        """The probes of ``urls`` once all are in, the prober has stopped, or ``until`` (a
+        ``time.monotonic()`` instant) passed: how a provider reads a fact the prober finds on
+        its way (Hugging Face's ``X-Repo-Commit``) instead of asking for it again."""
+        with self._lock:
+            while self._probing and not all(u in self._probes for u in urls):
+                left = None if until is None else until - time.monotonic()
+                if left is not None and left <= 0:
+                    break
+                self._lock.wait(left)
+            return {u: self._probes[u] for u in urls if u in self._probes}
 
     def github(self, key: RefKey, lookup: RefLookup) -> None:
         with self._lock:
@@ -92,6 +114,7 @@ class Plan:
 
     check: Callable[[Run], NetworkResults]
     unfinished: Callable[[], NetworkResults]  # facts when cut off
+    hands_in_probes: bool = False  # others may wait on its probes (Partial.wait_probes)
 
 
 @dataclass(frozen=True)
@@ -100,17 +123,24 @@ class Provider(Generic[K]):
 
     ``inputs`` picks the unique inputs from the references (sorted); ``check`` checks them in
     a :class:`Run`; ``unfinished`` says what inputs cut off by the deadline are reported as.
+    ``hands_in_probes``: its check hands each probe to ``run.partial`` as it is found, so
+    other providers may wait for one (:meth:`Partial.wait_probes`) while it runs.
     """
 
     inputs: Callable[[Sequence[Reference], Settings], tuple[K, ...]]
     check: Callable[[tuple[K, ...], Run], NetworkResults]
     unfinished: Callable[[tuple[K, ...], Settings], NetworkResults]  # facts when cut off
+    hands_in_probes: bool = False
 
     def plan(self, refs: Sequence[Reference], settings: Settings) -> Plan | None:
         inputs = self.inputs(refs, settings)
         if not inputs:
             return None
-        return Plan(lambda run: self.check(inputs, run), lambda: self.unfinished(inputs, settings))
+        return Plan(
+            lambda run: self.check(inputs, run),
+            lambda: self.unfinished(inputs, settings),
+            self.hands_in_probes,
+        )
 
 
 def web_urls(refs: Sequence[Reference], _settings: Settings) -> tuple[str, ...]:

@@ -26,6 +26,8 @@ class ProbeResult:
     ``content_encoding``: the transfer's Content-Encoding (the sniffed bytes are the decoded
     ones, what MedPerf saves). ``proxy``: the proxy the last request went through, if any.
     ``disposition_name``: the file name a Content-Disposition header gave.
+    ``repo_commit``: the ``X-Repo-Commit`` header of the first answer (Hugging Face names the
+    commit a ``/resolve/REV/`` URL served), when it is a full commit SHA.
     """
 
     url: str
@@ -42,6 +44,7 @@ class ProbeResult:
     head_status: int | None = None
     content_encoding: str | None = None
     disposition_name: str | None = None
+    repo_commit: str | None = None
     proxy: str | None = None
     error: str | None = None
     detail: str | None = None

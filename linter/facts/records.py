@@ -22,8 +22,9 @@ class RecordError(ValueError):
     """A record does not have the shape its dataclass declares."""
 
 
-def not_stored(default: bool) -> Any:
-    """A field kept out of records (it says how this run got the value, e.g. ``from_cache``)."""
+def not_stored(default: bool | int) -> Any:
+    """A field kept out of records (it says how this run got the value, e.g. ``from_cache``,
+    or what it cost, e.g. the API calls a lookup sent)."""
     return field(default=default, metadata={_STORED: False})
 
 

@@ -81,6 +81,9 @@ class Settings:
     cache_ttl_mutable: float = field(default=3600.0, metadata=RUN)
     github_api_url: str = field(default=DEFAULT_GITHUB_API, metadata=TRUSTED)
     synapse_endpoint: str = field(default=DEFAULT_SYNAPSE_ENDPOINT, metadata=TRUSTED)
+    # self-hosted forges whose API is asked to pin a branch (gitlab.com and codeberg.org always)
+    gitlab_hosts: tuple[str, ...] = field(default=(), metadata=TRUSTED)
+    gitea_hosts: tuple[str, ...] = field(default=(), metadata=TRUSTED)
     synapse_concurrency: int = field(default=3, metadata=RUN)
     allow_private_hosts: bool = field(default=False, metadata=TRUSTED)
     resolve: tuple[str, ...] = field(default=(), metadata=TRUSTED)
@@ -95,6 +98,14 @@ class Settings:
     @property
     def config_dir(self) -> Path | None:
         return Path(self.config_path).parent if self.config_path else None
+
+    @property
+    def named_apis(self) -> tuple[str, ...]:
+        """The API endpoints the user named (trusted settings): the GitHub API and the
+        self-hosted GitLab and Gitea instances. The transport exempts their host:port from the
+        address guard (GitHub Enterprise or an intranet forge may be private), from the start
+        of the run, so every provider sees the same policy."""
+        return (self.github_api_url, *self.gitlab_hosts, *self.gitea_hosts)
 
     def severity_for(self, code: str, name: str) -> Severity | None:
         for key, sev in self.severity:
@@ -157,6 +168,13 @@ def _endpoint(key: str, value: Any) -> str:
     if "@" in parts.netloc or parts.query or parts.fragment or "\\" in text:
         raise ConfigError(f"{key!r} must be a plain http(s) URL (no user-info, query or fragment)")
     return text
+
+
+def _endpoints(key: str, value: Any) -> tuple[str, ...]:
+    """A list of http(s) base URLs (a string, from the environment: separated by commas)."""
+    if isinstance(value, str):
+        value = [v.strip() for v in value.split(",") if v.strip()]
+    return tuple(_endpoint(key, v) for v in _str_list(key, value))
 
 
 def _flag(key: str, value: Any) -> bool:
@@ -224,6 +242,8 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "cache-ttl-mutable": ("cache_ttl_mutable", _number),
     "github-api-url": ("github_api_url", _endpoint),
     "synapse-endpoint": ("synapse_endpoint", _endpoint),
+    "gitlab-hosts": ("gitlab_hosts", _endpoints),
+    "gitea-hosts": ("gitea_hosts", _endpoints),
     "synapse-concurrency": ("synapse_concurrency", _positive),
     "allow-private-hosts": ("allow_private_hosts", _flag),
     "verify-hashes": ("verify_hashes", _flag),

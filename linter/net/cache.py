@@ -28,13 +28,15 @@ import random
 import re
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from medperf_lint._version import __version__
 from medperf_lint.facts.download import VerifiedDownload
-from medperf_lint.facts.github import RefLookup
+from medperf_lint.facts.forges import ForgeLookup
+from medperf_lint.facts.github import RefLookup, ReleaseLookup
 from medperf_lint.facts.probe import ProbeResult
 from medperf_lint.facts.records import from_record, to_record
 from medperf_lint.input.config import Settings
@@ -275,6 +277,16 @@ class _Records:
         record = {"format": FORMAT, "key": key, "stored_at": time.time(), self.field: value}
         return _write_record(self.folder, self._path(key), record)
 
+    def entry_key(self, key: Sequence[str]) -> list[str]:
+        """The stored form of a caller's key (a class may fold case where its host does)."""
+        return list(key)
+
+    def get(self, key: Sequence[str], now: float | None = None) -> dict[str, object] | None:
+        return self._get(self.entry_key(key), now)
+
+    def put(self, key: Sequence[str], value: dict[str, object]) -> bool:
+        return self._put(self.entry_key(key), value)
+
 
 class GitHubCache(_Records):
     """Commit-pinned GitHub lookups (owner, repo, 40-hex SHA), kept ``cache_ttl_immutable``.
@@ -289,21 +301,56 @@ class GitHubCache(_Records):
 
     @classmethod
     def from_settings(cls, settings: Settings) -> GitHubCache | None:
-        from medperf_lint._version import __version__
+        folder = _github_folder(settings)
+        return None if folder is None else cls(folder, settings.cache_ttl_immutable)
 
+    def entry_key(self, key: Sequence[str]) -> list[str]:
+        return [k.lower() for k in key]
+
+
+def _github_folder(settings: Settings) -> Path | None:
+    """Where GitHub's answers go: per API endpoint, ``--resolve`` table and tool version."""
+    if settings.no_cache or settings.cache_ttl_immutable <= 0:
+        return None
+    context = "\n".join(
+        [__version__, settings.github_api_url.rstrip("/"), *sorted(settings.resolve)]
+    )
+    return _root(settings) / ("github-" + hashlib.sha256(context.encode("utf-8")).hexdigest()[:16])
+
+
+class ReleaseCache(_Records):
+    """Immutable GitHub releases (owner, repo, tag), kept ``cache_ttl_immutable`` beside the
+    commit lookups: an immutable release's tag cannot move and its assets cannot be replaced,
+    so a warm re-run asks nothing. A mutable release is never stored (it may become immutable
+    or change). Owner and repository are case-insensitive on GitHub, a tag is not."""
+
+    field = "release"
+    shape = ReleaseLookup
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ReleaseCache | None:
+        folder = _github_folder(settings)
+        return None if folder is None else cls(folder, settings.cache_ttl_immutable)
+
+    def entry_key(self, key: Sequence[str]) -> list[str]:
+        owner, repo, tag = key
+        return [owner.lower(), repo.lower(), "release", tag]
+
+
+class ForgeCache(_Records):
+    """Commit-pinned lookups on GitLab, Bitbucket, Gitea/Codeberg and Hugging Face, keyed by
+    (forge, API origin, project, 40-hex SHA) and kept ``cache_ttl_immutable``, as GitHub's are:
+    whether a commit exists in a project does not change, so a warm re-run sends no call."""
+
+    field = "lookup"
+    shape = ForgeLookup
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ForgeCache | None:
         if settings.no_cache or settings.cache_ttl_immutable <= 0:
             return None
-        context = "\n".join(
-            [__version__, settings.github_api_url.rstrip("/"), *sorted(settings.resolve)]
-        )
-        space = "github-" + hashlib.sha256(context.encode("utf-8")).hexdigest()[:16]
-        return cls(_root(settings) / space, settings.cache_ttl_immutable)
-
-    def get(self, key: tuple[str, str, str], now: float | None = None) -> dict[str, object] | None:
-        return self._get([k.lower() for k in key], now)
-
-    def put(self, key: tuple[str, str, str], lookup: dict[str, object]) -> bool:
-        return self._put([k.lower() for k in key], lookup)
+        folder = _root(settings) / ("forges-" + _namespace(settings))
+        return cls(folder, settings.cache_ttl_immutable)
 
 
 class VerifiedCache(_Records):
@@ -327,14 +374,11 @@ class VerifiedCache(_Records):
     def key(url: str, sha256: str, checks: str) -> list[str]:
         return [url, sha256.lower(), checks]
 
-    def get(self, key: list[str], now: float | None = None) -> dict[str, object] | None:
-        return self._get(key, now)
-
-    def put(self, key: list[str], facts: dict[str, object]) -> bool:
+    def put(self, key: Sequence[str], value: dict[str, object]) -> bool:
         url = key[0]
         if not is_immutable(url) or carries_secret(url):  # a secret-bearing URL is never stored
             return False
-        return self._put(key, facts)
+        return self._put(self.entry_key(key), value)
 
 
 def _write_record(folder: Path, path: Path, record: dict[str, object]) -> bool:

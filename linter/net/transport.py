@@ -12,8 +12,9 @@ The policy, applied here so no caller can forget it:
   follow redirects themselves) and for every address tried: ``--resolve`` overrides first, then
   :func:`.addresses.blocked_reason`; all permitted addresses are returned so a refusing first
   one falls through to the next. ``--allow-private-hosts`` lifts the check. Hosts the user named
-  (a proxy, the GitHub API) are exempt. A literal IP in a URL is checked before sending, also
-  through a proxy (which resolves host names itself).
+  (a proxy; the GitHub API and the ``gitlab-hosts``/``gitea-hosts`` instances, from the start)
+  are exempt. A literal IP in a URL is checked before sending, also through a proxy (which
+  resolves host names itself).
 * **Proxies** are picked exactly as requests picks them (``HTTP_PROXY``, ``HTTPS_PROXY``,
   ``ALL_PROXY``, ``NO_PROXY``, any case), because MedPerf downloads with requests.
 * **Encodings**: ``Accept-Encoding`` as requests sends it; bodies arrive decoded (the bytes
@@ -227,6 +228,9 @@ class Transport:
         self.settings = settings
         overrides = parse_overrides(settings.resolve)  # ValueError names a bad entry
         self.resolver = PolicyResolver(overrides, settings.allow_private_hosts)
+        for api in settings.named_apis:  # the user named them: exempt before any request
+            with contextlib.suppress(ValueError):
+                self.exempt(api)
         self.cap = connection_cap(settings.max_connections_per_host)
         self.tls = tls_context(ca_bundle())
         self._session: aiohttp.ClientSession | None = None

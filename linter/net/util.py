@@ -1,5 +1,6 @@
 """Small network helpers every client shares, written once: the default port of a scheme,
-``Retry-After`` in seconds, and the chain of causes behind a failed exchange.
+``Retry-After`` in seconds, the chain of causes behind a failed exchange, and the exception an
+API client raises for a lookup it cannot answer.
 
 A leaf module (standard library only), so the Synapse client, the transport and tests can use
 the same definitions without importing an HTTP library.
@@ -12,6 +13,14 @@ import time
 from collections.abc import Iterator
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class Inconclusive(Exception):
+    """An API lookup that cannot be answered; ``reason`` says why in one line."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
 
 
 def default_port(scheme: str) -> int:

@@ -42,20 +42,23 @@ import os
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Generic, TypeVar
 from urllib.parse import quote, urlsplit
 
 from medperf_lint._version import __version__
 from medperf_lint.facts import NetworkResults
-from medperf_lint.facts.github import RefLookup, RepoRefs
+from medperf_lint.facts.github import RefLookup, ReleaseKey, ReleaseLookup, RepoRefs
 from medperf_lint.facts.plan import Provider, Run, deadline_reason, web_urls
+from medperf_lint.facts.records import from_record, to_record
 from medperf_lint.net.policy import MAX_WAIT, retry_delay
-from medperf_lint.refs.hosts import RefKey, github_ref_key, is_full_sha
+from medperf_lint.net.util import Inconclusive
+from medperf_lint.refs.hosts import RefKey, github_ref_key, github_release_key, is_full_sha
 
 if TYPE_CHECKING:
     from medperf_lint.input.config import Settings
+    from medperf_lint.net.cache import GitHubCache, ReleaseCache
     from medperf_lint.net.transport import Answer, Response, Transport, TransportError
 
 SHA_MEDIA_TYPE = "application/vnd.github.sha"
@@ -69,7 +72,7 @@ CONTAINED = frozenset({"identical", "behind"})  # compare BASE...SHA: SHA is in 
 TOKEN_VARS = ("GITHUB_TOKEN", "GH_TOKEN")
 DEADLINE = "the run's deadline passed before GitHub answered"
 
-__all__ = ["PROVIDER", "RefLookup", "RepoRefs", "resolve_urls"]
+__all__ = ["PROVIDER", "RefLookup", "ReleaseLookup", "RepoRefs", "resolve", "resolve_urls"]
 
 
 def github_token() -> str | None:
@@ -82,51 +85,81 @@ def github_token() -> str | None:
 
 def resolve_urls(urls: Iterable[str], settings: Settings) -> dict[RefKey, RefLookup]:
     """Look up every GitHub ref that ``urls`` depend on, each key once, a few at a time."""
-    from medperf_lint.net.cache import GitHubCache
+    return resolve(urls, settings)[0]
 
+
+def resolve(
+    urls: Iterable[str], settings: Settings
+) -> tuple[dict[RefKey, RefLookup], dict[ReleaseKey, ReleaseLookup]]:
+    """Every GitHub ref and every release (of a release asset URL) that ``urls`` depend on,
+    on one client so both share the rate limit. Conclusive answers for full SHAs and
+    immutable releases are cached for ``cache_ttl_immutable``."""
+    from medperf_lint.net.cache import GitHubCache, ReleaseCache
+
+    urls = list(urls)
     keys = sorted({k for u in urls if (k := github_ref_key(u)) is not None})
-    if not keys:
-        return {}
+    tags = sorted({k for u in urls if (k := github_release_key(u)) is not None})
+    if not keys and not tags:
+        return {}, {}
     cache = GitHubCache.from_settings(settings)
+    release_cache = ReleaseCache.from_settings(settings)
     results: dict[RefKey, RefLookup] = {}
-    todo: list[RefKey] = []
+    releases: dict[ReleaseKey, ReleaseLookup] = {}
     for key in keys:
-        hit = _cached(cache, key)
-        if hit is not None:
+        if (hit := _cached(cache, key)) is not None:
             results[key] = hit
-        else:
-            todo.append(key)
-    if todo:
-        results.update(_look_up(todo, settings))
-        if cache is not None:
-            for key in todo:
-                found = results[key]
-                if is_full_sha(key[2]) and found.inconclusive is None:
-                    cache.put(key, asdict(found))
-    return {k: results[k] for k in keys}
+    for tag in tags:
+        if (found := _cached_release(release_cache, tag)) is not None:
+            releases[tag] = found
+    todo = [k for k in keys if k not in results]
+    tags_todo = [t for t in tags if t not in releases]
+    if todo or tags_todo:
+        looked_up, released = _look_up(todo, settings, tags_todo)
+        results.update(looked_up)
+        releases.update(released)
+        if cache is not None and release_cache is not None:
+            _store((cache, release_cache), todo, results, tags_todo, releases)
+    return {k: results[k] for k in keys}, {t: releases[t] for t in tags}
 
 
-def _cached(cache: object, key: RefKey) -> RefLookup | None:
-    from medperf_lint.net.cache import GitHubCache
+def _cached_release(cache: ReleaseCache | None, tag: ReleaseKey) -> ReleaseLookup | None:
+    found = from_record(ReleaseLookup, cache.get(tag)) if cache is not None else None
+    return found if found is not None and found.immutable else None
 
-    if not isinstance(cache, GitHubCache) or not is_full_sha(key[2]):
+
+def _store(
+    caches: tuple[GitHubCache, ReleaseCache],
+    keys: list[RefKey],
+    results: Mapping[RefKey, RefLookup],
+    tags: list[ReleaseKey],
+    releases: Mapping[ReleaseKey, ReleaseLookup],
+) -> None:
+    """Cache what cannot change: a full SHA's conclusive answer, an immutable release."""
+    refs, published = caches
+    for key in keys:
+        found = results[key]
+        if is_full_sha(key[2]) and found.inconclusive is None:
+            refs.put(key, to_record(found))
+    for tag in tags:
+        release = releases[tag]
+        if release.immutable and release.inconclusive is None:
+            published.put(tag, to_record(release))
+
+
+def _cached(cache: GitHubCache | None, key: RefKey) -> RefLookup | None:
+    if cache is None or not is_full_sha(key[2]):
         return None
-    record = cache.get(key)
-    if record is None:
-        return None
-    known = {f.name for f in fields(RefLookup)}
-    try:
-        return RefLookup(**{k: v for k, v in record.items() if k in known})  # type: ignore[arg-type]
-    except TypeError:
-        return None
+    return from_record(RefLookup, cache.get(key))
 
 
-def _look_up(keys: list[RefKey], settings: Settings) -> dict[RefKey, RefLookup]:
+def _look_up(
+    keys: list[RefKey], settings: Settings, tags: list[ReleaseKey]
+) -> tuple[dict[RefKey, RefLookup], dict[ReleaseKey, ReleaseLookup]]:
     base = settings.github_api_url.rstrip("/")
     parts = urlsplit(base)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         reason = f"github-api-url {settings.github_api_url!r} is not an http(s) URL"
-        return {k: RefLookup(inconclusive=reason) for k in keys}
+        return _unanswered(keys, tags, reason)
     from medperf_lint.input.config import ConfigError
     from medperf_lint.net.transport import open_transport
 
@@ -136,19 +169,20 @@ def _look_up(keys: list[RefKey], settings: Settings) -> dict[RefKey, RefLookup]:
             client = GitHubClient(settings, shared.transport, deadline)
             wait = None if deadline is None else max(0.0, deadline - time.monotonic()) + 1.0
             try:
-                return shared.call(client.look_up_all(keys), timeout=wait)
+                return shared.call(client.look_up_everything(keys, tags), timeout=wait)
             except TimeoutError:
-                return {k: RefLookup(inconclusive=DEADLINE) for k in keys}
+                return _unanswered(keys, tags, DEADLINE)
     except ValueError as err:  # a malformed --resolve entry
         raise ConfigError(str(err)) from None
 
 
-class Inconclusive(Exception):
-    """This lookup cannot be answered; ``reason`` says why in one line."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
+def _unanswered(
+    keys: list[RefKey], tags: list[ReleaseKey], reason: str
+) -> tuple[dict[RefKey, RefLookup], dict[ReleaseKey, ReleaseLookup]]:
+    return (
+        {k: RefLookup(inconclusive=reason) for k in keys},
+        {t: ReleaseLookup(inconclusive=reason) for t in tags},
+    )
 
 
 @dataclass(frozen=True)
@@ -309,7 +343,6 @@ class GitHubClient:
         self.base = settings.github_api_url.rstrip("/")
         self.origin = origin(self.base)
         self.transport = transport
-        transport.exempt(self.base)  # the user's setting (GitHub Enterprise may be private)
         self.connect_timeout = settings.connect_timeout
         self.read_timeout = settings.read_timeout
         self.retries = settings.retries
@@ -319,6 +352,43 @@ class GitHubClient:
         self._repos: Once[tuple[str, str], Reply] = Once()
         self._refs: Once[tuple[str, str], RepoRefs] = Once()
         self._pending = 0
+
+    async def look_up_everything(
+        self, keys: list[RefKey], tags: list[ReleaseKey]
+    ) -> tuple[dict[RefKey, RefLookup], dict[ReleaseKey, ReleaseLookup]]:
+        """The refs, then the releases (one call each), on this client's rate budget."""
+        refs = await self.look_up_all(keys) if keys else {}
+        releases: dict[ReleaseKey, ReleaseLookup] = {}
+        for tag in tags:
+            if self.deadline is not None and time.monotonic() > self.deadline:
+                releases[tag] = ReleaseLookup(inconclusive=DEADLINE)
+            else:
+                releases[tag] = await self.release(*tag)
+        return refs, releases
+
+    async def release(self, owner: str, repo: str, tag: str) -> ReleaseLookup:
+        """``GET /repos/O/R/releases/tags/TAG``: 1 call; a 404 is a missing release only when
+        the repository itself answers (1 more call), else the lookup is inconclusive."""
+        try:
+            reply = await self.get(f"{_repo_path(owner, repo)}/releases/tags/{quote(tag, safe='')}")
+            if reply.status == 404:
+                info = await self.repo(owner, repo)
+                if info.status != 200:
+                    return ReleaseLookup(inconclusive=_unexpected(info, f"repos/{owner}/{repo}"))
+                return ReleaseLookup(exists=False, detail=_said(reply))
+            data = reply.json() if reply.status == 200 else None
+            if not isinstance(data, dict):
+                return ReleaseLookup(inconclusive=_unexpected(reply, f"releases/tags/{tag}"))
+            assets = data.get("assets")
+            names = tuple(
+                str(a["name"])
+                for a in (assets if isinstance(assets, list) else [])
+                if isinstance(a, dict) and isinstance(a.get("name"), str)
+            )
+            immutable = data.get("immutable") is True
+            return ReleaseLookup(exists=True, immutable=immutable, assets=names)
+        except Inconclusive as err:
+            return ReleaseLookup(inconclusive=err.reason)
 
     async def look_up_all(self, keys: list[RefKey]) -> dict[RefKey, RefLookup]:
         """Every key, ``WORKERS`` at a time; at the deadline the unfinished are inconclusive."""
@@ -628,13 +698,18 @@ def _unexpected(reply: Reply, what: str) -> str:
 
 def _check(urls: tuple[str, ...], run: Run) -> NetworkResults:
     # Returns at the deadline itself, every lookup answered: nothing to hand in early.
-    return NetworkResults(github=resolve_urls(urls, run.settings))
+    refs, releases = resolve(urls, run.settings)
+    return NetworkResults(github=refs, releases=releases)
 
 
 def _unfinished(urls: tuple[str, ...], settings: Settings) -> NetworkResults:
     keys = {k for u in urls if (k := github_ref_key(u)) is not None}
-    lookup = RefLookup(inconclusive=deadline_reason(settings))
-    return NetworkResults(github=dict.fromkeys(keys, lookup))
+    tags = {k for u in urls if (k := github_release_key(u)) is not None}
+    reason = deadline_reason(settings)
+    return NetworkResults(
+        github=dict.fromkeys(keys, RefLookup(inconclusive=reason)),
+        releases=dict.fromkeys(tags, ReleaseLookup(inconclusive=reason)),
+    )
 
 
 PROVIDER: Provider[str] = Provider(web_urls, _check, _unfinished)

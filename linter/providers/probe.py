@@ -28,6 +28,7 @@ from medperf_lint.facts.probe import HTML_TYPES, ProbeResult
 from medperf_lint.input.config import Settings
 from medperf_lint.net.cache import ProbeCache
 from medperf_lint.net.policy import MAX_WAIT, challenged, retry_delay
+from medperf_lint.refs.hosts import is_full_sha
 from medperf_lint.refs.sniff import WINDOW, drive_page, sign_in_page, sniff
 
 if TYPE_CHECKING:
@@ -170,6 +171,7 @@ class _State:
     head_size: int | None = None
     head_encoding: str | None = None
     proxy: str | None = None
+    repo_commit: str | None = None  # X-Repo-Commit of the first hop's answer (Hugging Face)
 
     def result(self, **values: Any) -> ProbeResult:
         return ProbeResult(
@@ -179,6 +181,7 @@ class _State:
             requests=self.requests,
             head_status=self.head_status,
             proxy=self.proxy,
+            repo_commit=self.repo_commit,
             **values,
         )
 
@@ -410,6 +413,8 @@ class _Prober:
                     raise _HeadFailed() from err
                 raise
         state.proxy = response.proxy
+        if url == state.url and state.repo_commit is None:
+            state.repo_commit = _repo_commit(response.headers)
         return response
 
     def _finish(
@@ -441,6 +446,12 @@ class _Prober:
             disposition_name=_disposition_name(headers.get("content-disposition")),
             inconclusive=inconclusive,
         )
+
+
+def _repo_commit(headers: Mapping[str, str]) -> str | None:
+    """The commit Hugging Face says it served (``X-Repo-Commit``), when it is a full SHA."""
+    value = headers.get("x-repo-commit", "").strip().lower()
+    return value if is_full_sha(value) else None
 
 
 def _int(value: str | None) -> int | None:
@@ -491,4 +502,4 @@ def _unfinished(urls: tuple[str, ...], settings: Settings) -> NetworkResults:
     return NetworkResults(probes={u: ProbeResult(u, u, inconclusive=reason) for u in urls})
 
 
-PROVIDER: Provider[str] = Provider(web_urls, _check, _unfinished)
+PROVIDER: Provider[str] = Provider(web_urls, _check, _unfinished, hands_in_probes=True)

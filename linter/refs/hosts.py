@@ -195,9 +195,17 @@ RefKey = tuple[str, str, str]  # (owner, repo, ref as the commits API takes it)
 def github_ref_key(url: str) -> RefKey | None:
     """The (owner, repo, ref) whose commit a GitHub file URL depends on, if any."""
     parsed = parse_github_url(url)
-    if parsed is None or parsed.kind == "gist-raw" or parsed.api_ref is None:
-        return None
+    if parsed is None or parsed.kind in ("gist-raw", "release") or parsed.api_ref is None:
+        return None  # a release asset depends on its release, not on a commit
     return (parsed.owner.lower(), parsed.repo.lower(), parsed.api_ref)
+
+
+def github_release_key(url: str) -> RefKey | None:
+    """The (owner, repo, tag) of a release asset URL (``releases/download/TAG/ASSET``)."""
+    parsed = parse_github_url(url)
+    if parsed is None or parsed.kind != "release" or not parsed.ref:
+        return None
+    return (parsed.owner.lower(), parsed.repo.lower(), parsed.ref)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -7,25 +7,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import trustme
 from medperf_lint.facts.registry import ImageLookup
 from medperf_lint.input.config import Settings
 from medperf_lint.net.transport import Timeouts, open_transport
 from medperf_lint.providers.registry import lookup_images, parse_challenge
 from servers.fake_registry import FakeRegistry
+from servers.tlskit import tls_for
 
 REGISTRY_HOSTS = ("registry-1.docker.io", "ghcr.io", "registry.example.org")
 
 
 @pytest.fixture(scope="module")
 def tls(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ssl.SSLContext]:
-    ca = trustme.CA()
-    cert = ca.issue_cert(*REGISTRY_HOSTS, "127.0.0.1")
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    cert.configure_cert(context)
-    bundle = tmp_path_factory.mktemp("ca") / "ca.pem"
-    ca.cert_pem.write_to_path(str(bundle))
-    return bundle, context
+    return tls_for(tmp_path_factory.mktemp("ca"), *REGISTRY_HOSTS, "127.0.0.1")
 
 
 @pytest.fixture

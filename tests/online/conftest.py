@@ -11,19 +11,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import trustme
 from servers.hosts import HOSTS, HostsServer
+from servers.tlskit import tls_for
 
 
 @pytest.fixture(scope="session")
 def ca_and_context(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ssl.SSLContext]:
-    ca = trustme.CA()
-    cert = ca.issue_cert(*HOSTS)
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    cert.configure_cert(context)
-    bundle = tmp_path_factory.mktemp("ca") / "ca.pem"
-    ca.cert_pem.write_to_path(str(bundle))
-    return bundle, context
+    return tls_for(tmp_path_factory.mktemp("ca"), *HOSTS)
 
 
 @pytest.fixture

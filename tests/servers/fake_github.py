@@ -30,6 +30,8 @@ class FakeRepo:
     default_branch: str = "main"
     network: dict[str, str | None] = field(default_factory=dict)
     more_branches_pages: bool = False  # answer /branches with a Link: rel="next"
+    # published releases: tag -> (immutable, asset names), as /releases/tags/TAG shows them
+    releases: dict[str, tuple[bool, tuple[str, ...]]] = field(default_factory=dict)
 
     def known(self, sha: str) -> bool:
         return sha in self.parents or sha in self.network
@@ -217,6 +219,8 @@ class FakeGitHub(TLSServer):
             return self._list(repo.branches, repo.more_branches_pages)
         if rest == ["tags"]:
             return self._list(repo.tags, False)
+        if rest[:2] == ["releases", "tags"] and tail:
+            return self._release(seg[1], seg[2], repo, unquote(tail[len("tags/") :]))
         return _json(404, {"message": "Not Found"})
 
     def _commit(self, handler: BaseHTTPRequestHandler, repo: FakeRepo, ref: str) -> Canned:
@@ -240,6 +244,28 @@ class FakeGitHub(TLSServer):
         else:
             status = "diverged"
         return _json(200, {"status": status, "commits": []})
+
+    def _release(self, owner: str, name: str, repo: FakeRepo, tag: str) -> Canned:
+        """A release object with GitHub's fields around ``immutable`` and ``assets``."""
+        if tag not in repo.releases:
+            return _json(404, {"message": "Not Found", "status": "404"})
+        immutable, assets = repo.releases[tag]
+        base = f"https://github.com/{owner}/{name}/releases/download/{tag}"
+        return _json(
+            200,
+            {
+                "id": 1,
+                "tag_name": tag,
+                "target_commitish": repo.default_branch,
+                "draft": False,
+                "prerelease": False,
+                "immutable": immutable,
+                "assets": [
+                    {"id": i, "name": a, "state": "uploaded", "browser_download_url": f"{base}/{a}"}
+                    for i, a in enumerate(assets)
+                ],
+            },
+        )
 
     def _list(self, tips: dict[str, str], more: bool) -> Canned:
         items = [{"name": n, "commit": {"sha": s}} for n, s in tips.items()]

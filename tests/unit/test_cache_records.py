@@ -15,11 +15,19 @@ from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 import pytest
 from medperf_lint.facts.download import VerifiedDownload
-from medperf_lint.facts.github import RefLookup
+from medperf_lint.facts.forges import ForgeLookup
+from medperf_lint.facts.github import RefLookup, ReleaseLookup
 from medperf_lint.facts.probe import ProbeResult
 from medperf_lint.facts.records import from_record, stored_fields, to_record
 from medperf_lint.net import cache as cache_module
-from medperf_lint.net.cache import FORMAT, GitHubCache, ProbeCache, VerifiedCache
+from medperf_lint.net.cache import (
+    FORMAT,
+    ForgeCache,
+    GitHubCache,
+    ProbeCache,
+    ReleaseCache,
+    VerifiedCache,
+)
 
 NOW = 1_000_000.0
 URL = "https://zenodo.org/records/1/files/w.tar.gz"
@@ -109,7 +117,13 @@ def _cases() -> list[Any]:
 
 
 def test_the_cache_stores_the_facts_this_test_expects() -> None:
-    assert {c.__name__ for c in CACHED} == {"ProbeResult", "RefLookup", "VerifiedDownload"}
+    assert {c.__name__ for c in CACHED} == {
+        "ForgeLookup",
+        "ProbeResult",
+        "RefLookup",
+        "ReleaseLookup",
+        "VerifiedDownload",
+    }
 
 
 @pytest.mark.parametrize("cls", CACHED, ids=lambda c: c.__name__)
@@ -190,3 +204,22 @@ def test_record_caches_refuse_wrong_typed_values(tmp_path: Path) -> None:
     assert verified.put(vkey, good_record(VerifiedDownload))
     assert verified.get(vkey) == good_record(VerifiedDownload)
     assert not verified.put(vkey, {"size": 1, "members": None})
+
+
+def test_a_lookups_call_count_is_this_runs_and_never_stored(tmp_path: Path) -> None:
+    """``calls`` says what a forge lookup cost this run; read back from the cache it cost 0."""
+    lookup = ForgeLookup(sha="a" * 40, exists=True, calls=2)
+    assert "calls" not in to_record(lookup)
+    forges = ForgeCache(tmp_path / "f", 3600)
+    key = ("GitLab", "https://gitlab.com", "o/r", "a" * 40)
+    assert forges.put(key, to_record(lookup))
+    assert from_record(ForgeLookup, forges.get(key)) == ForgeLookup(sha="a" * 40, exists=True)
+
+
+def test_a_release_entry_folds_the_repository_case_but_not_the_tags(tmp_path: Path) -> None:
+    """GitHub names repositories case-insensitively; ``V1`` and ``v1`` are two tags."""
+    releases = ReleaseCache(tmp_path / "r", 3600)
+    immutable = to_record(ReleaseLookup(exists=True, immutable=True, assets=("w.tar.gz",)))
+    assert releases.put(("Org", "Repo", "V1"), immutable)
+    assert releases.get(("org", "repo", "V1")) == immutable
+    assert releases.get(("org", "repo", "v1")) is None

@@ -83,11 +83,12 @@ def test_offline_examples(tmp_path: Path, rule: Rule, which: str) -> None:
 
 def test_every_online_rule_has_an_example_runner() -> None:
     """tests/online runs rules needing HTTP, tests/github and tests/synapse the GitHub-only and
-    Synapse-only ones, tests/integrity the download-only and registry-only ones; a rule outside
+    Synapse-only ones, tests/integrity the download-only and registry-only ones, tests/forges
+    the forge-only ones; a rule outside
     those groups would have its examples run nowhere."""
     from medperf_lint.rule import Need
 
-    single = (Need.GITHUB, Need.SYNAPSE, Need.DOWNLOAD, Need.REGISTRY)
+    single = (Need.GITHUB, Need.SYNAPSE, Need.DOWNLOAD, Need.REGISTRY, Need.FORGES)
     for rule in RULES:
         assert (
             not rule.needs

@@ -27,6 +27,10 @@ SHA = "99b0d84bc107415d9fc6f69c4ea3fcdfbf22315d"
         ("https://huggingface.co/datasets/o/d/resolve/v1.0/d.tar.gz", "ref 'v1.0'"),
         ("https://huggingface.co/o/m/resolve/refs%2Fpr%2F1/w.bin", "ref 'refs/pr/1'"),
         ("direct:https://huggingface.co/o/m/raw/main/config.json", "Hugging Face ref 'main'"),
+        (
+            "https://gitlab.com/o/r/-/releases/v1/downloads/w.tar.gz",
+            "GitLab releases cannot be made immutable",
+        ),
     ],
 )
 def test_branch_refs_on_forges_fail(url: str, expected: str) -> None:
@@ -71,7 +75,7 @@ def test_position_and_docs_url_skipped(tmp_path: Path) -> None:
 def test_examples(tmp_path: Path) -> None:
     bad = lint_yaml(tmp_path, forge_unpinned_ref.EXAMPLE_FAILING, "bad.medperf.yaml", select=RULE)
     good = lint_yaml(tmp_path, forge_unpinned_ref.EXAMPLE_PASSING, "ok.medperf.yaml", select=RULE)
-    assert [f.rule for f in bad.findings] == ["forge-unpinned-ref"]
+    assert [f.rule for f in bad.findings] == ["forge-unpinned-ref"] * 4  # one per forge
     assert good.findings == ()
 
 

@@ -147,7 +147,8 @@ def test_online_without_sha_gives_no_fix(lookup: RefLookup | None) -> None:
 
 def test_online_release_gets_no_ref_rewrite() -> None:
     url = "https://github.com/o/r/releases/download/v1/w.tar.gz"
-    [diag] = _check(url, _ctx(github_ref_key(url), RefLookup(sha=SHA)))
+    assert github_ref_key(url) is None  # a release asset depends on its release, not a commit
+    [diag] = _check(url, _ctx(("o", "r", "v1"), RefLookup(sha=SHA)))  # even if v1 resolves
     assert diag.fix is None
     assert "Immutable Release" in diag.message
 
