@@ -14,6 +14,7 @@ date, the machine, the load average before and after, and the table. Progress go
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
@@ -135,7 +136,12 @@ ROWS: dict[str, tuple[str, tuple[str, ...], Callable[[Size], list[Row]]]] = {
 
 
 def _has_linkinator() -> bool:
-    return (PEERS / "npm" / "node_modules" / ".bin" / "linkinator").exists()
+    """As ``benchkit.tool`` finds it: $LINKINATOR, bench/.peers, or PATH."""
+    return bool(
+        os.environ.get("LINKINATOR")
+        or (PEERS / "npm" / "node_modules" / ".bin" / "linkinator").exists()
+        or shutil.which("linkinator")
+    )
 
 
 def install(needed: set[str]) -> None:
