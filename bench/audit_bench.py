@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "tests")]
 
-from online_vs_lychee import HOSTS, HTTP_RULES, Hosts  # noqa: E402
+from online_vs_lychee import HOSTS, HTTP_RULES, start_hosts  # noqa: E402
 from servers import fake_medperf as fm  # noqa: E402
 
 ENTITIES = 1000
@@ -90,10 +90,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)
     options = parser.parse_args()
-    hosts = Hosts()
+    hosts = start_hosts()
     tmp = Path(tempfile.mkdtemp(prefix="medperf-lint-audit-bench-"))
     try:
-        urls = hosts.urls(UNIQUE, "f")
+        urls = hosts.urls(UNIQUE, "f", HOSTS)
         assert len(set(urls)) == UNIQUE
         plain = tmp / "urls.yaml"
         plain.write_text("urls:\n" + "".join(f"  - {u}\n" for u in urls))

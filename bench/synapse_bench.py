@@ -3,7 +3,8 @@
 Synapse allows about 3 concurrent requests per user, so the best possible wall time is
 requests / concurrency x latency. This prints the measured wall time, the requests the fake
 counted (one bundle2 POST per ID, plus the login's /userProfile with --token) and the ratio
-to that ideal; the overhead is synapseclient's client set-up and per-request work.
+to that ideal; the overhead is synapseclient's client set-up and per-request work. The fake
+(the tests' own, ``tests/servers/fake_synapse.py``) runs in its own process.
 
     python bench/synapse_bench.py [--ids 100] [--latency 0.05] [--concurrency 3] [--token]
 """
@@ -15,14 +16,81 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from medperf_lint.input.config import Settings  # noqa: E402
-from medperf_lint.providers.synapse import check_ids  # noqa: E402
-from servers.fake_synapse import Entity, FakeSynapse  # noqa: E402
+from benchkit import Row, X, ratio, secs
+from procserver import Served
+
+
+@dataclass(frozen=True)
+class SynapseRun:
+    ids: int
+    answered: int
+    identity: str | None
+    requests: int
+    peak_in_flight: int
+    concurrency: int
+    latency: float
+    wall: float
+
+    @property
+    def ideal(self) -> float:
+        return self.requests / self.concurrency * self.latency
+
+    def row(self) -> Row:
+        return Row(
+            f"{self.ids} Synapse IDs, {self.latency * 1000:.0f} ms answers, {self.concurrency} at a time",
+            secs(self.wall),
+            f"ideal {secs(self.ideal)}",
+            ratio(self.wall, self.ideal),
+            notes=f"in-process check (synapseclient imported before timing); {self.requests} "
+            f"requests, peak {self.peak_in_flight} in flight; ideal = requests / concurrency {X} latency",
+        )
+
+
+@contextmanager
+def _clean_home(token: bool) -> Iterator[None]:
+    """No user config or token may leak in, and nothing may be written to the real home."""
+    saved = dict(os.environ)
+    os.environ["HOME"] = tempfile.mkdtemp(prefix="synapse-bench-home-")
+    for var in ("SYNAPSE_AUTH_TOKEN", "SYNAPSE_PROFILE"):
+        os.environ.pop(var, None)
+    if token:
+        os.environ["SYNAPSE_AUTH_TOKEN"] = "bench-token"
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def measure(
+    ids: int = 100, latency: float = 0.05, concurrency: int = 3, token: bool = False
+) -> SynapseRun:
+    with _clean_home(token):
+        import synapseclient  # noqa: F401  # imported before timing: its import is not the check
+        from medperf_lint.input.config import Settings
+        from medperf_lint.providers.synapse import check_ids
+
+        with Served("synapse", ids=ids, latency=latency) as fake:
+            settings = Settings(
+                synapse_endpoint=fake.hello["endpoint"],
+                synapse_concurrency=concurrency,
+                allow_private_hosts=True,
+            )
+            started = time.perf_counter()
+            lookups, identity = check_ids(fake.hello["ids"], settings)
+            wall = time.perf_counter() - started
+            seen = fake.stats()
+    answered = sum(1 for lk in lookups.values() if lk.status == 200)
+    return SynapseRun(
+        ids, answered, identity, seen["requests"], seen["max_active"], concurrency, latency, wall
+    )
 
 
 def main() -> None:
@@ -32,41 +100,16 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=3)
     parser.add_argument("--token", action="store_true", help="log in first (one more request)")
     args = parser.parse_args()
-
-    # No user config or token may leak in, and nothing may be written to the real home.
-    os.environ["HOME"] = tempfile.mkdtemp(prefix="synapse-bench-home-")
-    for var in ("SYNAPSE_AUTH_TOKEN", "SYNAPSE_PROFILE"):
-        os.environ.pop(var, None)
-    if args.token:
-        os.environ["SYNAPSE_AUTH_TOKEN"] = "bench-token"
-
-    import synapseclient  # noqa: F401  # imported before timing: its ~1 s import is not the check
-
-    ids = [f"syn{100000 + i}" for i in range(args.ids)]
-    entities = {i: Entity(name=f"{i}.tar.gz") for i in ids}
-    with FakeSynapse(
-        entities=entities, tokens={"bench-token": "bench"}, latency=args.latency
-    ) as fake:
-        settings = Settings(
-            synapse_endpoint=fake.endpoint,
-            synapse_concurrency=args.concurrency,
-            allow_private_hosts=True,
-        )
-        started = time.perf_counter()
-        lookups, identity = check_ids(ids, settings)
-        wall = time.perf_counter() - started
-        requests = len(fake.requests)
-        peak = fake.max_active
-
-    answered = sum(1 for lk in lookups.values() if lk.status == 200)
-    ideal = requests / args.concurrency * args.latency
-    print(f"ids:         {args.ids} (answered {answered}, checked {identity})")
-    print(f"requests:    {requests} (peak in flight {peak}, concurrency {args.concurrency})")
-    print(f"latency:     {args.latency * 1000:.0f} ms per request")
-    print(f"wall time:   {wall:.3f} s")
-    print(f"ideal:       {ideal:.3f} s (requests / concurrency x latency)")
-    if ideal > 0:
-        print(f"ratio:       {wall / ideal:.2f}x ideal")
+    found = measure(args.ids, args.latency, args.concurrency, args.token)
+    print(f"ids:         {found.ids} (answered {found.answered}, checked {found.identity})")
+    print(
+        f"requests:    {found.requests} (peak in flight {found.peak_in_flight}, concurrency {found.concurrency})"
+    )
+    print(f"latency:     {found.latency * 1000:.0f} ms per request")
+    print(f"wall time:   {found.wall:.3f} s")
+    print(f"ideal:       {found.ideal:.3f} s (requests / concurrency x latency)")
+    if found.ideal > 0:
+        print(f"ratio:       {found.wall / found.ideal:.2f}x ideal")
 
 
 if __name__ == "__main__":

@@ -12,25 +12,32 @@ times (default 3):
 Prints the median wall times, their ratio (target ≤ 1.25) and medperf-lint's peak RSS
 (target < 100 MB), read from ``wait4`` of its process.
 
-Run: ``python bench/verify_vs_curl.py [--size-mib 1024]``.
+Run: ``python bench/verify_vs_curl.py [--size-mib 1024] [--rounds 3]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
+import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing import Process, Queue
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchkit import MEDPERF_LINT, Row, X, ratio, run, secs
+
 BLOCK = 1024 * 1024
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+TARGET = 1.25
+RSS_TARGET_MB = 100
 
 
 def _block() -> bytes:
@@ -79,72 +86,87 @@ def _expected(size: int) -> str:
     return digest.hexdigest()
 
 
-def _timed(command: list[str], shell: bool = False) -> tuple[float, int, str]:
-    """Wall seconds, the process's own peak RSS in KiB (from wait4), and its stdout."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        " ".join(command) if shell else command,
-        shell=shell,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert proc.stdout is not None
-    out = proc.stdout.read()
-    _pid, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode not in (0, 1):
-        sys.exit(f"command failed ({proc.returncode}): {command}")
-    return wall, usage.ru_maxrss, out
+@dataclass(frozen=True)
+class Verify:
+    """Median wall seconds of both over ``rounds`` interleaved runs; medperf-lint's peak RSS."""
+
+    size_mib: int
+    rounds: int
+    curl_wall: float
+    ours_wall: float
+    peak_kib: int
+
+    def rows(self) -> list[Row]:
+        size = f"{self.size_mib / 1024:g} GiB" if self.size_mib >= 1024 else f"{self.size_mib} MiB"
+        peak_mb = self.peak_kib * 1024 / 1e6
+        return [
+            Row(
+                f"{size} hash verification (--verify-hashes)",
+                secs(self.ours_wall),
+                f"curl -s URL | sha256sum {secs(self.curl_wall)}",
+                ratio(self.ours_wall, self.curl_wall),
+                f"≤ {TARGET}{X}",
+                self.ours_wall / self.curl_wall <= TARGET,
+                f"median of {self.rounds} interleaved runs",
+            ),
+            Row(
+                f"peak RSS while verifying {size}",
+                f"{peak_mb:.0f} MB",
+                goal=f"< {RSS_TARGET_MB} MB",
+                met=peak_mb < RSS_TARGET_MB,
+                notes="wait4 of the medperf-lint process",
+            ),
+        ]
+
+
+def measure(size_mib: int = 1024, rounds: int = ROUNDS) -> Verify:
+    size = size_mib * BLOCK
+    ports: Queue[int] = Queue()
+    server = Process(target=_serve, args=(size, ports), daemon=True)
+    server.start()
+    folder = Path(tempfile.mkdtemp(prefix="medperf-lint-verify-bench-"))
+    try:
+        port = ports.get(timeout=30)
+        url = f"http://127.0.0.1:{port}/weights.bin"
+        sha = _expected(size)
+        manifest = folder / "asset.medperf.yaml"
+        manifest.write_text(f"asset_url: {url}\nasset_hash: {sha}\n")
+        lint = [*MEDPERF_LINT, str(manifest), "--verify-hashes", "--no-cache"]
+        lint += ["--allow-private-hosts", "--select", "hash-mismatch,hash-computed"]
+        lint += ["--format", "json"]
+        walls: dict[str, list[float]] = {"curl": [], "medperf-lint": []}
+        peak_kib = 0
+        for _ in range(rounds):
+            done = run(f"curl -s {url} | sha256sum")
+            assert done.stdout.split()[0] == sha, "curl | sha256sum disagrees with the hash"
+            walls["curl"].append(done.wall)
+            done = run(lint)
+            assert json.loads(done.stdout)["findings"] == [], done.stdout[:500]
+            walls["medperf-lint"].append(done.wall)
+            peak_kib = max(peak_kib, done.max_rss_kib)
+    finally:
+        server.terminate()
+        server.join(10)
+        shutil.rmtree(folder, ignore_errors=True)
+    med = statistics.median
+    return Verify(size_mib, rounds, med(walls["curl"]), med(walls["medperf-lint"]), peak_kib)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size-mib", type=int, default=1024)
+    parser.add_argument("--rounds", type=int, default=ROUNDS)
     args = parser.parse_args()
-    size = args.size_mib * BLOCK
-    ports: Queue[int] = Queue()
-    server = Process(target=_serve, args=(size, ports), daemon=True)
-    server.start()
-    port = ports.get(timeout=30)
-    url = f"http://127.0.0.1:{port}/weights.bin"
-    sha = _expected(size)
-    folder = Path(tempfile.mkdtemp(prefix="medperf-lint-verify-bench-"))
-    manifest = folder / "asset.medperf.yaml"
-    manifest.write_text(f"asset_url: {url}\nasset_hash: {sha}\n")
-    lint = [
-        sys.executable,
-        "-m",
-        "medperf_lint",
-        str(manifest),
-        "--verify-hashes",
-        "--no-cache",
-        "--allow-private-hosts",
-        "--select",
-        "hash-mismatch,hash-computed",
-        "--format",
-        "json",
-    ]
-    curl = ["curl", "-s", url, "|", "sha256sum"]
-    walls: dict[str, list[float]] = {"curl": [], "medperf-lint": []}
-    peak_kib = 0
-    for _ in range(ROUNDS):
-        wall, _peak, out = _timed(curl, shell=True)
-        assert out.split()[0] == sha, "curl | sha256sum disagrees with the expected hash"
-        walls["curl"].append(wall)
-        wall, peak, out = _timed(lint)
-        assert '"findings": []' in out.replace("\n", "").replace("  ", ""), out[:500]
-        walls["medperf-lint"].append(wall)
-        peak_kib = max(peak_kib, peak)
-    server.terminate()
-    curl_median = statistics.median(walls["curl"])
-    lint_median = statistics.median(walls["medperf-lint"])
-    print(f"{args.size_mib} MiB over loopback, median of {ROUNDS} interleaved runs")
-    print(f"  curl -s URL | sha256sum : {curl_median:.2f} s")
-    print(f"  medperf-lint verify     : {lint_median:.2f} s")
-    print(f"  ratio                   : {lint_median / curl_median:.2f} (target <= 1.25)")
-    print(f"  medperf-lint peak RSS   : {peak_kib / 1024:.0f} MiB (target < 100 MB)")
+    found = measure(args.size_mib, args.rounds)
+    print(f"{args.size_mib} MiB over loopback, median of {args.rounds} interleaved runs")
+    print(f"  curl -s URL | sha256sum : {found.curl_wall:.2f} s")
+    print(f"  medperf-lint verify     : {found.ours_wall:.2f} s")
+    print(
+        f"  ratio                   : {found.ours_wall / found.curl_wall:.2f} (target <= {TARGET})"
+    )
+    print(
+        f"  medperf-lint peak RSS   : {found.peak_kib / 1024:.0f} MiB (target < {RSS_TARGET_MB} MB)"
+    )
 
 
 if __name__ == "__main__":
