@@ -33,7 +33,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,25 +109,27 @@ def cpu_seconds(pid: int) -> float:
 class Timed:
     wall: float
     cpu: float  # the tool: user + system
-    servers: float  # the file hosts and the fake MedPerf server during the run
+    hosts_cpu: float  # the file hosts' process during the run
+    medperf_cpu: float  # the fake MedPerf server's process during the run
     requests: int  # answered by the file hosts
 
 
-def _run(args: list[str], hosts: Hosts, server_pids: Sequence[int]) -> Timed:
+def _run(args: list[str], hosts: Hosts, medperf: MedPerfProcess) -> Timed:
     hosts.reset()
-    before = [cpu_seconds(p) for p in server_pids]
+    pids = (hosts.proc.pid, medperf.proc.pid)
+    before = [cpu_seconds(p) for p in pids]
     start = time.perf_counter()
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     assert proc.stderr is not None
     err = proc.stderr.read()
     _pid, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
-    servers = sum(cpu_seconds(p) for p in server_pids) - sum(before)
+    servers = [cpu_seconds(p) - b for p, b in zip(pids, before, strict=True)]
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:  # every reference is healthy: anything else is not this benchmark
         raise SystemExit(f"{args[3:5]} failed ({proc.returncode}): {err[-500:]}")
     requests = sum(hosts.counts().values())
-    return Timed(wall, usage.ru_utime + usage.ru_stime, servers, requests)
+    return Timed(wall, usage.ru_utime + usage.ru_stime, *servers, requests)
 
 
 def _history_write(folder: Path) -> tuple[float, float]:
@@ -153,8 +154,9 @@ def _line(name: str, runs: list[Timed]) -> str:
     med = statistics.median
     return (
         f"  {name:<28} wall {med(r.wall for r in runs):5.2f} s {[round(r.wall, 2) for r in runs]}"
-        f"  CPU {med(r.cpu for r in runs):4.2f} s  servers' CPU "
-        f"{med(r.servers for r in runs):4.2f} s  requests {med(r.requests for r in runs):.0f}"
+        f"  CPU {med(r.cpu for r in runs):4.2f} s  servers' CPU: hosts "
+        f"{med(r.hosts_cpu for r in runs):4.2f} s, MedPerf {med(r.medperf_cpu for r in runs):4.2f} s"
+        f"  requests {med(r.requests for r in runs):.0f}"
     )
 
 
@@ -176,7 +178,6 @@ def main() -> None:
         plain = tmp / "urls.yaml"
         plain.write_text("urls:\n" + "".join(f"  - {u}\n" for u in urls))
         medperf = MedPerfProcess(urls, tmp)
-        pids = (hosts.proc.pid, medperf.proc.pid)
         common = ["--no-cache", "--allow-private-hosts", "--select", HTTP_RULES]
         common += ["--format", options.format]
         lint = [sys.executable, "-m", "medperf_lint", *common, str(plain)]
@@ -189,9 +190,9 @@ def main() -> None:
             for side in ("audit", "lint") if r % 2 == 0 else ("lint", "audit"):
                 if side == "audit":
                     history = ["--history", str(tmp / f"history-{r}.sqlite3")]
-                    audits.append(_run([*audit, *history], hosts, pids))
+                    audits.append(_run([*audit, *history], hosts, medperf))
                 else:
-                    lints.append(_run(lint, hosts, pids))
+                    lints.append(_run(lint, hosts, medperf))
         a = statistics.median(r.wall for r in audits)
         p = statistics.median(r.wall for r in lints)
         paired = [x.wall / y.wall for x, y in zip(audits, lints, strict=True)]
