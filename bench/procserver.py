@@ -1,4 +1,4 @@
-"""The tests' fake servers (Synapse, a container registry), each run in its own process.
+"""The tests' fake servers (Synapse, a container registry, MedPerf), each in its own process.
 
 A benchmark's client and its server must not share an interpreter (and a GIL): on a user's
 machine the server is elsewhere. ``Served(kind, **options)`` starts
@@ -74,7 +74,24 @@ def _registry(options: dict[str, Any]) -> Parts:
     return registry, hello, stats, registry.counts.clear
 
 
-KINDS = {"synapse": _synapse, "registry": _registry}
+def _medperf(options: dict[str, Any]) -> Parts:
+    """The fake MedPerf API holding the containers written to ``options["entities"]`` (a JSON
+    file: a command line could not carry a thousand bodies)."""
+    from servers.fake_medperf import FakeMedPerf
+
+    fake = FakeMedPerf(None, host="127.0.0.1", token=options["token"])
+    fake.add("mlcubes", *json.loads(Path(options["entities"]).read_text()))
+
+    def hello() -> dict[str, Any]:
+        return {"base": fake.base}
+
+    def stats() -> dict[str, Any]:
+        return {"cpu": _cpu()}
+
+    return fake, hello, stats, lambda: None
+
+
+KINDS = {"synapse": _synapse, "registry": _registry, "medperf": _medperf}
 
 
 def serve(kind: str, options: dict[str, Any]) -> None:
