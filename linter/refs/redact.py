@@ -305,11 +305,18 @@ def _redact_userinfo(userinfo: str) -> str:
     return REDACTED
 
 
-def redact_url(url: str) -> str:
-    """``url`` with user-info, credential and signature values and tokens replaced by ``***``."""
+def redact_url(url: str, tokens: tuple[str, ...] | None = None) -> str:
+    """``url`` with user-info, credential and signature values and tokens replaced by ``***``.
+
+    ``tokens``: :func:`known_tokens`, when the caller already has them (a whole report)."""
+    tokens = known_tokens() if tokens is None else tokens
+    return url if _plain(url, tokens) else _redact_url(url, tokens)
+
+
+def _redact_url(url: str, tokens: tuple[str, ...]) -> str:
     cut = _split(url)
     if cut is None:
-        return redact_text(url)
+        return redact_text(url, tokens)
     out = cut.prefix
     if cut.userinfo is not None:
         out += (_redact_userinfo(cut.userinfo) if cut.userinfo else "") + "@"
@@ -318,12 +325,33 @@ def redact_url(url: str) -> str:
         out += "?" + _redact_params(cut.query)
     if cut.fragment is not None:
         out += "#" + _redact_params(cut.fragment)
-    return _redact_tokens(out)
+    return _redact_tokens(out, tokens)
 
 
-def redact_text(text: str) -> str:
-    """``text`` (a message, a server reply, an exception) with every secret in it hidden."""
-    text = _redact_urls_in(_redact_tokens(text))
+# Every part of the redactor needs one of these to change anything: "@" for user-info, "=" for
+# a parameter (in a query, a fragment or bare), a token shape's literal start, an auth word, or
+# a known token. A text with none of them comes back as it is, so it is returned at once (most
+# texts of a healthy run: plain URLs, content types, "gzip").
+_MAY_HOLD_SECRET = re.compile(
+    r"[@=]|gh[pousr]_|github_pat_|glpat-|hf_|AKIA|ASIA|eyJ|bearer|basic|token", re.IGNORECASE
+)
+
+
+def _plain(text: str, tokens: tuple[str, ...]) -> bool:
+    """True when nothing in ``text`` can be a secret (see ``_MAY_HOLD_SECRET``)."""
+    return _MAY_HOLD_SECRET.search(text) is None and not any(t in text for t in tokens)
+
+
+def redact_text(text: str, tokens: tuple[str, ...] | None = None) -> str:
+    """``text`` (a message, a server reply, an exception) with every secret in it hidden.
+
+    ``tokens``: :func:`known_tokens`, when the caller already has them (a whole report)."""
+    tokens = known_tokens() if tokens is None else tokens
+    return text if _plain(text, tokens) else _redact_text(text, tokens)
+
+
+def _redact_text(text: str, tokens: tuple[str, ...]) -> str:
+    text = _redact_urls_in(_redact_tokens(text, tokens), tokens)
 
     def bare(match: re.Match[str]) -> str:
         if param_kind(match.group("key"), match.group("val")) is None:
@@ -363,24 +391,24 @@ def _end_of_url(text: str, mark: int) -> int:
     return body.end() if body else mark + 3
 
 
-def _redact_urls_in(text: str) -> str:
+def _redact_urls_in(text: str, tokens: tuple[str, ...]) -> str:
     pieces: list[str] = []
     done = 0
     for start, end in _urls_in(text):
         found = text[start:end]
         if start and text[start - 1] in "'(":  # quoted or parenthesised: ends where that does
             head, sep, tail = found.partition("'" if text[start - 1] == "'" else ")")
-            found = redact_url(head) + sep + tail
+            found = redact_url(head, tokens) + sep + tail
         else:
-            found = redact_url(found)
+            found = redact_url(found, tokens)
         pieces += (text[done:start], found)
         done = end
     pieces.append(text[done:])
     return "".join(pieces)
 
 
-def _redact_tokens(text: str) -> str:
-    for token in known_tokens():
+def _redact_tokens(text: str, tokens: tuple[str, ...]) -> str:
+    for token in tokens:
         text = text.replace(token, REDACTED)
     return _TOKEN_SHAPES.sub(REDACTED, text)
 
