@@ -39,6 +39,7 @@ from medperf_lint.facts.forges import ForgeLookup
 from medperf_lint.facts.github import RefLookup, ReleaseLookup
 from medperf_lint.facts.probe import ProbeResult
 from medperf_lint.facts.records import from_record, to_record
+from medperf_lint.facts.registry import ImageLookup
 from medperf_lint.input.config import Settings
 from medperf_lint.input.safe_io import SafeReadError, read_regular_file
 from medperf_lint.refs.hosts import parse_github_url
@@ -351,6 +352,34 @@ class ForgeCache(_Records):
             return None
         folder = _root(settings) / ("forges-" + _namespace(settings))
         return cls(folder, settings.cache_ttl_immutable)
+
+
+class ImageCache(_Records):
+    """Container registry answers for digest-pinned images (``name[:tag]@sha256:…``), keyed by
+    the image as written and kept ``cache_ttl_immutable``: a digest names its content, so the
+    registry serving it is an answer that does not change, as a commit's is. Only such answers
+    (:attr:`ImageLookup.pinned_answer`) are stored; a tag, which can move, never is, nor is a
+    digest the registry did not serve. Entries are per ``--resolve`` table, address policy and
+    tool version; a failure to read or write is a miss."""
+
+    field = "lookup"
+    shape = ImageLookup
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ImageCache | None:
+        if settings.no_cache or settings.cache_ttl_immutable <= 0:
+            return None
+        folder = _root(settings) / ("images-" + _namespace(settings))
+        return cls(folder, settings.cache_ttl_immutable)
+
+    def lookup(self, image: str) -> ImageLookup | None:
+        """The cached answer for ``image`` (``from_cache`` set), or None."""
+        found = from_record(ImageLookup, self.get([image]), from_cache=True)
+        return found if found is not None and found.image == image and found.pinned_answer else None
+
+    def store(self, lookup: ImageLookup) -> bool:
+        """Store ``lookup`` when it is a pinned answer; True if stored."""
+        return lookup.pinned_answer and self.put([lookup.image], to_record(lookup))
 
 
 class VerifiedCache(_Records):
