@@ -328,18 +328,34 @@ def _redact_url(url: str, tokens: tuple[str, ...]) -> str:
     return _redact_tokens(out, tokens)
 
 
-# Every part of the redactor needs one of these to change anything: "@" for user-info, "=" for
-# a parameter (in a query, a fragment or bare), a token shape's literal start, an auth word, or
-# a known token. A text with none of them comes back as it is, so it is returned at once (most
-# texts of a healthy run: plain URLs, content types, "gzip").
-_MAY_HOLD_SECRET = re.compile(
-    r"[@=]|gh[pousr]_|github_pat_|glpat-|hf_|AKIA|ASIA|eyJ|bearer|basic|token", re.IGNORECASE
+# Every part of the redactor needs one of these in a text to change anything: "@" for
+# user-info, "=" for a parameter (in a query, a fragment or bare), a token shape's literal start
+# ("gh" stands for gh[pousr]_), the tail of an auth word in either case ("earer", "asic",
+# "oken"), or a known token. A text with none of them comes back as it is, so it is returned at
+# once (most texts of a healthy run: plain URLs, content types, "gzip"). Plain substring tests:
+# a regular expression for the same costs several times as much per string.
+_TRIGGERS = (
+    "@",
+    "=",
+    "gh",
+    "github_pat_",
+    "glpat-",
+    "hf_",
+    "AKIA",
+    "ASIA",
+    "eyJ",
+    "earer",
+    "asic",
+    "oken",
 )
 
 
 def _plain(text: str, tokens: tuple[str, ...]) -> bool:
-    """True when nothing in ``text`` can be a secret (see ``_MAY_HOLD_SECRET``)."""
-    return _MAY_HOLD_SECRET.search(text) is None and not any(t in text for t in tokens)
+    """True when nothing in ``text`` can be a secret (see ``_TRIGGERS``)."""
+    for trigger in _TRIGGERS:
+        if trigger in text:
+            return False
+    return not tokens or all(token not in text for token in tokens)
 
 
 def redact_text(text: str, tokens: tuple[str, ...] | None = None) -> str:

@@ -183,6 +183,7 @@ def test_redactor_never_raises_and_is_idempotent(text: str) -> None:
 
 # Texts near the triggers of the redactor's shortcut without holding one: URLs with escapes,
 # quotes and brackets, and near misses of token shapes and auth words.
+FILLER = "QXZJKVW234567890abcdxyzQXZJKVW234"  # token characters, no trigger among them
 near_misses = st.lists(
     st.sampled_from(
         [
@@ -217,8 +218,8 @@ near_misses = st.lists(
             ".",
             "-",
             "_",
-            "gh_",
-            "ghx_",
+            "g_h",
+            "gx_",
             "g h p_",
             "glpat",
             "hf",
@@ -228,9 +229,9 @@ near_misses = st.lists(
             "ey",
             "eJy",
             "tok",
-            "oken",
+            "oke",
             "bear",
-            "earer",
+            "eare",
             "Bas",
             "sic",
             "key",
@@ -240,7 +241,7 @@ near_misses = st.lists(
             "auth",
             "QXZJKVW23456",
             "x",
-            "abcdefghijklmnopqrstuvwxyz0123456789",
+            FILLER,
             "12345678901234567890",
         ]
     ),
@@ -252,15 +253,18 @@ KNOWN = ("plain-looking-value-1",)  # a known token (one from the environment, s
 ONE_TRIGGER_SECRETS = (
     "https://QXZJKVW23456@h.example.org/f",  # @
     "&apikey=QXZJKVW23456",  # =
-    *(f"gh{kind}_abcdefghijklmnopqrstuvwxyz0123456789" for kind in "pousr"),
-    "github_pat_abcdefghijklmnopqrstuvwxyz0123456789",
-    "glpat-abcdefghijklmnopqrstuvwxyz0123456789",
-    "hf_abcdefghijklmnopqrstuvwxyz0123456789",
+    *(f"gh{kind}_{FILLER}" for kind in "pousr"),
+    f"github_pat_{FILLER}",
+    f"glpat-{FILLER}",
+    f"hf_{FILLER}",
     "AKIAQXZJKVW234567890",
     "ASIAQXZJKVW234567890",
-    "eyJabcdefghij.abcdefghij.x",
+    "eyJQXZJKVW23.QXZJKVW23.x",
     "Bearer 12345678901234567890",
+    "bearer 12345678901234567890",
+    "Basic 12345678901234567890",
     "basic 12345678901234567890",
+    "Token 12345678901234567890",
     "token 12345678901234567890",
     KNOWN[0],
 )
@@ -278,7 +282,7 @@ def test_redactor_shortcut_skips_only_texts_it_would_not_change(text: str) -> No
             assert _redact_url(text, tokens) == text
 
 
-@FAST
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(near_misses, st.sampled_from(ONE_TRIGGER_SECRETS), near_misses)
 def test_redactor_shortcut_never_skips_a_secret(before: str, secret: str, after: str) -> None:
     """Every trigger is needed: each secret above, amid near misses, is redacted."""
