@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import socket
 import ssl
@@ -232,6 +233,14 @@ class Transport:
         for api in settings.named_apis:  # the user named them: exempt before any request
             with contextlib.suppress(ValueError):
                 self.exempt(api)
+        # Per run, not per request: the aiohttp timeouts of each (connect, read) pair, the
+        # origins whose proxy and literal address have passed the checks in _proxy (the exempt
+        # set only grows, so a pass stays a pass; connections are still checked by the
+        # resolver, every hop and every address), and recent URLs parsed (a probe's HEAD and
+        # GET); the headers every request sends are _base_headers.
+        self._client_timeouts: dict[Timeouts, aiohttp.ClientTimeout] = {}
+        self._cleared: set[tuple[str, str, int]] = set()
+        self._targets: dict[str, URL] = {}
         self.cap = connection_cap(settings.max_connections_per_host)
         self.tls = tls_context(ca_bundle())
         self._session: aiohttp.ClientSession | None = None
@@ -239,18 +248,6 @@ class Transport:
         # requests' choice depends on the scheme, host and port only, and reading the
         # environment for every request costs more CPU than the request itself
         self._proxies: dict[tuple[str, str, int], str | None] = {}
-        # Per run, not per request: the headers every request sends, the aiohttp timeouts of
-        # each (connect, read) pair, and the origins whose proxy and literal address have
-        # passed the checks in _proxy (the exempt set only grows, so a pass stays a pass;
-        # connections are still checked by the resolver, every hop and every address).
-        self._base_headers = {
-            "User-Agent": USER_AGENT,
-            "Accept": "*/*",
-            "Accept-Encoding": self.accept_encoding,
-        }
-        self._client_timeouts: dict[Timeouts, aiohttp.ClientTimeout] = {}
-        self._cleared: set[tuple[str, str, int]] = set()
-        self._targets: dict[str, URL] = {}  # recent URLs parsed (a probe's HEAD and GET)
 
     @property
     def session(self) -> aiohttp.ClientSession:
@@ -270,6 +267,11 @@ class Transport:
                 skip_auto_headers=("User-Agent", "Accept-Encoding"),
             )
         return self._session
+
+    @functools.cached_property
+    def _base_headers(self) -> dict[str, str]:
+        """The headers every request sends, built once (aiohttp copies what it is given)."""
+        return {"User-Agent": USER_AGENT, "Accept": "*/*", "Accept-Encoding": self.accept_encoding}
 
     def exempt(self, url: str) -> None:
         """Let connections to ``url``'s host:port skip the address policy (the user named it)."""
