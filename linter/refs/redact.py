@@ -248,8 +248,9 @@ def _params(part: str | None) -> Iterable[tuple[str, str]]:
         yield match.group("key"), match.group("val")
 
 
-def find_secrets(url: str) -> UrlSecrets:
-    """The secrets ``url`` carries; never raises, whatever the input."""
+def find_secrets(url: str, tokens: tuple[str, ...] | None = None) -> UrlSecrets:
+    """The secrets ``url`` carries; never raises, whatever the input. ``tokens``:
+    :func:`known_tokens`, when the caller already has them (a run's cache writes)."""
     cut = _split(url)
     userinfo: str | None = None
     credentials: set[str] = set()
@@ -266,8 +267,9 @@ def find_secrets(url: str) -> UrlSecrets:
     # Token shapes count outside signature values: an AWS key ID inside X-Amz-Credential is
     # part of a pre-signed URL (expiring-url's business), not a credential written down.
     scan = url if cut is None else _without_signatures(cut)
-    tokens = bool(_TOKEN_SHAPES.search(scan)) or any(t in url for t in known_tokens())
-    return UrlSecrets(userinfo, tuple(sorted(credentials)), tuple(sorted(signatures)), tokens)
+    known = known_tokens() if tokens is None else tokens
+    found = bool(_TOKEN_SHAPES.search(scan)) or any(t in url for t in known)
+    return UrlSecrets(userinfo, tuple(sorted(credentials)), tuple(sorted(signatures)), found)
 
 
 def _without_signatures(cut: _Split) -> str:
@@ -284,9 +286,9 @@ def _without_signatures(cut: _Split) -> str:
     return f"{cut.prefix}{cut.userinfo or ''}@{cut.hostport}{cut.path}?{drop(cut.query)}#{drop(cut.fragment)}"
 
 
-def carries_secret(url: str) -> bool:
+def carries_secret(url: str, tokens: tuple[str, ...] | None = None) -> bool:
     """True when any part of ``url`` is a secret: such a URL is never cached or echoed."""
-    return find_secrets(url).any
+    return find_secrets(url, tokens).any
 
 
 def _redact_params(part: str) -> str:
