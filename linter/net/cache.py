@@ -21,6 +21,7 @@ files a crashed run left behind and namespace folders left empty.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -39,10 +40,11 @@ from medperf_lint.facts.forges import ForgeLookup
 from medperf_lint.facts.github import RefLookup, ReleaseLookup
 from medperf_lint.facts.probe import ProbeResult
 from medperf_lint.facts.records import from_record, to_record
+from medperf_lint.facts.registry import ImageLookup
 from medperf_lint.input.config import Settings
 from medperf_lint.input.safe_io import SafeReadError, read_regular_file
 from medperf_lint.refs.hosts import parse_github_url
-from medperf_lint.refs.redact import carries_secret, find_secrets, redact_url
+from medperf_lint.refs.redact import carries_secret, find_secrets, known_tokens, redact_url
 from medperf_lint.refs.urls import split_url
 
 FORMAT = 1
@@ -151,10 +153,15 @@ class ProbeCache:
         except (SafeReadError, RecursionError, ValueError, TypeError, KeyError, AttributeError):
             return None  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
 
+    @functools.cached_property
+    def _tokens(self) -> tuple[str, ...]:
+        """The known tokens, read once for the run's writes (not once per URL and hop)."""
+        return known_tokens()
+
     def put(self, result: ProbeResult, now: float | None = None) -> bool:
         """Store ``result`` when it is healthy and its URL carries no secret; True if stored."""
         url = result.url
-        if not result.healthy or result.inconclusive or _secret_bearing(result):
+        if not result.healthy or result.inconclusive or _secret_bearing(result, self._tokens):
             return False
         if self.ttl(url) <= 0:
             return False
@@ -162,7 +169,7 @@ class ProbeCache:
             "format": FORMAT,
             "url": url,
             "stored_at": time.time() if now is None else now,
-            "result": to_record(_strip_secrets(result)),
+            "result": to_record(_strip_secrets(result, self._tokens)),
         }
         return _write_record(self.folder, self._path(url), record)
 
@@ -215,18 +222,20 @@ def prune(root: Path, max_age: float, now: float | None = None, batch: int = PRU
     return removed
 
 
-def _secret_bearing(result: ProbeResult) -> bool:
+def _secret_bearing(result: ProbeResult, tokens: tuple[str, ...]) -> bool:
     """True when the URL carries a secret, or a hop on the way carries credentials."""
     hops = (result.final_url, *(loc for _status, loc in result.redirects))
-    return carries_secret(result.url) or any(find_secrets(u).credentials for u in hops)
+    return carries_secret(result.url, tokens) or any(
+        find_secrets(u, tokens).credentials for u in hops
+    )
 
 
-def _strip_secrets(result: ProbeResult) -> ProbeResult:
+def _strip_secrets(result: ProbeResult, tokens: tuple[str, ...]) -> ProbeResult:
     """Belt and braces: nothing secret-bearing is stored, and what is stored is redacted."""
     return replace(
         result,
-        final_url=redact_url(result.final_url),
-        redirects=tuple((s, redact_url(loc)) for s, loc in result.redirects),
+        final_url=redact_url(result.final_url, tokens),
+        redirects=tuple((s, redact_url(loc, tokens)) for s, loc in result.redirects),
     )
 
 
@@ -353,6 +362,34 @@ class ForgeCache(_Records):
         return cls(folder, settings.cache_ttl_immutable)
 
 
+class ImageCache(_Records):
+    """Container registry answers for digest-pinned images (``name[:tag]@sha256:…``), keyed by
+    the image as written and kept ``cache_ttl_immutable``: a digest names its content, so the
+    registry serving it is an answer that does not change, as a commit's is. Only such answers
+    (:attr:`ImageLookup.pinned_answer`) are stored; a tag, which can move, never is, nor is a
+    digest the registry did not serve. Entries are per ``--resolve`` table, address policy and
+    tool version; a failure to read or write is a miss."""
+
+    field = "lookup"
+    shape = ImageLookup
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ImageCache | None:
+        if settings.no_cache or settings.cache_ttl_immutable <= 0:
+            return None
+        folder = _root(settings) / ("images-" + _namespace(settings))
+        return cls(folder, settings.cache_ttl_immutable)
+
+    def lookup(self, image: str) -> ImageLookup | None:
+        """The cached answer for ``image`` (``from_cache`` set), or None."""
+        found = from_record(ImageLookup, self.get([image]), from_cache=True)
+        return found if found is not None and found.image == image and found.pinned_answer else None
+
+    def store(self, lookup: ImageLookup) -> bool:
+        """Store ``lookup`` when it is a pinned answer; True if stored."""
+        return lookup.pinned_answer and self.put([lookup.image], to_record(lookup))
+
+
 class VerifiedCache(_Records):
     """Downloads whose SHA-256 matched the submitted one (and whose archive checks passed), for
     immutable URLs only, kept ``cache_ttl_immutable``: the same bytes need not be fetched again
@@ -383,13 +420,18 @@ class VerifiedCache(_Records):
 
 def _write_record(folder: Path, path: Path, record: dict[str, object]) -> bool:
     """Write ``record`` as JSON to ``path`` through a temporary file in ``folder`` and a rename,
-    so concurrent runs never read half an entry; False when it could not be written."""
+    so concurrent runs never read half an entry; False when it could not be written. The
+    folder is made when the first write finds it missing (not stat'ed before every write)."""
+    text = json.dumps(record)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
+        except FileNotFoundError:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(record, handle)
+                handle.write(text)
             os.replace(tmp, path)
         except BaseException:
             with contextlib.suppress(OSError):

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import socket
 import ssl
@@ -89,6 +90,7 @@ __all__ = [
 FD_RESERVE = 32  # descriptors left for files, the cache, logging and the resolver's threads
 FD_PER_CONNECTION = 2  # happy eyeballs may hold two sockets while one connection opens
 MAX_CONNECTIONS = 512
+TARGETS_KEPT = 1024  # parsed URLs a transport keeps (a yarl URL is immutable)
 
 
 def origin(url: str | URL) -> tuple[str, str, int]:
@@ -231,6 +233,14 @@ class Transport:
         for api in settings.named_apis:  # the user named them: exempt before any request
             with contextlib.suppress(ValueError):
                 self.exempt(api)
+        # Per run, not per request: the aiohttp timeouts of each (connect, read) pair, the
+        # origins whose proxy and literal address have passed the checks in _proxy (the exempt
+        # set only grows, so a pass stays a pass; connections are still checked by the
+        # resolver, every hop and every address), and recent URLs parsed (a probe's HEAD and
+        # GET); the headers every request sends are _base_headers.
+        self._client_timeouts: dict[Timeouts, aiohttp.ClientTimeout] = {}
+        self._cleared: set[tuple[str, str, int]] = set()
+        self._targets: dict[str, URL] = {}
         self.cap = connection_cap(settings.max_connections_per_host)
         self.tls = tls_context(ca_bundle())
         self._session: aiohttp.ClientSession | None = None
@@ -257,6 +267,11 @@ class Transport:
                 skip_auto_headers=("User-Agent", "Accept-Encoding"),
             )
         return self._session
+
+    @functools.cached_property
+    def _base_headers(self) -> dict[str, str]:
+        """The headers every request sends, built once (aiohttp copies what it is given)."""
+        return {"User-Agent": USER_AGENT, "Accept": "*/*", "Accept-Encoding": self.accept_encoding}
 
     def exempt(self, url: str) -> None:
         """Let connections to ``url``'s host:port skip the address policy (the user named it)."""
@@ -308,37 +323,54 @@ class Transport:
     ) -> tuple[aiohttp.ClientResponse, str | None]:
         """Send one request under the policy (no redirects followed) and return the answer,
         its body unread, with the proxy it went through; failures become TransportError."""
-        target = _target(url)
+        target = self._target(url)
         proxy = self._proxy(url, target)
-        sent = {
-            "User-Agent": USER_AGENT,
-            "Accept": "*/*",
-            "Accept-Encoding": self.accept_encoding,
-            **(headers or {}),
-        }
+        sent = {**self._base_headers, **headers} if headers else self._base_headers
         if token is not None and origin(target) == token[0]:
-            sent["Authorization"] = f"Bearer {token[1]}"
-        timeout = aiohttp.ClientTimeout(
-            total=None, sock_connect=timeouts.connect, sock_read=timeouts.read
-        )
+            sent = {**sent, "Authorization": f"Bearer {token[1]}"}
         try:
             resp = await self.session.request(
                 method,
                 target,
-                headers=sent,
+                headers=sent,  # aiohttp copies it, so the shared dict is never changed
                 allow_redirects=False,
                 proxy=proxy,
-                timeout=timeout,
+                timeout=self._client_timeout(timeouts),
                 auto_decompress=decode,
             )
         except (aiohttp.ClientError, OSError, asyncio.TimeoutError, ValueError) as err:
             raise _failure(err, proxy) from err
         return resp, proxy
 
+    def _target(self, url: str) -> URL:
+        """:func:`_target` of ``url``, parsed once for the requests sent to it side by side."""
+        found = self._targets.get(url)
+        if found is None:
+            found = _target(url)
+            if len(self._targets) >= TARGETS_KEPT:
+                self._targets.clear()
+            self._targets[url] = found
+        return found
+
+    def _client_timeout(self, timeouts: Timeouts) -> aiohttp.ClientTimeout:
+        """aiohttp's form of ``timeouts``, built once per distinct pair (a few per run: the
+        settings' own, and the shorter ones of probes near the end of their budget)."""
+        found = self._client_timeouts.get(timeouts)
+        if found is None:
+            found = aiohttp.ClientTimeout(
+                total=None, sock_connect=timeouts.connect, sock_read=timeouts.read
+            )
+            if len(self._client_timeouts) < 64:
+                self._client_timeouts[timeouts] = found
+        return found
+
     def _proxy(self, url: str, target: URL) -> str | None:
         """The proxy for ``url`` as requests picks it (None: direct; chosen once per origin),
-        after the address policy has been applied to a literal IP in ``url``."""
+        after the address policy has been applied to a literal IP in ``url`` (once per origin
+        that passes; a refused one is checked, and refused, every time)."""
         key = origin(target)
+        if key in self._cleared:
+            return self._proxies[key]
         if key not in self._proxies:
             try:
                 self._proxies[key] = proxy_for(url)
@@ -356,7 +388,8 @@ class Transport:
                     f"the proxy {_shown(proxy)!r} from the environment is not an http(s) URL",
                 )
             self.exempt(proxy)
-        self._check_literal(target)
+        self._check_literal(key)
+        self._cleared.add(key)
         return proxy
 
     async def fetch(
@@ -418,10 +451,11 @@ class Transport:
         finally:
             answer.release()  # back to the pool when read to the end, else closed
 
-    def _check_literal(self, target: URL) -> None:
+    def _check_literal(self, key: tuple[str, str, int]) -> None:
         """A literal IP in a URL never reaches the resolver (aiohttp connects to it directly,
-        and through a proxy the proxy does), so the policy is applied to it here."""
-        _scheme, host, port = origin(target)
+        and through a proxy the proxy does), so the policy is applied to it (its
+        :func:`origin`) here."""
+        _scheme, host, port = key
         try:
             self.resolver.policy.check_literal(host, port)
         except AddressRefused as err:

@@ -38,6 +38,7 @@ __all__ = ["PROVIDER", "ProbeResult", "probe_urls"]
 
 HEAD_REFUSED_WAIT = frozenset({429, 503})
 DEADLINE = "deadline reached"
+RANGE: Mapping[str, str] = {"Range": f"bytes=0-{WINDOW - 1}"}  # every GET's one extra header
 
 
 def probe_urls(
@@ -65,6 +66,7 @@ def probe_urls(
         progress("cache", done, len(unique))
     if todo:
         counter = [done]
+        hosts = {url: _host(url) for url in todo}  # parsed once per URL, not per request
 
         def record(url: str, result: ProbeResult) -> None:
             results[url] = result
@@ -74,14 +76,14 @@ def probe_urls(
                 cache.put(result)
             counter[0] += 1
             if progress is not None:
-                progress(_host(url), counter[0], len(unique))
+                progress(hosts[url], counter[0], len(unique))
 
         from medperf_lint.input.config import ConfigError
         from medperf_lint.net.transport import open_transport
 
         try:
             with open_transport(settings) as shared:
-                shared.call(_probe_all(todo, settings, shared.transport, record))
+                shared.call(_probe_all(hosts, settings, shared.transport, record))
         except ValueError as err:  # a malformed --resolve entry
             raise ConfigError(str(err)) from None
         for url in todo:  # a probe cut off without a word (never expected) stays honest
@@ -96,11 +98,11 @@ def _host(url: str) -> str:
         return ""
 
 
-def _round_robin(urls: Sequence[str]) -> list[str]:
-    """Interleave URLs by host so every worker thread is not queued on one busy host."""
+def _round_robin(hosts: Mapping[str, str]) -> list[str]:
+    """Interleave URLs (``hosts``: URL -> host) by host so no host's queue holds up others."""
     by_host: dict[str, list[str]] = defaultdict(list)
-    for url in urls:
-        by_host[_host(url)].append(url)
+    for url, host in hosts.items():
+        by_host[host].append(url)
     queues = list(by_host.values())
     out: list[str] = []
     for i in range(max(len(q) for q in queues)):
@@ -109,21 +111,22 @@ def _round_robin(urls: Sequence[str]) -> list[str]:
 
 
 async def _probe_all(
-    urls: Sequence[str],
+    hosts: Mapping[str, str],
     settings: Settings,
     transport: Transport,
     record: Callable[[str, ProbeResult], None],
 ) -> None:
+    """Probe every URL of ``hosts`` (URL -> host), reporting each result to ``record``."""
     started = time.monotonic()
     deadline = started + settings.deadline if settings.deadline is not None else None
-    prober = _Prober(settings, transport, deadline)
-    for url in urls:
-        prober.users[_host(url)] += 1
+    prober = _Prober(settings, transport, deadline, hosts)
+    for host in hosts.values():
+        prober.users[host] += 1
 
     async def one(url: str) -> None:
         record(url, await _guarded(prober, url))
 
-    tasks = {asyncio.ensure_future(one(u)): u for u in _round_robin(urls)}
+    tasks = {asyncio.ensure_future(one(u)): u for u in _round_robin(hosts)}
     try:
         timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
         _done, pending = await asyncio.wait(tasks, timeout=timeout)
@@ -198,13 +201,31 @@ class _HeadFailed(Exception):
 
 
 class _Prober:
-    def __init__(self, settings: Settings, transport: Transport, deadline: float | None):
+    def __init__(
+        self,
+        settings: Settings,
+        transport: Transport,
+        deadline: float | None,
+        hosts: Mapping[str, str],
+    ):
+        from medperf_lint.net.transport import Timeouts
+
         self.settings = settings
         self.transport = transport
         self.deadline = deadline
         self.stop = asyncio.Event()
         self._limits: dict[str, asyncio.Semaphore] = {}
         self.users: defaultdict[str, int] = defaultdict(int)  # unfinished probes per host
+        self._hosts = dict(hosts)  # URL -> host, for the URLs and the redirect targets seen
+        # a request's timeouts are these unless its probe has less time left
+        self.timeouts = Timeouts(settings.connect_timeout, settings.read_timeout)
+
+    def host(self, url: str) -> str:
+        """``url``'s host, parsed once per URL for the run."""
+        found = self._hosts.get(url)
+        if found is None:
+            found = self._hosts[url] = _host(url)
+        return found
 
     def _limit(self, host: str) -> asyncio.Semaphore:
         sem = self._limits.get(host)
@@ -224,7 +245,7 @@ class _Prober:
         except _Stop as stop:
             return stop.result
         finally:
-            self.users[_host(url)] -= 1
+            self.users[self.host(url)] -= 1
 
     async def _run(self, state: _State) -> ProbeResult:
         """HEAD and the ranged GET of the first hop go out side by side (the GET is the one a
@@ -239,7 +260,9 @@ class _Prober:
         finally:
             if not early.done():
                 early.cancel()
-            await asyncio.gather(early, return_exceptions=True)
+                await asyncio.gather(early, return_exceptions=True)
+            elif not early.cancelled():
+                early.exception()  # seen, so asyncio does not log it (no wait: it is done)
 
     async def _steps(self, state: _State, early: asyncio.Task[Response]) -> ProbeResult:
         """HEAD through the redirects (the transport's loop, each hop recorded), then the GET
@@ -328,7 +351,7 @@ class _Prober:
         """The verdict for a failed exchange (the transport's kinds)."""
         from medperf_lint.net.transport import BadRedirect
 
-        kind, detail, host = err.kind, err.detail, _host(state.current)
+        kind, detail, host = err.kind, err.detail, self.host(state.current)
         if isinstance(err, BadRedirect):
             return state.result(status=err.status, error=kind, detail=detail)
         if kind == "proxy":  # the user's proxy, not the URL, failed: MedPerf's would too
@@ -389,19 +412,18 @@ class _Prober:
         raises _HeadFailed."""
         from medperf_lint.net.transport import Timeouts, TransportError
 
-        host = _host(url)
-        headers = {"Range": f"bytes=0-{WINDOW - 1}"} if method == "GET" else {}
+        host = self.host(url)
         async with self._limit(host):
             left = self._remaining(state)
             state.requests += 1
-            timeouts = Timeouts(
-                min(self.settings.connect_timeout, left), min(self.settings.read_timeout, left)
-            )
+            timeouts = self.timeouts
+            if left < timeouts.connect or left < timeouts.read:
+                timeouts = Timeouts(min(timeouts.connect, left), min(timeouts.read, left))
             try:
                 response = await self.transport.request(
                     method,
                     url,
-                    headers=headers,
+                    headers=RANGE if method == "GET" else None,
                     limit=WINDOW,
                     timeouts=timeouts,
                     keep=(method == "HEAD" and not prefetched) or self.users[host] > 1,
@@ -450,7 +472,10 @@ class _Prober:
 
 def _repo_commit(headers: Mapping[str, str]) -> str | None:
     """The commit Hugging Face says it served (``X-Repo-Commit``), when it is a full SHA."""
-    value = headers.get("x-repo-commit", "").strip().lower()
+    value = headers.get("x-repo-commit")
+    if value is None:
+        return None
+    value = value.strip().lower()
     return value if is_full_sha(value) else None
 
 

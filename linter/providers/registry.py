@@ -221,12 +221,28 @@ class _Client:
 def look_up(
     images: Sequence[str], settings: Settings, until: float | None
 ) -> dict[str, ImageLookup]:
-    """The provider's entry point: every image on the run's transport, cut off at ``until``."""
+    """The provider's entry point: every image on the run's transport, cut off at ``until``.
+    A digest-pinned image the registry has served before comes from the cache (its answer
+    cannot change), and such an answer is stored for the next run."""
+    from medperf_lint.net.cache import ImageCache
     from medperf_lint.net.transport import Timeouts, call_until
 
-    timeouts = Timeouts(settings.connect_timeout, settings.read_timeout)
-    retries = settings.retries
-    found = call_until(settings, lambda t: lookup_images(t, images, timeouts, retries), until) or {}
+    cache = ImageCache.from_settings(settings)
+    found: dict[str, ImageLookup] = {}
+    for value in images:
+        hit = cache.lookup(value) if cache is not None else None
+        if hit is not None:
+            found[value] = hit
+    todo = [v for v in images if v not in found]
+    if todo:
+        timeouts = Timeouts(settings.connect_timeout, settings.read_timeout)
+        retries = settings.retries
+        asked = call_until(settings, lambda t: lookup_images(t, todo, timeouts, retries), until)
+        found.update(asked or {})
+        if cache is not None:
+            for value in todo:
+                if value in found:
+                    cache.store(found[value])
     return {v: found.get(v) or unanswered(v, "deadline reached") for v in images}
 
 

@@ -248,8 +248,9 @@ def _params(part: str | None) -> Iterable[tuple[str, str]]:
         yield match.group("key"), match.group("val")
 
 
-def find_secrets(url: str) -> UrlSecrets:
-    """The secrets ``url`` carries; never raises, whatever the input."""
+def find_secrets(url: str, tokens: tuple[str, ...] | None = None) -> UrlSecrets:
+    """The secrets ``url`` carries; never raises, whatever the input. ``tokens``:
+    :func:`known_tokens`, when the caller already has them (a run's cache writes)."""
     cut = _split(url)
     userinfo: str | None = None
     credentials: set[str] = set()
@@ -266,8 +267,9 @@ def find_secrets(url: str) -> UrlSecrets:
     # Token shapes count outside signature values: an AWS key ID inside X-Amz-Credential is
     # part of a pre-signed URL (expiring-url's business), not a credential written down.
     scan = url if cut is None else _without_signatures(cut)
-    tokens = bool(_TOKEN_SHAPES.search(scan)) or any(t in url for t in known_tokens())
-    return UrlSecrets(userinfo, tuple(sorted(credentials)), tuple(sorted(signatures)), tokens)
+    known = known_tokens() if tokens is None else tokens
+    found = bool(_TOKEN_SHAPES.search(scan)) or any(t in url for t in known)
+    return UrlSecrets(userinfo, tuple(sorted(credentials)), tuple(sorted(signatures)), found)
 
 
 def _without_signatures(cut: _Split) -> str:
@@ -284,9 +286,9 @@ def _without_signatures(cut: _Split) -> str:
     return f"{cut.prefix}{cut.userinfo or ''}@{cut.hostport}{cut.path}?{drop(cut.query)}#{drop(cut.fragment)}"
 
 
-def carries_secret(url: str) -> bool:
+def carries_secret(url: str, tokens: tuple[str, ...] | None = None) -> bool:
     """True when any part of ``url`` is a secret: such a URL is never cached or echoed."""
-    return find_secrets(url).any
+    return find_secrets(url, tokens).any
 
 
 def _redact_params(part: str) -> str:
@@ -305,11 +307,18 @@ def _redact_userinfo(userinfo: str) -> str:
     return REDACTED
 
 
-def redact_url(url: str) -> str:
-    """``url`` with user-info, credential and signature values and tokens replaced by ``***``."""
+def redact_url(url: str, tokens: tuple[str, ...] | None = None) -> str:
+    """``url`` with user-info, credential and signature values and tokens replaced by ``***``.
+
+    ``tokens``: :func:`known_tokens`, when the caller already has them (a whole report)."""
+    tokens = known_tokens() if tokens is None else tokens
+    return url if _plain(url, tokens) else _redact_url(url, tokens)
+
+
+def _redact_url(url: str, tokens: tuple[str, ...]) -> str:
     cut = _split(url)
     if cut is None:
-        return redact_text(url)
+        return redact_text(url, tokens)
     out = cut.prefix
     if cut.userinfo is not None:
         out += (_redact_userinfo(cut.userinfo) if cut.userinfo else "") + "@"
@@ -318,12 +327,49 @@ def redact_url(url: str) -> str:
         out += "?" + _redact_params(cut.query)
     if cut.fragment is not None:
         out += "#" + _redact_params(cut.fragment)
-    return _redact_tokens(out)
+    return _redact_tokens(out, tokens)
 
 
-def redact_text(text: str) -> str:
-    """``text`` (a message, a server reply, an exception) with every secret in it hidden."""
-    text = _redact_urls_in(_redact_tokens(text))
+# Every part of the redactor needs one of these in a text to change anything: "@" for
+# user-info, "=" for a parameter (in a query, a fragment or bare), a token shape's literal start
+# ("gh" stands for gh[pousr]_), the tail of an auth word in either case ("earer", "asic",
+# "oken"), or a known token. A text with none of them comes back as it is, so it is returned at
+# once (most texts of a healthy run: plain URLs, content types, "gzip"). Plain substring tests:
+# a regular expression for the same costs several times as much per string.
+_TRIGGERS = (
+    "@",
+    "=",
+    "gh",
+    "github_pat_",
+    "glpat-",
+    "hf_",
+    "AKIA",
+    "ASIA",
+    "eyJ",
+    "earer",
+    "asic",
+    "oken",
+)
+
+
+def _plain(text: str, tokens: tuple[str, ...]) -> bool:
+    """True when nothing in ``text`` can be a secret (see ``_TRIGGERS``)."""
+    for trigger in _TRIGGERS:
+        if trigger in text:
+            return False
+    return not tokens or all(token not in text for token in tokens)
+
+
+def redact_text(text: str, tokens: tuple[str, ...] | None = None) -> str:
+    """``text`` (a message, a server reply, an exception) with every secret in it hidden.
+
+    ``tokens``: :func:`known_tokens`, when the caller already has them (a whole report)."""
+    tokens = known_tokens() if tokens is None else tokens
+    return text if _plain(text, tokens) else _redact_text(text, tokens)
+
+
+def _redact_text(text: str, tokens: tuple[str, ...]) -> str:
+    text = _redact_urls_in(_redact_tokens(text, tokens), tokens)
 
     def bare(match: re.Match[str]) -> str:
         if param_kind(match.group("key"), match.group("val")) is None:
@@ -363,24 +409,24 @@ def _end_of_url(text: str, mark: int) -> int:
     return body.end() if body else mark + 3
 
 
-def _redact_urls_in(text: str) -> str:
+def _redact_urls_in(text: str, tokens: tuple[str, ...]) -> str:
     pieces: list[str] = []
     done = 0
     for start, end in _urls_in(text):
         found = text[start:end]
         if start and text[start - 1] in "'(":  # quoted or parenthesised: ends where that does
             head, sep, tail = found.partition("'" if text[start - 1] == "'" else ")")
-            found = redact_url(head) + sep + tail
+            found = redact_url(head, tokens) + sep + tail
         else:
-            found = redact_url(found)
+            found = redact_url(found, tokens)
         pieces += (text[done:start], found)
         done = end
     pieces.append(text[done:])
     return "".join(pieces)
 
 
-def _redact_tokens(text: str) -> str:
-    for token in known_tokens():
+def _redact_tokens(text: str, tokens: tuple[str, ...]) -> str:
+    for token in tokens:
         text = text.replace(token, REDACTED)
     return _TOKEN_SHAPES.sub(REDACTED, text)
 

@@ -59,10 +59,11 @@ def _finding_fields(f: Finding) -> dict[str, Any]:
 
 
 def url_details(report: Report) -> list[dict[str, Any]]:
-    """Per-URL probe facts (final URL, status, size, sniffed type), when online."""
+    """Per-URL probe facts (final URL, status, size, sniffed type), when online; not yet
+    redacted: :func:`render_json` redacts the whole payload in one pass."""
     if report.network is None:
         return []
-    return [result.to_dict() for result in report.network.probes.values()]
+    return [result.to_dict(redacted=False) for result in report.network.probes.values()]
 
 
 def synapse_details(report: Report) -> list[dict[str, Any]]:
@@ -103,5 +104,5 @@ def render_json(report: Report, out: TextIO, audit: dict[str, Any] | None = None
     }
     if audit is not None:
         payload["audit"] = audit
-    json.dump(redact_tree(payload), out, indent=2)  # ensure_ascii: controls come out escaped
-    out.write("\n")
+    # One write: json.dump would hand the stream tens of thousands of small pieces.
+    out.write(json.dumps(redact_tree(payload), indent=2) + "\n")  # controls come out escaped

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from medperf_lint.refs.redact import redact_text
+from medperf_lint.refs.redact import known_tokens, redact_text
 
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
@@ -33,11 +33,19 @@ def safe(text: str) -> str:
 
 
 def redact_tree(value: Any) -> Any:
-    """Every string inside a JSON-shaped value redacted (JSON escapes controls itself)."""
+    """Every string inside a JSON-shaped value redacted (JSON escapes controls itself).
+
+    The known tokens are read once for the whole value, not once per string: a report of
+    thousands of URLs would otherwise read the environment and stat ``~/.synapseConfig`` for
+    each."""
+    return _redact_tree(value, known_tokens())
+
+
+def _redact_tree(value: Any, tokens: tuple[str, ...]) -> Any:
     if isinstance(value, str):
-        return redact_text(value)
+        return redact_text(value, tokens)
     if isinstance(value, dict):
-        return {k: redact_tree(v) for k, v in value.items()}
+        return {k: _redact_tree(v, tokens) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [redact_tree(v) for v in value]
+        return [_redact_tree(v, tokens) for v in value]
     return value

@@ -193,9 +193,13 @@ def _lint_images(  # type: ignore[no-untyped-def]
     text: str,
     select: tuple[str, ...] = IMAGES,
     online: bool = True,
+    cache_dir: Path | None = None,
 ):
     resolve = tuple(f"{h}:443:127.0.0.1" for h in REGISTRY_HOSTS)
     resolve += tuple(f"{h}:{registry.port}:127.0.0.1" for h in REGISTRY_HOSTS)
+    cache: dict[str, Any] = (
+        {"no_cache": True} if cache_dir is None else {"cache_dir": str(cache_dir)}
+    )
     return lint_yaml(
         tmp_path,
         text,
@@ -204,7 +208,7 @@ def _lint_images(  # type: ignore[no-untyped-def]
         online=online,
         resolve=resolve,
         allow_private_hosts=True,
-        no_cache=True,
+        **cache,
     )
 
 
@@ -224,6 +228,47 @@ def test_image_not_found_and_pinning_fix(tmp_path: Path, registry: FakeRegistry)
     )
     assert [f.rule for f in missing.findings] == ["docker-image-unpinned", "docker-image-not-found"]
     assert "has no tag 2.0" in missing.findings[1].message
+
+
+def test_a_digest_pinned_image_is_asked_once_then_cached(
+    tmp_path: Path, registry: FakeRegistry
+) -> None:
+    """A digest names its content, so the registry's answer is cached like a commit-pinned
+    URL's: the warm run sends no request (counted at the registry) and says the same."""
+    digest = registry.push("acme/model", "1.0")
+    image = f"ghcr.io:{registry.port}/acme/model:1.0@{digest}"
+    text = f"container_type: DockerImage\nimage: {image}\n"
+    cache = tmp_path / "cache"
+    cold = _lint_images(tmp_path, registry, text, cache_dir=cache)
+    asked = sum(registry.counts.values())
+    assert registry.counts == {f"/v2/acme/model/manifests/{digest}": 2, "/token": 1}
+    warm = _lint_images(tmp_path, registry, text, cache_dir=cache)
+    assert sum(registry.counts.values()) == asked  # the warm run asked nothing
+    assert cold.findings == warm.findings == ()
+    assert cold.network is not None and warm.network is not None
+    first, again = cold.network.images[image], warm.network.images[image]
+    assert (first.digest, first.requests, first.from_cache) == (digest, 3, False)
+    assert (again.digest, again.requests, again.from_cache) == (digest, 0, True)
+
+
+@pytest.mark.parametrize("pinned", [False, True], ids=["tag only", "digest not served"])
+def test_a_tag_or_an_unserved_digest_is_asked_every_run(
+    tmp_path: Path, registry: FakeRegistry, pinned: bool
+) -> None:
+    """A tag can move and a digest the registry did not serve may yet be pushed: never cached."""
+    registry.push("acme/model", "1.0")
+    image = f"ghcr.io:{registry.port}/acme/model:1.0"
+    if pinned:
+        image += f"@sha256:{'0' * 64}"
+    text = f"container_type: DockerImage\nimage: {image}\n"
+    cache = tmp_path / "cache"
+    cold = _lint_images(tmp_path, registry, text, cache_dir=cache)
+    asked = sum(registry.counts.values())
+    assert asked >= 3
+    warm = _lint_images(tmp_path, registry, text, cache_dir=cache)
+    assert sum(registry.counts.values()) == 2 * asked
+    assert [f.rule for f in cold.findings] == [f.rule for f in warm.findings]
+    assert warm.network is not None and not warm.network.images[image].from_cache
 
 
 PRIVATE = ("docker-registry-private", "docker-image-not-found")

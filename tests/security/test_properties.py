@@ -181,6 +181,118 @@ def test_redactor_never_raises_and_is_idempotent(text: str) -> None:
     assert redact_url(redact_url(text)) == redact_url(text)
 
 
+# Texts near the triggers of the redactor's shortcut without holding one: URLs with escapes,
+# quotes and brackets, and near misses of token shapes and auth words.
+FILLER = "QXZJKVW234567890abcdxyzQXZJKVW234"  # token characters, no trigger among them
+near_misses = st.lists(
+    st.sampled_from(
+        [
+            "https://",
+            "http://h.example.org",
+            "ftp://",
+            "://",
+            "s3://b/k",
+            "/a/b.tar.gz",
+            ":8443",
+            "[::1]",
+            "%74oken",
+            "%3D",
+            "%40",
+            "'",
+            "(",
+            ")",
+            '"',
+            "<",
+            ">",
+            "`",
+            " ",
+            "\n",
+            "\\",
+            "&",
+            ";",
+            "+",
+            ":",
+            "/",
+            "?",
+            "#",
+            ".",
+            "-",
+            "_",
+            "g_h",
+            "gx_",
+            "g h p_",
+            "glpat",
+            "hf",
+            "h f_",
+            "AKI",
+            "ASI",
+            "ey",
+            "eJy",
+            "tok",
+            "oke",
+            "bear",
+            "eare",
+            "Bas",
+            "sic",
+            "key",
+            "sig",
+            "secret",
+            "pass",
+            "auth",
+            "QXZJKVW23456",
+            "x",
+            FILLER,
+            "12345678901234567890",
+        ]
+    ),
+    max_size=12,
+).map("".join)
+KNOWN = ("plain-looking-value-1",)  # a known token (one from the environment, say)
+# One secret per trigger of the shortcut, each holding no other trigger: a trigger dropped
+# from the shortcut lets one of these through unredacted.
+ONE_TRIGGER_SECRETS = (
+    "https://QXZJKVW23456@h.example.org/f",  # @
+    "&apikey=QXZJKVW23456",  # =
+    *(f"gh{kind}_{FILLER}" for kind in "pousr"),
+    f"github_pat_{FILLER}",
+    f"glpat-{FILLER}",
+    f"hf_{FILLER}",
+    "AKIAQXZJKVW234567890",
+    "ASIAQXZJKVW234567890",
+    "eyJQXZJKVW23.QXZJKVW23.x",
+    "Bearer 12345678901234567890",
+    "bearer 12345678901234567890",
+    "Basic 12345678901234567890",
+    "basic 12345678901234567890",
+    "Token 12345678901234567890",
+    "token 12345678901234567890",
+    KNOWN[0],
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(near_misses, st.text(max_size=80)))
+def test_redactor_shortcut_skips_only_texts_it_would_not_change(text: str) -> None:
+    """A text the shortcut returns at once is one the whole redactor leaves as it is."""
+    from medperf_lint.refs.redact import _plain, _redact_text, _redact_url
+
+    for tokens in ((), KNOWN):
+        if _plain(text, tokens):
+            assert _redact_text(text, tokens) == text
+            assert _redact_url(text, tokens) == text
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(near_misses, st.sampled_from(ONE_TRIGGER_SECRETS), near_misses)
+def test_redactor_shortcut_never_skips_a_secret(before: str, secret: str, after: str) -> None:
+    """Every trigger is needed: each secret above, amid near misses, is redacted."""
+    from medperf_lint.refs.redact import _plain
+
+    text = f"{before} {secret} {after}"
+    assert not _plain(text, KNOWN)
+    assert redact_text(text, KNOWN) != text
+
+
 urlish = st.builds(
     lambda scheme, user, host, path, query, frag: f"{scheme}://{user}{host}{path}{query}{frag}",
     st.sampled_from(["http", "https"]),

@@ -19,11 +19,13 @@ from medperf_lint.facts.forges import ForgeLookup
 from medperf_lint.facts.github import RefLookup, ReleaseLookup
 from medperf_lint.facts.probe import ProbeResult
 from medperf_lint.facts.records import from_record, stored_fields, to_record
+from medperf_lint.facts.registry import ImageLookup
 from medperf_lint.net import cache as cache_module
 from medperf_lint.net.cache import (
     FORMAT,
     ForgeCache,
     GitHubCache,
+    ImageCache,
     ProbeCache,
     ReleaseCache,
     VerifiedCache,
@@ -119,6 +121,7 @@ def _cases() -> list[Any]:
 def test_the_cache_stores_the_facts_this_test_expects() -> None:
     assert {c.__name__ for c in CACHED} == {
         "ForgeLookup",
+        "ImageLookup",
         "ProbeResult",
         "RefLookup",
         "ReleaseLookup",
@@ -223,3 +226,30 @@ def test_a_release_entry_folds_the_repository_case_but_not_the_tags(tmp_path: Pa
     assert releases.put(("Org", "Repo", "V1"), immutable)
     assert releases.get(("org", "repo", "V1")) == immutable
     assert releases.get(("org", "repo", "v1")) is None
+
+
+def test_an_image_entry_is_a_served_pinned_digest_or_a_miss(tmp_path: Path) -> None:
+    """Only an answer for the very digest an image is pinned to is stored; an entry edited to
+    name another digest, repository or image is a miss, and its cost is never stored."""
+    digest = "sha256:" + "a" * 64
+    image = f"ghcr.io/acme/model:1.0@{digest}"
+    images = ImageCache(tmp_path / "i", 3600)
+    served = ImageLookup(image, "ghcr.io", "acme/model", digest, digest=digest, requests=3)
+    assert images.store(served)
+    assert images.lookup(image) == ImageLookup(
+        image, "ghcr.io", "acme/model", digest, digest=digest, from_cache=True
+    )
+    tag = ImageLookup("ghcr.io/acme/model:1.0", "ghcr.io", "acme/model", "1.0", digest=digest)
+    unserved = ImageLookup(image, "ghcr.io", "acme/model", digest, not_found="no digest")
+    assert not images.store(tag) and not images.store(unserved)
+    assert images.lookup(tag.image) is None
+    entry = images._path([image])
+    good = json.loads(entry.read_text())
+    for name, bad in [
+        ("digest", "sha256:" + "b" * 64),
+        ("repository", "acme/other"),
+        ("image", "ghcr.io/acme/other:1.0@" + digest),
+        ("inconclusive", "HTTP 500"),
+    ]:
+        entry.write_text(json.dumps({**good, "lookup": {**good["lookup"], name: bad}}))
+        assert images.lookup(image) is None, name
