@@ -22,8 +22,8 @@ from collections.abc import Iterator
 from medperf_lint.findings import Fix, FixAvailability, Severity
 from medperf_lint.refs.images import GRAMMAR as _GRAMMAR
 from medperf_lint.refs.images import NAME_MAX as _NAME_MAX
-from medperf_lint.refs.images import REFERENCE as _REFERENCE
 from medperf_lint.refs.images import parse_image
+from medperf_lint.refs.images import reference as _reference
 from medperf_lint.refs.references import Reference, RefKind
 from medperf_lint.rule import Diagnostic, Need, RuleContext
 
@@ -55,7 +55,7 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
         yield _invalid(f"expected an image name, found a {ref.not_a_string}")
         return
     value = ref.raw
-    match = _REFERENCE.fullmatch(value)
+    match = _reference().fullmatch(value)
     if match is None:
         yield _explain_invalid(value)
         return
@@ -115,12 +115,12 @@ def _explain_invalid(value: str) -> Diagnostic:
         stripped = value.strip()
         fix = (
             Fix(stripped, "remove the whitespace", safe=True)
-            if _REFERENCE.fullmatch(stripped)
+            if _reference().fullmatch(stripped)
             else None
         )
         return _invalid("it contains whitespace", fix)
     lowered = _lower_name(value)
-    if lowered != value and _REFERENCE.fullmatch(lowered):
+    if lowered != value and _reference().fullmatch(lowered):
         return _invalid(
             "repository names must be lower case", Fix(lowered, "lower-case the name", safe=False)
         )

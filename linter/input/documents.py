@@ -14,7 +14,6 @@ with positions inside the nesting.
 from __future__ import annotations
 
 import enum
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -211,6 +210,8 @@ def load_container_config(path: Path, display: str) -> Document:
 
 def load_entity(entity: Mapping[str, Any]) -> Document:
     """Build a document from a submission body (a dict keyed by MedPerf server field names)."""
+    import json  # the API's path only: a file is read as YAML, JSON included
+
     try:
         text = json.dumps(entity, default=str)
     except (TypeError, ValueError) as err:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 _IP_MIDDLE_OCTET = r"(?:\.(?:1?\d{1,2}|2[0-4]\d|25[0-5]))"
 _IP_LAST_OCTET = r"(?:\.(?:0|[1-9]\d?|1\d\d|2[0-4]\d|25[0-5]))"
@@ -79,9 +79,14 @@ _URL_PATTERN = (
 _FLAGS = re.UNICODE | re.IGNORECASE
 _SCHEME = re.compile(r"(?:https?|ftp)://", _FLAGS)
 _IP_OR_LOCALHOST = re.compile(_IP_OR_LOCALHOST_PATTERN, _FLAGS)
-_IPV6 = re.compile(_IPV6_PATTERN, _FLAGS)
 _SPACE = re.compile(r"\s")
 _WIDE = "\u00a1-\uffff\U00010000-\U0010ffff"
+
+
+@cache
+def _ipv6() -> re.Pattern[str]:
+    """Compiled on first use: a bracketed IPv6 host is rare, and this one is slow to build."""
+    return re.compile(_IPV6_PATTERN, _FLAGS)
 
 
 @dataclass(frozen=True)
@@ -147,7 +152,7 @@ def _host_and_tail(value: str, start: int, grammar: _Grammar) -> bool:
         close = value.find("]", start)
         return (
             close != -1
-            and bool(_IPV6.fullmatch(value, start, close + 1))
+            and bool(_ipv6().fullmatch(value, start, close + 1))
             and _tail(value, close + 1, grammar)
         )
     end = _end(grammar.host_run, value, start)
