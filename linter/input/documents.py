@@ -85,6 +85,8 @@ class RemoteOrigin:
 
 @dataclass(frozen=True)
 class Document:
+    """One manifest, file or submission body, read into references and problems."""
+
     path: str | None
     kind: DocKind
     references: tuple[Reference, ...]
@@ -99,6 +101,8 @@ class Document:
 
 @dataclass(frozen=True)
 class _Pair:
+    """A submission field that names a file, and the fields that hold its hash."""
+
     urls: tuple[str, ...]
     hashes: tuple[str, ...]
     hash_kind: HashKind = HashKind.FILE

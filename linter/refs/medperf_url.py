@@ -91,6 +91,8 @@ def _ipv6() -> re.Pattern[str]:
 
 @dataclass(frozen=True)
 class _Grammar:
+    """The sub-expressions of validators' URL, for ASCII values or for any value."""
+
     userinfo: re.Pattern[str]  # U1* (``U1+(?::U2*)?`` is U1+: ":" and U2 are in U1)
     host_run: re.Pattern[str]  # the characters a host (IP, localhost or domain) is made of
     tld: re.Pattern[str]
