@@ -374,7 +374,16 @@ def _closed_pipe() -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; an unexpected error is one redacted line, never a traceback."""
+    """Run the command line; an unexpected error is one redacted line, never a traceback.
+
+    Without ``argv`` this is the ``medperf-lint`` process itself (the console script, ``python
+    -m medperf_lint``): what is loaded by now lives until it exits, so the garbage collector
+    stops walking it (``gc.freeze``), in the run's collections and in the ones at exit.
+    """
+    if argv is None:
+        import gc
+
+        gc.freeze()
     try:
         return _main(list(sys.argv[1:] if argv is None else argv))
     except BrokenPipeError:  # `medperf-lint … | head -1`: the reader left; end quietly
