@@ -17,7 +17,7 @@ import enum
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 from medperf_lint.findings import EntityRef, Span
 from medperf_lint.input.paths import is_parameters_name
@@ -99,9 +99,9 @@ class Document:
     origin: RemoteOrigin | None = None  # set for a manifest downloaded from a body's field
 
 
-@dataclass(frozen=True)
-class _Pair:
-    """A submission field that names a file, and the fields that hold its hash."""
+class _Pair(NamedTuple):
+    """A submission field that names a file, and the fields that hold its hash (a row of the
+    table below: a NamedTuple costs a fifth of a dataclass to define at start-up)."""
 
     urls: tuple[str, ...]
     hashes: tuple[str, ...]
@@ -318,14 +318,14 @@ def _inside(path: Path, *roots: Path) -> bool:
 # Extraction per kind
 
 
-@dataclass
 class _Out:
     """Where one document's extraction puts what it finds (a working list, not a value)."""
 
-    display: str | None
-    path: Path | None
-    refs: list[Reference] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    def __init__(self, display: str | None, path: Path | None) -> None:
+        self.display = display
+        self.path = path
+        self.refs: list[Reference] = []
+        self.problems: list[Problem] = []
 
 
 # Where a URL-shaped string is a setting, not a file MedPerf or the container downloads.
