@@ -373,8 +373,34 @@ def _closed_pipe() -> int:
     return EXIT_CLOSED_PIPE
 
 
+def _load_for_this_process() -> None:
+    """Import the engine, rules and readers with the garbage collector off, then freeze them.
+
+    They are some 11,000 objects the collector tracks, all as long-lived as the process, and no
+    garbage: a collection while they load would only walk them, and so would every collection
+    after (and the ones at exit) unless ``gc.freeze`` sets them aside. About 5% of an offline
+    run. Only for a process of its own: a library caller's objects are never frozen.
+    """
+    import gc
+
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        import medperf_lint.api  # noqa: F401 - every command but --help and --version uses it
+    finally:
+        gc.freeze()
+        if collecting:
+            gc.enable()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; an unexpected error is one redacted line, never a traceback."""
+    """Run the command line; an unexpected error is one redacted line, never a traceback.
+
+    Without ``argv`` this is the ``medperf-lint`` process itself (the console script, ``python
+    -m medperf_lint``), which first loads what a lint needs (:func:`_load_for_this_process`).
+    """
+    if argv is None:
+        _load_for_this_process()
     try:
         return _main(list(sys.argv[1:] if argv is None else argv))
     except BrokenPipeError:  # `medperf-lint … | head -1`: the reader left; end quietly

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from medperf_lint.findings import EntityRef, Finding, Fix, Severity
 from medperf_lint.input.config import ConfigResolver, Settings, where_to_set
@@ -210,9 +210,9 @@ def _remote_jobs(
     return [Job(doc, jobs[i].settings) for i, doc in found]
 
 
-@dataclass(frozen=True)
-class _Clock:
-    """When rule evaluation must stop (``until`` on ``time.monotonic()``), if ever."""
+class _Clock(NamedTuple):
+    """When rule evaluation must stop (``until`` on ``time.monotonic()``), if ever (private,
+    so a NamedTuple: a dataclass costs five times as much to define at start-up)."""
 
     deadline: float | None = None
     until: float | None = None

@@ -13,12 +13,10 @@ import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, TextIO
 
-from medperf_lint.facts import BYTES
-
 if TYPE_CHECKING:
     from medperf_lint.facts import Progress
 
-__all__ = ["BYTES", "terminal_progress"]
+__all__ = ["terminal_progress"]
 
 
 @contextlib.contextmanager
@@ -30,6 +28,7 @@ def terminal_progress(
     if not enabled or not out.isatty():
         yield None
         return
+    from medperf_lint.facts import BYTES
     from rich.console import Console, RenderableType
     from rich.progress import (
         BarColumn,

@@ -25,6 +25,8 @@ class InputProblem:
 
 @dataclass(frozen=True)
 class Report:
+    """What one run found, and what it could not read or check."""
+
     findings: tuple[Finding, ...] = ()
     input_errors: tuple[InputProblem, ...] = ()
     files: int = 0

@@ -60,6 +60,8 @@ class Diagnostic:
 
 @dataclass(frozen=True)
 class RuleContext:
+    """What a rule may read besides the reference: settings, network facts, the time."""
+
     settings: Settings
     network: NetworkResults | None = None  # None when offline
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
@@ -74,6 +76,8 @@ _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 @dataclass(frozen=True)
 class Rule:
+    """A rule module's declarations, checked and read once."""
+
     code: str
     name: str
     severity: Severity

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from medperf_lint.facts.synapse import ANONYMOUSLY, SynapseLookup
+from typing import TYPE_CHECKING
+
 from medperf_lint.refs.references import Reference
 from medperf_lint.rule import RuleContext
+
+if TYPE_CHECKING:
+    from medperf_lint.facts.synapse import SynapseLookup
 
 
 def lookup_for(ref: Reference, ctx: RuleContext) -> SynapseLookup | None:
@@ -25,6 +29,8 @@ def answered(ref: Reference, ctx: RuleContext) -> SynapseLookup | None:
 
 def identity(ctx: RuleContext) -> str:
     """How the checks ran: "anonymously" or "as user NAME"."""
+    from medperf_lint.facts.synapse import ANONYMOUSLY  # an online run's: offline loads no facts
+
     if ctx.network is None or not ctx.network.synapse_identity:
         return ANONYMOUSLY
     return ctx.network.synapse_identity

@@ -20,10 +20,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from medperf_lint.findings import Fix, FixAvailability, Severity
-from medperf_lint.refs.images import GRAMMAR as _GRAMMAR
-from medperf_lint.refs.images import NAME_MAX as _NAME_MAX
-from medperf_lint.refs.images import REFERENCE as _REFERENCE
-from medperf_lint.refs.images import parse_image
 from medperf_lint.refs.references import Reference, RefKind
 from medperf_lint.rule import Diagnostic, Need, RuleContext
 
@@ -54,8 +50,11 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
     if ref.not_a_string:
         yield _invalid(f"expected an image name, found a {ref.not_a_string}")
         return
+    from medperf_lint.refs.images import NAME_MAX as _NAME_MAX  # loaded when an image is named
+    from medperf_lint.refs.images import reference as _reference
+
     value = ref.raw
-    match = _REFERENCE.fullmatch(value)
+    match = _reference().fullmatch(value)
     if match is None:
         yield _explain_invalid(value)
         return
@@ -84,6 +83,8 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
 
 def _digest_fix(ref: Reference, ctx: RuleContext) -> Fix | None:
     """Online: the same image pinned to the digest its tag points at today."""
+    from medperf_lint.refs.images import parse_image
+
     lookup = image_lookup(ref, ctx)
     image = parse_image(ref.raw)
     if lookup is None or lookup.digest is None or image is None:
@@ -104,6 +105,9 @@ def _invalid(reason: str, fix: Fix | None = None) -> Diagnostic:
 
 
 def _explain_invalid(value: str) -> Diagnostic:
+    from medperf_lint.refs.images import GRAMMAR as _GRAMMAR
+    from medperf_lint.refs.images import reference as _reference
+
     if not value.strip():
         return _invalid(f"it is empty; write {_GRAMMAR}")
     if "://" in value:
@@ -115,12 +119,12 @@ def _explain_invalid(value: str) -> Diagnostic:
         stripped = value.strip()
         fix = (
             Fix(stripped, "remove the whitespace", safe=True)
-            if _REFERENCE.fullmatch(stripped)
+            if _reference().fullmatch(stripped)
             else None
         )
         return _invalid("it contains whitespace", fix)
     lowered = _lower_name(value)
-    if lowered != value and _REFERENCE.fullmatch(lowered):
+    if lowered != value and _reference().fullmatch(lowered):
         return _invalid(
             "repository names must be lower case", Fix(lowered, "lower-case the name", safe=False)
         )

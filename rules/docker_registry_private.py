@@ -32,7 +32,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from medperf_lint.findings import FixAvailability, Severity
-from medperf_lint.refs.images import parse_image
 from medperf_lint.refs.references import Reference, RefKind
 from medperf_lint.rule import Diagnostic, Need, RuleContext
 
@@ -115,6 +114,8 @@ PRIVATE_REGISTRIES: tuple[PrivateRegistry, ...] = (
 
 def private_registry(image: str) -> PrivateRegistry | None:
     """The entry of ``PRIVATE_REGISTRIES`` whose host serves ``image``, or None."""
+    from medperf_lint.refs.images import parse_image  # loaded when an image is named
+
     parsed = parse_image(image)
     if parsed is None:
         return None

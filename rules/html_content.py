@@ -21,7 +21,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from medperf_lint.facts.probe import HTML_TYPES
 from medperf_lint.findings import Fix, FixAvailability, Severity
 from medperf_lint.refs.hosts import parse_github_url
 from medperf_lint.refs.references import Reference
@@ -57,6 +56,8 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
     probe = probe_for(ref, ctx)
     if probe is None or not probe.ok_status or probe.inconclusive or probe.page is not None:
         return
+    from medperf_lint.facts.probe import HTML_TYPES  # loaded by online runs only
+
     if probe.media_type in HTML_TYPES:
         return  # not-direct-download reports pages that say what they are
     claimed = f"Content-Type: {probe.media_type}" if probe.media_type else "no Content-Type"

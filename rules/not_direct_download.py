@@ -21,10 +21,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from medperf_lint.facts.probe import HTML_TYPES
 from medperf_lint.findings import Fix, FixAvailability, Severity
 from medperf_lint.refs.references import Reference
-from medperf_lint.refs.sniff import drive_download_url, drive_file_id
 from medperf_lint.refs.urls import split_url
 from medperf_lint.rule import Diagnostic, Need, RuleContext
 
@@ -58,6 +56,8 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
     probe = probe_for(ref, ctx)
     if probe is None or not probe.ok_status or probe.inconclusive:
         return
+    from medperf_lint.facts.probe import HTML_TYPES  # loaded by online runs only
+
     where = landed(probe)
     if probe.page == "drive-confirm":
         yield Diagnostic(
@@ -83,6 +83,8 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
 
 
 def _drive_fix(url: str, final_url: str) -> Fix | None:
+    from medperf_lint.refs.sniff import drive_download_url, drive_file_id
+
     file_id = drive_file_id(url) or drive_file_id(final_url)
     if file_id is None:
         return None

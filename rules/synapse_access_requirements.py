@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from medperf_lint.facts.synapse import portal_url
 from medperf_lint.findings import FixAvailability, Severity
 from medperf_lint.refs.references import Reference
 from medperf_lint.rule import Diagnostic, Need, RuleContext
@@ -51,6 +50,8 @@ def check(ref: Reference, ctx: RuleContext) -> Iterator[Diagnostic]:
     lookup = answered(ref, ctx)
     if lookup is None or not lookup.found or not lookup.unmet_requirements:
         return
+    from medperf_lint.facts.synapse import portal_url  # loaded by online runs only
+
     level = lookup.restriction_level or "unknown level"
     what = _LEVELS.get(level, "access requirements")
     yield Diagnostic(

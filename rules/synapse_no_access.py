@@ -16,13 +16,16 @@ Sharing settings are changed on Synapse.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from medperf_lint.facts.synapse import SynapseLookup
 from medperf_lint.findings import FixAvailability, Severity
 from medperf_lint.refs.references import Reference
 from medperf_lint.rule import Diagnostic, Need, RuleContext
 
 from ._synapse import answered, identity
+
+if TYPE_CHECKING:
+    from medperf_lint.facts.synapse import SynapseLookup
 
 CODE = "MPL603"
 NAME = "synapse-no-access"

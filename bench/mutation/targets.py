@@ -113,7 +113,7 @@ PINNED: dict[str, tuple[str, ...]] = {
         "constant: 'static' -> ''",
     ),
     "rules/docker_image_unpinned.py": (
-        "boolop: lowered != value and _REFERENCE.fullmatch(lowered)",
+        "boolop: lowered != value and _reference().fullmatch(lowered)",
     ),
 }
 

@@ -1,9 +1,10 @@
 """The network facts of one run, as typed values: what the engine hands every rule.
 
-A leaf module: it imports only the other fact modules (:mod:`medperf_lint.facts.probe`,
+A leaf module: it names only the other fact modules (:mod:`medperf_lint.facts.probe`,
 :mod:`medperf_lint.facts.github`, :mod:`medperf_lint.facts.synapse`,
 :mod:`medperf_lint.facts.registry`, :mod:`medperf_lint.facts.download`,
-:mod:`medperf_lint.facts.forges`, :mod:`medperf_lint.facts.manifest`), never a provider.
+:mod:`medperf_lint.facts.forges`, :mod:`medperf_lint.facts.manifest`), never a provider, and
+those only for type checking: an offline run, which has no facts, loads none of them.
 Providers import it to build results; rules, reporters and the engine import it to read them;
 nothing here opens a socket.
 """
@@ -12,15 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from medperf_lint.facts.download import DownloadFacts
-from medperf_lint.facts.forges import ForgeKey, ForgeLookup
-from medperf_lint.facts.github import RefKey, RefLookup, ReleaseKey, ReleaseLookup
-from medperf_lint.facts.manifest import RemoteText
-from medperf_lint.facts.probe import ProbeResult
-from medperf_lint.facts.registry import ImageLookup
-from medperf_lint.facts.synapse import SynapseLookup
+if TYPE_CHECKING:  # the fact modules load with the providers that build them, not offline
+    from medperf_lint.facts.download import DownloadFacts
+    from medperf_lint.facts.forges import ForgeKey, ForgeLookup
+    from medperf_lint.facts.github import RefKey, RefLookup, ReleaseKey, ReleaseLookup
+    from medperf_lint.facts.manifest import RemoteText
+    from medperf_lint.facts.probe import ProbeResult
+    from medperf_lint.facts.registry import ImageLookup
+    from medperf_lint.facts.synapse import SynapseLookup
 
 BYTES = "bytes"  # ``what`` of a download progress report: done/total are byte counts
 

@@ -64,6 +64,8 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Settings:
+    """Every setting of one run, from the config file and the command line (or the API)."""
+
     select: tuple[str, ...] = ()  # empty: every rule
     ignore: tuple[str, ...] = ()
     severity: tuple[tuple[str, Severity], ...] = ()

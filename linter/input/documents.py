@@ -14,11 +14,10 @@ with positions inside the nesting.
 from __future__ import annotations
 
 import enum
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 from medperf_lint.findings import EntityRef, Span
 from medperf_lint.input.paths import is_parameters_name
@@ -86,6 +85,8 @@ class RemoteOrigin:
 
 @dataclass(frozen=True)
 class Document:
+    """One manifest, file or submission body, read into references and problems."""
+
     path: str | None
     kind: DocKind
     references: tuple[Reference, ...]
@@ -98,8 +99,10 @@ class Document:
     origin: RemoteOrigin | None = None  # set for a manifest downloaded from a body's field
 
 
-@dataclass(frozen=True)
-class _Pair:
+class _Pair(NamedTuple):
+    """A submission field that names a file, and the fields that hold its hash (a row of the
+    table below: a NamedTuple costs a fifth of a dataclass to define at start-up)."""
+
     urls: tuple[str, ...]
     hashes: tuple[str, ...]
     hash_kind: HashKind = HashKind.FILE
@@ -211,6 +214,8 @@ def load_container_config(path: Path, display: str) -> Document:
 
 def load_entity(entity: Mapping[str, Any]) -> Document:
     """Build a document from a submission body (a dict keyed by MedPerf server field names)."""
+    import json  # the API's path only: a file is read as YAML, JSON included
+
     try:
         text = json.dumps(entity, default=str)
     except (TypeError, ValueError) as err:
@@ -313,14 +318,14 @@ def _inside(path: Path, *roots: Path) -> bool:
 # Extraction per kind
 
 
-@dataclass
 class _Out:
     """Where one document's extraction puts what it finds (a working list, not a value)."""
 
-    display: str | None
-    path: Path | None
-    refs: list[Reference] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    def __init__(self, display: str | None, path: Path | None) -> None:
+        self.display = display
+        self.path = path
+        self.refs: list[Reference] = []
+        self.problems: list[Problem] = []
 
 
 # Where a URL-shaped string is a setting, not a file MedPerf or the container downloads.

@@ -20,6 +20,8 @@ _IGNORE = re.compile(r"^ignore\[(?P<rules>[^\]]*)\](?:\s+(?P<reason>.*))?\s*$")
 
 @dataclass(frozen=True)
 class Suppression:
+    """One ``# medperf-lint: ignore[...]`` comment, as written."""
+
     line: int  # where the comment is
     covers: int  # the line whose findings it silences
     column: int

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import functools
 import socket
 import ssl
+import sys
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -44,7 +46,7 @@ def describe_failure(err: BaseException) -> tuple[str, str]:
 def classify(err: BaseException) -> tuple[str, str]:
     """(kind, unredacted detail) by the first rule of the table that matches the chain."""
     chain = list(exception_chain(err))
-    for match, kind, detail in _rules():
+    for match, kind, detail in _rules(tuple(name in sys.modules for name in _LIBRARIES)):
         for item in chain:
             if match(item):
                 return kind, detail(item)
@@ -59,36 +61,50 @@ def _said(text: str) -> Detail:
     return lambda _item: text
 
 
-@lru_cache(maxsize=1)
-def _rules() -> tuple[tuple[Match, str, Detail], ...]:
-    import aiohttp
-    import requests
-    import urllib3.exceptions as u3
+# The libraries whose exception classes the table names, by module.
+_LIBRARIES = ("aiohttp", "requests.exceptions", "urllib3.exceptions")
 
+
+def _of(module: str, *names: str) -> tuple[type[BaseException], ...]:
+    """The named classes of ``module`` when it is imported, else none: an exception of a library
+    the run never imported cannot be in a chain, so classifying a failure imports nothing (an
+    aiohttp run does not pay for requests, about 0.04 s of CPU)."""
+    loaded = sys.modules.get(module)
+    return tuple(getattr(loaded, name) for name in names if hasattr(loaded, name))
+
+
+@lru_cache(maxsize=8)
+def _rules(_loaded: tuple[bool, ...]) -> tuple[tuple[Match, str, Detail], ...]:
+    """The table for the libraries loaded so far (``_loaded``, by :data:`_LIBRARIES`, keys the
+    cache: a library imported later gets a table that names its classes)."""
+    aio, rq, u3 = (functools.partial(_of, module) for module in _LIBRARIES)
     # urllib3 1.26 (synapseclient 4.1.1's) has no NameResolutionError: a gaierror says it there
-    name_error: type[BaseException] = getattr(u3, "NameResolutionError", socket.gaierror)
     return (
-        (_is(aiohttp.ClientProxyConnectionError), "proxy", _said("cannot connect to the proxy")),
-        (_is(aiohttp.ClientHttpProxyError), "proxy", _proxy_refused),
-        (_is(requests.exceptions.ProxyError), "proxy", _said("cannot connect to the proxy")),
+        (_is(*aio("ClientProxyConnectionError")), "proxy", _said("cannot connect to the proxy")),
+        (_is(*aio("ClientHttpProxyError")), "proxy", _proxy_refused),
+        (_is(*rq("ProxyError")), "proxy", _said("cannot connect to the proxy")),
         (_is(AddressRefused), "blocked-address", str),
         (_is(NameNotResolved), "dns", lambda item: f"cannot resolve the host: {item}"),
         (_fd_shortage, "fd-shortage", _said("out of file descriptors on this machine")),
         (_is(ssl.SSLCertVerificationError), "tls", _certificate),
-        (_is(ssl.SSLError, aiohttp.ClientSSLError), "tls", _handshake),
+        (_is(ssl.SSLError, *aio("ClientSSLError")), "tls", _handshake),
         (_is(ConnectionRefusedError), "refused", _said("connection refused")),
         (
-            _is(aiohttp.ClientConnectorDNSError, socket.gaierror, name_error),
+            _is(*aio("ClientConnectorDNSError"), socket.gaierror, *u3("NameResolutionError")),
             "dns",
             _said("cannot resolve the host"),
         ),
         (
-            _is(aiohttp.ConnectionTimeoutError, requests.ConnectTimeout, u3.ConnectTimeoutError),
+            _is(
+                *aio("ConnectionTimeoutError"),
+                *rq("ConnectTimeout"),
+                *u3("ConnectTimeoutError"),
+            ),
             "connect-timeout",
             _said("no connection within the connect timeout"),
         ),
         (
-            _is(asyncio.TimeoutError, TimeoutError, requests.Timeout, u3.TimeoutError),
+            _is(asyncio.TimeoutError, TimeoutError, *rq("Timeout"), *u3("TimeoutError")),
             "timeout",
             _said("no response within the read timeout"),
         ),
@@ -99,16 +115,15 @@ def _rules() -> tuple[tuple[Match, str, Detail], ...]:
         ),
         (
             _is(
-                aiohttp.ServerDisconnectedError,
-                aiohttp.ClientPayloadError,
-                requests.exceptions.ChunkedEncodingError,
-                u3.ProtocolError,
+                *aio("ServerDisconnectedError", "ClientPayloadError"),
+                *rq("ChunkedEncodingError"),
+                *u3("ProtocolError"),
             ),
             "reset",
             _said("the server closed the connection without a complete answer"),
         ),
-        (_is(aiohttp.ClientResponseError), "bad-response", _malformed),
-        (_is(aiohttp.ClientConnectorError), "connect-failed", _connector),
+        (_is(*aio("ClientResponseError")), "bad-response", _malformed),
+        (_is(*aio("ClientConnectorError")), "connect-failed", _connector),
         (_os_error, "connect-failed", _strerror),
     )
 

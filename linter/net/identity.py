@@ -6,10 +6,23 @@ Kept free of heavy imports so the asyncio prober does not pay for requests.
 from __future__ import annotations
 
 import os
+import re
+from functools import cache
 
 from medperf_lint._version import __version__
 
 USER_AGENT = f"medperf-lint/{__version__} (+https://github.com/mlcommons/medperf)"
+
+
+@cache
+def accept_encoding() -> str:
+    """The ``Accept-Encoding`` requests sends, so servers answer the checks as they answer
+    MedPerf's download: urllib3's list of the decoders installed here, joined as requests joins
+    it (``requests.utils.DEFAULT_ACCEPT_ENCODING``). urllib3 alone costs half of requests."""
+    from urllib3.util import make_headers
+
+    listed = make_headers(accept_encoding=True)["accept-encoding"]
+    return ", ".join(re.split(r",\s*", listed))
 
 
 CA_VARIABLES = ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE")
@@ -35,7 +48,22 @@ def ca_bundle_problem() -> str | None:
             return f"{var}={value}: not a file or folder of CA certificates"
         if not os.access(value, os.R_OK):
             return f"{var}={value}: not readable"
-        return None
+        return _unreadable_bundle(var, value)
+    return None
+
+
+def _unreadable_bundle(var: str, value: str) -> str | None:
+    """Why OpenSSL cannot load the named bundle, or None. Loaded now (and kept for the run's
+    first handshake) so that garbage in it is this one line, never a TLS error per URL."""
+    import ssl
+
+    from medperf_lint.net.tls import bundle_context
+
+    try:
+        bundle_context(value)
+    except (ssl.SSLError, OSError) as err:
+        why = getattr(err, "reason", None) or err.strerror or type(err).__name__
+        return f"{var}={value}: OpenSSL reads no CA certificate from it ({why}); point it at a PEM CA bundle or unset it"
     return None
 
 

@@ -34,7 +34,6 @@ import contextlib
 import functools
 import os
 import socket
-import ssl
 import sys
 import threading
 import time
@@ -48,11 +47,10 @@ from collections.abc import (
     Sequence,
 )
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Protocol, TypeVar
 from urllib.parse import urljoin, urlsplit
 
-import aiohttp
-from aiohttp.abc import AbstractResolver, ResolveResult
 from medperf_lint.input.config import Settings
 from medperf_lint.net.addresses import (
     AddressPolicy,
@@ -63,7 +61,7 @@ from medperf_lint.net.addresses import (
     wire_host,
 )
 from medperf_lint.net.failures import FD_SHORTAGE, describe_failure
-from medperf_lint.net.identity import USER_AGENT, ca_bundle
+from medperf_lint.net.identity import USER_AGENT, accept_encoding, ca_bundle
 from medperf_lint.net.policy import (
     FD_WAIT,
     MAX_REDIRECTS,
@@ -74,8 +72,13 @@ from medperf_lint.net.policy import (
     redirect_location,
     retry_delay,
 )
+from medperf_lint.net.tls import FirstHandshakeContext, no_default_ca_store
 from medperf_lint.net.util import DEFAULT_PORTS, default_port
-from yarl import URL
+
+with no_default_ca_store():  # aiohttp's own default contexts would go unused: see net/tls.py
+    import aiohttp
+    from aiohttp.abc import AbstractResolver, ResolveResult
+    from yarl import URL
 
 T = TypeVar("T")
 
@@ -242,12 +245,18 @@ class Transport:
         self._cleared: set[tuple[str, str, int]] = set()
         self._targets: dict[str, URL] = {}
         self.cap = connection_cap(settings.max_connections_per_host)
-        self.tls = tls_context(ca_bundle())
+        # the bundle is named now (the environment is read once per run) and loaded at the
+        # first TLS handshake: a run of http:// URLs, or one answered by its cache, needs none
+        self.tls = FirstHandshakeContext.of(ca_bundle())
         self._session: aiohttp.ClientSession | None = None
-        self.accept_encoding = _accept_encoding()
         # requests' choice depends on the scheme, host and port only, and reading the
         # environment for every request costs more CPU than the request itself
         self._proxies: dict[tuple[str, str, int], str | None] = {}
+
+    @cached_property
+    def accept_encoding(self) -> str:
+        """Read at the first request: a run answered by its cache sends none."""
+        return accept_encoding()
 
     @property
     def session(self) -> aiohttp.ClientSession:
@@ -564,27 +573,6 @@ def _shown(proxy: str | None) -> str | None:
     with contextlib.suppress(ValueError):
         return str(URL(proxy).with_user(None))
     return proxy
-
-
-def _accept_encoding() -> str:
-    """Exactly what requests sends (so what MedPerf's download is answered with)."""
-    from requests.utils import DEFAULT_ACCEPT_ENCODING
-
-    return str(DEFAULT_ACCEPT_ENCODING)
-
-
-def tls_context(ca: str | bool) -> ssl.SSLContext:
-    """Verification as requests does it: the given bundle, else certifi's, else the system's."""
-    if isinstance(ca, str):
-        if os.path.isdir(ca):
-            return ssl.create_default_context(capath=ca)
-        return ssl.create_default_context(cafile=ca)
-    try:
-        import certifi
-
-        return ssl.create_default_context(cafile=certifi.where())
-    except ImportError:  # pragma: no cover - certifi comes with requests
-        return ssl.create_default_context()
 
 
 # ---------------------------------------------------------------------------------------------

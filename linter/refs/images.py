@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 _ALNUM = r"[a-z0-9]+"
 _SEPARATOR = r"(?:[._]|__|-+)"
@@ -18,9 +19,7 @@ _HOST = rf"(?:{_DOMAIN_COMPONENT}(?:\.{_DOMAIN_COMPONENT})*|\[[a-fA-F0-9:]+\])"
 _NAME = rf"(?:{_HOST}(?::[0-9]+)?/)?{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*"
 _TAG = r"[\w][\w.-]{0,127}"
 _DIGEST = r"sha256:[0-9a-f]{64}|sha384:[0-9a-f]{96}|sha512:[0-9a-f]{128}"
-REFERENCE = re.compile(
-    rf"(?P<name>{_NAME})(?::(?P<tag>{_TAG}))?(?:@(?P<digest>{_DIGEST}))?", re.ASCII
-)
+_REFERENCE = rf"(?P<name>{_NAME})(?::(?P<tag>{_TAG}))?(?:@(?P<digest>{_DIGEST}))?"
 NAME_MAX = 255
 GRAMMAR = "[registry[:port]/]name[:tag][@sha256:<64 hex>]"
 
@@ -62,9 +61,15 @@ class ImageName:
         return f"{prefix}{shown}{tag}@{digest}"
 
 
+@cache
+def reference() -> re.Pattern[str]:
+    """The grammar, compiled on first use: only manifests that name an image need it."""
+    return re.compile(_REFERENCE, re.ASCII)
+
+
 def parse_image(value: str) -> ImageName | None:
     """Docker's reading of ``value``, or None when ``docker pull`` would reject it."""
-    match = REFERENCE.fullmatch(value)
+    match = reference().fullmatch(value)
     if match is None or len(match.group("name")) > NAME_MAX:
         return None
     name = match.group("name")

@@ -13,8 +13,8 @@ the two on generated and hostile strings.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import NamedTuple
 
 _IP_MIDDLE_OCTET = r"(?:\.(?:1?\d{1,2}|2[0-4]\d|25[0-5]))"
 _IP_LAST_OCTET = r"(?:\.(?:0|[1-9]\d?|1\d\d|2[0-4]\d|25[0-5]))"
@@ -79,13 +79,20 @@ _URL_PATTERN = (
 _FLAGS = re.UNICODE | re.IGNORECASE
 _SCHEME = re.compile(r"(?:https?|ftp)://", _FLAGS)
 _IP_OR_LOCALHOST = re.compile(_IP_OR_LOCALHOST_PATTERN, _FLAGS)
-_IPV6 = re.compile(_IPV6_PATTERN, _FLAGS)
 _SPACE = re.compile(r"\s")
 _WIDE = "\u00a1-\uffff\U00010000-\U0010ffff"
 
 
-@dataclass(frozen=True)
-class _Grammar:
+@cache
+def _ipv6() -> re.Pattern[str]:
+    """Compiled on first use: a bracketed IPv6 host is rare, and this one is slow to build."""
+    return re.compile(_IPV6_PATTERN, _FLAGS)
+
+
+class _Grammar(NamedTuple):
+    """The sub-expressions of validators' URL, for ASCII values or for any value (private,
+    so a NamedTuple: a dataclass costs five times as much to define at start-up)."""
+
     userinfo: re.Pattern[str]  # U1* (``U1+(?::U2*)?`` is U1+: ":" and U2 are in U1)
     host_run: re.Pattern[str]  # the characters a host (IP, localhost or domain) is made of
     tld: re.Pattern[str]
@@ -147,7 +154,7 @@ def _host_and_tail(value: str, start: int, grammar: _Grammar) -> bool:
         close = value.find("]", start)
         return (
             close != -1
-            and bool(_IPV6.fullmatch(value, start, close + 1))
+            and bool(_ipv6().fullmatch(value, start, close + 1))
             and _tail(value, close + 1, grammar)
         )
     end = _end(grammar.host_run, value, start)

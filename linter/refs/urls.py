@@ -15,6 +15,8 @@ from medperf_lint.refs.references import MAX_VALUE_LENGTH
 
 @dataclass(frozen=True)
 class UrlParts:
+    """A URL split once, the way the rules read it."""
+
     scheme: str
     host: str  # lower case, no port, no brackets
     port: int | None

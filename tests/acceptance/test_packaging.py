@@ -194,22 +194,73 @@ def test_installed_wheel_lints_the_examples(
     assert str(examples / "good") not in proc.stdout
 
 
-HEAVY = ("requests", "synapseclient", "rich")
+# An offline run is a pre-commit hook beside yamllint, so it may load what yamllint loads: the
+# standard library, the YAML parser and medperf-lint's offline modules. Named here, with a reason,
+# what must never come back: each was once loaded at start-up and cost time no offline run uses.
+NEVER_OFFLINE = (
+    "aiohttp",  # builds two TLS contexts as it is imported
+    "yarl",
+    "multidict",
+    "requests",
+    "urllib3",
+    "certifi",
+    "synapseclient",
+    "rich",  # a progress bar is drawn online and on a terminal only
+    "ssl",
+    "socket",
+    "asyncio",
+    "http",
+    "medperf_lint.net",
+    "medperf_lint.providers",
+    "medperf_lint.gather",
+    "medperf_lint.remote",
+    "medperf_lint.audit",
+    "medperf_lint.facts",  # rules read facts only when an online run gathered some
+)
+# PyYAML's C extension is built with Cython, which registers these runtime modules.
+_CYTHON = re.compile(r"^(_cython_\w+|cython_runtime)$")
 
 
-@pytest.mark.parametrize("fmt", ["text", "json", "github"])
-def test_offline_run_imports_no_network_or_terminal_library(tmp_path: Path, fmt: str) -> None:
-    code = (
-        "import sys, medperf_lint.cli as c; "
-        f"c.main(['--offline', '--format', {fmt!r}, {str(ROOT / 'examples')!r}]); "
-        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
-    )
+def _modules_after(code: str, cwd: Path) -> set[str]:
+    """The modules a fresh interpreter holds after running ``code`` (its last output line).
+    Without the suite's output check, which loads jsonschema to validate what is printed."""
+    env = {k: v for k, v in os.environ.items() if k != "MEDPERF_LINT_OUTPUT_LOG"}
     proc = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=tmp_path,
+        [sys.executable, "-c", f"{code}; import sys; print(*sorted(sys.modules))"],
+        cwd=cwd,
+        env=env,
         capture_output=True,  # stdout is a pipe, not a TTY, as under pre-commit and CI
         text=True,
         timeout=HANG_GUARD,
     )
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.splitlines()[-1] == "[]"
+    return set(proc.stdout.splitlines()[-1].split())
+
+
+def _offline_may_load(name: str) -> bool:
+    top = name.partition(".")[0]
+    return (
+        top in sys.stdlib_module_names
+        or top in ("yaml", "_yaml", "medperf_lint")
+        or _CYTHON.match(name) is not None
+    )
+
+
+def _never(name: str) -> bool:
+    return any(name == bad or name.startswith(f"{bad}.") for bad in NEVER_OFFLINE)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif"])
+def test_offline_run_loads_only_the_standard_library_yaml_and_offline_modules(
+    tmp_path: Path, fmt: str
+) -> None:
+    bare = _modules_after("pass", tmp_path)  # site's own (.pth hooks, an editable finder)
+    loaded = _modules_after(
+        "import medperf_lint.cli as c; "
+        f"c.main(['--offline', '--format', {fmt!r}, {str(ROOT / 'examples')!r}])",
+        tmp_path,
+    )
+    new = loaded - bare
+    assert {m for m in new if "medperf_lint.rules." in m}, "the run did not load the rules"
+    assert sorted(m for m in new if _never(m)) == []
+    assert sorted(m for m in new if not _offline_may_load(m)) == []

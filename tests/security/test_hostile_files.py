@@ -141,6 +141,21 @@ def test_missing_ca_bundle_is_one_line(tree: Path) -> None:
     )
 
 
+def test_a_ca_bundle_openssl_cannot_read_is_one_line(tree: Path) -> None:
+    """Checked before any request (the transport reads its bundle at the first handshake), so
+    garbage is not a TLS error, and an unreachable verdict, for every https URL."""
+    garbage = tree / "garbage.pem"
+    garbage.write_text("-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n")
+    run = cli(GOOD, cwd=tree, env={"REQUESTS_CA_BUNDLE": str(garbage)})
+    assert run.code == 2 and "Traceback" not in run.both, run.both
+    assert run.err.startswith(
+        f"medperf-lint: error: REQUESTS_CA_BUNDLE={garbage}: OpenSSL reads no CA certificate"
+    )
+    assert (
+        run.err.endswith("point it at a PEM CA bundle or unset it\n") and run.err.count("\n") == 1
+    )
+
+
 def test_terminal_control_sequences_are_escaped(tree: Path) -> None:
     (tree / "evil.medperf.yaml").write_text('additional_file: "syn1\\e]0;pwned\\a\\e[2J\\u202e"\n')
     for fmt in ("text", "github"):
