@@ -102,8 +102,8 @@ PINNED: dict[str, tuple[str, ...]] = {
     "linter/refs/hosts.py": (
         "guard: delete `if self.kind == 'gist-raw'",
         "guard: delete `if self.kind == 'codeload'",
-        "compare: host == 'codeload.github.com'",
-        "compare: host == 'gist.githubusercontent.com'",
+        "entry: delete 'codeload.github.com' from {",
+        "entry: delete 'gist.githubusercontent.com' from {",
     ),
     "rules/viewer_page_url.py": ("constant: '&resourcekey=' -> ''",),
     "rules/synapse_id_syntax.py": ("entry: delete 'http' from ('http', 'https')",),
