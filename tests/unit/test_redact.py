@@ -53,6 +53,19 @@ SIGNATURE_KEYS = [
     "hdnts",
     "hdnea",
     "authorization",
+    "policy",  # CloudFront custom policy
+    # the parts of signed URLs that the key patterns would read as secret
+    "x-amz-signedheaders",
+    "x-goog-signedheaders",
+    "q-sign-algorithm",
+    "q-sign-time",
+    "q-key-time",
+    "q-ak",
+    "q-header-list",
+    "q-url-param-list",
+    "x-oss-signature-version",
+    "x-oss-credential",
+    "x-oss-additional-headers",
 ]
 # Keys that must stay readable. Under the pattern rule (a key holding token, secret, sig, auth,
 # pass, credential, session or ticket is a secret), `tokens`, `key_id`, `auth_type`,
@@ -218,3 +231,43 @@ def test_log_records_are_redacted_at_warning_or_above(
     assert capsys.readouterr().err == (
         "medperf-lint: urllib3: GET https://h.example.org/w?token=*** failed\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (
+            f"direct:https://alice:{VALUE}@h.example.org/w?token={VALUE}",
+            "direct:https://alice:***@h.example.org/w?token=***",
+        ),
+        (f"direct:https://{VALUE}@h.example.org/w", "direct:https://***@h.example.org/w"),
+        (f"mailto:alice@example.org?token={VALUE}", "mailto:alice@example.org?token=***"),
+    ],
+)
+def test_a_url_after_a_prefix_is_redacted_as_a_url(url: str, shown: str) -> None:
+    """``direct:https://…``: the scheme before the URL is no authority to cut."""
+    assert redact_url(url) == shown
+    assert VALUE not in redact_text(f"GET {url} failed")
+
+
+@pytest.mark.parametrize("gap", [" ", "  ", "   ", " and ", "\n then ", " -> "])
+def test_every_url_in_a_text_is_redacted(gap: str) -> None:
+    """Each URL's scheme is found wherever it starts after the URL before it, however short
+    the scheme (``s3://``, ``gs://``)."""
+    urls = [
+        (f"https://a.example.org/w?token={VALUE}", "https://a.example.org/w?token=***"),
+        (f"https://bob:{VALUE}@b.example.org/x", "https://bob:***@b.example.org/x"),
+        (f"s3://c:{VALUE}@bucket/y", "s3://c:***@bucket/y"),
+        (f"gs://d:{VALUE}@bucket/z?sig={VALUE}", "gs://d:***@bucket/z?sig=***"),
+        (f"x://e:{VALUE}@h.example.org/", "x://e:***@h.example.org/"),
+    ]
+    text = "tried " + gap.join(url for url, _ in urls)
+    assert redact_text(text) == "tried " + gap.join(shown for _, shown in urls)
+
+
+def test_a_token_before_the_host_counts_as_a_token() -> None:
+    token = "ghp_" + "a" * 36
+    url = f"https://{token}@github.com/o/r.git"
+    assert redact_url(url) == "https://***@github.com/o/r.git"
+    secrets = find_secrets(url)
+    assert (secrets.userinfo, secrets.token_values) == ("user", True)
