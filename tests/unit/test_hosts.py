@@ -101,6 +101,9 @@ def test_every_shape_and_its_rewrite(url: str, parsed: GitHubUrl, rewritten: str
         "https://github.com/o/r",
         "https://github.com/o/r/issues/1",
         "https://github.com/o/r/releases/tag/v1",
+        "https://github.com/o/r/blob",  # an action with no ref after it
+        "https://github.com/o/r/tree/",
+        "https://github.com/o/r/raw",
         "https://github.com/o/r/archive/main",  # no archive suffix
         "https://media.githubusercontent.com/o/r/main/w.bin",  # not under /media/
         "https://raw.githubusercontent.com/o/r",

@@ -85,6 +85,25 @@ LOOK_ALIKES = [
     "version",
 ]
 VALUE = "Zq7secretValue42"
+# A name ending in "key" (or "keyid") is a credential after one of these, written in one word.
+KEY_QUALIFIERS = [
+    "api",
+    "access",
+    "secret",
+    "private",
+    "client",
+    "account",
+    "subscription",
+    "master",
+    "signing",
+    "shared",
+    "storage",
+    "app",
+    "consumer",
+    "encryption",
+    "license",
+    "user",
+]
 
 
 @pytest.mark.parametrize("key", CREDENTIAL_KEYS)
@@ -271,3 +290,38 @@ def test_a_token_before_the_host_counts_as_a_token() -> None:
     assert redact_url(url) == "https://***@github.com/o/r.git"
     secrets = find_secrets(url)
     assert (secrets.userinfo, secrets.token_values) == ("user", True)
+
+
+@pytest.mark.parametrize("qualifier", KEY_QUALIFIERS)
+@pytest.mark.parametrize("tail", ["key", "keyid"])
+def test_a_qualified_key_in_one_word_is_a_credential(qualifier: str, tail: str) -> None:
+    key = qualifier + tail
+    url = f"https://files.example.org/w?{key}={VALUE}"
+    assert redact_url(url) == f"https://files.example.org/w?{key}=***"
+    assert find_secrets(url).credential_keys == (key,)
+
+
+@pytest.mark.parametrize("key", ["rlkey", "resourcekey", "monkeyid"])
+def test_other_words_ending_in_key_stay_readable(key: str) -> None:
+    url = f"https://files.example.org/w?{key}={VALUE}"
+    assert redact_url(url) == url
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        (
+            f"GET -https://u:{VALUE}@h.example.org/x",  # the URL starts at the first letter
+            "GET -https://u:***@h.example.org/x",
+        ),
+        (f"see ...https://u:{VALUE}@h.example.org/x", "see ...https://u:***@h.example.org/x"),
+        (f"2https://u:{VALUE}@h.example.org/x", "2https://u:***@h.example.org/x"),
+        (f"?token={VALUE} ://", "?token=*** ://"),  # a separator with no scheme, at the end
+        (
+            f"x=1 :// and https://u:{VALUE}@h.example.org/",
+            "x=1 :// and https://u:***@h.example.org/",
+        ),
+    ],
+)
+def test_a_scheme_after_other_characters(text: str, shown: str) -> None:
+    assert redact_text(text) == shown

@@ -138,6 +138,7 @@ def test_docs_note_live_document() -> None:
         "https://drive.google.com/uc?export=download&confirm=no_antivirus&id=1AbC",
         "https://drive.usercontent.google.com/download?id=1AbC&export=download&confirm=t",
         "https://drive.google.com/uc",  # no file ID: nothing to say or fix
+        "https://drive.google.com/uc?ID=1AbC",  # Drive reads id= only, as written
         "https://drive.google.com/ucx?id=1AbC",
         "https://docs.google.com/spreadsheets/d/1SheetId/export?format=csv&gid=0",
         "https://www.dropbox.com/scl/fi/a1b2c3/w.tar.gz?rlkey=k9&dl=1",
@@ -212,6 +213,10 @@ def test_direct_prefix_is_kept_in_fix() -> None:
         ),
         ("https://drive.usercontent.google.com/download?id=1AbC", DL.format("1AbC")),
         ("direct:https://drive.google.com/uc?id=1AbC", DL.format("1AbC")),
+        (
+            "https://drive.google.com/uc?id=1AbC&Confirm=t",
+            DL.format("1AbC"),
+        ),  # Drive reads confirm=
     ],
 )
 def test_drive_download_without_confirm_warns_offline(url: str, fixed: str) -> None:
