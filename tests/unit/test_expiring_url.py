@@ -179,6 +179,33 @@ POLICY = (
             "https://acct.blob.core.windows.net/c/w?sv=2022-11-02&se=2023-05-01T12:00:00z&sig=ab",
             "Azure shared access signature (SAS) URL: already expired at 2023-05-01T12:00:00Z",
         ),
+        (  # a bare date is midnight UTC, with or without a Z (Python 3.11 reads no Z on a date)
+            "https://acct.blob.core.windows.net/c/w?se=2023-05-01&sig=ab",
+            "Azure shared access signature (SAS) URL: already expired at 2023-05-01T00:00:00Z",
+        ),
+        (
+            "https://acct.blob.core.windows.net/c/w?se=2023-05-01Z&sig=ab",
+            "Azure shared access signature (SAS) URL: already expired at 2023-05-01T00:00:00Z",
+        ),
+        (  # Python 3.10 reads no Z at all
+            "https://acct.blob.core.windows.net/c/w?se=2023-07-01T08:30:00Z&sig=ab",
+            "Azure shared access signature (SAS) URL: it expires at 2023-07-01T08:30:00Z",
+        ),
+        (
+            "https://f000.backblazeb2.com/file/b/w.tar.gz?Authorization=3_20230501_ab",
+            "Backblaze B2 download authorization: it stops working when its signature expires",
+        ),
+        *[  # an expiry that is not a plain count of seconds is not guessed at
+            (
+                f"https://d1.cloudfront.net/w.tar.gz?Expires={expires}&Signature=ab&Key-Pair-Id=K1",
+                "CloudFront signed URL: it stops working when its signature expires",
+            )
+            for expires in ("-1", "+1700000000", "1_700_000_000", "1.7e9", "99999999999999999999")
+        ],
+        (
+            "https://b.cos.ap-beijing.myqcloud.com/w?q-sign-algorithm=sha1&q-key-time=1;-1",
+            "signed Tencent COS URL: it stops working when its signature expires",
+        ),
         (
             "https://acct.blob.core.windows.net/c/w?si=policy1&sig=ab",
             "Azure shared access signature (SAS) URL: it stops working when its signature "
@@ -212,6 +239,11 @@ def test_oracle_pre_authenticated_requests() -> None:
         "https://acct.blob.core.windows.net/c/w?se=2023-05-01&sv=1",
         "https://objectstorage.us-ashburn-1.oraclecloud.com/n/ns/b/bkt/o/w.tar.gz",
         "https://example.org/p/AbC/w.tar.gz",
+        "https://example.org/w.tar.gz?Authorization=Bearer%20x",  # not Backblaze's host
+        "https://f000.backblazeb2.com/file/b/w.tar.gz",  # a public bucket: no authorization
+        "https://f000.backblazeb2.com.example.org/file/b/w.tar.gz?Authorization=3_ab",
+        "https://b.cos.ap-beijing.myqcloud.com/w?q-sign-algorithm=sha1",  # no key time
+        "https://b.cos.ap-beijing.myqcloud.com/w?q-key-time=1;2",  # no algorithm
         "synapse:syn51089171",
     ],
 )

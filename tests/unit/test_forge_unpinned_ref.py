@@ -4,7 +4,13 @@ from pathlib import Path
 
 import pytest
 from lintkit import hits, lint_ref, lint_yaml, messages
+from medperf_lint.facts.forges import ForgeLookup
 from medperf_lint.findings import Severity
+from medperf_lint.gather import NetworkResults
+from medperf_lint.input.config import Settings
+from medperf_lint.refs.forges import forge_url_key
+from medperf_lint.refs.references import Reference, RefKind
+from medperf_lint.rule import Diagnostic, RuleContext
 from medperf_lint.rules import forge_unpinned_ref
 
 RULE = ("forge-unpinned-ref",)
@@ -132,3 +138,108 @@ HF_HINT = " (the X-Repo-Commit response header of the URL names it)"
 )
 def test_messages_in_full(url: str, message: str) -> None:
     assert messages(lint_ref(url, select=("forge-unpinned-ref",))) == [message]
+
+
+NEW = "ab813a8142e1d9f2f215cb10cc59842dfc9b701c"
+ARCHIVE_NOTE = " (the archive's top folder may be named after the ref: check its hash)"
+
+
+def _online(url: str, lookup: ForgeLookup | None, settings: Settings) -> list[Diagnostic]:
+    """The rule's answer when the forge said ``lookup`` about the URL's ref."""
+    key = forge_url_key(url.removeprefix("direct:"), settings)
+    forges = {key: lookup} if key is not None and lookup is not None else {}
+    ctx = RuleContext(settings=settings, network=NetworkResults(forges=forges))
+    ref = Reference(url, RefKind.RESOURCE, field="additional_files_tarball_url")
+    return list(forge_unpinned_ref.check(ref, ctx))
+
+
+@pytest.mark.parametrize(
+    ("url", "sha", "fixed", "note", "safe"),
+    [
+        (
+            "https://gitlab.com/o/r/-/raw/main/w.tar.gz",
+            NEW.upper(),
+            f"https://gitlab.com/o/r/-/raw/{NEW}/w.tar.gz",
+            "",
+            True,
+        ),
+        (
+            "https://gitlab.com/o/r/-/archive/main/r-main.tar.gz",
+            NEW,
+            f"https://gitlab.com/o/r/-/archive/{NEW}/r-main.tar.gz",
+            ARCHIVE_NOTE,
+            False,
+        ),
+        (
+            "https://bitbucket.org/ws/r/get/main.tar.gz",
+            NEW,
+            f"https://bitbucket.org/ws/r/get/{NEW}.tar.gz",
+            ARCHIVE_NOTE,
+            False,
+        ),
+        (
+            "https://codeberg.org/o/r/raw/branch/main/w.tar.gz",
+            NEW,
+            f"https://codeberg.org/o/r/raw/commit/{NEW}/w.tar.gz",
+            "",
+            True,
+        ),
+        (  # a SHA-256 repository's commit is 64 hex
+            "https://huggingface.co/o/m/resolve/main/w.bin",
+            "c" * 64,
+            f"https://huggingface.co/o/m/resolve/{'c' * 64}/w.bin",
+            "",
+            True,
+        ),
+        (
+            "direct:https://gitlab.com/o/r/-/raw/main/w.tar.gz",
+            NEW,
+            f"direct:https://gitlab.com/o/r/-/raw/{NEW}/w.tar.gz",
+            "",
+            True,
+        ),
+    ],
+)
+def test_online_fix_pins_to_the_commit_in_full(
+    url: str, sha: str, fixed: str, note: str, safe: bool
+) -> None:
+    [diag] = _online(url, ForgeLookup(sha=sha), Settings())
+    assert diag.fix is not None
+    assert diag.fix.replacement == fixed
+    assert diag.fix.description == f"pin to commit {sha.lower()}, which main points at now{note}"
+    assert diag.fix.safe is safe
+
+
+@pytest.mark.parametrize(
+    "lookup",
+    [
+        None,  # not looked up
+        ForgeLookup(inconclusive="HTTP 429"),
+        ForgeLookup(sha="99b0d84"),  # a short SHA is no pin
+        ForgeLookup(sha="z" * 40),
+        ForgeLookup(sha=NEW + "0"),  # 41 hex
+    ],
+    ids=["not-looked-up", "inconclusive", "short", "not-hex", "41-hex"],
+)
+def test_online_without_a_full_sha_gives_no_fix(lookup: ForgeLookup | None) -> None:
+    url = "https://gitlab.com/o/r/-/raw/main/w.tar.gz"
+    [diag] = _online(url, lookup, Settings())
+    assert diag.message.startswith("GitLab ref 'main' is a branch or tag name")
+    assert diag.fix is None
+
+
+def test_a_self_hosted_gitlab_is_looked_up_only_when_configured() -> None:
+    url = "https://git.example.org/o/r/-/raw/main/w.tar.gz"
+    configured = Settings(gitlab_hosts=("https://git.example.org",))
+    [diag] = _online(url, ForgeLookup(sha=NEW), configured)
+    assert diag.fix is not None
+    assert diag.fix.replacement == f"https://git.example.org/o/r/-/raw/{NEW}/w.tar.gz"
+    assert forge_url_key(url, Settings()) is None  # any other host: no lookup, so no fix
+    key = forge_url_key(url, configured)
+    assert key is not None
+    ctx = RuleContext(
+        settings=Settings(), network=NetworkResults(forges={key: ForgeLookup(sha=NEW)})
+    )
+    ref = Reference(url, RefKind.RESOURCE, field="additional_files_tarball_url")
+    [unconfigured] = forge_unpinned_ref.check(ref, ctx)
+    assert unconfigured.fix is None

@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 from lintkit import hits, lint_ref, lint_yaml, messages
-from medperf_lint.facts.github import RefKey, RefLookup
+from medperf_lint.facts.github import RefKey, RefLookup, ReleaseLookup
 from medperf_lint.gather import NetworkResults
 from medperf_lint.input.config import Settings
-from medperf_lint.refs.hosts import github_ref_key
+from medperf_lint.refs.hosts import github_ref_key, github_release_key
 from medperf_lint.refs.references import Reference, RefKind
 from medperf_lint.rule import Diagnostic, Need, RuleContext
 from medperf_lint.rules import github_unpinned_ref
@@ -210,3 +210,74 @@ def test_the_fix_names_the_commit_and_keeps_direct() -> None:
     assert diag.fix.replacement == f"direct:https://raw.githubusercontent.com/o/r/{SHA}/w.tar.gz"
     assert diag.fix.description == f"pin to commit {SHA}, which main points at now"
     assert diag.fix.safe
+
+
+RELEASE = "https://github.com/Owner/Repo/releases/download/v1/w.tar.gz"
+IMMUTABLE = (
+    "make it an Immutable Release (turn on release immutability in the repository's settings "
+    "and publish a new release) or host the file at a URL pinned to a commit"
+)
+UNKNOWN = (
+    "release asset of tag 'v1': a release's tag can move and its asset can be replaced under "
+    "the same URL; only an Immutable Release is permanent, and whether this one is {} (an "
+    f"immutable release passes online); {IMMUTABLE}"
+)
+
+
+@pytest.mark.parametrize(
+    ("lookup", "message"),
+    [
+        (ReleaseLookup(exists=True, immutable=True, assets=("w.tar.gz",)), None),
+        (
+            ReleaseLookup(exists=True, immutable=False, assets=("w.tar.gz",)),
+            "release asset of tag 'v1': the release is mutable, so the tag can move and the "
+            "asset can be deleted and re-uploaded under the same URL, and every later download "
+            f"fails its hash check; {IMMUTABLE}",
+        ),
+        (  # GitHub left the field out: not known to be immutable
+            ReleaseLookup(exists=True, immutable=None, assets=("w.tar.gz",)),
+            "release asset of tag 'v1': the release is mutable, so the tag can move and the "
+            "asset can be deleted and re-uploaded under the same URL, and every later download "
+            f"fails its hash check; {IMMUTABLE}",
+        ),
+        (
+            ReleaseLookup(exists=False),
+            "tag 'v1' has no published release in Owner/Repo, so the asset cannot be "
+            "downloaded; check the tag and the repository",
+        ),
+        (
+            ReleaseLookup(exists=True, immutable=True, assets=("a.tar.gz", "b.tar.gz")),
+            "the release of tag 'v1' has no asset named 'w.tar.gz' (it has 2); check the file name",
+        ),
+        (
+            ReleaseLookup(exists=True, immutable=True, assets=tuple(f"a{i}" for i in range(100))),
+            None,  # a list cut at 100 assets may hold it: the release is immutable
+        ),
+        (ReleaseLookup(inconclusive="rate limited"), UNKNOWN.format("GitHub could not say")),
+        (None, UNKNOWN.format("GitHub could not say")),  # not looked up
+    ],
+    ids=[
+        "immutable",
+        "mutable",
+        "immutable-unknown",
+        "no-release",
+        "no-asset",
+        "assets-cut-short",
+        "inconclusive",
+        "not-looked-up",
+    ],
+)
+def test_release_assets_online_in_full(lookup: ReleaseLookup | None, message: str | None) -> None:
+    key = github_release_key(RELEASE)
+    assert key == ("owner", "repo", "v1")
+    releases = {key: lookup} if lookup is not None else {}
+    ctx = RuleContext(settings=Settings(), network=NetworkResults(releases=releases))
+    diags = _check(RELEASE, ctx)
+    assert [d.message for d in diags] == ([message] if message else [])
+    assert all(d.fix is None for d in diags)  # a release asset has no commit to pin to
+
+
+def test_release_asset_offline_in_full() -> None:
+    [diag] = _check(RELEASE, RuleContext(settings=Settings()))
+    assert diag.message == UNKNOWN.format("cannot be known offline")
+    assert diag.fix is None

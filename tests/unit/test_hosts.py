@@ -101,6 +101,9 @@ def test_every_shape_and_its_rewrite(url: str, parsed: GitHubUrl, rewritten: str
         "https://github.com/o/r",
         "https://github.com/o/r/issues/1",
         "https://github.com/o/r/releases/tag/v1",
+        "https://github.com/o/r/blob",  # an action with no ref after it
+        "https://github.com/o/r/tree/",
+        "https://github.com/o/r/raw",
         "https://github.com/o/r/archive/main",  # no archive suffix
         "https://media.githubusercontent.com/o/r/main/w.bin",  # not under /media/
         "https://raw.githubusercontent.com/o/r",
@@ -139,6 +142,23 @@ def test_is_github(host: str, expected: bool) -> None:
     assert parts is not None and is_github(parts) is expected
 
 
+@pytest.mark.parametrize(
+    ("url", "ref_name", "api_ref"),
+    [
+        ("https://github.com/o/r/blob/main/x", "main", "main"),
+        ("https://github.com/o/r/blob/refs/heads/dev/x", "dev", "heads/dev"),
+        ("https://github.com/o/r/archive/refs/tags/v1.tar.gz", "v1", "tags/v1"),
+        (f"https://raw.githubusercontent.com/o/r/{SHA}/x", SHA, SHA),
+        ("https://github.com/o/r/releases/latest/download/w.tar.gz", None, None),  # no ref
+        ("https://gist.githubusercontent.com/alice/abc123/raw/w.yaml", None, None),
+    ],
+)
+def test_ref_name_and_api_ref(url: str, ref_name: str | None, api_ref: str | None) -> None:
+    parsed = parse_github_url(url)
+    assert parsed is not None
+    assert (parsed.ref_name, parsed.api_ref) == (ref_name, api_ref)
+
+
 def test_a_release_asset_path_keeps_its_slashes() -> None:
     parsed = parse_github_url("https://github.com/o/r/releases/download/v1.0/dir/w.tar.gz")
     assert parsed == GitHubUrl("release", "o", "r", "v1.0", "dir/w.tar.gz")
@@ -157,6 +177,7 @@ def test_a_release_asset_path_keeps_its_slashes() -> None:
             "",
         ),
         ("https://hf.co/datasets/o/d/blob/v1/a/b.csv", "o/d", "blob", "v1", "a/b.csv", "datasets/"),
+        ("http://huggingface.co/o/m/blob/main/w.bin", "o/m", "blob", "main", "w.bin", ""),
         (
             "https://www.huggingface.co/spaces/o/s/raw/refs%2Fpr%2F1/app.py",
             "o/s",

@@ -53,6 +53,19 @@ SIGNATURE_KEYS = [
     "hdnts",
     "hdnea",
     "authorization",
+    "policy",  # CloudFront custom policy
+    # the parts of signed URLs that the key patterns would read as secret
+    "x-amz-signedheaders",
+    "x-goog-signedheaders",
+    "q-sign-algorithm",
+    "q-sign-time",
+    "q-key-time",
+    "q-ak",
+    "q-header-list",
+    "q-url-param-list",
+    "x-oss-signature-version",
+    "x-oss-credential",
+    "x-oss-additional-headers",
 ]
 # Keys that must stay readable. Under the pattern rule (a key holding token, secret, sig, auth,
 # pass, credential, session or ticket is a secret), `tokens`, `key_id`, `auth_type`,
@@ -72,6 +85,25 @@ LOOK_ALIKES = [
     "version",
 ]
 VALUE = "Zq7secretValue42"
+# A name ending in "key" (or "keyid") is a credential after one of these, written in one word.
+KEY_QUALIFIERS = [
+    "api",
+    "access",
+    "secret",
+    "private",
+    "client",
+    "account",
+    "subscription",
+    "master",
+    "signing",
+    "shared",
+    "storage",
+    "app",
+    "consumer",
+    "encryption",
+    "license",
+    "user",
+]
 
 
 @pytest.mark.parametrize("key", CREDENTIAL_KEYS)
@@ -218,3 +250,78 @@ def test_log_records_are_redacted_at_warning_or_above(
     assert capsys.readouterr().err == (
         "medperf-lint: urllib3: GET https://h.example.org/w?token=*** failed\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (
+            f"direct:https://alice:{VALUE}@h.example.org/w?token={VALUE}",
+            "direct:https://alice:***@h.example.org/w?token=***",
+        ),
+        (f"direct:https://{VALUE}@h.example.org/w", "direct:https://***@h.example.org/w"),
+        (f"mailto:alice@example.org?token={VALUE}", "mailto:alice@example.org?token=***"),
+    ],
+)
+def test_a_url_after_a_prefix_is_redacted_as_a_url(url: str, shown: str) -> None:
+    """``direct:https://…``: the scheme before the URL is no authority to cut."""
+    assert redact_url(url) == shown
+    assert VALUE not in redact_text(f"GET {url} failed")
+
+
+@pytest.mark.parametrize("gap", [" ", "  ", "   ", " and ", "\n then ", " -> "])
+def test_every_url_in_a_text_is_redacted(gap: str) -> None:
+    """Each URL's scheme is found wherever it starts after the URL before it, however short
+    the scheme (``s3://``, ``gs://``)."""
+    urls = [
+        (f"https://a.example.org/w?token={VALUE}", "https://a.example.org/w?token=***"),
+        (f"https://bob:{VALUE}@b.example.org/x", "https://bob:***@b.example.org/x"),
+        (f"s3://c:{VALUE}@bucket/y", "s3://c:***@bucket/y"),
+        (f"gs://d:{VALUE}@bucket/z?sig={VALUE}", "gs://d:***@bucket/z?sig=***"),
+        (f"x://e:{VALUE}@h.example.org/", "x://e:***@h.example.org/"),
+    ]
+    text = "tried " + gap.join(url for url, _ in urls)
+    assert redact_text(text) == "tried " + gap.join(shown for _, shown in urls)
+
+
+def test_a_token_before_the_host_counts_as_a_token() -> None:
+    token = "ghp_" + "a" * 36
+    url = f"https://{token}@github.com/o/r.git"
+    assert redact_url(url) == "https://***@github.com/o/r.git"
+    secrets = find_secrets(url)
+    assert (secrets.userinfo, secrets.token_values) == ("user", True)
+
+
+@pytest.mark.parametrize("qualifier", KEY_QUALIFIERS)
+@pytest.mark.parametrize("tail", ["key", "keyid"])
+def test_a_qualified_key_in_one_word_is_a_credential(qualifier: str, tail: str) -> None:
+    key = qualifier + tail
+    url = f"https://files.example.org/w?{key}={VALUE}"
+    assert redact_url(url) == f"https://files.example.org/w?{key}=***"
+    assert find_secrets(url).credential_keys == (key,)
+
+
+@pytest.mark.parametrize("key", ["rlkey", "resourcekey", "monkeyid"])
+def test_other_words_ending_in_key_stay_readable(key: str) -> None:
+    url = f"https://files.example.org/w?{key}={VALUE}"
+    assert redact_url(url) == url
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        (
+            f"GET -https://u:{VALUE}@h.example.org/x",  # the URL starts at the first letter
+            "GET -https://u:***@h.example.org/x",
+        ),
+        (f"see ...https://u:{VALUE}@h.example.org/x", "see ...https://u:***@h.example.org/x"),
+        (f"2https://u:{VALUE}@h.example.org/x", "2https://u:***@h.example.org/x"),
+        (f"?token={VALUE} ://", "?token=*** ://"),  # a separator with no scheme, at the end
+        (
+            f"x=1 :// and https://u:{VALUE}@h.example.org/",
+            "x=1 :// and https://u:***@h.example.org/",
+        ),
+    ],
+)
+def test_a_scheme_after_other_characters(text: str, shown: str) -> None:
+    assert redact_text(text) == shown

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from medperf_lint.findings import Span
 from medperf_lint.input.suppressions import Suppression, parse
 
 
@@ -29,6 +30,7 @@ def test_after_a_value_it_covers_its_own_line() -> None:
 def test_on_its_own_line_it_covers_the_next() -> None:
     [s] = parse(["   # medperf-lint: ignore[insecure-http]", "url: http://x"])
     assert (s.line, s.covers, s.column, s.names, s.reason) == (1, 2, 4, ("insecure-http",), None)
+    assert s.span == Span(1, 4, 1, 5)  # one character, the "#": what JSON and SARIF report
 
 
 @pytest.mark.parametrize(
@@ -51,7 +53,7 @@ def test_spacing_and_empty_names() -> None:
 
 
 def test_matching_names_on_another_line_is_an_empty_tuple() -> None:
-    from medperf_lint.findings import Finding, Severity, Span
+    from medperf_lint.findings import Finding, Severity
     from medperf_lint.input.suppressions import matches, matching_names
 
     [s] = parse(["url: x  # medperf-lint: ignore[MPL003]"])

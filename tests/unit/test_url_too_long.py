@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from lintkit import hits, lint_ref, lint_yaml, messages
 
 RULE = ("url-too-long",)
@@ -90,3 +91,44 @@ def test_a_field_is_named(tmp_path: Path) -> None:
         'field has no more than 100 characters."); shorten it by 25 (drop query parameters or '
         "use a shorter link)"
     ]
+
+
+UNREAD = "; medperf-lint reads no value over 8192 characters, so no other rule checked it"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (  # a server field: the limit and the unread note, both
+            f"additional_files_tarball_url: {_url(8193)}\n",
+            "8193 characters, but the MedPerf server stores at most 256 in "
+            'additional_files_tarball_url ("Ensure this field has no more than 256 '
+            f'characters."); shorten it by 7937 (drop query parameters or use a shorter link)'
+            f"{UNREAD}",
+        ),
+        (  # an image has no server limit: only the unread note
+            f"container_type: DockerImage\nimage: {'r' * 9000}\n",
+            f"9000 characters{UNREAD}",
+        ),
+    ],
+    ids=["server-field", "image"],
+)
+def test_a_value_over_the_read_limit_says_no_rule_read_it(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    name = "container_config.yaml" if "image:" in text else "submission.medperf.yaml"
+    report = lint_yaml(tmp_path, text, name=name, select=RULE)
+    assert messages(report) == [message]
+
+
+def test_an_image_at_the_read_limit_passes(tmp_path: Path) -> None:
+    text = f"container_type: DockerImage\nimage: {'r' * 8192}\n"
+    assert lint_yaml(tmp_path, text, name="container_config.yaml", select=RULE).findings == ()
+
+
+def test_a_value_that_is_not_a_string_is_not_measured(tmp_path: Path) -> None:
+    """A 300-digit number is no URL: invalid-reference names its type, this rule stays quiet."""
+    text = f"name: m\nadditional_files_tarball_url: {'1' * 300}\n"
+    report = lint_yaml(tmp_path, text, select=("url-too-long", "invalid-reference"))
+    assert messages(report) == ["expected a resource string, found a number"]
+    assert [f.rule for f in report.findings] == ["invalid-reference"]

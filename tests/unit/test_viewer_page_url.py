@@ -39,6 +39,14 @@ DL = "https://drive.usercontent.google.com/download?id={}&export=download&confir
             "https://docs.google.com/spreadsheets/d/1SheetId/edit#gid=42",
             "https://docs.google.com/spreadsheets/d/1SheetId/export?format=csv&gid=42",
         ),
+        (  # the fragment's other keys and an empty gid= name no sheet
+            "https://docs.google.com/spreadsheets/d/1SheetId/edit#range=A1&gid=&gid=9",
+            "https://docs.google.com/spreadsheets/d/1SheetId/export?format=csv&gid=9",
+        ),
+        (
+            "https://docs.google.com/spreadsheets/d/1SheetId/edit#range=A1",
+            "https://docs.google.com/spreadsheets/d/1SheetId/export?format=csv",
+        ),
         (
             "https://docs.google.com/document/d/1DocId/edit?usp=sharing",
             "https://docs.google.com/document/d/1DocId/export?format=docx",
@@ -130,6 +138,7 @@ def test_docs_note_live_document() -> None:
         "https://drive.google.com/uc?export=download&confirm=no_antivirus&id=1AbC",
         "https://drive.usercontent.google.com/download?id=1AbC&export=download&confirm=t",
         "https://drive.google.com/uc",  # no file ID: nothing to say or fix
+        "https://drive.google.com/uc?ID=1AbC",  # Drive reads id= only, as written
         "https://drive.google.com/ucx?id=1AbC",
         "https://docs.google.com/spreadsheets/d/1SheetId/export?format=csv&gid=0",
         "https://www.dropbox.com/scl/fi/a1b2c3/w.tar.gz?rlkey=k9&dl=1",
@@ -204,6 +213,10 @@ def test_direct_prefix_is_kept_in_fix() -> None:
         ),
         ("https://drive.usercontent.google.com/download?id=1AbC", DL.format("1AbC")),
         ("direct:https://drive.google.com/uc?id=1AbC", DL.format("1AbC")),
+        (
+            "https://drive.google.com/uc?id=1AbC&Confirm=t",
+            DL.format("1AbC"),
+        ),  # Drive reads confirm=
     ],
 )
 def test_drive_download_without_confirm_warns_offline(url: str, fixed: str) -> None:
@@ -268,6 +281,21 @@ CONSOLE = "the AWS console (needs an AWS sign-in)"
             f"S3 bucket or folder page in {CONSOLE}: {HTML}; link one object",
             None,
         ),
+        (  # no bucket in the path: a prefix alone names no object
+            "https://console.aws.amazon.com/s3/object?prefix=a/w.tar.gz",
+            f"S3 bucket or folder page in {CONSOLE}: {HTML}; link one object",
+            None,
+        ),
+        (
+            "https://console.aws.amazon.com/s3/",
+            f"S3 bucket or folder page in {CONSOLE}: {HTML}; link one object",
+            None,
+        ),
+        (
+            "https://s3.console.aws.amazon.com/s3/get/bkt?prefix=a/w.tar.gz",
+            f"S3 bucket or folder page in {CONSOLE}: {HTML}; link one object",
+            None,
+        ),
         (
             "https://portal.azure.com/#blade/x",
             f"Azure portal page (needs an Azure sign-in): {HTML}; link the blob: "
@@ -302,3 +330,48 @@ def test_box_and_cloud_console_pages_in_full(url: str, message: str, fixed: str 
 )
 def test_box_and_console_look_alikes_are_silent(url: str) -> None:
     assert hits(lint_ref(url, select=("viewer-page-url",))) == []
+
+
+GCS_CONSOLE = "https://console.cloud.google.com/storage/browser/"
+
+
+@pytest.mark.parametrize(
+    ("url", "message", "fixed"),
+    [
+        (
+            GCS_CONSOLE + "_details/bkt/w/x.tar.gz",
+            f"Google Cloud console object page (needs a Google sign-in): {HTML}",
+            "https://storage.googleapis.com/bkt/w/x.tar.gz",
+        ),
+        (GCS_CONSOLE + "bkt/w", f"Google Cloud console bucket page: {HTML}; link one object", None),
+        (GCS_CONSOLE + "bkt", f"Google Cloud console bucket page: {HTML}; link one object", None),
+        (  # a bucket's details page: no object named
+            GCS_CONSOLE + "_details/bkt",
+            f"Google Cloud console bucket page: {HTML}; link one object",
+            None,
+        ),
+    ],
+)
+def test_google_cloud_console_pages_in_full(url: str, message: str, fixed: str | None) -> None:
+    report = lint_ref(url, select=RULE)
+    assert messages(report) == [message]
+    fix = report.findings[0].fix
+    assert (fix.replacement if fix else None) == fixed
+    if fix is not None:
+        assert (fix.description, fix.safe) == (
+            "the public object URL (only works if the object is public)",
+            False,
+        )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://console.cloud.google.com/home/dashboard",
+        "https://console.cloud.google.com/storage/",
+        "https://console.cloud.google.com.example.org/storage/browser/bkt",
+        "https://example.org/storage/browser/_details/bkt/w/x.tar.gz",
+    ],
+)
+def test_google_cloud_console_look_alikes_are_silent(url: str) -> None:
+    assert hits(lint_ref(url, select=RULE)) == []
