@@ -79,3 +79,10 @@ def _outputs_match_their_schemas() -> Iterator[None]:
     after = OUTPUT_LOG.read_text() if OUTPUT_LOG.exists() else ""
     invalid = [line for line in after[len(before) :].splitlines() if " invalid " in line]
     assert not invalid, "output does not match its schema:\n" + "\n".join(invalid)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests that install from the package registry (tens of seconds each) run first: under
+    pytest-xdist they then start at once and the short tests fill the other workers around
+    them, instead of one of them starting last and ending the run alone."""
+    items.sort(key=lambda item: item.get_closest_marker("registry") is None)  # stable
