@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import signal
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -23,6 +24,13 @@ if os.environ.pop("PYTHONDONTWRITEBYTECODE", None):
         atexit.register(shutil.rmtree, os.environ["PYTHONPYCACHEPREFIX"], ignore_errors=True)
     sys.pycache_prefix = os.environ["PYTHONPYCACHEPREFIX"]
     sys.dont_write_bytecode = False
+
+# A suite started as a background job of a non-interactive shell has SIGINT ignored, and every
+# process it starts inherits that: the Ctrl-C tests then wait on a child that cannot hear
+# SIGINT. A handled signal is reset to the default at exec, so catching it here (as Python
+# does by default) gives the children the Ctrl-C a user's terminal gives them.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 NETGUARD = Path(__file__).resolve().parent / "netguard"
 OUTPUTCHECK = Path(__file__).resolve().parent / "outputcheck"
