@@ -108,3 +108,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     pytest-xdist they then start at once and the short tests fill the other workers around
     them, instead of one of them starting last and ending the run alone."""
     items.sort(key=lambda item: item.get_closest_marker("registry") is None)  # stable
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:  # noqa: ARG001 (the hook's)
+    """``-n auto``: one worker more than there are cores. Much of the suite waits on child
+    processes, sockets and deadlines, so a core-count of workers leaves CPU idle; more than
+    one extra only adds workers that each collect the whole suite (measured on 2 cores: 3
+    workers beat 2 and did no worse than 4)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (cores or 1) + 1
