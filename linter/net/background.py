@@ -18,6 +18,7 @@ from typing import Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+SLICE = 0.1  # seconds the caller waits at most before it looks at its signals again
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,8 @@ def run_until(
             left = None if until is None else until - time.monotonic()
             if left is not None and left <= 0:
                 break
-            changed.wait(left)
+            # In slices: the kernel may hand a Ctrl-C to any thread, and a wait with no timeout
+            # is not woken by one that landed on a worker, so the run would go on without end.
+            changed.wait(SLICE if left is None else min(left, SLICE))
         stopped = True
         return dict(done)

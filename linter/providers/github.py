@@ -89,11 +89,13 @@ def resolve_urls(urls: Iterable[str], settings: Settings) -> dict[RefKey, RefLoo
 
 
 def resolve(
-    urls: Iterable[str], settings: Settings
+    urls: Iterable[str], settings: Settings, until: float | None = None
 ) -> tuple[dict[RefKey, RefLookup], dict[ReleaseKey, ReleaseLookup]]:
     """Every GitHub ref and every release (of a release asset URL) that ``urls`` depend on,
     on one client so both share the rate limit. Conclusive answers for full SHAs and
-    immutable releases are cached for ``cache_ttl_immutable``."""
+    immutable releases are cached for ``cache_ttl_immutable``. ``until`` is the run's
+    deadline as a ``time.monotonic()`` instant; without one, the ``deadline`` setting counts
+    from now."""
     from medperf_lint.net.cache import GitHubCache, ReleaseCache
 
     urls = list(urls)
@@ -114,7 +116,7 @@ def resolve(
     todo = [k for k in keys if k not in results]
     tags_todo = [t for t in tags if t not in releases]
     if todo or tags_todo:
-        looked_up, released = _look_up(todo, settings, tags_todo)
+        looked_up, released = _look_up(todo, settings, tags_todo, until)
         results.update(looked_up)
         releases.update(released)
         if cache is not None and release_cache is not None:
@@ -153,7 +155,7 @@ def _cached(cache: GitHubCache | None, key: RefKey) -> RefLookup | None:
 
 
 def _look_up(
-    keys: list[RefKey], settings: Settings, tags: list[ReleaseKey]
+    keys: list[RefKey], settings: Settings, tags: list[ReleaseKey], until: float | None
 ) -> tuple[dict[RefKey, RefLookup], dict[ReleaseKey, ReleaseLookup]]:
     base = settings.github_api_url.rstrip("/")
     parts = urlsplit(base)
@@ -163,7 +165,9 @@ def _look_up(
     from medperf_lint.input.config import ConfigError
     from medperf_lint.net.transport import open_transport
 
-    deadline = None if settings.deadline is None else time.monotonic() + settings.deadline
+    deadline = until
+    if deadline is None and settings.deadline is not None:
+        deadline = time.monotonic() + settings.deadline
     try:
         with open_transport(settings) as shared:
             client = GitHubClient(settings, shared.transport, deadline)
@@ -697,8 +701,10 @@ def _unexpected(reply: Reply, what: str) -> str:
 
 
 def _check(urls: tuple[str, ...], run: Run) -> NetworkResults:
-    # Returns at the deadline itself, every lookup answered: nothing to hand in early.
-    refs, releases = resolve(urls, run.settings)
+    # Returns at the run's deadline itself, every lookup answered: nothing to hand in early.
+    # Counted from the run's start, not this provider's: one that started late (imports on a
+    # busy machine) would otherwise be cut off by the gatherer and lose the answers it had.
+    refs, releases = resolve(urls, run.settings, run.until)
     return NetworkResults(github=refs, releases=releases)
 
 

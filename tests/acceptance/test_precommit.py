@@ -128,6 +128,7 @@ def _try_repo(hook_repo: Path, project: Path, home: Path) -> subprocess.Complete
     )
 
 
+@pytest.mark.registry  # pre-commit pip-installs the hook's environment from the registry
 def test_offline_hook_passes_a_good_manifest_and_fails_a_bad_one(
     tmp_path: Path, hook_repo: Path, pre_commit_home: Path
 ) -> None:

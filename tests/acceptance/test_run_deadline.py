@@ -2,8 +2,9 @@
 
 One server accepts every connection and never answers: the HTTP probes (plain and TLS), the
 GitHub API and Synapse all hang on it at once. The command runs in a child process, so what is
-measured is the process itself: it must exit soon after the deadline (loose margin, not a
-benchmark) with every unfinished check reported inconclusive, whatever threads are stuck.
+measured is the process itself: it must exit soon after the deadline (within its start-up
+measured on this machine, tests/deadlinekit.py; not a benchmark) with every unfinished check
+reported inconclusive, whatever threads are stuck.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from deadlinekit import budget
 
 DEADLINE = 3.0
-MARGIN = 2.0  # start-up and shut-down included
 
 
 @pytest.fixture
@@ -72,4 +73,4 @@ def test_every_provider_stuck_still_ends_at_the_deadline(silent_port: int) -> No
     messages = sorted((f["reference"], f["message"]) for f in findings)
     assert [ref for ref, _ in messages] == [plain, raw, raw, "synapse:syn3000"], messages
     assert all("deadline" in message for _, message in messages), messages
-    assert seconds < DEADLINE + MARGIN, (seconds, proc.stderr)
+    assert seconds < budget(DEADLINE), (seconds, budget(DEADLINE), proc.stderr)

@@ -13,11 +13,13 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
 from netenv import without_netguard
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.registry  # pip installs synapseclient 4.1.1 and the test extras from the registry
 def test_synapse_tests_pass_on_synapseclient_4_1_1() -> None:
     real_home = pwd.getpwuid(os.getuid()).pw_dir  # the suite's HOME is a temp dir
     # pip must reach the registry to build the 4.1.1 venv; the inner pytest run installs the

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from typing import Any
 
 import pytest
@@ -424,3 +425,19 @@ def test_a_503_is_retried_by_the_policy_then_answered(github: FakeGitHub) -> Non
     github.queue(f"{REPO}/commits/main", Canned(503, {}, "{}"))
     assert one(github, raw("main")).sha == C3
     assert github.paths() == [f"{REPO}/commits/main"] * 2
+
+
+def test_the_provider_counts_the_deadline_from_the_runs_start(github: FakeGitHub) -> None:
+    """A provider that starts late (imports on a busy machine) still stops at the run's
+    deadline, and says so itself: counted from its own start it would work past the run's
+    deadline, be cut off by the gatherer and lose the answers it had."""
+    from medperf_lint.facts.plan import Run
+
+    settings = apply(Settings(), api_overrides(github, deadline=30.0))
+    passed = ghc.PROVIDER.check((raw("main"),), Run(settings, until=time.monotonic() - 1))
+    assert passed.github == {
+        ("mlcommons", "medperf", "main"): ghc.RefLookup(inconclusive=ghc.DEADLINE)
+    }
+    assert github.paths() == []
+    ahead = ghc.PROVIDER.check((raw("main"),), Run(settings, until=time.monotonic() + 30))
+    assert ahead.github == {("mlcommons", "medperf", "main"): found_lookup(sha=C3)}

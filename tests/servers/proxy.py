@@ -75,9 +75,13 @@ class ForwardProxy:
         async def stop() -> None:
             if self._server is not None:
                 self._server.close()
-            for task in asyncio.all_tasks():
-                if task is not asyncio.current_task():
-                    task.cancel()
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            # Let them unwind (their finally blocks close sockets) while the loop still runs:
+            # left pending, they were closed by the garbage collector later, after loop.close(),
+            # and their close() raised "Event loop is closed" into some other test.
+            await asyncio.gather(*tasks, return_exceptions=True)
 
         asyncio.run_coroutine_threadsafe(stop(), loop).result(10)
         loop.call_soon_threadsafe(loop.stop)

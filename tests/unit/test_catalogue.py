@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pkgutil
+import shutil
 import types
+from collections.abc import Iterable
 from pathlib import Path
 
 import medperf_lint.rules
@@ -17,12 +19,8 @@ from medperf_lint.rules import _MODULES, RULES
 OFFLINE = [r for r in RULES if not r.online]
 
 
-def _on_disk() -> list[str]:
-    return sorted(
-        m.name
-        for m in pkgutil.iter_modules(medperf_lint.rules.__path__)
-        if not m.name.startswith("_")
-    )
+def _on_disk(folders: Iterable[str] = medperf_lint.rules.__path__) -> list[str]:
+    return sorted(m.name for m in pkgutil.iter_modules(folders) if not m.name.startswith("_"))
 
 
 def _registered() -> list[str]:
@@ -57,14 +55,17 @@ def test_the_registry_check_catches_what_it_should() -> None:
     ]
 
 
-def test_an_unregistered_module_on_disk_is_found() -> None:
-    """The check sees a real stray file, not just a name passed to it."""
-    stray = Path(medperf_lint.rules.__path__[0]) / "zz_stray_rule_for_test.py"
-    stray.write_text('"""A stray."""\n')
-    try:
-        problems = registry_problems(_on_disk(), _registered(), RULES)
-    finally:
-        stray.unlink()
+def test_an_unregistered_module_on_disk_is_found(tmp_path: Path) -> None:
+    """The check sees a real stray file, not just a name passed to it: in a copy of rules/,
+    since the checkout's own is read at the same time by other tests (in parallel: the
+    registry test, ruff, mypy, the copies of the checkout that pre-commit installs)."""
+    rules = tmp_path / "rules"
+    shutil.copytree(
+        medperf_lint.rules.__path__[0], rules, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    assert _on_disk([str(rules)]) == _on_disk()  # the copy reads as the original
+    (rules / "zz_stray_rule_for_test.py").write_text('"""A stray."""\n')
+    problems = registry_problems(_on_disk([str(rules)]), _registered(), RULES)
     assert problems == ["rules/zz_stray_rule_for_test.py is not registered in rules/__init__.py"]
 
 

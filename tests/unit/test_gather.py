@@ -7,6 +7,8 @@ not a provider's.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -112,3 +114,36 @@ def test_a_provider_error_is_raised_not_reported(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(network, "PROVIDERS", {Need.HTTP: Provider(_urls, broken, _probes_cut)})
     with pytest.raises(ValueError, match="bad --resolve entry"):
         gather(REFS, frozenset({Need.HTTP}), Settings(deadline=5))
+
+
+_CTRL_C_ELSEWHERE = """
+import signal, sys, threading
+from medperf_lint.net.background import run_until
+
+release = threading.Event()
+
+def work(_item):
+    worker = threading.get_ident()  # Ctrl-C lands on this thread, not the main one
+    threading.Timer(0.3, signal.pthread_kill, (worker, signal.SIGINT)).start()
+    release.wait(60)
+
+try:
+    run_until(work, [0], workers=1, until=None)
+except KeyboardInterrupt:
+    print("interrupted")
+    sys.exit(130)
+"""
+
+
+def test_ctrl_c_delivered_to_another_thread_still_interrupts_the_wait() -> None:
+    """The kernel may hand SIGINT to any thread; the main thread, blocked without a timeout,
+    was not woken and slept through it (the run went on, Ctrl-C ignored: seen as the
+    Ctrl-C test timing out under load). It now waits in slices and notices."""
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", _CTRL_C_ELSEWHERE], capture_output=True, text=True, timeout=10
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("the main thread slept through a Ctrl-C delivered to a worker thread")
+    assert proc.returncode == 130, proc.stdout + proc.stderr
+    assert proc.stdout.strip() == "interrupted"
