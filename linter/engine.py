@@ -32,6 +32,7 @@ from medperf_lint.input.paths import expand_one
 from medperf_lint.input.safe_io import is_folder, safe_resolve
 from medperf_lint.input.suppressions import Suppression, matches, matching_names, parse
 from medperf_lint.input.yamlnodes import InputError
+from medperf_lint.refs.redact import tokens_held
 from medperf_lint.refs.references import MAX_VALUE_LENGTH, Reference
 from medperf_lint.refs.urls import redact
 from medperf_lint.report import InputProblem, Report
@@ -173,10 +174,11 @@ def run(
     clock = _Clock.start(network_settings.deadline, started, network is not None)
     findings: list[Finding] = []
     problems = list(input_problems)
-    for job, rules in zip(jobs, rules_per_job, strict=False):
-        found, job_problems = _lint_job(job, rules, network, online, clock)
-        findings.extend(found)
-        problems.extend(job_problems)
+    with tokens_held():  # every finding's texts are redacted: the tokens are read once
+        for job, rules in zip(jobs, rules_per_job, strict=False):
+            found, job_problems = _lint_job(job, rules, network, online, clock)
+            findings.extend(found)
+            problems.extend(job_problems)
     findings.extend(_config_findings(jobs, network_settings))
     findings.sort(key=lambda f: f.sort_key)
     return Report(

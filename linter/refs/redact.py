@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -436,8 +437,30 @@ _registered: set[str] = set()
 
 def register_secret(value: str) -> None:
     """Hide ``value`` from every output from now on (a token read from a config, say)."""
+    global _held
     if len(value.strip()) >= _MIN_KNOWN_TOKEN:
         _registered.add(value.strip())
+        if _held is not None:  # a block holding the tokens sees it at once
+            _held = _read_known_tokens()
+
+
+_held: tuple[str, ...] | None = None
+
+
+@contextmanager
+def tokens_held() -> Iterator[None]:
+    """Within the block, :func:`known_tokens` is worked out once, not per call.
+
+    Reading them means the environment and a ``stat`` of ``~/.synapseConfig``; the engine
+    redacts every finding's texts, tens of thousands of calls on a large tree. A secret
+    registered inside the block joins at once."""
+    global _held
+    outer = _held
+    _held = _read_known_tokens()
+    try:
+        yield
+    finally:
+        _held = outer
 
 
 def known_tokens() -> tuple[str, ...]:
@@ -445,6 +468,10 @@ def known_tokens() -> tuple[str, ...]:
 
     Longest first, so a token that contains another is replaced whole.
     """
+    return _held if _held is not None else _read_known_tokens()
+
+
+def _read_known_tokens() -> tuple[str, ...]:
     found = set(_registered)
     for name in TOKEN_VARIABLES:
         value = os.environ.get(name, "").strip()

@@ -149,3 +149,43 @@ def test_progress_bar_host_is_redacted_and_defused() -> None:
     text = out.getvalue()
     assert "evil\\x1b]0;x\\x07[bold]" in text and "\x1b]0;x" not in text
     assert f"host-{SECRET}" not in text and "host-***" in text
+
+
+def test_a_run_reads_the_known_tokens_once_however_many_findings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Reading the tokens means the environment and a stat of ~/.synapseConfig; the engine
+    redacts every finding's texts, so a large tree read them tens of thousands of times."""
+    from medperf_lint.refs import redact
+
+    reads: list[int] = []
+    real = redact._read_known_tokens
+
+    def counted() -> tuple[str, ...]:
+        reads.append(1)
+        return real()
+
+    monkeypatch.setattr(redact, "_read_known_tokens", counted)
+    for count in (10, 200):
+        reads.clear()
+        refs = [f"http://h{i}.example.org/f.tar.gz" for i in range(count)]
+        report = medperf_lint.lint_refs(refs, online=False)
+        assert len(report.findings) >= count  # an insecure-http finding each, all redacted
+        assert len(reads) == 1, (count, len(reads))
+
+
+def test_a_secret_registered_while_tokens_are_held_is_hidden_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from medperf_lint.refs import redact
+
+    monkeypatch.setattr(redact, "_registered", set())
+    late = "LATE" + SECRET
+    with redact.tokens_held():
+        held = redact.known_tokens()
+        assert redact.known_tokens() is held  # worked out once for the block
+        assert redact_text(f"got {late}") == f"got {late}"
+        redact.register_secret(late)
+        assert redact_text(f"got {late}") == "got ***"
+    monkeypatch.setenv("GITHUB_TOKEN", "ENV" + SECRET)
+    assert "ENV" + SECRET in redact.known_tokens()  # outside a block, read afresh
