@@ -18,13 +18,12 @@ from functools import lru_cache
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, NamedTuple
 
-from medperf_lint.findings import EntityRef, Finding, Fix, Severity
+from medperf_lint.findings import Finding, Fix, Severity
 from medperf_lint.input.config import ConfigResolver, Settings, where_to_set
 from medperf_lint.input.documents import (
     STDIN,
     STDIN_DISPLAY,
     Document,
-    RemoteOrigin,
     load_path,
     load_stdin,
 )
@@ -48,8 +47,10 @@ from medperf_lint.rules import (
     url_too_long,
 )
 
-if TYPE_CHECKING:  # facts and providers are loaded only by an online run
+if TYPE_CHECKING:  # loaded only by an online run (facts, remote) or by audit (entity)
+    from medperf_lint.entity import EntityRef
     from medperf_lint.facts import NetworkResults, Progress
+    from medperf_lint.remote import RemoteOrigin
 
 # Online, rules run once the network phase is over, which may be at the deadline itself: they
 # get this long past it to report what was found. Offline the deadline is the deadline.

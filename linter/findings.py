@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from medperf_lint.entity import EntityRef
 
 
 class Severity(str, enum.Enum):
@@ -78,39 +82,6 @@ class FixAvailability(str, enum.Enum):
         if self is FixAvailability.SAFE_OR_UNSAFE:
             return True
         return self is (FixAvailability.SAFE if fix.safe else FixAvailability.UNSAFE)
-
-
-@dataclass(frozen=True)
-class EntityRef:
-    """An entity registered on a MedPerf server, and the field of it a finding is about.
-
-    ``remote`` is the URL of the small YAML file (``git_mlcube_url``, ``git_parameters_url``)
-    that ``field`` names when the finding is about a value inside that file; ``inner`` is that
-    value's field in the remote file, and the finding's span is its position there.
-    """
-
-    kind: str  # container, model, asset, benchmark, training experiment
-    id: int
-    name: str
-    owner: int | str | None = None
-    url: str | None = None  # the entity's own API address
-    field: str | None = None
-    remote: str | None = None
-    inner: str | None = None
-
-    @property
-    def label(self) -> str:
-        """``container 42 "brats-seg-v2"``: how every report names the entity."""
-        return f"{self.kind} {self.id} {_quoted(self.name)}"
-
-    @property
-    def where(self) -> str:
-        """The label and the field: ``container 42 "x" · additional_files_tarball_url``."""
-        return f"{self.label} · {self.field}" if self.field else self.label
-
-
-def _quoted(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 @dataclass(frozen=True)

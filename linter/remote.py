@@ -13,7 +13,7 @@ remote file's own URLs are checked, never followed to further manifests.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from medperf_lint.facts.manifest import REMOTE_FIELDS, RemoteText
@@ -21,13 +21,27 @@ from medperf_lint.input.documents import (
     DocKind,
     Document,
     Problem,
-    RemoteOrigin,
     load_text,
 )
 from medperf_lint.input.yamlnodes import InputError
 
 if TYPE_CHECKING:
+    from medperf_lint.entity import EntityRef
+    from medperf_lint.findings import Span
     from medperf_lint.refs.references import Reference
+
+
+@dataclass(frozen=True)
+class RemoteOrigin:
+    """Where a remote manifest was named: the body field (``git_mlcube_url``) holding its URL.
+
+    Findings inside the remote file are reported there, with the line inside the file."""
+
+    url: str
+    field: str
+    path: str | None  # the submission file, None for a body or a server entity
+    span: Span | None
+    entity: EntityRef | None = None
 
 
 def named_references(documents: Sequence[Document]) -> list[tuple[int, Reference]]:

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from medperf_lint.findings import EntityRef
+from medperf_lint.entity import EntityRef
 
 # --entity name -> (API collection, the word reports use)
 KINDS: Mapping[str, tuple[str, str]] = {

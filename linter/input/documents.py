@@ -17,9 +17,9 @@ import enum
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, BinaryIO, NamedTuple
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
-from medperf_lint.findings import EntityRef, Span
+from medperf_lint.findings import Span
 from medperf_lint.input.paths import is_parameters_name
 from medperf_lint.input.safe_io import SafeReadError, is_regular_file, read_regular_file
 from medperf_lint.input.yamlnodes import (
@@ -42,6 +42,10 @@ from medperf_lint.refs.references import (
     looks_like_reference,
 )
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+if TYPE_CHECKING:  # set by audit and by an online run's remote manifests only
+    from medperf_lint.entity import EntityRef
+    from medperf_lint.remote import RemoteOrigin
 
 CONTAINER_TYPES = (
     "DockerImage",
@@ -68,19 +72,6 @@ class Problem:
 
     message: str
     span: Span | None = None
-
-
-@dataclass(frozen=True)
-class RemoteOrigin:
-    """Where a remote manifest was named: the body field (``git_mlcube_url``) holding its URL.
-
-    Findings inside the remote file are reported there, with the line inside the file."""
-
-    url: str
-    field: str
-    path: str | None  # the submission file, None for a body or a server entity
-    span: Span | None
-    entity: EntityRef | None = None
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 def where(change: Change) -> str:
     v = change.verdict
-    from medperf_lint.findings import EntityRef
+    from medperf_lint.entity import EntityRef
 
     label = EntityRef(v.kind, v.entity_id, v.entity_name, field=v.field or None).where
     return f"{label}: {v.reference}" if v.reference else label
