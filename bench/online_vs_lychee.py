@@ -12,6 +12,8 @@ in their own process (``loopback.py``); every answer comes after 50 ms (100 ms u
    per request (``wait4``; start-up included) and the server's CPU per request beside it, and
    requests per URL counted at the server;
 2. a 10-reference manifest on 10 hosts answering after 100 ms: wall time of both (median);
+   in both, the floor: a bare aiohttp client sending the same two requests per URL and linting
+   nothing (``bare_aiohttp.py``), in the same rounds;
 3. medperf-lint in-process at 250, 1,000 and 4,000 URLs (per-URL time, for linear growth);
 4. a cold then warm run over commit-pinned raw.githubusercontent.com URLs with a cache
    folder: requests the warm run sends (goal 0).
@@ -50,6 +52,7 @@ SMALL_TARGET = 2.0
 CPU_TARGET_US = 200.0
 SHA = "0123456789abcdef0123456789abcdef01234567"
 HTTP_RULES = "MPL401,MPL402,MPL403,MPL404,MPL405"
+BARE_AIOHTTP = Path(__file__).resolve().parent / "bare_aiohttp.py"
 
 
 def start_hosts() -> Hosts:
@@ -114,10 +117,19 @@ def run_linkinator(urls: Sequence[str], folder: Path) -> Run:
     return done
 
 
+def run_bare_aiohttp(urls: Sequence[str], _folder: Path) -> Run:
+    """The floor: ``bare_aiohttp.py`` sends the same two requests per URL and lints nothing."""
+    limits = ("--per-host", str(PER_HOST), "--limit", str(PER_HOST * HOSTS))
+    return run([sys.executable, str(BARE_AIOHTTP), *limits, *urls], ok=(0,))
+
+
+FLOOR = "bare aiohttp"  # the floor's name in RUNNERS and in the table
+
 RUNNERS: dict[str, Callable[[Sequence[str], Path], Run]] = {
     "medperf-lint": lambda urls, folder: run_cli(urls, folder, "--no-cache"),
     "lychee": run_lychee,
     "linkinator": run_linkinator,
+    FLOOR: run_bare_aiohttp,
 }
 
 
@@ -237,6 +249,36 @@ def small_row(found: dict[str, Probe]) -> Row:
     )
 
 
+def floor_rows(found: dict[str, Probe], workload: str) -> list[Row]:
+    """What the bare aiohttp client (``FLOOR``) took in the same rounds: the floor under
+    medperf-lint's rows for ``workload``, as a ratio to lychee."""
+    if FLOOR not in found:
+        return []
+    floor, lychee = found[FLOOR], found["lychee"]
+    us = 1e6
+    rows = [
+        Row(
+            f"floor: a bare aiohttp client, {workload}",
+            secs(floor.wall),
+            f"lychee {secs(lychee.wall)}",
+            ratio(floor.wall, lychee.wall),
+            notes="the same HEAD and ranged GET per URL, no linting (bench/bare_aiohttp.py); "
+            "same rounds",
+        )
+    ]
+    if floor.per_run_requests >= 1000:  # CPU per request means little on 20 requests
+        rows.append(
+            Row(
+                "floor: user CPU per request, the bare aiohttp client",
+                f"{floor.user_per_request * us:.0f} µs",
+                f"lychee {lychee.user_per_request * us:.0f} µs",
+                ratio(floor.user_per_request, lychee.user_per_request),
+                notes="start-up included, as above",
+            )
+        )
+    return rows
+
+
 @dataclass(frozen=True)
 class Warm:
     urls: int
@@ -331,12 +373,13 @@ def _main(options: argparse.Namespace, folder: Path) -> None:
         print(
             f"{HOSTS} loopback hosts, 50 ms per answer, {PER_HOST} connections per host, 64 in all"
         )
-        tools = ["medperf-lint", "lychee"] + ([] if options.no_linkinator else ["linkinator"])
+        tools = ["medperf-lint", "lychee", FLOOR]
+        tools += [] if options.no_linkinator else ["linkinator"]
         found = compare(hosts, folder, big_urls(hosts), options.rounds, tools)
         _print_big(found, 1000, options.rounds)
 
         small = compare(
-            hosts, folder, small_urls(hosts), options.rounds, ["medperf-lint", "lychee"]
+            hosts, folder, small_urls(hosts), options.rounds, ["medperf-lint", "lychee", FLOOR]
         )
         print(f"\n10 references on 10 hosts, 100 ms per answer (median of {options.rounds})")
         for name, probe in small.items():

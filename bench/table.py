@@ -74,22 +74,21 @@ def _with_hosts(body: Callable[[Hosts, Path], list[Row]]) -> list[Row]:
 
 def _small(size: Size) -> list[Row]:
     def body(hosts: Hosts, folder: Path) -> list[Row]:
-        found = o.compare(
-            hosts, folder, o.small_urls(hosts), size.rounds, ["medperf-lint", "lychee"]
-        )
-        return [o.small_row(found)]
+        tools = ["medperf-lint", "lychee", o.FLOOR]
+        found = o.compare(hosts, folder, o.small_urls(hosts), size.rounds, tools)
+        return [o.small_row(found), *o.floor_rows(found, "the same 10 references")]
 
     return _with_hosts(body)
 
 
 def _big(size: Size) -> list[Row]:
-    tools = ["medperf-lint", "lychee"]
+    tools = ["medperf-lint", "lychee", o.FLOOR]
     if _has_linkinator():
         tools.append("linkinator")
 
     def body(hosts: Hosts, folder: Path) -> list[Row]:
         found = o.compare(hosts, folder, o.big_urls(hosts, size.urls), size.rounds, tools)
-        rows = o.big_rows(found, size.urls)
+        rows = o.big_rows(found, size.urls) + o.floor_rows(found, f"the same {size.urls:,} URLs")
         if "linkinator" not in found:
             rows.insert(1, Row(f"online, the same {size.urls:,} URLs, against linkinator", DASH,
                                notes="linkinator not installed (npm missing)"))  # fmt: skip
