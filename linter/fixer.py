@@ -54,6 +54,12 @@ class FixOutcome:
     error: str | None = None
 
 
+OVER_LINES = (
+    "a value written over several lines (a block scalar, | or >, or a folded quoted string) "
+    "is not rewritten; apply the fix shown under its finding by hand"
+)
+
+
 def _render(original: str, replacement: str) -> str:
     """The replacement written the way the original scalar was written."""
     if original[:1] == "'":
@@ -65,6 +71,19 @@ def _render(original: str, replacement: str) -> str:
     except yaml.YAMLError:
         plain_ok = False
     return replacement if plain_ok and "#" not in replacement else json.dumps(replacement)
+
+
+def _properties(segment: str) -> str:
+    """The node properties a scalar's text starts with (``&anchor``, ``!tag``, each followed by
+    blanks), which its span includes: a fix replaces only what follows them. A scalar itself
+    never starts with ``&`` or ``!`` unquoted (they are indicators), so the loop is exact."""
+    end = 0
+    while segment[end : end + 1] in ("&", "!"):
+        while end < len(segment) and segment[end] not in " \t":
+            end += 1
+        while end < len(segment) and segment[end] in " \t":
+            end += 1
+    return segment[:end]
 
 
 def _expected(original: str, edits: dict[tuple[int, int], str]) -> list[object]:
@@ -150,12 +169,18 @@ def apply_fixes(
     them a link is written through only to its own folder.
     """
     by_path: dict[str, list[Finding]] = defaultdict(list)
+    over_lines: dict[str, int] = defaultdict(int)
     for f in findings:
         if _selected(f, unsafe) and f.path:
             by_path[f.path].append(f)
+        elif f.fix and (f.fix.safe or unsafe) and f.path and f.span:
+            over_lines[f.path] += 1  # a value over several lines: said, never rewritten
     return [
-        _fix_file(path, group, preview, (sources or {}).get(path), tuple(roots))
-        for path, group in sorted(by_path.items())
+        *(
+            _fix_file(path, group, preview, (sources or {}).get(path), tuple(roots))
+            for path, group in sorted(by_path.items())
+        ),
+        *(FixOutcome(path, 0, n, OVER_LINES) for path, n in sorted(over_lines.items())),
     ]
 
 
@@ -336,7 +361,8 @@ def _edit(lines: list[str], edits: list[Finding]) -> _Edits:
             done.additions.append((f.span.line, added, f.fix.adds))
             if f.fix.replacement == text[start:end]:
                 continue  # the value stays: only the line below is new
-        new = _render(text[start:end], f.fix.replacement)
+        kept = _properties(text[start:end])  # an anchor or a tag stays with the value
+        new = kept + _render(text[start + len(kept) : end], f.fix.replacement)
         lines[row] = text[:start] + new + text[end:]
         done.deltas.append((f.span.line, f.span.column, f.fix.replacement))
     return done

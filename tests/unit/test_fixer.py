@@ -108,3 +108,52 @@ def test_cli_fix_then_reports_what_remains(tmp_path: Path) -> None:
     assert f"{path}:2:11: MPL001 invalid-reference" in proc.stdout
     assert "syn123" not in proc.stdout.replace("synapse:syn123", "")
     assert proc.returncode == 1
+
+
+DROPBOX = "https://www.dropbox.com/s/q8w7e6r5t4y3u2i/demo_data.tar.gz"
+HASH = "71faabd59139bee698010a0ae3a69e16d97bc4f2dde799d9e187b94ff9157c00"
+
+
+def test_fix_keeps_an_anchor_and_a_tag_in_front_of_the_value(tmp_path: Path) -> None:
+    """A scalar's span starts at its properties (``&u``, ``!!str``): the fix replaces only
+    the value after them, so an alias elsewhere still resolves and the tag stays."""
+    import subprocess
+    import sys
+
+    cases = {
+        "anchor": ("url: &u {v}\n", ""),
+        "tag": ("url: !!str {v}\n", ""),
+        "both, quoted, aliased": ('url: &u !!str "{v}"\n', "copy: *u\n"),
+        "tag first, then anchor": ("url: !!str  &u {v}\n", "copy: *u\n"),
+    }
+    for name, (line, tail) in cases.items():
+        path = tmp_path / f"{name.replace(' ', '_').replace(',', '')}.medperf.yaml"
+        before = "name: demo\ndemo_dataset_" + line + f"demo_dataset_tarball_hash: {HASH}\n" + tail
+        path.write_text(before.replace("url:", "tarball_url:").format(v=DROPBOX + "?dl=0"))
+        subprocess.run(
+            [sys.executable, "-m", "medperf_lint", "--offline", "--fix", str(path)],
+            capture_output=True,
+            timeout=60,
+        )
+        expected = before.replace("url:", "tarball_url:").format(v=DROPBOX + "?dl=1")
+        assert path.read_text() == expected, name
+
+
+def test_a_fix_for_a_block_scalar_is_said_not_silently_dropped(tmp_path: Path) -> None:
+    """The finding shows a fix; ``--diff`` and ``--fix`` leave the file and say why."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "block.medperf.yaml"
+    text = f"demo_dataset_tarball_url: |-\n  {DROPBOX}?dl=0\ndemo_dataset_tarball_hash: {HASH}\n"
+    path.write_text(text)
+    for mode in ("--diff", "--fix"):
+        proc = subprocess.run(
+            [sys.executable, "-m", "medperf_lint", "--offline", mode, str(path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert path.read_text() == text
+        assert f"{path}: not fix" in proc.stderr, mode
+        assert "written over several lines" in proc.stderr, mode
