@@ -107,19 +107,20 @@ def load_jobs(
     jobs: list[Job] = []
     problems: list[InputProblem] = []
     seen: set[Path] = set()
-    queue: deque[tuple[Path, bool]] = deque()  # (path, found by a folder walk)
+    # (path, found by a folder walk, the manifest that names it when it is a companion)
+    queue: deque[tuple[Path, bool, str | None]] = deque()
     for raw in paths:
         if raw == STDIN:
             _load_stdin(jobs, problems, resolver)
             continue
         expansion = expand_one(raw)
         problems.extend(InputProblem(where, why) for where, why in expansion.unreadable)
-        found = [(i.path, i.walked) for i in expansion.files]
+        found = [(i.path, i.walked, None) for i in expansion.files]
         if not found and not expansion.unreadable and is_folder(Path(raw)):
             problems.append(InputProblem(raw, NO_MANIFESTS))  # say so rather than pass silently
         queue.extend(found)
     while queue:
-        path, walked = queue.popleft()
+        path, walked, named_in = queue.popleft()
         key = safe_resolve(path)  # a symlink loop is reported when read, not raised here
         if key in seen:
             continue
@@ -127,12 +128,13 @@ def load_jobs(
         try:
             doc = load_path(path, str(path))
         except InputError as err:
-            problems.append(InputProblem(str(path), str(err)))
+            why = f"{err} (named in {named_in})" if named_in else str(err)
+            problems.append(InputProblem(str(path), why))
             continue
         if walked and doc.foreign is not None:
             continue  # a workflow or compose file that happens to match a manifest name
         jobs.append(Job(doc, resolver.for_path(path)))
-        queue.extend((companion, False) for companion in doc.companions)
+        queue.extend((companion, False, str(path)) for companion in doc.companions)
     return jobs, problems
 
 

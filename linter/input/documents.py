@@ -14,6 +14,7 @@ with positions inside the nesting.
 from __future__ import annotations
 
 import enum
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -291,9 +292,16 @@ def _inline_files(root: Node, path: Path) -> Iterator[Path]:
             if not value or looks_like_reference(value):
                 continue
             local = Path(value) if Path(value).is_absolute() else path.parent / value
-            # is_regular_file never raises: a name too long or with a NUL is no file
-            if is_regular_file(local) and _inside(local, path.parent, Path.cwd()):
+            # is_regular_file never raises: a name too long or with a NUL is no file. A file
+            # that does not exist is yielded too: reading it says so (MedPerf would fail too).
+            if (is_regular_file(local) or _missing(local)) and _inside(
+                local, path.parent, Path.cwd()
+            ):
                 yield local
+
+
+def _missing(path: Path) -> bool:
+    return not os.path.lexists(path)  # False for nothing: lexists never raises
 
 
 def _inside(path: Path, *roots: Path) -> bool:

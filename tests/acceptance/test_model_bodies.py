@@ -151,3 +151,15 @@ def test_inline_files_outside_the_tree_are_not_read(tmp_path: Path) -> None:
         os.chdir(cwd)
     assert report.files == 1
     assert all(Path(f.path or "").name == "model.medperf.yaml" for f in report.findings)
+
+
+def test_an_inline_file_that_does_not_exist_is_an_input_error(tmp_path: Path) -> None:
+    """`medperf container submit -m nothere.yaml` fails before uploading: a manifest naming a
+    file that is not there is not a clean run, and the message names the manifest."""
+    path = tmp_path / "model.medperf.yaml"
+    path.write_text("name: m\ncontainer_config_file: nothere.yaml\n", encoding="utf-8")
+    report = medperf_lint.lint_paths([path], online=False)
+    assert [(Path(p.path or "").name, p.message) for p in report.input_errors] == [
+        ("nothere.yaml", f"No such file or directory (named in {path})")
+    ]
+    assert report.exit_code() == 2
