@@ -64,7 +64,7 @@ UNREAD_VALUE = (
     "medperf-lint reads, and url-too-long, the rule that reports it, is not enabled"
 )
 NO_MANIFESTS = (
-    "folder holds no MedPerf manifest (mlcube*.yaml, *container_config*.yaml, "
+    "folder holds no MedPerf manifest (*mlcube*.yaml, *container_config*.yaml, "
     "*parameters*.yaml, *.medperf.yaml|yml|json); name other files explicitly to lint them"
 )
 

@@ -18,8 +18,8 @@ from pathlib import Path
 from medperf_lint.input.safe_io import describe_oserror, is_folder
 
 MANIFEST_PATTERNS = (
-    "mlcube*.yaml",
-    "mlcube*.yml",
+    "*mlcube*.yaml",
+    "*mlcube*.yml",
     "*container_config*.yaml",
     "*container_config*.yml",
     "*parameters*.yaml",

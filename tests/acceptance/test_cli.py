@@ -362,6 +362,7 @@ def test_folder_walk_picks_manifest_names_only(tmp_path: Path) -> None:
         "m/mlcube.yaml": f"docker:\n  image: example/model:1.0\nweights: {DIRECT_BAD}\n",
         "container_config.yaml": f"container_type: DockerArchive\nimage: {DIRECT_BAD}\n",
         "container_config_gpu.yaml": f"container_type: DockerArchive\nimage: {DIRECT_BAD}\n",
+        "samples/brats_mlcube.yaml": f"docker:\n  image: example/model:1.0\nweights: {DIRECT_BAD}\n",
         "parameters.yaml": free,
         "a.medperf.yaml": f"asset_url: {DIRECT_BAD}\n",
         "b.medperf.yml": f"asset_url: {DIRECT_BAD}\n",

@@ -54,6 +54,8 @@ def test_hooks_are_offline_and_online_over_the_same_files() -> None:
         "notparameters.yaml",
         "medperf.yaml",
         "mlcube_gpu.yaml",
+        "BraTS2024-dummy-model_mlcube.yaml",
+        "samples/legacy-chestxray_mlcube.yml",
         "rano/prep_container_config.yaml",
         "metrics_container_config.yml",
         "workspace/parameters_MEN.yaml",
