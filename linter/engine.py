@@ -63,6 +63,14 @@ UNREAD_VALUE = (
     "a value of {length} characters at line {line} is longer than the {cap} characters "
     "medperf-lint reads, and url-too-long, the rule that reports it, is not enabled"
 )
+NO_RULE_SELECTED = (
+    "no rule is selected: `select` and `ignore` (command line and config) leave nothing to "
+    "check, so nothing was checked"
+)
+ONLY_ONLINE_RULES = (
+    "every selected rule needs the network ({names}), so nothing was checked offline: run "
+    "without --offline or select an offline rule"
+)
 NO_MANIFESTS = (
     "folder holds no MedPerf manifest (*mlcube*.yaml, *container_config*.yaml, "
     "*parameters*.yaml, *.medperf.yaml|yml|json); name other files explicitly to lint them"
@@ -176,7 +184,7 @@ def run(
         network = gather(refs, needs, network_settings, progress, until=until)
     clock = _Clock.start(network_settings.deadline, started, network is not None)
     findings: list[Finding] = []
-    problems = list(input_problems)
+    problems = list(input_problems) + _nothing_runs(rules_per_job, online)
     with tokens_held():  # every finding's texts are redacted: the tokens are read once
         for job, rules in zip(jobs, rules_per_job, strict=False):
             found, job_problems = _lint_job(job, rules, network, online, clock)
@@ -194,6 +202,20 @@ def run(
         skipped_online_rules=() if online else tuple(skipped),
         sources={j.document.path: j.document.source for j in jobs if j.document.path},
     )
+
+
+def _nothing_runs(rules_per_job: Sequence[Sequence[Rule]], online: bool) -> list[InputProblem]:
+    """A run with documents whose selection leaves no rule that can run checked nothing: said
+    as an input error (exit 2), never a clean pass."""
+    if not rules_per_job:
+        return []
+    chosen = {r.name: r for rules in rules_per_job for r in rules}
+    if not chosen:
+        return [InputProblem(None, NO_RULE_SELECTED)]
+    if not online and all(r.online for r in chosen.values()):
+        names = ", ".join(sorted(chosen))
+        return [InputProblem(None, ONLY_ONLINE_RULES.format(names=names))]
+    return []
 
 
 def _remote_jobs(

@@ -336,7 +336,7 @@ def read_config_file(path: Path) -> dict[str, Any] | None:
         raise ConfigError(f"{path}: cannot read config: {err}") from None
     if len(raw) > MAX_CONFIG_BYTES:
         raise ConfigError(f"{path}: config is larger than {MAX_CONFIG_BYTES // 1024} KiB")
-    if path.name == "pyproject.toml" and b"medperf-lint" not in raw:
+    if path.name == "pyproject.toml" and not _names_our_table(raw):
         return None  # another project's pyproject: no need to parse it (start-up time)
     tomllib = _tomllib()
     try:
@@ -352,6 +352,7 @@ def read_config_file(path: Path) -> dict[str, Any] | None:
     if path.name == "pyproject.toml":
         tool = data.get("tool", {})
         if not isinstance(tool, dict) or "medperf-lint" not in tool:
+            _refuse_misspelt_table(path, tool)
             return None
         table = tool["medperf-lint"]
         if not isinstance(table, dict):
@@ -371,9 +372,32 @@ def find_config(start: Path) -> Path | None:
         if is_regular_file(candidate):
             return candidate
         pyproject = folder / "pyproject.toml"
-        if is_regular_file(pyproject) and b"tool.medperf-lint" in _head(pyproject):
+        if is_regular_file(pyproject) and _names_our_table(_head(pyproject)):
             return pyproject
     return None
+
+
+def _names_our_table(raw: bytes) -> bool:
+    """A cheap look before parsing: ``tool.medperf-lint``, quoted or misspelt (``medperf_lint``),
+    so that a misspelt table is read and refused rather than silently not found."""
+    lowered = raw.lower()
+    return any(name in lowered for name in _TABLE_SPELLINGS)
+
+
+_TABLE_SPELLINGS = tuple(
+    f"tool.{quote}medperf{sep}lint".encode()
+    for quote in ("", '"', "'")
+    for sep in ("-", "_", ".", " ", "")
+)
+
+
+def _refuse_misspelt_table(path: Path, tool: object) -> None:
+    """``[tool.medperf_lint]`` would be ignored without a word: say which table is read."""
+    if not isinstance(tool, dict):
+        return
+    for key in tool:
+        if isinstance(key, str) and "".join(c for c in key.lower() if c.isalnum()) == "medperflint":
+            raise ConfigError(f"{path}: [tool.{key}] is not read: the table is [tool.medperf-lint]")
 
 
 def _head(path: Path) -> bytes:

@@ -29,7 +29,7 @@ def statistics_rows(report: Report, *, unsafe: bool = False) -> list[tuple[int, 
 def render_statistics(report: Report, out: TextIO, *, unsafe: bool = False) -> None:
     rows = statistics_rows(report, unsafe=unsafe)
     for problem in report.input_errors:
-        where = safe(problem.path) if problem.path else "<input>"
+        where = safe(problem.path) if problem.path else "medperf-lint"  # the run's settings
         out.write(f"{where}: error: {safe(problem.message)}\n")
     if rows:
         count_width = max(len(str(n)) for n, *_ in rows)

@@ -35,8 +35,11 @@ def summary_line(report: Report, *, infos_hidden: bool = False) -> str:
     text = f"{', '.join(parts)} in {count(report.references, 'reference')}"
     if report.files:  # --ref values and guarded flags come from no file
         text += f" from {count(report.files, 'file')}"
-    if report.input_errors:
-        text += f"; {count(len(report.input_errors), 'input')} could not be read"
+    unread = sum(1 for p in report.input_errors if p.path)
+    if unread:
+        text += f"; {count(unread, 'input')} could not be read"
+    if len(report.input_errors) > unread:  # a problem with no path: the run's settings
+        text += f"; {count(len(report.input_errors) - unread, 'error')} in the settings"
     if not report.online:
         text += "; network checks skipped (--offline)"
     return text + "."

@@ -42,7 +42,7 @@ def render_text(
 ) -> None:
     lines: list[tuple[str, str]] = []  # (text, style)
     for problem in report.input_errors:
-        where = safe(problem.path) if problem.path else "<input>"
+        where = safe(problem.path) if problem.path else "medperf-lint"  # the run's settings
         lines.append((f"{where}: error: {safe(problem.message)}", "bold red"))
     for f in report.findings:
         if not _listed(f, quiet, show_info):

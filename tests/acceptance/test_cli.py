@@ -443,3 +443,53 @@ def test_json_submission_manifest_has_positions(tmp_path: Path) -> None:
         48,
     )
     assert finding["reference"] == "syn51089171"
+
+
+@pytest.mark.parametrize(
+    ("selection", "said"),
+    [
+        (("--select", "hash-missing", "--ignore", "hash-missing"), "no rule is selected"),
+        (("--select", "github-commit-not-found"), "every selected rule needs the network"),
+        (("--select", "MPL5"), "every selected rule needs the network"),
+    ],
+)
+def test_a_selection_that_leaves_nothing_to_run_is_no_clean_pass(
+    tmp_path: Path, selection: tuple[str, ...], said: str
+) -> None:
+    write(tmp_path / "a.medperf.yaml", f"asset_url: https://e.org/w.tar.gz\nasset_hash: {SHA256}\n")
+    run = medperf_lint("--offline", *selection, "a.medperf.yaml", cwd=tmp_path)
+    assert run.code == 2
+    first, *_, summary = run.out.splitlines()
+    assert first.startswith(f"medperf-lint: error: {said}")
+    assert "1 error in the settings" in summary
+
+
+def test_a_selection_with_one_offline_rule_runs_it(tmp_path: Path) -> None:
+    write(tmp_path / "a.medperf.yaml", "asset_url: https://e.org/w.tar.gz\n")
+    run = medperf_lint(
+        "--offline", "--select", "github-commit-not-found,hash-missing", "a.medperf.yaml",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert run.code == 0 and "1 warning" in (run.out + run.err)
+
+
+@pytest.mark.parametrize(
+    ("table", "read"),
+    [
+        ("[tool.medperf-lint]", True),
+        ('[tool."medperf-lint"]', True),  # the same table, its key quoted
+        ("[tool.medperf_lint]", False),
+        ("[tool.MedPerf-Lint]", False),
+    ],
+)
+def test_a_misspelt_pyproject_table_is_refused_not_ignored(
+    tmp_path: Path, table: str, read: bool
+) -> None:
+    write(tmp_path / "pyproject.toml", f'{table}\nseverity = {{"hash-missing" = "error"}}\n')
+    write(tmp_path / "a.medperf.yaml", "asset_url: https://e.org/w.tar.gz\n")
+    run = medperf_lint("--offline", "a.medperf.yaml", cwd=tmp_path)
+    if read:
+        assert run.code == 1 and "MPL201 hash-missing [error]" in run.out
+    else:
+        assert run.code == 2
+        assert f"{table} is not read: the table is [tool.medperf-lint]" in run.err
