@@ -184,7 +184,7 @@ def run(
         network = gather(refs, needs, network_settings, progress, until=until)
     clock = _Clock.start(network_settings.deadline, started, network is not None)
     findings: list[Finding] = []
-    problems = list(input_problems) + _nothing_runs(rules_per_job, online)
+    problems = list(input_problems) + _nothing_runs(jobs, rules_per_job, online)
     with tokens_held():  # every finding's texts are redacted: the tokens are read once
         for job, rules in zip(jobs, rules_per_job, strict=False):
             found, job_problems = _lint_job(job, rules, network, online, clock)
@@ -204,10 +204,14 @@ def run(
     )
 
 
-def _nothing_runs(rules_per_job: Sequence[Sequence[Rule]], online: bool) -> list[InputProblem]:
+def _nothing_runs(
+    jobs: Sequence[Job], rules_per_job: Sequence[Sequence[Rule]], online: bool
+) -> list[InputProblem]:
     """A run with documents whose selection leaves no rule that can run checked nothing: said
-    as an input error (exit 2), never a clean pass."""
-    if not rules_per_job:
+    as an error in the settings (exit 2), never a clean pass. A selection naming an unknown
+    rule is already an ``unknown-rule`` error, which says what to fix."""
+    selectors = {s for job in jobs for s in (*job.settings.select, *job.settings.ignore)}
+    if not rules_per_job or not all(known_selector(s) for s in selectors):
         return []
     chosen = {r.name: r for rules in rules_per_job for r in rules}
     if not chosen:

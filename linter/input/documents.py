@@ -301,7 +301,14 @@ def _inline_files(root: Node, path: Path) -> Iterator[Path]:
 
 
 def _missing(path: Path) -> bool:
-    return not os.path.lexists(path)  # False for nothing: lexists never raises
+    """No such file; a name the OS cannot hold (too long, a NUL) is no file to point at."""
+    try:
+        os.lstat(path)
+    except FileNotFoundError:
+        return True
+    except (OSError, ValueError):
+        return False
+    return False
 
 
 def _inside(path: Path, *roots: Path) -> bool:
