@@ -1,4 +1,5 @@
-"""A container config MedPerf's parser refuses: `container_type` missing or unknown, or no `image`.
+"""A manifest MedPerf refuses: a container config without a known `container_type` or an `image`,
+or a submission manifest that is not a mapping of field names.
 
 Since MedPerf dropped MLCube manifests (PR #642), `container_config.yaml` is read by
 `containers/parsers/factory.py`. It needs `container_type`, one of `DockerImage`,
@@ -8,7 +9,10 @@ Since MedPerf dropped MLCube manifests (PR #642), `container_config.yaml` is rea
 Without them `medperf container submit` fails before it uploads anything. The type also
 decides how `image` is checked, so this finding can explain others.
 
-The container type is a choice only the author can make.
+A submission manifest (`*.medperf.yaml`, `.json`) holds the fields of one `medperf … submit`
+(server field names or flag names); a list or a plain value there names no field at all.
+
+The container type and the fields are choices only the author can make.
 """
 
 from __future__ import annotations

@@ -438,7 +438,18 @@ def _image_kind(ctype: str | None, node: Node) -> RefKind:
 _Top = dict[str, tuple[Node, Node]]  # a mapping's entries by normalised key
 
 
+_SHOWN = {"str": "string", "null": "null value"}  # type_name's words, for a whole document
+
+
 def _extract_submission(root: Node, out: _Out) -> None:
+    if not isinstance(root, MappingNode):  # MedPerf builds a body from field names: none here
+        message = (
+            f"a submission manifest is a mapping of MedPerf field names; this one holds a "
+            f"{_SHOWN.get(type_name(root), type_name(root))}, so it names no field and nothing "
+            f"in it would be submitted"
+        )
+        out.problems.append(Problem(message, span_of(root)))
+        return
     top = {_norm(k): v for k, v in mapping(root).items()}
     # Local-file flags name paths on the submitter's machine, not references.
     skip = {id(top[name][1]) for name in _LOCAL_FIELDS if name in top}

@@ -91,3 +91,17 @@ def test_inline_container_config_in_submission_entity() -> None:
     )
     assert hits(report) == [("invalid-manifest", 0, 0)]
     assert "container_config.container_type" in messages(report)[0]
+
+
+def test_a_submission_manifest_that_is_not_a_mapping_is_refused(tmp_path: Path) -> None:
+    """A list or a plain value in `*.medperf.yaml` names no field: 0 references is no pass."""
+    for text, held in (("- a\n- b\n", "a list"), ("just text\n", "a string")):
+        report = lint_yaml(tmp_path, text, name="body.medperf.yaml", select=RULE)
+        assert hits(report) == [("invalid-manifest", 1, 1)]
+        assert f"this one holds {held}" in messages(report)[0]
+        assert report.exit_code() == 1
+
+
+def test_a_submission_mapping_is_no_manifest_problem(tmp_path: Path) -> None:
+    report = lint_yaml(tmp_path, "name: m\n", name="body.medperf.yaml", select=RULE)
+    assert hits(report) == []
