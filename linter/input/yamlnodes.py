@@ -53,8 +53,30 @@ def decode(data: bytes) -> str:
 
 
 def compose(text: str) -> list[Node]:
-    """Compose every YAML document in ``text`` into position-carrying nodes."""
-    loader = _Loader(text)
+    """Compose every YAML document in ``text`` into position-carrying nodes.
+
+    libyaml (fast) reads the text; where it is known to accept what MedPerf's ``yaml.safe_load``
+    (PyYAML's pure-Python loader) refuses, that loader reads it too, and its error is ours. The
+    known case: a ``?`` inside a plain scalar in a flow collection (``{url: …/w.tar.gz?dl=1}``),
+    which the pure-Python scanner takes for a key indicator.
+    """
+    nodes = _compose(_Loader, text)
+    if _Loader is not yaml.SafeLoader and "?" in text and ("{" in text or "[" in text):
+        try:
+            _compose(yaml.SafeLoader, text)
+        except InputError as err:
+            raise InputError(f"{err} ({PURE_ONLY})" if "'?'" in str(err) else str(err)) from None
+    return nodes
+
+
+PURE_ONLY = (
+    "MedPerf's yaml.safe_load refuses this though libyaml reads it: put a URL with '?' inside "
+    "[...] or {...} in quotes"
+)
+
+
+def _compose(loader_class: type[yaml.SafeLoader], text: str) -> list[Node]:
+    loader = loader_class(text)
     try:
         nodes: list[Node] = []
         while loader.check_node():

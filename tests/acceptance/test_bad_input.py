@@ -170,3 +170,34 @@ def test_input_errors_in_json_and_github_formats(tmp_path: Path) -> None:
         "::error file=empty.medperf.yaml,title=medperf-lint input error::file is empty"
     )
     assert github.out.splitlines()[1].startswith(f"::error file={GOOD},line=1,col=31,")
+
+
+@pytest.mark.parametrize(
+    ("text", "clean"),
+    [
+        ("weights: {url: https://e.org/w.tar.gz?download=1}\n", False),
+        ("urls: [https://e.org/a.tar.gz?x=1]\n", False),
+        ('weights: {url: "https://e.org/w.tar.gz?download=1"}\n', True),
+        ("weights: https://e.org/w.tar.gz?download=1\nlist: [a, b]\n", True),
+    ],
+)
+def test_yaml_that_libyaml_reads_but_pyyaml_refuses_is_refused(
+    tmp_path: Path, text: str, clean: bool
+) -> None:
+    """MedPerf reads YAML with PyYAML's pure-Python yaml.safe_load; libyaml, which the linter
+    reads with, accepts a '?' in a plain scalar inside a flow collection, PyYAML does not."""
+    import yaml
+
+    write(tmp_path / "parameters.yaml", text)
+    try:
+        yaml.safe_load(text)
+        pyyaml_reads = True
+    except yaml.YAMLError:
+        pyyaml_reads = False
+    assert pyyaml_reads is clean  # the premise, checked against the real PyYAML
+    run = medperf_lint("--offline", "parameters.yaml", cwd=tmp_path)
+    if clean:
+        assert run.code in (0, 1) and "invalid YAML" not in run.out
+    else:
+        assert run.code == 2
+        assert "MedPerf's yaml.safe_load refuses this" in run.out
