@@ -21,6 +21,7 @@ from medperf_lint.cli_options import (
     add_network_options,
     add_show_info_option,
     csv_list,
+    ignored_option,
     overrides,
     unknown_rule_names,
 )
@@ -41,7 +42,8 @@ def _add_fix_options(p: argparse.ArgumentParser) -> None:
         "--unsafe-fixes",
         action="store_true",
         help="with --fix or --diff, also apply fixes that could serve other bytes or rest on a "
-        "guess (each rule's documentation says which kind its fix is)",
+        "guess (each rule's documentation says which kind its fix is); with --statistics, "
+        "count them as fixable",
     )
     p.add_argument(
         "--diff",
@@ -229,7 +231,7 @@ def _guard_command(argv: Sequence[str]) -> int:
         return EXIT_USAGE
     split = list(argv).index("--")
     args = parser.parse_args(list(argv[:split]))
-    problem = unknown_rule_names(args)
+    problem = ignored_option(args) or unknown_rule_names(args)
     if problem is not None:
         print(f"medperf-lint guard: error: {problem}", file=sys.stderr)
         return EXIT_USAGE
@@ -412,7 +414,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("medperf-lint: interrupted", file=sys.stderr)
         return 130
     except Exception as err:  # a bug: say so in one line that cannot leak a token
-        if os.environ.get("MEDPERF_LINT_DEBUG"):
+        from medperf_lint.input.config import DEBUG_VAR
+
+        if os.environ.get(DEBUG_VAR):
             raise
         verify = sys.modules.get("medperf_lint.providers.verify")
         if verify is not None:
@@ -421,7 +425,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(
             f"medperf-lint: internal error: {type(err).__name__}: {safe(str(err))} "
-            "(MEDPERF_LINT_DEBUG=1 shows the traceback; please report it)",
+            f"({DEBUG_VAR}=1 shows the traceback; please report it)",
             file=sys.stderr,
         )
         return EXIT_USAGE
@@ -433,7 +437,20 @@ def _usage_problem(args: argparse.Namespace) -> str | None:
         return "--fix cannot rewrite standard input (-)"
     if "-" in args.paths and args.diff:  # a diff is against a file the fixes could be applied to
         return "--diff cannot diff standard input (-); save it to a file and diff that"
-    return unknown_rule_names(args)
+    return _ignored_fix_option(args) or ignored_option(args) or unknown_rule_names(args)
+
+
+def _ignored_fix_option(args: argparse.Namespace) -> str | None:
+    """--fix, --diff and --statistics each decide what is printed: one of them at a time, and
+    --unsafe-fixes only with one of them (alone it would change nothing)."""
+    chosen = [flag for flag in ("fix", "diff", "statistics") if getattr(args, flag)]
+    if len(chosen) > 1:
+        return f"--{chosen[0]} and --{chosen[1]} cannot be combined; run them one after the other"
+    if args.unsafe_fixes and not chosen:
+        return "--unsafe-fixes changes what --fix, --diff or --statistics do; add one of them"
+    if args.statistics and args.format not in (None, "text"):
+        return f"--statistics prints a table, not --format {args.format}; drop one"
+    return None
 
 
 def _main(argv: list[str]) -> int:

@@ -49,6 +49,14 @@ def unknown_rule_names(args: argparse.Namespace) -> str | None:
     return None
 
 
+def ignored_option(args: argparse.Namespace) -> str | None:
+    """The usage error for an option this command line would ignore, or None: an option the
+    run does not act on must not look as if it had run (a silent green)."""
+    if getattr(args, "offline", False) and args.verify_hashes:
+        return "--verify-hashes downloads every hashed file, which --offline forbids; drop one"
+    return None
+
+
 def add_network_options(net: argparse._ArgumentGroup) -> None:
     """The network settings, shared by lint runs and ``medperf-lint audit``."""
     net.add_argument(
@@ -96,7 +104,8 @@ def add_network_options(net: argparse._ArgumentGroup) -> None:
         "--verify-hashes",
         action="store_true",
         default=None,
-        help="download every hashed file in full and check its SHA-256, archive and demo dataset",
+        help="download every hashed file in full and check its SHA-256, archive and demo dataset "
+        "(not with --offline)",
     )
     net.add_argument(
         "--max-download-size",

@@ -38,10 +38,10 @@ _LOG = Path(tempfile.mkdtemp(prefix="medperf-lint-netguard-")) / "violations.log
 # Every JSON and SARIF document any process writes is validated against its schema (see
 # tests/outputcheck/outputcheck.py); a test during which one was invalid fails.
 OUTPUT_LOG = _LOG.parent / "outputs.log"
-os.environ["MEDPERF_LINT_OUTPUT_LOG"] = str(OUTPUT_LOG)
+os.environ["MPL_TESTS_OUTPUT_LOG"] = str(OUTPUT_LOG)
 # Every Python process started by a test loads tests/netguard/sitecustomize.py, and so does
 # this one: a connection or name lookup beyond loopback is refused and logged.
-os.environ["MEDPERF_LINT_NETGUARD_LOG"] = str(_LOG)
+os.environ["MPL_TESTS_NETGUARD_LOG"] = str(_LOG)
 os.environ["PYTHONPATH"] = os.pathsep.join(
     p for p in (str(NETGUARD), str(OUTPUTCHECK), os.environ.get("PYTHONPATH")) if p
 )

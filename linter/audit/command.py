@@ -159,7 +159,11 @@ def audit_command(argv: Sequence[str]) -> int:
     if argv and argv[0] == "history":
         return _history_command(argv[1:])
     args = build_parser().parse_args(list(argv))
-    problem = server_problem(args.server) or shared.unknown_rule_names(args)
+    problem = (
+        server_problem(args.server)
+        or shared.ignored_option(args)
+        or shared.unknown_rule_names(args)
+    )
     if problem:
         return _error(problem)
     server_url = args.server.rstrip("/")

@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from medperf_lint.input.config import MEDPERF_TOKEN_VAR
 from medperf_lint.input.safe_io import SafeReadError, read_regular_file
 
-ENV_VAR = "MEDPERF_LINT_MEDPERF_TOKEN"
+ENV_VAR = MEDPERF_TOKEN_VAR
 MEDPERF_STORAGE_VAR = "MEDPERF_CONFIG_STORAGE"
 MAX_TOKEN_BYTES = 64 * 1024
 MAX_CONFIG_BYTES = 1024 * 1024

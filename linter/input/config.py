@@ -289,9 +289,19 @@ _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("", "0", "false", "no", "off")
 
 
+# ``MEDPERF_LINT_*`` variables read by something other than the settings.
+MEDPERF_TOKEN_VAR = ENV_PREFIX + "MEDPERF_TOKEN"  # the audit's MedPerf API token
+DEBUG_VAR = ENV_PREFIX + "DEBUG"  # an internal error shows its traceback
+
+
 def env_values(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Trusted settings from ``MEDPERF_LINT_*`` variables, checked like config values."""
+    """Trusted settings from ``MEDPERF_LINT_*`` variables, checked like config values.
+
+    Any other ``MEDPERF_LINT_*`` variable is an error: ``MEDPERF_LINT_TIMEOUT=5`` or a
+    misspelt ``MEDPERF_LINT_GITHUB_API`` must not look as if it had been applied.
+    """
     env = os.environ if environ is None else environ
+    _refuse_unknown_env(env)
     values: dict[str, Any] = {}
     for key in TRUSTED_KEYS:
         name = env_var(key)
@@ -309,6 +319,26 @@ def env_values(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         except ConfigError as err:
             raise ConfigError(f"environment {name}: {err}") from None
     return values
+
+
+def _refuse_unknown_env(env: Mapping[str, str]) -> None:
+    known = {*(env_var(key) for key in TRUSTED_KEYS), MEDPERF_TOKEN_VAR, DEBUG_VAR}
+    for name in sorted(env):
+        if not name.startswith(ENV_PREFIX) or name in known:
+            continue
+        key = name[len(ENV_PREFIX) :].lower().replace("_", "-")
+        if key in _KEYS:
+            hint = f"set --{key} or {key!r} in the config instead"
+        else:
+            from difflib import get_close_matches  # only on this error path: start-up
+
+            tails = {known_name[len(ENV_PREFIX) :]: known_name for known_name in known}
+            near = get_close_matches(name[len(ENV_PREFIX) :], sorted(tails), n=1)
+            hint = f"did you mean {tails[near[0]]}?" if near else "no setting has that name"
+        raise ConfigError(
+            f"environment {name}: not read from the environment ({hint}); the environment "
+            f"sets only {', '.join(sorted(known))}"
+        )
 
 
 def parse_table(table: Mapping[str, Any], source: str) -> dict[str, Any]:

@@ -356,6 +356,18 @@ def test_a_format_in_args_with_a_sarif_file_is_refused(
     assert not (workspace / "out.sarif").exists()
 
 
+def test_statistics_in_args_prints_its_table_not_annotations(
+    installed: tuple[Path, Path], workspace: Path
+) -> None:
+    """--statistics with the annotations' --format github would be refused (one output each)."""
+    run = _lint(installed, workspace, args="--statistics")
+    assert (run.code, run.outputs["exit-code"]) == (1, "1"), run.err
+    assert "::error" not in run.out and "MPL" in run.out
+    refused = _lint(installed, workspace, args="--statistics", sarif_file="out.sarif")
+    assert (refused.code, refused.outputs["exit-code"]) == (2, "2")
+    assert "sarif-file writes SARIF; remove --statistics from args" in refused.out
+
+
 def test_working_directory(installed: tuple[Path, Path], workspace: Path) -> None:
     run = _lint(installed, workspace, working_directory="models", paths="bad.medperf.yaml")
     assert run.code == 1, run.out + run.err

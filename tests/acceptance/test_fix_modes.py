@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
 from clikit import SHA256, medperf_lint, write
 
 # One value per kind: a GitHub blob page and a Dropbox dl=0 link (safe fixes), a plain http
@@ -142,3 +143,37 @@ def test_fix_follows_a_fix_that_reveals_another(tmp_path: Path) -> None:
     assert first.code == 0, first.out
     second = medperf_lint("--offline", "--fix", path.name, cwd=tmp_path)
     assert "fixed 0 value(s) in 0 file(s)" in second.err
+
+
+@pytest.mark.parametrize(
+    ("options", "says"),
+    [
+        (["--unsafe-fixes"], "--unsafe-fixes changes what --fix, --diff or --statistics do"),
+        (["--fix", "--diff"], "--fix and --diff cannot be combined"),
+        (["--diff", "--statistics"], "--diff and --statistics cannot be combined"),
+        (["--statistics", "--format", "json"], "--statistics prints a table, not --format json"),
+        (["--verify-hashes"], "--verify-hashes downloads every hashed file, which --offline"),
+    ],
+)
+def test_an_option_the_run_would_ignore_is_a_usage_error(
+    tmp_path: Path, options: list[str], says: str
+) -> None:
+    """Each of these once ran with one option quietly doing nothing (and could exit 0)."""
+    path = write(tmp_path / "m.medperf.yaml", MIXED)
+    before = path.read_bytes()
+    run = medperf_lint("--offline", *options, path.name, cwd=tmp_path)
+    assert run.code == 2 and run.out == ""
+    assert run.err.startswith("medperf-lint: error: ") and says in run.err
+    assert run.err.count("\n") == 1
+    assert path.read_bytes() == before
+
+
+def test_guard_refuses_verify_hashes_offline_before_running_anything(tmp_path: Path) -> None:
+    run = medperf_lint(
+        "guard", "--offline", "--verify-hashes", "--", "true", "model", "submit", cwd=tmp_path
+    )
+    assert run.code == 2
+    assert run.err.strip() == (
+        "medperf-lint guard: error: --verify-hashes downloads every hashed file, which "
+        "--offline forbids; drop one"
+    )

@@ -224,7 +224,7 @@ _CYTHON = re.compile(r"^(_cython_\w+|cython_runtime)$")
 def _modules_after(code: str, cwd: Path) -> set[str]:
     """The modules a fresh interpreter holds after running ``code`` (its last output line).
     Without the suite's output check, which loads jsonschema to validate what is printed."""
-    env = {k: v for k, v in os.environ.items() if k != "MEDPERF_LINT_OUTPUT_LOG"}
+    env = {k: v for k, v in os.environ.items() if k != "MPL_TESTS_OUTPUT_LOG"}
     proc = subprocess.run(
         [sys.executable, "-c", f"{code}; import sys; print(*sorted(sys.modules))"],
         cwd=cwd,

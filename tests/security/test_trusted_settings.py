@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import fields
@@ -130,6 +131,33 @@ def test_bad_environment_value_is_one_line(
     run = _cli("--offline", "--ref", "synapse:syn1", cwd=tmp_path, env={name: value})
     assert run.returncode == 2 and "Traceback" not in run.stderr
     assert run.stderr.count("\n") == 1 and name in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("MEDPERF_LINT_TIMEOUT", "set --timeout or 'timeout' in the config instead"),
+        ("MEDPERF_LINT_GITHUB_API", "did you mean MEDPERF_LINT_GITHUB_API_URL?"),
+        ("MEDPERF_LINT_SYNAPSE_ENDPIONT", "did you mean MEDPERF_LINT_SYNAPSE_ENDPOINT?"),
+        ("MEDPERF_LINT_ZZZ", "no setting has that name"),
+    ],
+)
+def test_a_medperf_lint_variable_the_run_does_not_read_is_an_error(
+    tmp_path: Path, name: str, says: str
+) -> None:
+    """Only the trusted settings come from the environment; any other MEDPERF_LINT_* variable
+    (a network setting, a typo) would otherwise look applied while the run ignored it."""
+    with pytest.raises(ConfigError, match=re.escape(says)):
+        ConfigResolver(environ={name: "5"})
+    run = _cli("--offline", "--ref", "synapse:syn1", cwd=tmp_path, env={name: "5"})
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert run.stderr.count("\n") == 1
+    assert run.stderr.startswith(f"medperf-lint: error: environment {name}: not read")
+
+
+def test_the_variables_read_elsewhere_are_not_refused() -> None:
+    env = {"MEDPERF_LINT_DEBUG": "1", "MEDPERF_LINT_MEDPERF_TOKEN": "t", "MEDPERF_LINTX": "1"}
+    assert ConfigResolver(environ=env).run_settings().timeout == Settings().timeout
 
 
 def test_network_settings_do_not_depend_on_the_working_directory(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-LOG = Path(os.environ["MEDPERF_LINT_NETGUARD_LOG"])
+LOG = Path(os.environ["MPL_TESTS_NETGUARD_LOG"])
 
 
 @pytest.fixture
