@@ -157,7 +157,13 @@ def load_stdin(stream: BinaryIO) -> Document:
 
 
 def load_text(text: str, display: str | None, path: Path | None = None) -> Document:
-    nodes = compose(text)
+    try:
+        nodes = compose(text)
+    except InputError as err:
+        if path is None or path.suffix.lower() != ".json":
+            raise
+        # JSON is read as the YAML it is a subset of; the reader of a .json needs JSON's word
+        raise InputError(str(err).replace("invalid YAML", "invalid JSON", 1)) from None
     if not nodes:
         if path is not None and is_parameters_name(path.name):
             return Document(display, DocKind.YAML, (), lines=tuple(text.splitlines()))

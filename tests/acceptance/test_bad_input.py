@@ -50,6 +50,11 @@ CASES: dict[str, tuple[str, Callable[[], bytes], tuple[str, ...]]] = {
         lambda: b"name: demo\nasset_url: [one, two\nasset_hash: x\n",
         ("invalid YAML at line 3, column 11",),
     ),
+    "truncated JSON": (
+        "cut.medperf.json",
+        lambda: b'{"name": "demo", "docs_url": "https://a',
+        ("invalid JSON at line 1, column 40",),
+    ),
     "tab indent": (
         "tabs.medperf.yaml",
         lambda: b"container_config:\n\timage: x\n",
