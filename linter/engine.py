@@ -12,7 +12,7 @@ import fnmatch
 import sys
 import time
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path, PurePath
@@ -117,6 +117,7 @@ def load_jobs(
     seen: set[Path] = set()
     # (path, found by a folder walk, the manifest that names it when it is a companion)
     queue: deque[tuple[Path, bool, str | None]] = deque()
+    unread: list[tuple[Path, str]] = []  # (companion, its manifest): read only if named too
     for raw in paths:
         if raw == STDIN:
             _load_stdin(jobs, problems, resolver)
@@ -143,7 +144,24 @@ def load_jobs(
             continue  # a workflow or compose file that happens to match a manifest name
         jobs.append(Job(doc, resolver.for_path(path)))
         queue.extend((companion, False, str(path)) for companion in doc.companions)
+        unread.extend((companion, str(path)) for companion in doc.unread_companions)
+    problems.extend(_unread(unread, seen))
     return jobs, problems
+
+
+def _unread(unread: Iterable[tuple[Path, str]], seen: set[Path]) -> Iterator[InputProblem]:
+    """A file a manifest names but the run may not read, unless it was linted by name."""
+    for path, named_in in unread:
+        if safe_resolve(path) not in seen:
+            seen.add(safe_resolve(path))
+            yield InputProblem(str(path), f"{UNREAD_COMPANION} (named in {named_in})")
+
+
+UNREAD_COMPANION = (
+    "not read: outside the folder of the manifest that names it and the working directory, "
+    "which a linted repository may not make medperf-lint read; lint it by name or run from a "
+    "folder that holds it"
+)
 
 
 def _load_stdin(jobs: list[Job], problems: list[InputProblem], resolver: ConfigResolver) -> None:

@@ -85,6 +85,9 @@ class Document:
     problems: tuple[Problem, ...] = ()
     lines: tuple[str, ...] = ()
     companions: tuple[Path, ...] = field(default=())  # files to lint because of this one
+    # files it names that MedPerf would upload but that lie outside its folder and the working
+    # directory: not read (the manifest is untrusted), and said so unless linted by name
+    unread_companions: tuple[Path, ...] = field(default=())
     foreign: str | None = None  # what the file is when it is plainly not a MedPerf manifest
     source: str = field(default="", repr=False, compare=False)  # the text as linted, for --fix
     entity: EntityRef | None = None  # the MedPerf server entity this body was read from
@@ -171,6 +174,7 @@ def load_text(text: str, display: str | None, path: Path | None = None) -> Docum
     lines = tuple(text.splitlines())
     out = _Out(display, path)
     companions: list[Path] = []
+    unread: list[Path] = []
     kind = DocKind.YAML
     foreign: str | None = None
     for node in nodes:
@@ -179,7 +183,8 @@ def load_text(text: str, display: str | None, path: Path | None = None) -> Docum
         if kind is DocKind.YAML:
             foreign = foreign or foreign_kind(node)
         if kind is DocKind.SUBMISSION and path is not None:
-            companions.extend(_inline_files(node, path))
+            for local, inside in _inline_files(node, path):
+                (companions if inside else unread).append(local)
     if kind is DocKind.MLCUBE and path is not None:
         params = path.parent / "workspace" / "parameters.yaml"
         if is_regular_file(params):
@@ -191,6 +196,7 @@ def load_text(text: str, display: str | None, path: Path | None = None) -> Docum
         tuple(out.problems),
         lines,
         tuple(companions),
+        tuple(unread),
         source=text,
         foreign=foreign,
     )
@@ -282,12 +288,13 @@ def foreign_kind(root: Node) -> str | None:
     return None
 
 
-def _inline_files(root: Node, path: Path) -> Iterator[Path]:
-    """Local files a submission manifest names that MedPerf uploads inline: lint them too.
+def _inline_files(root: Node, path: Path) -> Iterator[tuple[Path, bool]]:
+    """Local files a submission manifest names that MedPerf uploads inline, each with whether
+    it may be read: lint them too.
 
-    Only files inside the manifest's folder or the working directory (links resolved): the
-    manifest is untrusted, and a path to ``/etc`` or ``../../`` must not make the linter read
-    and quote files outside the checkout."""
+    Only files inside the manifest's folder or the working directory (links resolved) are
+    read: the manifest is untrusted, and a path to ``/etc`` or ``../../`` must not make the
+    linter read and quote files outside the checkout."""
     bodies = [mapping(root)]
     bodies += [mapping(bodies[0][n][1]) for n in _NESTED_BODIES if n in bodies[0]]
     for top in bodies:
@@ -300,10 +307,8 @@ def _inline_files(root: Node, path: Path) -> Iterator[Path]:
             local = Path(value) if Path(value).is_absolute() else path.parent / value
             # is_regular_file never raises: a name too long or with a NUL is no file. A file
             # that does not exist is yielded too: reading it says so (MedPerf would fail too).
-            if (is_regular_file(local) or _missing(local)) and _inside(
-                local, path.parent, Path.cwd()
-            ):
-                yield local
+            if is_regular_file(local) or _missing(local):
+                yield local, _inside(local, path.parent, Path.cwd())
 
 
 def _missing(path: Path) -> bool:

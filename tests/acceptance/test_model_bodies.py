@@ -13,6 +13,7 @@ from pathlib import Path
 
 import medperf_lint
 from lintkit import hits, lint_yaml
+from medperf_lint.engine import UNREAD_COMPANION
 
 SHA = "b" * 64
 BLOB = "https://github.com/o/r/blob/main/w.tar.gz"
@@ -151,6 +152,31 @@ def test_inline_files_outside_the_tree_are_not_read(tmp_path: Path) -> None:
         os.chdir(cwd)
     assert report.files == 1
     assert all(Path(f.path or "").name == "model.medperf.yaml" for f in report.findings)
+    # Not a silent pass either: the one file (three names) is said to be unread, exit 2.
+    assert [p.message for p in report.input_errors] == [f"{UNREAD_COMPANION} (named in {path})"]
+    assert "secret" not in str(report.input_errors) and report.exit_code() == 2
+
+
+def test_an_inline_file_outside_the_tree_linted_by_name_is_no_input_error(
+    tmp_path: Path,
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    config = outside / "container_config.yaml"
+    config.write_text("container_type: DockerImage\nimage: busybox:latest\n", encoding="utf-8")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    path = repo / "model.medperf.yaml"
+    path.write_text("name: m\ncontainer_config_file: ../outside/container_config.yaml\n")
+    cwd = os.getcwd()
+    os.chdir(repo)
+    try:
+        for order in ([path, config], [config, path]):
+            report = medperf_lint.lint_paths(order, online=False)
+            assert report.input_errors == () and report.files == 2
+            assert {f.rule for f in report.findings} == {"docker-image-unpinned"}
+    finally:
+        os.chdir(cwd)
 
 
 def test_an_inline_file_that_does_not_exist_is_an_input_error(tmp_path: Path) -> None:
