@@ -11,6 +11,7 @@ guessed at.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -230,8 +231,23 @@ def in_user_terms(findings: Iterable[Finding], submit: SubmitCommand, cwd: Path)
             span = located.get(("", message))
             out.append(replace(f, path=submit.config_file, span=span, message=message))
         else:
-            out.append(replace(f, field=submit.flags.get(f.field or "", f.field)))
+            field_name = submit.flags.get(f.field or "", f.field)
+            out.append(replace(f, field=field_name, message=_in_flag_words(f.message, submit)))
     return sorted(out, key=lambda f: f.sort_key)
+
+
+def _in_flag_words(message: str, submit: SubmitCommand) -> str:
+    """A message naming body fields (``add additional_files_tarball_hash``) names the flags
+    that fill them (``add --additional-hash``): the user of guard typed flags."""
+    table = FLAGS[submit.group]
+    words = {f.target: long_flag(n, table) for n, f in table.items() if f.target}
+    words.update(submit.flags)  # the flag the user typed, where there is a choice
+    if "image_tarball_url" in submit.body and "image_hash" in words:
+        words["image_tarball_hash"] = words["image_hash"]  # legacy --image-file + --image-hash
+    # a field name as a word of its own, not inside a quoted URL or path; literals: linear
+    fields = "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+    names = re.compile(rf"(?<![\w/.=-])(?:{fields})(?![\w/.-])")
+    return names.sub(lambda m: words[m.group(0)], message)
 
 
 def _config_positions(

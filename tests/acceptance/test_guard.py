@@ -167,7 +167,7 @@ def test_legacy_mlcube_flags(tmp_path: Path, bin_dir: Path) -> None:
     assert run.code == 1
     assert "github-unpinned-ref" in run.err  # the mlcube URL on a branch
     assert "insecure-http" not in run.err
-    assert "image_tarball_hash" in run.err  # legacy image tarball without its hash
+    assert "add --image-hash with" in run.err  # legacy image tarball without its hash
     assert _ran(bin_dir) is None
 
 
@@ -363,3 +363,38 @@ def test_guard_help_is_guards_own(tmp_path: Path, bin_dir: Path) -> None:
     assert "then run the command only" in " ".join(run.out.split())
     assert "--fix" not in run.out and "--diff" not in run.out  # a lint run's, not guard's
     assert "Exit status: the command's own status" in " ".join(run.out.split())
+
+
+def test_advice_names_the_flags_not_the_body_fields(tmp_path: Path, bin_dir: Path) -> None:
+    """Guard's user typed flags: "add --additional-hash", not the server's field name; a
+    field name inside a URL is left as it is."""
+    url = "https://example.org/additional_files_tarball_hash/w.tar.gz"
+    run = _guard(
+        bin_dir,
+        tmp_path,
+        "model",
+        "submit",
+        "-n",
+        "m",
+        "-a",
+        url,
+        options=("--offline", "--select", "hash-missing"),
+    )
+    assert run.code == 7, run.both
+    line = run.err.splitlines()[0]
+    assert line.startswith(f"--additional-file '{url}': MPL201 hash-missing [warning]")
+    assert line.endswith("add --additional-hash with the file's SHA-256 (sha256sum FILE)")
+    bench = _guard(
+        bin_dir,
+        tmp_path,
+        "benchmark",
+        "submit",
+        "-n",
+        "b",
+        "--demo-url",
+        "https://example.org/d.tar.gz",
+        "--demo-hash",
+        "abc",
+        options=("--offline", "--select", "hash-format"),
+    )
+    assert bench.code == 1 and "--demo-hash is 3 hex digits" in bench.err
