@@ -240,11 +240,11 @@ def _guard_command(argv: Sequence[str]) -> int:
     except GuardUsageError as err:
         print(f"medperf-lint guard: error: {err}", file=sys.stderr)
         return EXIT_USAGE
+    for note in submit.notes:  # before the report, so its summary line ends the report
+        print(f"medperf-lint guard: {note}", file=sys.stderr)
     report = _report(args, submit)
     if report is None:
         return EXIT_USAGE
-    for note in submit.notes:
-        print(f"medperf-lint guard: {note}", file=sys.stderr)
     code = report.exit_code(args.strict)
     if code != EXIT_OK:
         print(
