@@ -268,13 +268,21 @@ def _writable_target(path: str, roots: Sequence[Path]) -> Path:
     try:  # a symlink is fixed in its target; the link stays a link
         target = Path(os.path.realpath(path, strict=True))
         _check_link(path, target, roots)
-        mode = target.stat().st_mode
+        info = target.stat()
     except (OSError, RuntimeError) as err:
         reason = describe_oserror(err) if isinstance(err, OSError) else "symlink loop"
         raise _Unfixable(f"cannot read: {reason}") from None
-    if not mode & 0o222 or not os.access(target, os.W_OK):  # root may write a 0444 file
+    if not info.st_mode & 0o222 or not os.access(target, os.W_OK):  # root may write a 0444
         raise _Unfixable("the file is read-only; file left unchanged")
+    _check_single_link(info)  # here too, so --diff shows only what --fix would write
     return target
+
+
+def _check_single_link(info: os.stat_result) -> None:
+    if info.st_nlink > 1:  # a rename would leave the other names with the old text
+        raise _Unfixable(
+            f"has {info.st_nlink} hard links and a rewrite would split them; file left unchanged"
+        )
 
 
 def _fix(
@@ -430,10 +438,7 @@ def _atomic_write(file: Path, data: bytes, *, expected: bytes) -> None:
         info = file.stat()
     except OSError as err:
         raise _Unfixable(f"cannot write: {describe_oserror(err)}") from None
-    if info.st_nlink > 1:  # a rename would leave the other names with the old text
-        raise _Unfixable(
-            f"has {info.st_nlink} hard links and a rewrite would split them; file left unchanged"
-        )
+    _check_single_link(info)  # again: a link may have been made since the first check
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", dir=file.parent)
     except OSError as err:

@@ -71,6 +71,10 @@ def test_hard_linked_file_is_left_alone(tmp_path: Path) -> None:
     run = cli("--offline", "--fix", "--select", "MPL001", path.name, cwd=tmp_path)
     assert "has 2 hard links" in run.err and "Traceback" not in run.both
     assert path.read_text() == BAD == (tmp_path / "other-name.yaml").read_text()
+    # --diff shows what --fix would write: nothing, and says why the same way
+    diff = cli("--offline", "--diff", "--select", "MPL001", path.name, cwd=tmp_path)
+    assert (diff.code, diff.out) == (0, ""), diff.both
+    assert "a.medperf.yaml: not fixable: has 2 hard links" in diff.err
 
 
 def test_mode_and_owner_are_kept(tmp_path: Path) -> None:
