@@ -333,6 +333,18 @@ def _hint_unsafe(report: Report, args: argparse.Namespace) -> None:
         )
 
 
+def _write_patch(patch: str) -> None:
+    """The patch in the files' own encoding (UTF-8), whatever the terminal's: it is applied to
+    those bytes (a BOM, an accented comment), and a Latin-1 stdout must not fail on them."""
+    binary = getattr(sys.stdout, "buffer", None)
+    if binary is None:  # a text-only stream (a caller's StringIO)
+        sys.stdout.write(patch)
+        return
+    sys.stdout.flush()
+    binary.write(patch.encode("utf-8"))
+    binary.flush()
+
+
 def _print_diff(report: Report, args: argparse.Namespace) -> int:
     """``--diff``: the fixes ``--fix`` would write, as a unified diff on stdout; nothing written."""
     from medperf_lint.fixer import apply_fixes, linted_roots
@@ -348,7 +360,7 @@ def _print_diff(report: Report, args: argparse.Namespace) -> int:
                 f"medperf-lint: {safe(outcome.path)}: not fixable: {safe(outcome.error)}",
                 file=sys.stderr,
             )
-    sys.stdout.write("".join(diffs))
+    _write_patch("".join(diffs))
     would = sum(o.applied for o in outcomes)
     files = sum(1 for o in outcomes if o.applied)
     print(f"medperf-lint: would fix {would} value(s) in {files} file(s)", file=sys.stderr)

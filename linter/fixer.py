@@ -308,8 +308,9 @@ def _fix(
     updated = _updated(original, lines, done)
     if updated is None:
         return FixOutcome(path, 0, len(findings), "a fix did not round-trip; file left unchanged")
-    if preview is not None:
-        preview.append(_diff(path, original, updated))
+    if preview is not None:  # the BOM is part of line 1's bytes, so git apply finds them
+        mark = _BOM.decode("utf-8") if bom else ""
+        preview.append(_diff(path, mark + original, mark + updated))
     else:
         data = (_BOM if bom else b"") + updated.encode("utf-8")
         _atomic_write(target, data, expected=raw)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -99,6 +100,19 @@ def test_bom_file_is_fixed_and_keeps_its_bom(tmp_path: Path) -> None:
     run = cli("--offline", "--fix", "--select", "MPL001", path.name, cwd=tmp_path)
     assert run.code == 0, run.both
     assert path.read_bytes() == b"\xef\xbb\xbf" + FIXED.encode()
+
+
+def test_diff_of_a_bom_file_applies_whatever_the_terminal_encoding(tmp_path: Path) -> None:
+    """The patch carries line 1's BOM (or git apply finds no such line) and the files' UTF-8
+    bytes, even when stdout is Latin-1."""
+    path = tmp_path / "a.medperf.yaml"
+    path.write_bytes(b"\xef\xbb\xbf" + BAD.encode() + "# café\n".encode())
+    env = {"PYTHONIOENCODING": "latin-1"}
+    run = cli("--offline", "--diff", "--select", "MPL001", path.name, cwd=tmp_path, env=env)
+    assert run.code == 1 and "internal error" not in run.both, run.both
+    (tmp_path / "fix.patch").write_bytes(run.out.encode("utf-8"))
+    subprocess.run(["git", "apply", "--unsafe-paths", "fix.patch"], cwd=tmp_path, check=True)
+    assert path.read_bytes() == b"\xef\xbb\xbf" + FIXED.encode() + "# café\n".encode()
 
 
 def test_crlf_line_ends_stay_put(tmp_path: Path) -> None:
