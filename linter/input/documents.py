@@ -525,6 +525,8 @@ def _hosted(pair: _Pair, url_name: str, unode: Node, slot: HashSlot, path: Path 
         local = (path.parent / value) if not Path(value).is_absolute() else Path(value)
         if is_regular_file(local):
             return False  # the current format uploads this file inline; nothing is hosted
+        if url_name in _INLINE_FILES and _missing(local):
+            return False  # a flag's file that is not there: an input error says so, once
     # An empty optional field (the web UI sends these) is not a reference.
     return not (is_string(unode) and value == "" and slot.value is None)
 

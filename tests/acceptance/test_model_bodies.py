@@ -183,9 +183,14 @@ def test_an_inline_file_that_does_not_exist_is_an_input_error(tmp_path: Path) ->
     """`medperf container submit -m nothere.yaml` fails before uploading: a manifest naming a
     file that is not there is not a clean run, and the message names the manifest."""
     path = tmp_path / "model.medperf.yaml"
-    path.write_text("name: m\ncontainer_config_file: nothere.yaml\n", encoding="utf-8")
+    path.write_text(
+        "name: m\ncontainer_config_file: nothere.yaml\nparameters_file: gone/params.yaml\n",
+        encoding="utf-8",
+    )
     report = medperf_lint.lint_paths([path], online=False)
-    assert [(Path(p.path or "").name, p.message) for p in report.input_errors] == [
-        ("nothere.yaml", f"No such file or directory (named in {path})")
+    assert sorted((Path(p.path or "").name, p.message) for p in report.input_errors) == [
+        ("nothere.yaml", f"No such file or directory (named in {path})"),
+        ("params.yaml", f"No such file or directory (named in {path})"),
     ]
+    assert report.findings == ()  # said once, not again as an invalid URL without a hash
     assert report.exit_code() == 2
