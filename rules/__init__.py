@@ -16,6 +16,7 @@ _ORDER = (
     "synapse_id_syntax",
     "invalid_manifest",
     "host_not_allowed",
+    "misspelt_field",
     "github_unpinned_ref",
     "github_page_url",
     "forge_unpinned_ref",

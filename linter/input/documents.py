@@ -92,6 +92,8 @@ class Document:
     source: str = field(default="", repr=False, compare=False)  # the text as linted, for --fix
     entity: EntityRef | None = None  # the MedPerf server entity this body was read from
     origin: RemoteOrigin | None = None  # set for a manifest downloaded from a body's field
+    # a submission body's field names as written, with where each is (for misspelt-field)
+    fields: tuple[tuple[str, Span], ...] = field(default=())
 
 
 class _Pair(NamedTuple):
@@ -129,6 +131,8 @@ SUBMISSION_FIELDS = frozenset(
     | {"docs_url"}
     | set(_LOCAL_FIELDS)
 )
+# Every field name a submission body is read for (flag names with ``_`` for ``-``).
+READ_FIELDS = SUBMISSION_FIELDS | {*_INLINE_FILES, *_NESTED_BODIES, "container_config"}
 
 
 def _norm(key: str) -> str:
@@ -199,6 +203,7 @@ def load_text(text: str, display: str | None, path: Path | None = None) -> Docum
         tuple(unread),
         source=text,
         foreign=foreign,
+        fields=tuple(out.fields),
     )
 
 
@@ -343,6 +348,7 @@ class _Out:
         self.path = path
         self.refs: list[Reference] = []
         self.problems: list[Problem] = []
+        self.fields: list[tuple[str, Span]] = []
 
 
 # Where a URL-shaped string is a setting, not a file MedPerf or the container downloads.
@@ -461,10 +467,12 @@ def _extract_submission(root: Node, out: _Out) -> None:
         )
         out.problems.append(Problem(message, span_of(root)))
         return
-    top = {_norm(k): v for k, v in mapping(root).items()}
+    written = mapping(root)
+    out.fields.extend((name, span_of(key)) for name, (key, _v) in written.items())
+    top = {_norm(k): v for k, v in written.items()}
     # Local-file flags name paths on the submitter's machine, not references.
     skip = {id(top[name][1]) for name in _LOCAL_FIELDS if name in top}
-    if _nested_body(mapping(root)):
+    if _nested_body(written):
         for name in _NESTED_BODIES:
             if name in top and isinstance(top[name][1], MappingNode):
                 skip.add(id(top[name][1]))
