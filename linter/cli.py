@@ -349,7 +349,10 @@ def _print_diff(report: Report, args: argparse.Namespace) -> int:
     """``--diff``: the fixes ``--fix`` would write, as a unified diff on stdout; nothing written."""
     from medperf_lint.fixer import apply_fixes, linted_roots
     from medperf_lint.reporters.safe_text import safe
+    from medperf_lint.reporters.text_format import input_error_line
 
+    for problem in report.input_errors:  # why the exit is 2: nothing else would say it
+        print(input_error_line(problem), file=sys.stderr)
     diffs: list[str] = []
     outcomes = apply_fixes(
         report.findings, unsafe=args.unsafe_fixes, preview=diffs, roots=linted_roots(args.paths)

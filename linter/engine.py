@@ -137,7 +137,7 @@ def load_jobs(
         try:
             doc = load_path(path, str(path))
         except InputError as err:
-            why = f"{err} (named in {named_in})" if named_in else str(err)
+            why = _named_in(str(err), named_in) if named_in else str(err)
             problems.append(InputProblem(str(path), why))
             continue
         if walked and doc.foreign is not None:
@@ -147,6 +147,17 @@ def load_jobs(
         unread.extend((companion, str(path)) for companion in doc.unread_companions)
     problems.extend(_unread(unread, seen))
     return jobs, problems
+
+
+def _named_in(error: str, manifest: str) -> str:
+    """An unreadable file a manifest names: which manifest, and for a missing one, what the
+    field wants (a path MedPerf uploads from, relative to the manifest)."""
+    if error.startswith("No such file"):
+        return (
+            f"{error} (named in {manifest}: a path relative to it, of a file MedPerf uploads "
+            "from your machine; a URL needs its https://)"
+        )
+    return f"{error} (named in {manifest})"
 
 
 def _unread(unread: Iterable[tuple[Path, str]], seen: set[Path]) -> Iterator[InputProblem]:

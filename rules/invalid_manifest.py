@@ -1,5 +1,7 @@
-"""A manifest MedPerf refuses: a container config without a known `container_type` or an `image`,
-or a submission manifest that is not a mapping of field names.
+"""A manifest MedPerf refuses: no known container type or image, or not a mapping of fields.
+
+A container config needs a known `container_type` and an `image`; a submission manifest is a
+mapping of field names.
 
 Since MedPerf dropped MLCube manifests (PR #642), `container_config.yaml` is read by
 `containers/parsers/factory.py`. It needs `container_type`, one of `DockerImage`,

@@ -297,8 +297,8 @@ DEBUG_VAR = ENV_PREFIX + "DEBUG"  # an internal error shows its traceback
 def env_values(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Trusted settings from ``MEDPERF_LINT_*`` variables, checked like config values.
 
-    Any other ``MEDPERF_LINT_*`` variable is an error: ``MEDPERF_LINT_TIMEOUT=5`` or a
-    misspelt ``MEDPERF_LINT_GITHUB_API`` must not look as if it had been applied.
+    ``MEDPERF_LINT_TIMEOUT=5`` or a misspelt ``MEDPERF_LINT_GITHUB_API`` is an error: it must
+    not look as if it had been applied.
     """
     env = os.environ if environ is None else environ
     _refuse_unknown_env(env)
@@ -322,23 +322,33 @@ def env_values(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
 
 
 def _refuse_unknown_env(env: Mapping[str, str]) -> None:
+    """A set ``MEDPERF_LINT_*`` variable that names a setting the environment cannot set
+    (``MEDPERF_LINT_TIMEOUT``), or nearly names one it can (a typo), is an error; any other
+    (a CI system's own ``MEDPERF_LINT_VERSION``) is not ours to refuse."""
     known = {*(env_var(key) for key in TRUSTED_KEYS), MEDPERF_TOKEN_VAR, DEBUG_VAR}
     for name in sorted(env):
-        if not name.startswith(ENV_PREFIX) or name in known:
+        if not name.startswith(ENV_PREFIX) or name in known or not env[name].strip():
             continue
         key = name[len(ENV_PREFIX) :].lower().replace("_", "-")
         if key in _KEYS:
             hint = f"set --{key} or {key!r} in the config instead"
         else:
-            from difflib import get_close_matches  # only on this error path: start-up
-
-            tails = {known_name[len(ENV_PREFIX) :]: known_name for known_name in known}
-            near = get_close_matches(name[len(ENV_PREFIX) :], sorted(tails), n=1)
-            hint = f"did you mean {tails[near[0]]}?" if near else "no setting has that name"
+            near = _near_env_name(name, known)
+            if near is None:
+                continue
+            hint = f"did you mean {near}?"
         raise ConfigError(
             f"environment {name}: not read from the environment ({hint}); the environment "
             f"sets only {', '.join(sorted(known))}"
         )
+
+
+def _near_env_name(name: str, known: set[str]) -> str | None:
+    from difflib import get_close_matches  # only for an unknown name: start-up
+
+    tails = {known_name[len(ENV_PREFIX) :]: known_name for known_name in known}
+    near = get_close_matches(name[len(ENV_PREFIX) :], sorted(tails), n=1, cutoff=0.8)
+    return tails[near[0]] if near else None
 
 
 def parse_table(table: Mapping[str, Any], source: str) -> dict[str, Any]:

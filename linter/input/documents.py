@@ -22,10 +22,16 @@ from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 from medperf_lint.findings import Span
 from medperf_lint.input.paths import is_parameters_name
-from medperf_lint.input.safe_io import SafeReadError, is_regular_file, read_regular_file
+from medperf_lint.input.safe_io import (
+    SafeReadError,
+    is_folder,
+    is_regular_file,
+    read_regular_file,
+)
 from medperf_lint.input.yamlnodes import (
     MAX_BYTES,
     InputError,
+    check_as_medperf_reads,
     compose,
     decode,
     is_placeholder,
@@ -164,13 +170,9 @@ def load_stdin(stream: BinaryIO) -> Document:
 
 
 def load_text(text: str, display: str | None, path: Path | None = None) -> Document:
-    try:
-        nodes = compose(text)
-    except InputError as err:
-        if path is None or path.suffix.lower() != ".json":
-            raise
-        # JSON is read as the YAML it is a subset of; the reader of a .json needs JSON's word
-        raise InputError(str(err).replace("invalid YAML", "invalid JSON", 1)) from None
+    if path is not None and path.suffix.lower() == ".json":
+        _check_json(text)
+    nodes = compose(text)
     if not nodes:
         if path is not None and is_parameters_name(path.name):
             return Document(display, DocKind.YAML, (), lines=tuple(text.splitlines()))
@@ -189,6 +191,8 @@ def load_text(text: str, display: str | None, path: Path | None = None) -> Docum
         if kind is DocKind.SUBMISSION and path is not None:
             for local, inside in _inline_files(node, path):
                 (companions if inside else unread).append(local)
+    if kind in _READ_BY_MEDPERF or (kind is DocKind.YAML and foreign is None):
+        check_as_medperf_reads(text)  # a submission manifest is ours; a compose file nobody's
     if kind is DocKind.MLCUBE and path is not None:
         params = path.parent / "workspace" / "parameters.yaml"
         if is_regular_file(params):
@@ -207,6 +211,25 @@ def load_text(text: str, display: str | None, path: Path | None = None) -> Docum
     )
 
 
+def _check_json(text: str) -> None:
+    """A ``.json`` manifest is JSON: read as the YAML it is a subset of, but a trailing comma or
+    YAML-only syntax would pass that reading while the file is not what it says."""
+    import json
+
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as err:
+        raise InputError(
+            f"invalid JSON at line {err.lineno}, column {err.colno}: {err.msg}"
+        ) from None
+    except RecursionError:
+        raise InputError("invalid JSON: nesting is too deep") from None
+
+
+# The files MedPerf reads with yaml.safe_load (parameters files are the YAML kind).
+_READ_BY_MEDPERF = (DocKind.MLCUBE, DocKind.CONTAINER_CONFIG)
+
+
 def load_container_config(path: Path, display: str) -> Document:
     """A file read as the container config ``medperf container submit -m`` uploads, whatever
     its content looks like (guard uses it to place findings about the inlined copy)."""
@@ -214,7 +237,9 @@ def load_container_config(path: Path, display: str) -> Document:
         data = read_regular_file(path, MAX_BYTES)
     except SafeReadError as err:
         raise InputError(str(err)) from None
-    nodes = compose(decode(data))
+    text = decode(data)
+    nodes = compose(text)
+    check_as_medperf_reads(text)  # MedPerf reads and uploads this file
     out = _Out(display, path)
     for node in nodes:
         _extract_container_config(node, out)
@@ -307,12 +332,15 @@ def _inline_files(root: Node, path: Path) -> Iterator[tuple[Path, bool]]:
             if _norm(key) not in _INLINE_FILES or not is_string(node):
                 continue
             value = str(node.value)
-            if not value or looks_like_reference(value):
+            if not value or looks_like_reference(value) or is_placeholder(node):
                 continue
             local = Path(value) if Path(value).is_absolute() else path.parent / value
-            # is_regular_file never raises: a name too long or with a NUL is no file. A file
-            # that does not exist is yielded too: reading it says so (MedPerf would fail too).
-            if is_regular_file(local) or _missing(local):
+            # is_regular_file never raises: a name too long or with a NUL is no file. A name
+            # that is not there, or is a folder, is yielded too: reading it says so (MedPerf
+            # would fail too), and reads nothing, wherever it points.
+            if _missing(local):
+                yield local, True
+            elif is_regular_file(local) or is_folder(local):
                 yield local, _inside(local, path.parent, Path.cwd())
 
 
@@ -533,7 +561,7 @@ def _hosted(pair: _Pair, url_name: str, unode: Node, slot: HashSlot, path: Path 
         local = (path.parent / value) if not Path(value).is_absolute() else Path(value)
         if is_regular_file(local):
             return False  # the current format uploads this file inline; nothing is hosted
-        if url_name in _INLINE_FILES and _missing(local):
+        if url_name in _INLINE_FILES and (_missing(local) or is_folder(local)):
             return False  # a flag's file that is not there: an input error says so, once
     # An empty optional field (the web UI sends these) is not a reference.
     return not (is_string(unode) and value == "" and slot.value is None)

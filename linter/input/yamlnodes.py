@@ -53,20 +53,22 @@ def decode(data: bytes) -> str:
 
 
 def compose(text: str) -> list[Node]:
-    """Compose every YAML document in ``text`` into position-carrying nodes.
+    """Compose every YAML document in ``text`` into position-carrying nodes (with libyaml)."""
+    return _compose(_Loader, text)
 
-    libyaml (fast) reads the text; where it is known to accept what MedPerf's ``yaml.safe_load``
-    (PyYAML's pure-Python loader) refuses, that loader reads it too, and its error is ours. The
-    known case: a ``?`` inside a plain scalar in a flow collection (``{url: …/w.tar.gz?dl=1}``),
-    which the pure-Python scanner takes for a key indicator.
-    """
-    nodes = _compose(_Loader, text)
-    if _Loader is not yaml.SafeLoader and "?" in text and ("{" in text or "[" in text):
-        try:
-            _compose(yaml.SafeLoader, text)
-        except InputError as err:
-            raise InputError(f"{err} ({PURE_ONLY})" if "'?'" in str(err) else str(err)) from None
-    return nodes
+
+def check_as_medperf_reads(text: str) -> None:
+    """Raise :class:`InputError` where MedPerf's ``yaml.safe_load`` (PyYAML's pure-Python
+    loader) refuses what libyaml, which :func:`compose` uses, reads. Only for files MedPerf
+    itself reads as YAML. The known case: a ``?`` inside a plain scalar in a flow collection
+    (``{url: …/w.tar.gz?dl=1}``), which the pure-Python scanner takes for a key indicator; the
+    slower loader runs only when the text could hold it."""
+    if _Loader is yaml.SafeLoader or "?" not in text or not ("{" in text or "[" in text):
+        return
+    try:
+        _compose(yaml.SafeLoader, text)
+    except InputError as err:
+        raise InputError(f"{err} ({PURE_ONLY})" if "'?'" in str(err) else str(err)) from None
 
 
 PURE_ONLY = (

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from medperf_lint.findings import Finding, Severity
-from medperf_lint.report import Report
+from medperf_lint.report import InputProblem, Report
 from medperf_lint.reporters.safe_text import safe
 from medperf_lint.reporters.summary import summary_line
 
@@ -32,6 +32,12 @@ def _listed(f: Finding, quiet: bool, show_info: bool) -> bool:
     return show_info or f.severity is not Severity.INFO
 
 
+def input_error_line(problem: InputProblem) -> str:
+    """``path: error: message``; a problem with the run's settings has no path."""
+    where = safe(problem.path) if problem.path else "medperf-lint"
+    return f"{where}: error: {safe(problem.message)}"
+
+
 def render_text(
     report: Report,
     out: TextIO,
@@ -42,8 +48,7 @@ def render_text(
 ) -> None:
     lines: list[tuple[str, str]] = []  # (text, style)
     for problem in report.input_errors:
-        where = safe(problem.path) if problem.path else "medperf-lint"  # the run's settings
-        lines.append((f"{where}: error: {safe(problem.message)}", "bold red"))
+        lines.append((input_error_line(problem), "bold red"))
     for f in report.findings:
         if not _listed(f, quiet, show_info):
             continue

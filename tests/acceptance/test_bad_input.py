@@ -53,7 +53,12 @@ CASES: dict[str, tuple[str, Callable[[], bytes], tuple[str, ...]]] = {
     "truncated JSON": (
         "cut.medperf.json",
         lambda: b'{"name": "demo", "docs_url": "https://a',
-        ("invalid JSON at line 1, column 40",),
+        ("invalid JSON at line 1, column 30: Unterminated string",),
+    ),
+    "trailing comma in JSON": (
+        "comma.medperf.json",
+        lambda: b'{"name": "demo", "docs_url": "https://docs.medperf.org/",}\n',
+        ("invalid JSON at line 1, column 58: Expecting property name",),
     ),
     "tab indent": (
         "tabs.medperf.yaml",
@@ -206,3 +211,17 @@ def test_yaml_that_libyaml_reads_but_pyyaml_refuses_is_refused(
     else:
         assert run.code == 2
         assert "MedPerf's yaml.safe_load refuses this" in run.out
+
+
+def test_the_pyyaml_check_is_only_for_files_medperf_reads(tmp_path: Path) -> None:
+    """A compose file found by the folder walk is left alone, and a .json manifest is JSON
+    (json.load reads it, tabs and all): neither is refused for what only PyYAML refuses."""
+    write(
+        tmp_path / "compose-parameters.yaml",
+        "services:\n  app:\n    image: x\n    healthcheck:\n"
+        "      test: [CMD, curl, -f, http://localhost:8080/health?full=1]\n",
+    )
+    write(tmp_path / "t.medperf.json", '{\n\t"docs_url": "https://docs.medperf.org/?x=1"\n}\n')
+    run = medperf_lint("--offline", ".", cwd=tmp_path)
+    assert run.code == 0, run.both
+    assert "invalid" not in run.both

@@ -177,3 +177,13 @@ def test_guard_refuses_verify_hashes_offline_before_running_anything(tmp_path: P
         "medperf-lint guard: error: --verify-hashes downloads every hashed file, which "
         "--offline forbids; drop one"
     )
+
+
+def test_diff_says_why_it_exits_2(tmp_path: Path) -> None:
+    """An input error under --diff is printed (it was only an exit status)."""
+    write(tmp_path / "m.medperf.yaml", "name: m\nparameters_file: gone.yaml\n")
+    run = medperf_lint("--offline", "--diff", "m.medperf.yaml", cwd=tmp_path)
+    assert run.code == 2 and run.out == ""
+    assert run.err.startswith(
+        "gone.yaml: error: No such file or directory (named in m.medperf.yaml"
+    )

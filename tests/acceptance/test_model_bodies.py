@@ -188,9 +188,28 @@ def test_an_inline_file_that_does_not_exist_is_an_input_error(tmp_path: Path) ->
         encoding="utf-8",
     )
     report = medperf_lint.lint_paths([path], online=False)
+    hint = "a path relative to it, of a file MedPerf uploads from your machine; a URL needs its https://"
     assert sorted((Path(p.path or "").name, p.message) for p in report.input_errors) == [
-        ("nothere.yaml", f"No such file or directory (named in {path})"),
-        ("params.yaml", f"No such file or directory (named in {path})"),
+        ("nothere.yaml", f"No such file or directory (named in {path}: {hint})"),
+        ("params.yaml", f"No such file or directory (named in {path}: {hint})"),
     ]
     assert report.findings == ()  # said once, not again as an invalid URL without a hash
     assert report.exit_code() == 2
+
+
+def test_placeholders_and_folders_named_as_inline_files(tmp_path: Path) -> None:
+    """A template placeholder is skipped (as everywhere); a folder is one input error, said
+    once; a missing file outside the tree is said to be missing, not unread."""
+    path = tmp_path / "repo" / "model.medperf.yaml"
+    path.parent.mkdir()
+    path.write_text(
+        'name: m\ncontainer_config_file: "{{ cookiecutter.cc }}"\nmlcube_file: .\n'
+        "parameters_file: ../../nothere/p.yaml\n",
+        encoding="utf-8",
+    )
+    report = medperf_lint.lint_paths([path], online=False)
+    assert sorted(p.message.split(" (")[0] for p in report.input_errors) == [
+        "No such file or directory",
+        "is a directory, not a regular file",
+    ]
+    assert report.findings == ()
