@@ -163,8 +163,9 @@ def _named_in(error: str, manifest: str) -> str:
 def _unread(unread: Iterable[tuple[Path, str]], seen: set[Path]) -> Iterator[InputProblem]:
     """A file a manifest names but the run may not read, unless it was linted by name."""
     for path, named_in in unread:
-        if safe_resolve(path) not in seen:
-            seen.add(safe_resolve(path))
+        key = safe_resolve(path)
+        if key not in seen:
+            seen.add(key)
             yield InputProblem(str(path), f"{UNREAD_COMPANION} (named in {named_in})")
 
 

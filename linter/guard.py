@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -219,6 +219,7 @@ def in_user_terms(findings: Iterable[Finding], submit: SubmitCommand, cwd: Path)
     flag (``--additional-file 'URL'``), one from the container config file its
     ``path:line:col``."""
     located = _config_positions(submit, cwd)
+    in_flag_words = _flag_words(submit)
     out: list[Finding] = []
     for f in findings:
         if f.path is not None:
@@ -232,13 +233,14 @@ def in_user_terms(findings: Iterable[Finding], submit: SubmitCommand, cwd: Path)
             out.append(replace(f, path=submit.config_file, span=span, message=message))
         else:
             field_name = submit.flags.get(f.field or "", f.field)
-            out.append(replace(f, field=field_name, message=_in_flag_words(f.message, submit)))
+            out.append(replace(f, field=field_name, message=in_flag_words(f.message)))
     return sorted(out, key=lambda f: f.sort_key)
 
 
-def _in_flag_words(message: str, submit: SubmitCommand) -> str:
-    """A message naming body fields (``add additional_files_tarball_hash``) names the flags
-    that fill them (``add --additional-hash``): the user of guard typed flags."""
+def _flag_words(submit: SubmitCommand) -> Callable[[str], str]:
+    """Rewrite a message naming body fields (``add additional_files_tarball_hash``) to name the
+    flags that fill them (``add --additional-hash``): the user of guard typed flags. Built once
+    per command, used for each of its findings."""
     table = FLAGS[submit.group]
     words = {f.target: long_flag(n, table) for n, f in table.items() if f.target}
     words.update(submit.flags)  # the flag the user typed, where there is a choice
@@ -247,7 +249,7 @@ def _in_flag_words(message: str, submit: SubmitCommand) -> str:
     # a field name as a word of its own, not inside a quoted URL or path; literals: linear
     fields = "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
     names = re.compile(rf"(?<![\w/.=-])(?:{fields})(?![\w/.-])")
-    return names.sub(lambda m: words[m.group(0)], message)
+    return lambda message: names.sub(lambda m: words[m.group(0)], message)
 
 
 def _config_positions(
